@@ -1,0 +1,12 @@
+// Random identifiers: request ids as S3 prints them, upload ids, file names.
+#pragma once
+
+#include <string>
+
+namespace nimbus::base {
+
+std::string random_bytes(size_t n);
+std::string random_hex(size_t n_bytes);       // lowercase hex of n random bytes
+std::string request_id();                     // 16 uppercase hex chars, like S3's x-amz-request-id
+
+}  // namespace nimbus::base
