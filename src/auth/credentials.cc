@@ -1,0 +1,44 @@
+#include "auth/credentials.h"
+
+#include <sstream>
+
+#include "base/file.h"
+
+namespace nimbus::auth {
+
+CredentialStore CredentialStore::with_defaults() {
+  CredentialStore s;
+  s.add("test", "test");
+  return s;
+}
+
+void CredentialStore::add(std::string access_key, std::string secret_key) {
+  keys_[std::move(access_key)] = std::move(secret_key);
+}
+
+base::Status CredentialStore::load_file(const std::string& path) {
+  auto text = base::read_file(path);
+  if (!text) return text.error();
+  std::istringstream in(*text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::istringstream fields(line);
+    std::string key, secret;
+    if (!(fields >> key) || key[0] == '#') continue;
+    if (!(fields >> secret))
+      return base::make_error(base::ErrorCode::kInvalidArgument,
+                              path + ":" + std::to_string(n) + ": expected ACCESS_KEY SECRET_KEY");
+    add(key, secret);
+  }
+  return {};
+}
+
+std::optional<std::string> CredentialStore::secret_for(const std::string& access_key) const {
+  auto it = keys_.find(access_key);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace nimbus::auth

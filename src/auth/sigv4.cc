@@ -1,0 +1,326 @@
+#include "auth/sigv4.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/crypto.h"
+#include "base/encoding.h"
+#include "base/time.h"
+
+namespace nimbus::auth {
+
+using base::ErrorCode;
+using base::make_error;
+
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr int64_t kMaxPresignSeconds = 7 * 24 * 3600;
+
+struct QueryParam {
+  std::string key, value;  // decoded
+};
+
+std::vector<QueryParam> parse_query(std::string_view q) {
+  std::vector<QueryParam> out;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      out.push_back({base::uri_decode(part.substr(0, eq)),
+                     eq == std::string_view::npos ? "" : base::uri_decode(part.substr(eq + 1))});
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::string query_value(const std::vector<QueryParam>& params, std::string_view key) {
+  for (const auto& p : params)
+    if (p.key == key) return p.value;
+  return {};
+}
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+// "AK/20130524/us-east-1/s3/aws4_request" -> access key and scope.
+base::Result<std::pair<std::string, Scope>> parse_credential(std::string_view cred) {
+  std::vector<std::string_view> parts;
+  size_t end = cred.size();
+  for (int i = 0; i < 4; ++i) {
+    size_t slash = cred.rfind('/', end - 1);
+    if (slash == std::string_view::npos || end == 0)
+      return make_error(ErrorCode::kAuthorizationMalformed, "the Credential is malformed: " + std::string(cred));
+    parts.push_back(cred.substr(slash + 1, end - slash - 1));
+    end = slash;
+  }
+  if (parts[0] != "aws4_request" || parts[3].size() != 8 || end == 0)
+    return make_error(ErrorCode::kAuthorizationMalformed, "the Credential is malformed: " + std::string(cred));
+  return std::pair{std::string(cred.substr(0, end)),
+                   Scope{std::string(parts[3]), std::string(parts[2]), std::string(parts[1])}};
+}
+
+struct AuthHeader {
+  std::string credential, signed_headers, signature;
+};
+
+base::Result<AuthHeader> parse_auth_header(std::string_view v) {
+  if (v.substr(0, kAlgorithm.size()) != kAlgorithm)
+    return make_error(ErrorCode::kAuthorizationMalformed, "unsupported authorization type");
+  v.remove_prefix(kAlgorithm.size());
+  AuthHeader h;
+  while (!v.empty()) {
+    size_t comma = v.find(',');
+    std::string_view item = base::trim(v.substr(0, comma));
+    size_t eq = item.find('=');
+    if (eq != std::string_view::npos) {
+      auto key = item.substr(0, eq);
+      auto val = std::string(item.substr(eq + 1));
+      if (key == "Credential") h.credential = val;
+      else if (key == "SignedHeaders") h.signed_headers = val;
+      else if (key == "Signature") h.signature = val;
+    }
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  if (h.credential.empty() || h.signed_headers.empty() || h.signature.empty())
+    return make_error(ErrorCode::kAuthorizationMalformed,
+                      "the authorization header is malformed; it must contain Credential, SignedHeaders and Signature");
+  return h;
+}
+
+std::string canonical_header_value(std::string_view v) {
+  std::string out;
+  v = base::trim(v);
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+base::Result<std::string> canonical_headers(const HeaderList& headers, std::string_view signed_list) {
+  std::string out;
+  std::string_view rest = signed_list;
+  bool has_host = false;
+  while (!rest.empty()) {
+    size_t semi = rest.find(';');
+    std::string_view name = rest.substr(0, semi);
+    if (name == "host") has_host = true;
+    std::string joined;
+    bool found = false;
+    for (const auto& [k, v] : headers) {
+      if (k != name) continue;
+      if (found) joined.push_back(',');
+      joined += canonical_header_value(v);
+      found = true;
+    }
+    if (!found && name != "host")
+      return make_error(ErrorCode::kAuthorizationMalformed, "signed header " + std::string(name) + " is missing");
+    out.append(name).append(":").append(joined).append("\n");
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  if (!has_host) return make_error(ErrorCode::kAuthorizationMalformed, "the host header must be signed");
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+base::Result<PayloadMode> payload_mode(std::string_view content_sha256) {
+  if (content_sha256 == "UNSIGNED-PAYLOAD") return PayloadMode::kUnsigned;
+  if (content_sha256 == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") return PayloadMode::kStreamingSigned;
+  if (content_sha256 == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") return PayloadMode::kStreamingSignedTrailer;
+  if (content_sha256 == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") return PayloadMode::kStreamingUnsignedTrailer;
+  if (content_sha256.size() == 64 && base::from_hex(content_sha256)) return PayloadMode::kSignedHash;
+  return make_error(ErrorCode::kInvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
+                                                 "STREAMING-* or a valid sha256 value");
+}
+
+}  // namespace
+
+std::string header_value(const HeaderList& headers, std::string_view lower_name) {
+  for (const auto& [k, v] : headers)
+    if (k == lower_name) return v;
+  return {};
+}
+
+bool has_header(const HeaderList& headers, std::string_view lower_name) {
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return h.first == lower_name; });
+}
+
+std::string canonical_uri(std::string_view raw_path, bool double_encode) {
+  if (raw_path.empty()) return "/";
+  if (double_encode) return base::uri_encode(raw_path, false);
+  return base::uri_encode(base::uri_decode(raw_path), false);
+}
+
+std::string canonical_query(std::string_view raw_query, bool drop_signature) {
+  auto params = parse_query(raw_query);
+  std::vector<std::pair<std::string, std::string>> enc;
+  for (const auto& p : params) {
+    if (drop_signature && p.key == "X-Amz-Signature") continue;
+    enc.emplace_back(base::uri_encode(p.key), base::uri_encode(p.value));
+  }
+  std::sort(enc.begin(), enc.end());
+  std::string out;
+  for (const auto& [k, v] : enc) {
+    if (!out.empty()) out.push_back('&');
+    out.append(k).append("=").append(v);
+  }
+  return out;
+}
+
+std::string derive_signing_key(std::string_view secret, const Scope& scope) {
+  std::string k = base::hmac_sha256("AWS4" + std::string(secret), scope.date);
+  k = base::hmac_sha256(k, scope.region);
+  k = base::hmac_sha256(k, scope.service);
+  return base::hmac_sha256(k, "aws4_request");
+}
+
+std::string string_to_sign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
+  std::string s(kAlgorithm);
+  s.append("\n").append(amz_date).append("\n").append(scope.str()).append("\n");
+  s.append(base::sha256_hex(canonical_request));
+  return s;
+}
+
+bool is_sigv4(const RequestView& req) {
+  auto auth = header_value(*req.headers, "authorization");
+  if (auth.rfind(kAlgorithm, 0) == 0) return true;
+  auto [path, query] = split_target(req.target);
+  return query.find("X-Amz-Algorithm=") != std::string_view::npos;
+}
+
+base::Result<Scope> peek_scope(const RequestView& req) {
+  std::string cred;
+  auto auth = header_value(*req.headers, "authorization");
+  if (!auth.empty()) {
+    auto h = parse_auth_header(auth);
+    if (!h) return h.error();
+    cred = h->credential;
+  } else {
+    cred = query_value(parse_query(split_target(req.target).second), "X-Amz-Credential");
+  }
+  auto parsed = parse_credential(cred);
+  if (!parsed) return parsed.error();
+  return parsed->second;
+}
+
+base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialStore& creds, int64_t now_ms,
+                                     const VerifyOptions& options) {
+  const HeaderList& headers = *req.headers;
+  auto [raw_path, raw_query] = split_target(req.target);
+  VerifiedRequest out;
+  std::string signed_headers, signature, credential;
+
+  auto auth = header_value(headers, "authorization");
+  if (!auth.empty()) {
+    auto h = parse_auth_header(auth);
+    if (!h) return h.error();
+    credential = h->credential;
+    signed_headers = h->signed_headers;
+    signature = h->signature;
+    out.amz_date = header_value(headers, "x-amz-date");
+    if (out.amz_date.empty()) {
+      auto date = base::parse_http_date(header_value(headers, "date"));
+      if (!date) return make_error(ErrorCode::kAccessDenied, "AWS authentication requires a valid Date or x-amz-date header");
+      out.amz_date = base::amz_date(*date);
+    }
+    auto content = header_value(headers, "x-amz-content-sha256");
+    if (content.empty()) {
+      // Non-S3 services may omit it: the payload is then signed by its hash.
+      out.payload = PayloadMode::kSignedHash;
+      out.payload_hash = "";
+    } else {
+      auto mode = payload_mode(content);
+      if (!mode) return mode.error();
+      out.payload = *mode;
+      out.payload_hash = content;
+    }
+  } else {
+    auto params = parse_query(raw_query);
+    if (query_value(params, "X-Amz-Algorithm") != kAlgorithm)
+      return make_error(ErrorCode::kAccessDenied, "request is not signed with AWS4-HMAC-SHA256");
+    credential = query_value(params, "X-Amz-Credential");
+    signed_headers = query_value(params, "X-Amz-SignedHeaders");
+    signature = query_value(params, "X-Amz-Signature");
+    out.amz_date = query_value(params, "X-Amz-Date");
+    out.presigned = true;
+    out.payload = PayloadMode::kUnsigned;
+    out.payload_hash = "UNSIGNED-PAYLOAD";
+    if (auto h = query_value(params, "X-Amz-Content-Sha256"); !h.empty()) out.payload_hash = h;
+    if (credential.empty() || signed_headers.empty() || signature.empty())
+      return make_error(ErrorCode::kAuthorizationMalformed, "presigned URL is missing X-Amz-Credential, "
+                                                            "X-Amz-SignedHeaders or X-Amz-Signature");
+    auto when = base::parse_amz_date(out.amz_date);
+    if (!when) return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Date must be in ISO 8601 basic format");
+    char* end = nullptr;
+    std::string expires = query_value(params, "X-Amz-Expires");
+    long long secs = std::strtoll(expires.c_str(), &end, 10);
+    if (expires.empty() || *end || secs < 0)
+      return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Expires must be a non-negative integer");
+    if (secs > kMaxPresignSeconds)
+      return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Expires must be less than a week (604800 seconds)");
+    if (*when - options.max_skew_ms > now_ms)
+      return make_error(ErrorCode::kAccessDenied, "request is not valid yet");
+    if (now_ms > *when + secs * 1000) return make_error(ErrorCode::kAccessDenied, "Request has expired");
+  }
+
+  auto parsed = parse_credential(credential);
+  if (!parsed) return parsed.error();
+  out.access_key = parsed->first;
+  out.scope = parsed->second;
+  out.signature = signature;
+
+  auto when = base::parse_amz_date(out.amz_date);
+  if (!when) return make_error(ErrorCode::kAuthorizationMalformed, "x-amz-date must be in ISO 8601 basic format");
+  if (!out.presigned && std::llabs(*when - now_ms) > options.max_skew_ms)
+    return make_error(ErrorCode::kRequestTimeTooSkewed,
+                      "The difference between the request time and the current time is too large.");
+  if (out.amz_date.substr(0, 8) != out.scope.date)
+    return make_error(ErrorCode::kAuthorizationMalformed, "credential date does not match x-amz-date");
+
+  auto secret = creds.secret_for(out.access_key);
+  if (!secret)
+    return make_error(ErrorCode::kInvalidAccessKeyId,
+                      "The AWS Access Key Id you provided does not exist in our records.");
+
+  auto canon_headers = canonical_headers(headers, signed_headers);
+  if (!canon_headers) return canon_headers.error();
+
+  std::string creq;
+  creq.append(req.method).append("\n");
+  creq.append(canonical_uri(raw_path, options.double_encode_path)).append("\n");
+  creq.append(canonical_query(raw_query, out.presigned)).append("\n");
+  creq.append(*canon_headers).append("\n");
+  creq.append(signed_headers).append("\n");
+  creq.append(out.payload_hash.empty() ? std::string(req.body_sha256) : out.payload_hash);
+
+  out.signing_key = derive_signing_key(*secret, out.scope);
+  std::string expected = base::to_hex(base::hmac_sha256(out.signing_key, string_to_sign(out.amz_date, out.scope, creq)));
+  if (!constant_time_equal(expected, base::to_lower(signature)))
+    return make_error(ErrorCode::kSignatureMismatch,
+                      "The request signature we calculated does not match the signature you provided. "
+                      "Check your key and signing method.");
+  return out;
+}
+
+}  // namespace nimbus::auth
