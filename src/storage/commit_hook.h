@@ -1,0 +1,20 @@
+// The seam through which other modules (events/) add rows to the very
+// transaction that commits an object change: an outbox that can never
+// disagree with the object store after a crash.
+#pragma once
+
+#include "base/result.h"
+#include "storage/types.h"
+
+namespace nimbus::storage {
+
+class Connection;
+
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  // Called inside the object's transaction; a failure rolls the change back.
+  virtual base::Status on_commit(Connection& tx, const ObjectEvent& event) = 0;
+};
+
+}  // namespace nimbus::storage

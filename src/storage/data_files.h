@@ -1,0 +1,80 @@
+// Object data on disk: files named by random ids under objects/xx/, written
+// to tmp/ first, fsynced, then renamed into place. Files never change once
+// placed, so readers holding a descriptor see a stable object.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/checksum.h"
+#include "base/crypto.h"
+#include "base/file.h"
+#include "base/result.h"
+
+namespace nimbus::storage {
+
+class DataDir {
+ public:
+  explicit DataDir(std::string root);
+  const std::string& root() const { return root_; }
+  std::string tmp_dir() const { return root_ + "/tmp"; }
+  std::string path_of(const std::string& file_id) const;
+  base::Status prepare();      // creates the directories
+  void clean_tmp();            // removes temp files a crash left behind
+  std::vector<std::string> all_file_ids() const;
+  void remove(const std::string& file_id) const;
+  // A new hard link (or copy) of an existing data file under a new id.
+  base::Result<std::string> clone(const std::string& file_id) const;
+
+ private:
+  std::string root_;
+};
+
+// Streams bytes into a temp file while computing MD5 and, optionally, an
+// additional checksum. place() makes it durable under its final name.
+class DataWriter {
+ public:
+  static base::Result<std::unique_ptr<DataWriter>> create(const DataDir& dir);
+  ~DataWriter();
+  base::Status write(const void* data, size_t n);
+  void add_checksum(base::ChecksumAlgorithm a);
+  uint64_t size() const { return size_; }
+  const std::string& file_id() const { return file_id_; }
+  // Finishes the digests; call once after the last write.
+  void finish_digests();
+  const std::string& md5() const { return md5_; }                  // raw bytes
+  const std::string& checksum_base64() const { return checksum_; } // "" without a checksum
+  std::optional<base::ChecksumAlgorithm> checksum_algorithm() const;
+  base::Status place();  // fsync, rename into objects/, fsync the directory
+
+ private:
+  DataWriter(const DataDir& dir, std::string id, base::Fd fd);
+  const DataDir& dir_;
+  std::string file_id_;
+  base::Fd fd_;
+  uint64_t size_ = 0;
+  base::Digest md5_digest_{base::DigestKind::kMd5};
+  std::unique_ptr<base::Checksummer> checksummer_;
+  std::string md5_, checksum_;
+  bool placed_ = false;
+};
+
+// Reads an object made of one or more data files as one byte range.
+class ObjectReader {
+ public:
+  struct Extent {
+    base::Fd fd;
+    uint64_t size;
+  };
+  explicit ObjectReader(std::vector<Extent> extents);
+  uint64_t size() const { return size_; }
+  // Reads up to n bytes at offset; 0 at the end.
+  base::Result<size_t> read(uint64_t offset, void* buf, size_t n) const;
+
+ private:
+  std::vector<Extent> extents_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace nimbus::storage

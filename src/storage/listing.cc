@@ -1,0 +1,124 @@
+// Store: listing objects and uploads in UTF-8 byte order, with prefixes,
+// delimiters (common prefixes) and markers, as S3 defines them.
+#include "storage/store_impl.h"
+
+namespace nimbus::storage {
+
+using base::ErrorCode;
+using base::make_error;
+
+namespace {
+
+// Where a listing resumes: after `key`, or at it when inclusive.
+struct Cursor {
+  std::string key;
+  bool inclusive = true;
+};
+
+Cursor start_cursor(const std::string& prefix, const std::string& delimiter, const std::string& start_after) {
+  Cursor c{prefix, true};
+  if (!start_after.empty() && start_after >= prefix) {
+    c = {start_after, false};
+    // A marker that is a common prefix skips everything rolled up under it.
+    if (!delimiter.empty() && start_after.size() >= delimiter.size() &&
+        start_after.compare(start_after.size() - delimiter.size(), delimiter.size(), delimiter) == 0 &&
+        start_after.rfind(prefix, 0) == 0) {
+      if (auto next = prefix_successor(start_after)) c = {*next, true};
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+base::Result<ListResult> Store::list_objects(const std::string& bucket, const ListQuery& q) {
+  return impl_->read([&](Connection& c) -> base::Result<ListResult> {
+    auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
+    b.bind(1, bucket);
+    if (!b.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+
+    ListResult out;
+    if (q.max_keys <= 0) return out;
+    auto upper = q.prefix.empty() ? std::nullopt : prefix_successor(q.prefix);
+    Cursor cursor = start_cursor(q.prefix, q.delimiter, q.start_after);
+    int count = 0;
+    constexpr int kBatch = 1000;
+    for (;;) {
+      std::string sql = std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ?1 AND key " +
+                        (cursor.inclusive ? ">=" : ">") + " ?2" + (upper ? " AND key < ?3" : "") +
+                        " ORDER BY key LIMIT " + std::to_string(kBatch);
+      auto st = c.prepare(sql);
+      st.bind(1, bucket).bind(2, cursor.key);
+      if (upper) st.bind(3, *upper);
+      int rows = 0;
+      bool jumped = false;
+      while (st.step()) {
+        ++rows;
+        std::string key = st.text(1);
+        if (count == q.max_keys) {
+          out.truncated = true;
+          return out;
+        }
+        size_t pos = q.delimiter.empty() ? std::string::npos : key.find(q.delimiter, q.prefix.size());
+        if (pos != std::string::npos) {
+          std::string cp = key.substr(0, pos + q.delimiter.size());
+          out.common_prefixes.push_back(cp);
+          out.last = cp;
+          ++count;
+          auto next = prefix_successor(cp);
+          if (!next) return out;
+          cursor = {*next, true};
+          jumped = true;
+          break;
+        }
+        out.objects.push_back(object_from_row(st));
+        out.last = key;
+        ++count;
+        cursor = {key, false};
+      }
+      if (!jumped && rows < kBatch) return out;
+    }
+  });
+}
+
+base::Result<ListUploadsResult> Store::list_uploads(const std::string& bucket, const ListUploadsQuery& q) {
+  return impl_->read([&](Connection& c) -> base::Result<ListUploadsResult> {
+    auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
+    b.bind(1, bucket);
+    if (!b.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    ListUploadsResult out;
+    auto st = c.prepare(
+        "SELECT upload_id, key, initiated_ms, attributes, checksum_algo FROM uploads WHERE bucket = ? AND key >= ? "
+        "ORDER BY key, initiated_ms, upload_id");
+    st.bind(1, bucket).bind(2, q.prefix);
+    int count = 0;
+    while (st.step()) {
+      UploadInfo u{st.text(0), bucket, st.text(1), st.integer(2), decode_attributes(st.blob(3)), st.text(4)};
+      if (u.key.rfind(q.prefix, 0) != 0) break;
+      if (!q.key_marker.empty()) {
+        if (u.key < q.key_marker) continue;
+        if (u.key == q.key_marker && (q.upload_id_marker.empty() || u.upload_id <= q.upload_id_marker)) continue;
+      }
+      size_t pos = q.delimiter.empty() ? std::string::npos : u.key.find(q.delimiter, q.prefix.size());
+      std::string cp = pos == std::string::npos ? "" : u.key.substr(0, pos + q.delimiter.size());
+      if (!cp.empty() && !out.common_prefixes.empty() && out.common_prefixes.back() == cp) continue;
+      if (count == q.max_uploads) {
+        out.truncated = true;
+        break;
+      }
+      ++count;
+      if (!cp.empty()) {
+        out.common_prefixes.push_back(cp);
+        out.next_key_marker = cp;
+        out.next_upload_id_marker.clear();
+      } else {
+        out.next_key_marker = u.key;
+        out.next_upload_id_marker = u.upload_id;
+        out.uploads.push_back(std::move(u));
+      }
+    }
+    return out;
+  });
+}
+
+}  // namespace nimbus::storage

@@ -1,0 +1,149 @@
+// Store: single objects — write, read, delete, copy.
+#include "base/encoding.h"
+#include "base/time.h"
+#include "storage/store_impl.h"
+
+namespace nimbus::storage {
+
+using base::ErrorCode;
+using base::make_error;
+
+namespace {
+
+base::Error no_such_bucket() { return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist"); }
+base::Error no_such_key() { return make_error(ErrorCode::kNoSuchKey, "The specified key does not exist."); }
+
+}  // namespace
+
+base::Result<std::unique_ptr<DataWriter>> Store::new_writer(const std::string& bucket) {
+  auto b = get_bucket(bucket);
+  if (!b) return b.error();
+  return DataWriter::create(impl_->dir);
+}
+
+base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObject obj, DataWriter& data,
+                                              const RequestContext& ctx) {
+  if (auto s = data.place(); !s) return s.error();
+  ObjectMeta meta;
+  meta.bucket = bucket;
+  meta.key = std::move(obj.key);
+  meta.size = data.size();
+  meta.etag = base::to_hex(data.md5());
+  meta.last_modified_ms = base::now_ms();
+  meta.attributes = std::move(obj.attributes);
+  if (auto a = data.checksum_algorithm()) {
+    meta.checksum.algorithm = std::string(base::checksum_name(*a));
+    meta.checksum.value = data.checksum_base64();
+  }
+  std::vector<FileRef> files{{data.file_id(), data.size()}};
+  std::optional<std::vector<FileRef>> replaced;
+  auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
+    auto seq = Impl::next_sequence(tx, bucket);
+    if (!seq) return no_such_bucket();
+    replaced = Impl::object_files(tx, bucket, meta.key);
+    insert_object_row(tx, meta, files);
+    return impl_->fire(tx, {obj.event, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx}, *seq);
+  });
+  if (!status) {
+    impl_->remove_files(files);
+    return status.error();
+  }
+  if (replaced) impl_->remove_files(*replaced);
+  return meta;
+}
+
+base::Result<ObjectMeta> Store::head_object(const std::string& bucket, const std::string& key) {
+  return impl_->read([&](Connection& c) -> base::Result<ObjectMeta> {
+    auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
+    st.bind(1, bucket).bind(2, key);
+    if (st.step()) return object_from_row(st);
+    auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
+    b.bind(1, bucket);
+    if (!b.step()) return no_such_bucket();
+    return no_such_key();
+  });
+}
+
+base::Result<OpenedObject> Store::open_object(const std::string& bucket, const std::string& key) {
+  // A concurrent overwrite may unlink the files between reading the row and
+  // opening them; the row read again then names the new files.
+  for (int attempt = 0;; ++attempt) {
+    auto row = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, std::vector<FileRef>>> {
+      auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
+      st.bind(1, bucket).bind(2, key);
+      if (!st.step()) {
+        auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
+        b.bind(1, bucket);
+        if (!b.step()) return no_such_bucket();
+        return no_such_key();
+      }
+      return std::pair{object_from_row(st), decode_files(st.text(9))};
+    });
+    if (!row) return row.error();
+    auto opened = impl_->open_files(row->first, row->second);
+    if (opened.ok() || opened.error().code != ErrorCode::kNotFound || attempt >= 8) return opened;
+  }
+}
+
+base::Result<bool> Store::delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx) {
+  std::optional<std::vector<FileRef>> removed;
+  auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
+    auto b = tx.prepare("SELECT 1 FROM buckets WHERE name = ?");
+    b.bind(1, bucket);
+    if (!b.step()) return no_such_bucket();
+    removed = Impl::object_files(tx, bucket, key);
+    if (!removed) return {};
+    auto del = tx.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?");
+    del.bind(1, bucket).bind(2, key);
+    if (auto s = del.run(); !s) return s;
+    auto seq = Impl::next_sequence(tx, bucket);
+    return impl_->fire(tx, {EventKind::kDelete, bucket, key, 0, "", "", base::now_ms(), ctx}, *seq);
+  });
+  if (!status) return status.error();
+  if (removed) impl_->remove_files(*removed);
+  return removed.has_value();
+}
+
+base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::string& bucket, NewObject obj,
+                                            const RequestContext& ctx) {
+  auto source = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, std::vector<FileRef>>> {
+    auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
+    st.bind(1, src.bucket).bind(2, src.key);
+    if (!st.step()) return no_such_key();
+    return std::pair{object_from_row(st), decode_files(st.text(9))};
+  });
+  if (!source) return source.error();
+  // Data files are immutable, so the copy shares them through hard links.
+  std::vector<FileRef> files;
+  for (const auto& f : source->second) {
+    auto id = impl_->dir.clone(f.id);
+    if (!id) {
+      impl_->remove_files(files);
+      // The source may have been overwritten meanwhile: report it as gone.
+      return id.error().code == ErrorCode::kIo ? no_such_key() : id.error();
+    }
+    files.push_back({*id, f.size});
+  }
+  ObjectMeta meta = source->first;
+  meta.bucket = bucket;
+  meta.key = std::move(obj.key);
+  meta.last_modified_ms = base::now_ms();
+  meta.attributes = std::move(obj.attributes);
+  std::optional<std::vector<FileRef>> replaced;
+  auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
+    auto seq = Impl::next_sequence(tx, bucket);
+    if (!seq) return no_such_bucket();
+    replaced = Impl::object_files(tx, bucket, meta.key);
+    insert_object_row(tx, meta, files);
+    return impl_->fire(tx, {EventKind::kCopy, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx},
+                       *seq);
+  });
+  if (!status) {
+    impl_->remove_files(files);
+    return status.error();
+  }
+  if (replaced) impl_->remove_files(*replaced);
+  return meta;
+}
+
+}  // namespace nimbus::storage

@@ -1,0 +1,121 @@
+// Plain data the storage engine speaks in: buckets, object metadata, listing
+// queries and results, multipart uploads and parts, and the object events it
+// hands to a commit hook.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nimbus::storage {
+
+// Content headers and user metadata, kept verbatim in order; storage does not
+// interpret them.
+using Attributes = std::vector<std::pair<std::string, std::string>>;
+
+struct BucketInfo {
+  std::string name;
+  std::string region;
+  int64_t created_ms = 0;
+};
+
+struct Checksum {
+  std::string algorithm;  // "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"; empty for none
+  std::string value;      // base64
+  bool composite = false; // multipart: checksum of part checksums, printed with "-N"
+};
+
+struct ObjectMeta {
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;  // unquoted: md5 hex, or md5-of-md5s "-N" for multipart
+  int64_t last_modified_ms = 0;
+  Attributes attributes;
+  Checksum checksum;
+  int parts_count = 0;                // 0 for single-part objects
+  std::vector<uint64_t> part_sizes;   // multipart: size of each part, for partNumber reads
+};
+
+struct ListQuery {
+  std::string prefix;
+  std::string delimiter;
+  std::string start_after;  // exclusive; a common prefix ending in the delimiter skips its whole subtree
+  int max_keys = 1000;
+};
+
+struct ListResult {
+  std::vector<ObjectMeta> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string last;  // the last key or common prefix returned (S3's NextMarker)
+};
+
+struct UploadInfo {
+  std::string upload_id;
+  std::string bucket;
+  std::string key;
+  int64_t initiated_ms = 0;
+  Attributes attributes;
+  std::string checksum_algorithm;
+};
+
+struct PartInfo {
+  int part_number = 0;
+  uint64_t size = 0;
+  std::string etag;
+  int64_t last_modified_ms = 0;
+  Checksum checksum;
+};
+
+struct ListPartsResult {
+  std::vector<PartInfo> parts;
+  bool truncated = false;
+  int next_marker = 0;
+};
+
+struct ListUploadsQuery {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;
+  std::string upload_id_marker;
+  int max_uploads = 1000;
+};
+
+struct ListUploadsResult {
+  std::vector<UploadInfo> uploads;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+
+struct CompletedPart {
+  int part_number = 0;
+  std::string etag;  // unquoted
+};
+
+// Who caused a change: carried into object events (and the commit hook).
+struct RequestContext {
+  std::string request_id;
+  std::string source_ip;
+  std::string principal;  // access key
+  std::string trace_id;   // X-Amzn-Trace-Id / recursion detection, when present
+};
+
+enum class EventKind { kPut, kPost, kCopy, kCompleteMultipartUpload, kDelete };
+
+struct ObjectEvent {
+  EventKind kind = EventKind::kPut;
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+  std::string sequencer;  // hex, increases with every change to the bucket
+  int64_t time_ms = 0;
+  RequestContext context;
+};
+
+}  // namespace nimbus::storage
