@@ -157,9 +157,8 @@ base::Result<PayloadMode> payload_mode(std::string_view content_sha256) {
 }  // namespace
 
 std::string header_value(const HeaderList& headers, std::string_view lower_name) {
-  for (const auto& [k, v] : headers)
-    if (k == lower_name) return v;
-  return {};
+  const std::string* v = base::find_header(headers, lower_name);
+  return v ? *v : std::string();
 }
 
 bool has_header(const HeaderList& headers, std::string_view lower_name) {

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "auth/credentials.h"
+#include "base/headers.h"
 #include "base/result.h"
 
 namespace nimbus::auth {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lowercase, in arrival order
+using base::HeaderList;
 
 struct RequestView {
   std::string_view method;
