@@ -1,0 +1,41 @@
+// The nimbus command line: `nimbus serve` runs the server; `nimbus version`.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "server/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nimbus: a self-hosted serverless platform (S3, Lambda) on one port"};
+  app.require_subcommand(1);
+
+  nimbus::server::ServeConfig config;
+  std::vector<std::string> keys;
+  auto* serve = app.add_subcommand("serve", "Run the nimbus server");
+  serve->add_option("--host", config.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", config.port, "Edge port for every service")->capture_default_str();
+  serve->add_option("--data-dir", config.data_dir, "Where buckets, objects and metadata live")->capture_default_str();
+  serve->add_option("--region", config.region, "Region reported to clients")->capture_default_str();
+  serve->add_option("--credentials-file", config.credentials_file,
+                    "File of 'ACCESS_KEY SECRET_KEY' lines accepted besides test/test");
+  serve->add_option("--access-key", keys, "An extra ACCESS_KEY:SECRET_KEY pair (repeatable)");
+  serve->add_option("--io-threads", config.io_threads, "Network threads (0: one per core)")->capture_default_str();
+  serve->add_option("--blocking-threads", config.blocking_threads, "Threads for disk and database work")
+      ->capture_default_str();
+  serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
+
+  app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });
+
+  CLI11_PARSE(app, argc, argv);
+  if (*serve) {
+    for (const auto& k : keys) {
+      auto colon = k.find(':');
+      if (colon == std::string::npos) {
+        std::cerr << "--access-key expects ACCESS_KEY:SECRET_KEY\n";
+        return 2;
+      }
+      config.extra_keys.emplace_back(k.substr(0, colon), k.substr(colon + 1));
+    }
+    return nimbus::server::serve(config);
+  }
+  return 0;
+}

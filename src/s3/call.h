@@ -1,0 +1,71 @@
+// Private to s3/: one S3 request in flight (Call), what operations need to
+// serve it (Deps), and the operations themselves, one function each.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "auth/sigv4.h"
+#include "http/message.h"
+#include "s3/addressing.h"
+#include "s3/errors.h"
+#include "s3/service.h"
+#include "storage/store.h"
+
+namespace nimbus::s3 {
+
+struct Deps {
+  storage::Store& store;
+  boost::asio::thread_pool& blocking;
+  const Options& options;
+};
+
+struct Call {
+  http::Request& req;
+  Address addr;
+  auth::VerifiedRequest auth;
+  ErrorContext where;
+  storage::RequestContext context;
+
+  http::Response fail(const S3Error& e) const { return error_response(e, where); }
+  http::Response fail(const base::Error& e) const { return error_response(to_s3_error(e), where); }
+  // An empty response with S3's request id headers.
+  http::Response reply(int status = 200) const;
+  http::Response xml(const std::string& body, int status = 200) const;
+};
+
+using Op = boost::asio::awaitable<http::Response> (*)(Deps&, Call&);
+
+// Buckets (bucket_ops.cc)
+boost::asio::awaitable<http::Response> list_buckets(Deps&, Call&);
+boost::asio::awaitable<http::Response> create_bucket(Deps&, Call&);
+boost::asio::awaitable<http::Response> head_bucket(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_location(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_versioning(Deps&, Call&);
+// Listing (list_ops.cc)
+boost::asio::awaitable<http::Response> list_objects(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_objects_v2(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_object_versions(Deps&, Call&);
+// Objects (object_ops.cc, copy_ops.cc)
+boost::asio::awaitable<http::Response> put_object(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_object(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_object(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_objects(Deps&, Call&);
+boost::asio::awaitable<http::Response> copy_object(Deps&, Call&);
+// Multipart (multipart_ops.cc)
+boost::asio::awaitable<http::Response> create_multipart_upload(Deps&, Call&);
+boost::asio::awaitable<http::Response> upload_part(Deps&, Call&);
+boost::asio::awaitable<http::Response> upload_part_copy(Deps&, Call&);
+boost::asio::awaitable<http::Response> complete_multipart_upload(Deps&, Call&);
+boost::asio::awaitable<http::Response> abort_multipart_upload(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_parts(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_multipart_uploads(Deps&, Call&);
+
+// Shared by operations
+std::string quoted(const std::string& etag);   // "\"etag\""
+std::string unquoted(std::string_view etag);
+constexpr const char* kOwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+constexpr const char* kOwnerName = "nimbus";
+
+}  // namespace nimbus::s3

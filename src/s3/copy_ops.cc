@@ -1,0 +1,75 @@
+// CopyObject, and the copy-source handling it shares with UploadPartCopy.
+#include "base/encoding.h"
+#include "base/time.h"
+#include "http/offload.h"
+#include "s3/call.h"
+#include "s3/copy_source.h"
+#include "s3/object_headers.h"
+#include "s3/xml.h"
+
+namespace nimbus::s3 {
+
+using boost::asio::awaitable;
+
+awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S3Error& err) {
+  std::string raw = c.req.header("x-amz-copy-source");
+  std::string_view v = raw;
+  if (size_t q = v.find('?'); q != std::string_view::npos) {
+    std::string_view query = v.substr(q + 1);
+    if (query.rfind("versionId=", 0) == 0 && query.substr(10) != "null") {
+      err = s3_error(404, "NoSuchVersion", "The specified version does not exist.");
+      co_return std::nullopt;
+    }
+    v = v.substr(0, q);
+  }
+  std::string path = base::uri_decode(v);
+  if (!path.empty() && path.front() == '/') path.erase(0, 1);
+  size_t slash = path.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) {
+    err = s3_error(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    co_return std::nullopt;
+  }
+  ResolvedSource r;
+  r.source.bucket = path.substr(0, slash);
+  r.source.key = path.substr(slash + 1);
+  auto meta = co_await http::offload(d.blocking, [&] { return d.store.head_object(r.source.bucket, r.source.key); });
+  if (!meta) {
+    err = to_s3_error(meta.error());
+    co_return std::nullopt;
+  }
+  r.meta = std::move(*meta);
+  if (evaluate_conditions(c.req, r.meta, "x-amz-copy-source-")) {
+    err = s3_error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    co_return std::nullopt;
+  }
+  co_return r;
+}
+
+awaitable<http::Response> copy_object(Deps& d, Call& c) {
+  if (c.addr.key.size() > 1024) co_return c.fail(s3_error(400, "KeyTooLongError", "Your key is too long"));
+  S3Error err;
+  auto src = co_await resolve_copy_source(d, c, err);
+  if (!src) co_return c.fail(err);
+  std::string directive = c.req.header("x-amz-metadata-directive");
+  if (directive.empty()) directive = "COPY";
+  if (directive != "COPY" && directive != "REPLACE")
+    co_return c.fail(s3_error(400, "InvalidArgument", "Unknown metadata directive."));
+  if (directive == "COPY" && src->source.bucket == c.addr.bucket && src->source.key == c.addr.key)
+    co_return c.fail(s3_error(400, "InvalidRequest",
+                              "This copy request is illegal because it is trying to copy an object to itself without "
+                              "changing the object's metadata, storage class, website redirect location or encryption "
+                              "attributes."));
+  storage::Attributes attrs = directive == "REPLACE" ? attributes_from_request(c.req) : src->meta.attributes;
+  storage::NewObject obj{c.addr.key, std::move(attrs), storage::EventKind::kCopy};
+  auto meta = co_await http::offload(d.blocking, [&] {
+    return d.store.copy_object(src->source, c.addr.bucket, std::move(obj), c.context);
+  });
+  if (!meta) co_return c.fail(meta.error());
+  XmlDocument doc("CopyObjectResult");
+  doc.root().text("LastModified", base::iso8601(meta->last_modified_ms)).text("ETag", quoted(meta->etag));
+  http::Response r = c.xml(doc.str());
+  add_checksum_header(r, *meta);
+  co_return r;
+}
+
+}  // namespace nimbus::s3

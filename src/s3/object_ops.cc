@@ -1,0 +1,177 @@
+// S3 object operations: PutObject, GetObject / HeadObject (ranges, part
+// numbers, conditions, response-* overrides), DeleteObject, DeleteObjects.
+#include <pugixml.hpp>
+
+#include "base/encoding.h"
+#include "base/time.h"
+#include "http/offload.h"
+#include "s3/call.h"
+#include "s3/object_headers.h"
+#include "s3/upload.h"
+#include "s3/xml.h"
+
+namespace nimbus::s3 {
+
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1024;
+
+class ObjectBody : public http::BodySource {
+ public:
+  ObjectBody(storage::OpenedObject obj, uint64_t first, uint64_t length)
+      : obj_(std::move(obj)), pos_(first), end_(first + length), length_(length) {}
+  uint64_t size() const override { return length_; }
+  base::Result<size_t> read(char* buf, size_t n) override {
+    if (pos_ >= end_) return size_t{0};
+    auto r = obj_.reader->read(pos_, buf, static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_)));
+    if (r) pos_ += *r;
+    return r;
+  }
+
+ private:
+  storage::OpenedObject obj_;
+  uint64_t pos_, end_, length_;
+};
+
+constexpr std::pair<const char*, const char*> kResponseOverrides[] = {
+    {"response-content-type", "Content-Type"},         {"response-content-language", "Content-Language"},
+    {"response-expires", "Expires"},                   {"response-cache-control", "Cache-Control"},
+    {"response-content-disposition", "Content-Disposition"}, {"response-content-encoding", "Content-Encoding"}};
+
+void apply_overrides(http::Response& r, const Address& a) {
+  for (auto [param, header] : kResponseOverrides) {
+    auto v = a.param(param);
+    if (!v) continue;
+    std::erase_if(r.headers, [&](const auto& h) { return base::iequals(h.first, header); });
+    r.set(header, *v);
+  }
+}
+
+}  // namespace
+
+awaitable<http::Response> put_object(Deps& d, Call& c) {
+  if (c.addr.key.size() > kMaxKeyBytes)
+    co_return c.fail(s3_error(400, "KeyTooLongError", "Your key is too long"));
+  S3Error err;
+  auto writer = co_await receive_body(d, c, err);
+  if (!writer) co_return c.fail(err);
+  storage::NewObject obj{c.addr.key, attributes_from_request(c.req), storage::EventKind::kPut};
+  auto meta = co_await http::offload(d.blocking, [&] {
+    return d.store.commit_object(c.addr.bucket, std::move(obj), *writer, c.context);
+  });
+  if (!meta) co_return c.fail(meta.error());
+  http::Response r = c.reply();
+  r.set("ETag", quoted(meta->etag));
+  add_written_checksum(r, *writer);
+  co_return r;
+}
+
+awaitable<http::Response> get_object(Deps& d, Call& c) {
+  bool head = c.req.method == "HEAD";
+  auto opened = co_await http::offload(d.blocking, [&] { return d.store.open_object(c.addr.bucket, c.addr.key); });
+  if (!opened) co_return c.fail(opened.error());
+  const storage::ObjectMeta& m = opened->meta;
+
+  if (int cond = evaluate_conditions(c.req, m)) {
+    if (cond == 304) {
+      http::Response r = c.reply(304);
+      r.omit_body = true;
+      r.set("ETag", quoted(m.etag));
+      r.set("Last-Modified", base::http_date(m.last_modified_ms));
+      co_return r;
+    }
+    co_return c.fail(s3_error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"));
+  }
+
+  uint64_t first = 0, length = m.size;
+  bool partial = false;
+  if (auto pn = c.addr.param("partNumber")) {
+    char* end = nullptr;
+    long n = std::strtol(pn->c_str(), &end, 10);
+    int parts = m.parts_count > 0 ? m.parts_count : 1;
+    if (pn->empty() || *end || n < 1 || n > 10000)
+      co_return c.fail(s3_error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive"));
+    if (n > parts) co_return c.fail(s3_error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable"));
+    if (m.parts_count > 0) {
+      for (long i = 0; i < n - 1; ++i) first += m.part_sizes[static_cast<size_t>(i)];
+      length = m.part_sizes[static_cast<size_t>(n - 1)];
+      partial = true;
+    }
+  } else if (std::string range = c.req.header("range"); !range.empty()) {
+    ByteRange br;
+    switch (parse_range(range, m.size, br)) {
+      case RangeResult::kUnsatisfiable: {
+        S3Error e = s3_error(416, "InvalidRange", "The requested range is not satisfiable");
+        http::Response r = c.fail(e);
+        r.set("Content-Range", "bytes */" + std::to_string(m.size));
+        co_return r;
+      }
+      case RangeResult::kRange:
+        first = br.first;
+        length = br.last - br.first + 1;
+        partial = true;
+        break;
+      case RangeResult::kWhole:
+        break;
+    }
+  }
+
+  http::Response r = c.reply(partial ? 206 : 200);
+  add_object_headers(r, m);
+  if (c.req.header("x-amz-checksum-mode") == "ENABLED" && !partial) add_checksum_header(r, m);
+  if (m.parts_count > 0 && c.addr.has("partNumber")) r.set("x-amz-mp-parts-count", std::to_string(m.parts_count));
+  if (partial)
+    r.set("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" +
+                               std::to_string(m.size));
+  apply_overrides(r, c.addr);
+  if (head) {
+    r.omit_body = true;
+    r.set("Content-Length", std::to_string(length));
+  } else {
+    r.stream = std::make_unique<ObjectBody>(std::move(*opened), first, length);
+  }
+  co_return r;
+}
+
+awaitable<http::Response> delete_object(Deps& d, Call& c) {
+  auto r = co_await http::offload(d.blocking, [&] { return d.store.delete_object(c.addr.bucket, c.addr.key, c.context); });
+  if (!r) co_return c.fail(r.error());
+  co_return c.reply(204);
+}
+
+awaitable<http::Response> delete_objects(Deps& d, Call& c) {
+  auto body = co_await http::read_body(c.req, 2 << 20);
+  if (!body) co_return c.fail(body.error());
+  auto doc = parse_xml(*body);
+  if (!doc) co_return c.fail(doc.error());
+  pugi::xml_node del = (*doc)->child("Delete");
+  if (!del) co_return c.fail(s3_error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"));
+  bool quiet = std::string(del.child("Quiet").text().as_string()) == "true";
+  std::vector<std::string> keys;
+  for (auto o : del.children("Object")) {
+    if (!o.child("Key")) co_return c.fail(s3_error(400, "MalformedXML", "Each Object needs a Key"));
+    keys.emplace_back(o.child("Key").text().as_string());
+  }
+  if (keys.empty() || keys.size() > 1000)
+    co_return c.fail(s3_error(400, "MalformedXML", "The request must name between 1 and 1000 objects"));
+  auto results = co_await http::offload(d.blocking, [&] {
+    std::vector<base::Result<bool>> out;
+    for (const auto& k : keys) out.push_back(d.store.delete_object(c.addr.bucket, k, c.context));
+    return out;
+  });
+  XmlDocument out("DeleteResult");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (results[i].ok()) {
+      if (!quiet) out.root().child("Deleted").text("Key", keys[i]);
+    } else {
+      if (results[i].error().code == base::ErrorCode::kNoSuchBucket) co_return c.fail(results[i].error());
+      S3Error e = to_s3_error(results[i].error());
+      out.root().child("Error").text("Key", keys[i]).text("Code", e.code).text("Message", e.message);
+    }
+  }
+  co_return c.xml(out.str());
+}
+
+}  // namespace nimbus::s3

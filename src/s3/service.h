@@ -1,0 +1,42 @@
+// The S3 REST API over storage::Store: authenticates each request (SigV4,
+// presigned), routes it to its operation, and answers in S3's XML.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/credentials.h"
+#include "http/message.h"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace nimbus::storage {
+class Store;
+}
+
+namespace nimbus::s3 {
+
+struct Options {
+  std::string region = "us-east-1";
+  std::vector<std::string> virtual_host_suffixes;  // empty: default_virtual_host_suffixes()
+  uint64_t max_object_size = 5ull << 30;           // 5 GiB, S3's single PUT limit
+};
+
+class Service {
+ public:
+  Service(storage::Store& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
+          Options options);
+  ~Service();
+  boost::asio::awaitable<http::Response> handle(http::Request& req);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::s3

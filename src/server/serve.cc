@@ -1,0 +1,106 @@
+#include "server/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <thread>
+
+#include "auth/credentials.h"
+#include "base/log.h"
+#include "http/server.h"
+#include "s3/errors.h"
+#include "s3/service.h"
+#include "server/edge_router.h"
+#include "storage/store.h"
+
+namespace nimbus::server {
+
+namespace {
+
+http::Response health(const std::string& region) {
+  boost::json::object body;
+  body["status"] = "running";
+  body["region"] = region;
+  boost::json::object services;
+  services["s3"] = "running";
+  body["services"] = services;
+  http::Response r;
+  r.set("Content-Type", "application/json");
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+}  // namespace
+
+int serve(const ServeConfig& config) {
+  auto started = std::chrono::steady_clock::now();
+  base::setup_logging(config.log_level);
+
+  auto credentials = auth::CredentialStore::with_defaults();
+  if (!config.credentials_file.empty()) {
+    if (auto s = credentials.load_file(config.credentials_file); !s) {
+      spdlog::error("credentials: {}", s.error().message);
+      return 2;
+    }
+  }
+  for (const auto& [k, v] : config.extra_keys) credentials.add(k, v);
+
+  auto store = storage::Store::open(config.data_dir);
+  if (!store) {
+    spdlog::error("storage: cannot open {}: {}", config.data_dir, store.error().message);
+    return 2;
+  }
+
+  int io_threads = config.io_threads > 0 ? config.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::asio::io_context io(io_threads);
+  boost::asio::thread_pool blocking(static_cast<size_t>(config.blocking_threads));
+
+  s3::Options s3_options;
+  s3_options.region = config.region;
+  s3::Service s3_service(**store, credentials, blocking, s3_options);
+
+  EdgeRouter edge;
+  edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
+  edge.add(ServiceKind::kHealth, [&](http::Request&) -> boost::asio::awaitable<http::Response> {
+    co_return health(config.region);
+  });
+
+  http::Server server(
+      io, http::Limits{}, [&](http::Request& r) { return edge.handle(r); },
+      [](int status, std::string code, std::string message) {
+        return s3::error_response(s3::s3_error(status, std::move(code), std::move(message)), {"", "", "/", "0", false});
+      });
+  auto port = server.listen(config.host, config.port);
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 2;
+  }
+  server.start();
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("received signal {}: finishing in-flight requests", sig);
+    server.stop([&] { io.stop(); });
+  });
+
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={}",
+               config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size());
+  spdlog::info("nimbus ready on http://{}:{} (services: s3) in {} ms", config.host, *port, ms);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < io_threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  blocking.join();
+  spdlog::info("nimbus stopped");
+  return 0;
+}
+
+}  // namespace nimbus::server

@@ -1,0 +1,27 @@
+// `nimbus serve`: builds every module from its configuration, wires them
+// behind the edge router on one port, and runs until SIGINT/SIGTERM, when it
+// finishes in-flight requests and exits cleanly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nimbus::server {
+
+struct ServeConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir = "./.nimbus";
+  std::string region = "us-east-1";
+  std::string credentials_file;
+  std::vector<std::pair<std::string, std::string>> extra_keys;
+  int io_threads = 0;        // 0: one per core
+  int blocking_threads = 32; // disk and SQLite work; many so that group commit can batch
+  std::string log_level = "info";
+};
+
+int serve(const ServeConfig& config);
+
+}  // namespace nimbus::server
