@@ -12,7 +12,7 @@ packages=(
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients the end-to-end tests drive nimbus with
-  awscli python3 python3-boto3 python3-botocore s3cmd rclone curl sqlite3
+  awscli python3 python3-boto3 python3-botocore python3-pytest python3-requests s3cmd rclone curl sqlite3
 )
 
 missing=()

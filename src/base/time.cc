@@ -42,7 +42,8 @@ static std::optional<int64_t> parse_with(std::string_view s, const char* fmt) {
   if (!end) return std::nullopt;
   while (*end == ' ') ++end;
   if (*end && *end != '.' && *end != 'Z') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  long offset = tm.tm_gmtoff;  // set by %z, zero otherwise
+  return (static_cast<int64_t>(timegm(&tm)) - offset) * 1000;
 }
 
 std::optional<int64_t> parse_amz_date(std::string_view s) {
@@ -51,7 +52,7 @@ std::optional<int64_t> parse_amz_date(std::string_view s) {
 }
 
 std::optional<int64_t> parse_http_date(std::string_view s) {
-  for (const char* fmt : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y",
+  for (const char* fmt : {"%a, %d %b %Y %H:%M:%S GMT", "%a, %d %b %Y %H:%M:%S %z", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y",
                           "%Y-%m-%dT%H:%M:%S"}) {
     if (auto v = parse_with(s, fmt)) return v;
   }

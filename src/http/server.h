@@ -22,7 +22,7 @@ struct Limits {
   std::chrono::seconds header_timeout{30};    // from the first byte to the end of the headers
   std::chrono::seconds body_read_timeout{60}; // between two pieces of a request body
   std::chrono::seconds write_timeout{60};
-  std::chrono::seconds drain_timeout{30};     // how long stop() waits for in-flight requests
+  std::chrono::seconds drain_timeout{10};     // how long stop() waits for in-flight requests
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/sigv2.h"
 #include "base/ids.h"
 #include "base/time.h"
 #include "s3/call.h"
@@ -121,15 +122,14 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   call.context.trace_id = req.header("x-amzn-trace-id");
 
   auth::RequestView view{req.method, req.target, &req.headers, {}};
-  if (!auth::is_sigv4(view)) {
-    auto authz = req.header("authorization");
-    if (authz.rfind("AWS ", 0) == 0 || call.addr.has("Signature"))
-      co_return call.fail(s3_error(400, "InvalidRequest",
-                                   "The authorization mechanism you have provided is not supported. Please use "
-                                   "AWS4-HMAC-SHA256."));
-    co_return call.fail(s3_error(403, "AccessDenied", "Access Denied"));
+  base::Result<auth::VerifiedRequest> verified = base::make_error(base::ErrorCode::kAccessDenied, "Access Denied");
+  if (auth::is_sigv4(view)) {
+    verified = auth::verify(view, impl_->credentials, base::now_ms());
+  } else if (auth::is_sigv2(view)) {
+    // boto3 still presigns with V2 by default; V2 puts a virtual host's bucket in front of the path.
+    verified = auth::verify_v2(view, impl_->credentials, base::now_ms(),
+                               call.addr.virtual_hosted ? std::string_view(call.addr.bucket) : std::string_view());
   }
-  auto verified = auth::verify(view, impl_->credentials, base::now_ms());
   if (!verified) co_return call.fail(verified.error());
   call.auth = std::move(*verified);
   call.context.principal = call.auth.access_key;

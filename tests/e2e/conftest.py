@@ -1,0 +1,151 @@
+"""Fixtures for end-to-end tests: a real `nimbus serve` on a free loopback
+port with a temporary data directory, and the real clients pointed at it.
+
+The binary comes from NIMBUS_BIN (set by ctest), else build/src/cli/nimbus.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCESS_KEY = "test"
+SECRET_KEY = "test"
+REGION = "us-east-1"
+
+
+def nimbus_bin():
+    return os.environ.get("NIMBUS_BIN") or str(ROOT / "build" / "src" / "cli" / "nimbus")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nimbus:
+    """A nimbus server process owned by a test."""
+
+    def __init__(self, data_dir, extra_args=()):
+        self.data_dir = str(data_dir)
+        self.extra_args = list(extra_args)
+        self.port = None
+        self.proc = None
+        self.log_path = Path(self.data_dir).with_suffix(".log")
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, port=None):
+        self.port = port or free_port()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [nimbus_bin(), "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nimbus exited early: {self.log_text()}")
+            try:
+                with urllib.request.urlopen(self.endpoint + "/_nimbus/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("nimbus did not become ready: " + self.log_text())
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def log_text(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+@pytest.fixture
+def nimbus(tmp_path):
+    server = Nimbus(tmp_path / "data").start()
+    yield server
+    code = server.stop()
+    assert code == 0, "nimbus did not exit cleanly:\n" + server.log_text()
+
+
+@pytest.fixture(scope="module")
+def shared_nimbus(tmp_path_factory):
+    server = Nimbus(tmp_path_factory.mktemp("shared") / "data").start()
+    yield server
+    server.stop()
+
+
+def client_env(extra=None):
+    env = dict(os.environ)
+    env.update({
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_PAGER": "",
+    })
+    env.pop("AWS_PROFILE", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def aws_cli():
+    """Debian's AWS CLI v2 (awscli package)."""
+    path = "/usr/bin/aws"
+    if not os.path.exists(path):
+        pytest.skip("Debian's awscli is not installed")
+    return path
+
+
+def run_aws(endpoint, *args, check=True, cli=None, input=None):
+    cmd = [cli or aws_cli(), "--endpoint-url", endpoint, *args]
+    r = subprocess.run(cmd, env=client_env(), capture_output=True, text=True, input=input, timeout=600)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def boto3_client(endpoint, **config):
+    import boto3
+    from botocore.config import Config
+    return boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        region_name=REGION, config=Config(retries={"max_attempts": 0}, **config))
+
+
+@pytest.fixture
+def s3(nimbus):
+    return boto3_client(nimbus.endpoint)
+
+
+def which(name):
+    return shutil.which(name)
