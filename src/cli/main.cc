@@ -21,6 +21,14 @@ int main(int argc, char** argv) {
   serve->add_option("--io-threads", config.io_threads, "Network threads (0: one per core)")->capture_default_str();
   serve->add_option("--blocking-threads", config.blocking_threads, "Threads for disk and database work")
       ->capture_default_str();
+  serve->add_option("--idle-timeout", config.idle_timeout_s, "Seconds a kept-alive connection may sit idle")
+      ->capture_default_str();
+  serve->add_option("--stall-timeout", config.stall_timeout_s,
+                    "Seconds a client may stall while sending a request or reading a response")
+      ->capture_default_str();
+  serve->add_option("--shutdown-timeout", config.shutdown_timeout_s,
+                    "Seconds SIGTERM waits for in-flight requests before exiting")
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

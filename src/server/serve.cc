@@ -70,8 +70,14 @@ int serve(const ServeConfig& config) {
     co_return health(config.region);
   });
 
+  http::Limits limits;
+  limits.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  limits.header_timeout = std::chrono::seconds(config.stall_timeout_s);
+  limits.body_read_timeout = std::chrono::seconds(config.stall_timeout_s);
+  limits.write_timeout = std::chrono::seconds(config.stall_timeout_s);
+  limits.drain_timeout = std::chrono::seconds(config.shutdown_timeout_s);
   http::Server server(
-      io, http::Limits{}, [&](http::Request& r) { return edge.handle(r); },
+      io, limits, [&](http::Request& r) { return edge.handle(r); },
       [](int status, std::string code, std::string message) {
         return s3::error_response(s3::s3_error(status, std::move(code), std::move(message)), {"", "", "/", "0", false});
       });

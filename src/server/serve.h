@@ -20,6 +20,9 @@ struct ServeConfig {
   int io_threads = 0;        // 0: one per core
   int blocking_threads = 32; // disk and SQLite work; many so that group commit can batch
   std::string log_level = "info";
+  int idle_timeout_s = 60;     // a kept-alive connection with no request
+  int stall_timeout_s = 60;    // a client that stops sending headers or body mid-request
+  int shutdown_timeout_s = 10; // how long SIGTERM waits for in-flight requests
 };
 
 int serve(const ServeConfig& config);
