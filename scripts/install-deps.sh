@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The single list of Debian 12 packages nimbus needs to build, test and benchmark.
 # Idempotent: safe to run again; installs only what is missing.
+# With --bench it also installs what bench/ needs (load driver, peers' runtime).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,11 @@ packages=(
   # real clients the end-to-end tests drive nimbus with
   awscli python3 python3-boto3 python3-botocore python3-pytest python3-requests s3cmd rclone curl sqlite3
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(wrk nginx-light)
+  # Node.js for the peers in ../shared/bench-kit; an existing node with npm will do.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -38,6 +38,7 @@ struct Connection {
 };
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
+constexpr size_t kBodyBufferBytes = 256 * 1024;
 
 class StreamBodyReader : public BodyReader {
  public:
@@ -53,6 +54,9 @@ class StreamBodyReader : public BodyReader {
       auto [ec, _] = co_await asio::async_write(c_.stream, asio::buffer(kContinue.data(), kContinue.size()), kNoThrow);
       if (ec) co_return base::make_error(base::ErrorCode::kIncompleteBody, "client went away: " + ec.message());
     }
+    // Beast reads at most the buffer's spare capacity: without room, a large
+    // body arrives 512 bytes per system call.
+    if (c_.buffer.capacity() < kBodyBufferBytes) c_.buffer.reserve(kBodyBufferBytes);
     while (!parser_.is_done()) {
       parser_.get().body().data = buf;
       parser_.get().body().size = n;
@@ -249,6 +253,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
     }
     auto ec = co_await write(*c, res, keep);
     if (ec || !keep) break;
+    // Idle connections keep a small buffer; bodies grew it.
+    if (c->buffer.size() == 0 && c->buffer.capacity() > 64 * 1024) c->buffer.shrink_to_fit();
   }
   beast::error_code ignored;
   c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);

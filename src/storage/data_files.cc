@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include "base/encoding.h"
@@ -62,18 +63,28 @@ base::Result<std::string> DataDir::clone(const std::string& file_id) const {
   return id;
 }
 
-base::Result<std::unique_ptr<DataWriter>> DataWriter::create(const DataDir& dir) {
-  std::string id = base::random_hex(16);
-  auto fd = base::open_file(dir.tmp_dir() + "/" + id, O_WRONLY | O_CREAT | O_EXCL, 0644);
-  if (!fd) return fd.error();
-  return std::unique_ptr<DataWriter>(new DataWriter(dir, id, std::move(*fd)));
+base::Result<std::unique_ptr<DataWriter>> DataWriter::create(const DataDir& dir, size_t inline_limit) {
+  std::unique_ptr<DataWriter> w(new DataWriter(dir, base::random_hex(16), inline_limit));
+  if (inline_limit == 0)
+    if (auto s = w->open_file(); !s) return s.error();
+  return w;
 }
 
-DataWriter::DataWriter(const DataDir& dir, std::string id, base::Fd fd)
-    : dir_(dir), file_id_(std::move(id)), fd_(std::move(fd)) {}
+DataWriter::DataWriter(const DataDir& dir, std::string id, size_t inline_limit)
+    : dir_(dir), file_id_(std::move(id)), inline_limit_(inline_limit) {}
 
 DataWriter::~DataWriter() {
-  if (!placed_) ::unlink((dir_.tmp_dir() + "/" + file_id_).c_str());
+  if (fd_.valid() && !placed_) ::unlink((dir_.tmp_dir() + "/" + file_id_).c_str());
+}
+
+base::Status DataWriter::open_file() {
+  auto fd = base::open_file(dir_.tmp_dir() + "/" + file_id_, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (!fd) return fd.error();
+  fd_ = std::move(*fd);
+  if (auto s = base::write_all(fd_.get(), memory_.data(), memory_.size()); !s) return s;
+  memory_.clear();
+  memory_.shrink_to_fit();
+  return {};
 }
 
 void DataWriter::add_checksum(base::ChecksumAlgorithm a) { checksummer_ = std::make_unique<base::Checksummer>(a); }
@@ -87,6 +98,13 @@ base::Status DataWriter::write(const void* data, size_t n) {
   md5_digest_.update(data, n);
   if (checksummer_) checksummer_->update(data, n);
   size_ += n;
+  if (!fd_.valid()) {
+    if (size_ <= inline_limit_) {
+      memory_.append(static_cast<const char*>(data), n);
+      return {};
+    }
+    if (auto s = open_file(); !s) return s;
+  }
   return base::write_all(fd_.get(), data, n);
 }
 
@@ -96,6 +114,8 @@ void DataWriter::finish_digests() {
 }
 
 base::Status DataWriter::place() {
+  if (!fd_.valid() && !placed_)
+    if (auto s = open_file(); !s) return s;
   if (auto s = base::fsync_fd(fd_.get()); !s) return s;
   std::string final_path = dir_.path_of(file_id_);
   if (::rename((dir_.tmp_dir() + "/" + file_id_).c_str(), final_path.c_str()) != 0)
@@ -109,7 +129,16 @@ ObjectReader::ObjectReader(std::vector<Extent> extents) : extents_(std::move(ext
   for (const auto& e : extents_) size_ += e.size;
 }
 
+ObjectReader::ObjectReader(std::string inline_data)
+    : memory_(std::move(inline_data)), in_memory_(true), size_(memory_.size()) {}
+
 base::Result<size_t> ObjectReader::read(uint64_t offset, void* buf, size_t n) const {
+  if (in_memory_) {
+    if (offset >= memory_.size()) return size_t{0};
+    size_t k = std::min<size_t>(n, memory_.size() - static_cast<size_t>(offset));
+    std::memcpy(buf, memory_.data() + offset, k);
+    return k;
+  }
   uint64_t base_off = 0;
   for (const auto& e : extents_) {
     if (offset < base_off + e.size) {

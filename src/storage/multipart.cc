@@ -194,7 +194,7 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
     auto seq = Impl::next_sequence(tx, upload.bucket);
     if (!seq) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
     replaced = Impl::object_files(tx, upload.bucket, upload.key);
-    insert_object_row(tx, meta, files);
+    insert_object_row(tx, meta, ObjectData{files, std::nullopt});
     auto dp = tx.prepare("DELETE FROM parts WHERE upload_id = ?");
     dp.bind(1, upload.upload_id);
     if (auto s = dp.run(); !s) return s;

@@ -16,14 +16,19 @@ base::Error no_such_key() { return make_error(ErrorCode::kNoSuchKey, "The specif
 }  // namespace
 
 base::Result<std::unique_ptr<DataWriter>> Store::new_writer(const std::string& bucket) {
-  auto b = get_bucket(bucket);
-  if (!b) return b.error();
-  return DataWriter::create(impl_->dir);
+  if (!impl_->bucket_exists(bucket)) return no_such_bucket();
+  return DataWriter::create(impl_->dir, impl_->options.inline_limit);
 }
 
 base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObject obj, DataWriter& data,
                                               const RequestContext& ctx) {
-  if (auto s = data.place(); !s) return s.error();
+  ObjectData stored;
+  if (data.is_inline()) {
+    stored.inline_data = data.inline_data();
+  } else {
+    if (auto s = data.place(); !s) return s.error();
+    stored.files = {{data.file_id(), data.size()}};
+  }
   ObjectMeta meta;
   meta.bucket = bucket;
   meta.key = std::move(obj.key);
@@ -35,17 +40,16 @@ base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObje
     meta.checksum.algorithm = std::string(base::checksum_name(*a));
     meta.checksum.value = data.checksum_base64();
   }
-  std::vector<FileRef> files{{data.file_id(), data.size()}};
   std::optional<std::vector<FileRef>> replaced;
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto seq = Impl::next_sequence(tx, bucket);
     if (!seq) return no_such_bucket();
     replaced = Impl::object_files(tx, bucket, meta.key);
-    insert_object_row(tx, meta, files);
+    insert_object_row(tx, meta, stored);
     return impl_->fire(tx, {obj.event, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx}, *seq);
   });
   if (!status) {
-    impl_->remove_files(files);
+    impl_->remove_files(stored.files);
     return status.error();
   }
   if (replaced) impl_->remove_files(*replaced);
@@ -68,7 +72,7 @@ base::Result<OpenedObject> Store::open_object(const std::string& bucket, const s
   // A concurrent overwrite may unlink the files between reading the row and
   // opening them; the row read again then names the new files.
   for (int attempt = 0;; ++attempt) {
-    auto row = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, std::vector<FileRef>>> {
+    auto row = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, ObjectData>> {
       auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
       st.bind(1, bucket).bind(2, key);
       if (!st.step()) {
@@ -77,10 +81,10 @@ base::Result<OpenedObject> Store::open_object(const std::string& bucket, const s
         if (!b.step()) return no_such_bucket();
         return no_such_key();
       }
-      return std::pair{object_from_row(st), decode_files(st.text(9))};
+      return std::pair{object_from_row(st), object_data_from_row(st)};
     });
     if (!row) return row.error();
-    auto opened = impl_->open_files(row->first, row->second);
+    auto opened = impl_->open_data(row->first, std::move(row->second));
     if (opened.ok() || opened.error().code != ErrorCode::kNotFound || attempt >= 8) return opened;
   }
 }
@@ -106,23 +110,24 @@ base::Result<bool> Store::delete_object(const std::string& bucket, const std::st
 
 base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::string& bucket, NewObject obj,
                                             const RequestContext& ctx) {
-  auto source = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, std::vector<FileRef>>> {
+  auto source = impl_->read([&](Connection& c) -> base::Result<std::pair<ObjectMeta, ObjectData>> {
     auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
     st.bind(1, src.bucket).bind(2, src.key);
     if (!st.step()) return no_such_key();
-    return std::pair{object_from_row(st), decode_files(st.text(9))};
+    return std::pair{object_from_row(st), object_data_from_row(st)};
   });
   if (!source) return source.error();
   // Data files are immutable, so the copy shares them through hard links.
-  std::vector<FileRef> files;
-  for (const auto& f : source->second) {
+  ObjectData copied;
+  copied.inline_data = source->second.inline_data;
+  for (const auto& f : source->second.files) {
     auto id = impl_->dir.clone(f.id);
     if (!id) {
-      impl_->remove_files(files);
+      impl_->remove_files(copied.files);
       // The source may have been overwritten meanwhile: report it as gone.
       return id.error().code == ErrorCode::kIo ? no_such_key() : id.error();
     }
-    files.push_back({*id, f.size});
+    copied.files.push_back({*id, f.size});
   }
   ObjectMeta meta = source->first;
   meta.bucket = bucket;
@@ -134,12 +139,12 @@ base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::st
     auto seq = Impl::next_sequence(tx, bucket);
     if (!seq) return no_such_bucket();
     replaced = Impl::object_files(tx, bucket, meta.key);
-    insert_object_row(tx, meta, files);
+    insert_object_row(tx, meta, copied);
     return impl_->fire(tx, {EventKind::kCopy, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx},
                        *seq);
   });
   if (!status) {
-    impl_->remove_files(files);
+    impl_->remove_files(copied.files);
     return status.error();
   }
   if (replaced) impl_->remove_files(*replaced);

@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS objects(
   bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   modified_ms INTEGER NOT NULL, attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL,
   checksum TEXT NOT NULL, checksum_composite INTEGER NOT NULL, files TEXT NOT NULL,
-  parts_count INTEGER NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
+  parts_count INTEGER NOT NULL, inline_data BLOB, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads(
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated_ms INTEGER NOT NULL,
   attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL);
@@ -110,17 +110,25 @@ ObjectMeta object_from_row(const Statement& st) {
   return m;
 }
 
-void insert_object_row(Connection& tx, const ObjectMeta& m, const std::vector<FileRef>& files) {
+ObjectData object_data_from_row(const Statement& st) {
+  ObjectData d;
+  d.files = decode_files(st.text(kFilesColumn));
+  if (!st.is_null(kInlineColumn)) d.inline_data = st.blob(kInlineColumn);
+  return d;
+}
+
+void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data) {
   auto st = tx.prepare(
       "INSERT OR REPLACE INTO objects(bucket, key, size, etag, modified_ms, attributes, checksum_algo, checksum, "
-      "checksum_composite, files, parts_count) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+      "checksum_composite, files, parts_count, inline_data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   st.bind(1, m.bucket).bind(2, m.key).bind(3, static_cast<int64_t>(m.size)).bind(4, m.etag);
   st.bind(5, m.last_modified_ms).bind_blob(6, encode_attributes(m.attributes));
   st.bind(7, m.checksum.algorithm).bind(8, m.checksum.value).bind(9, int64_t{m.checksum.composite});
-  st.bind(10, encode_files(files)).bind(11, int64_t{m.parts_count});
+  st.bind(10, encode_files(data.files)).bind(11, int64_t{m.parts_count});
+  if (data.inline_data) st.bind_blob(12, *data.inline_data);
+  else st.bind_null(12);
   if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
 }
-
 
 Connection Store::Impl::take_reader() {
   {
@@ -168,9 +176,10 @@ void Store::Impl::remove_files(const std::vector<FileRef>& files) const {
   for (const auto& f : files) dir.remove(f.id);
 }
 
-base::Result<OpenedObject> Store::Impl::open_files(const ObjectMeta& meta, const std::vector<FileRef>& files) const {
+base::Result<OpenedObject> Store::Impl::open_data(const ObjectMeta& meta, ObjectData data) const {
+  if (data.inline_data) return OpenedObject{meta, std::make_unique<ObjectReader>(std::move(*data.inline_data))};
   std::vector<ObjectReader::Extent> extents;
-  for (const auto& f : files) {
+  for (const auto& f : data.files) {
     auto fd = base::open_file(dir.path_of(f.id), O_RDONLY);
     if (!fd) return fd.error();
     extents.push_back({std::move(*fd), f.size});
@@ -210,6 +219,10 @@ base::Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, St
     }
   }
   if (orphans) spdlog::info("storage: removed {} orphan data files left by an interrupted write", orphans);
+  {
+    auto st = conn->prepare("SELECT name FROM buckets");
+    while (st.step()) impl->bucket_names.insert(st.text(0));
+  }
   impl->writer = std::make_unique<GroupCommitter>(std::move(*conn));
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
@@ -219,13 +232,18 @@ void Store::set_commit_hook(CommitHook* hook) { impl_->hook = hook; }
 const DataDir& Store::data_dir() const { return impl_->dir; }
 
 base::Status Store::create_bucket(const std::string& name, const std::string& region) {
-  return impl_->writer->run([&](Connection& tx) -> base::Status {
+  auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto st = tx.prepare("INSERT INTO buckets(name, region, created_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING");
     st.bind(1, name).bind(2, region).bind(3, base::now_ms());
     if (auto s = st.run(); !s) return s;
     if (tx.changes() == 0) return make_error(ErrorCode::kAlreadyExists, "bucket already exists");
     return {};
   });
+  if (status) {
+    std::lock_guard lock(impl_->buckets_mu);
+    impl_->bucket_names.insert(name);
+  }
+  return status;
 }
 
 base::Status Store::delete_bucket(const std::string& name) {
@@ -250,7 +268,11 @@ base::Status Store::delete_bucket(const std::string& name) {
     del.bind(1, name);
     return del.run();
   });
-  if (status.ok()) impl_->remove_files(part_files);
+  if (status.ok()) {
+    impl_->remove_files(part_files);
+    std::lock_guard lock(impl_->buckets_mu);
+    impl_->bucket_names.erase(name);
+  }
   return status;
 }
 

@@ -21,6 +21,9 @@ namespace nimbus::storage {
 struct StoreOptions {
   uint64_t min_part_size = 5ull << 20;  // S3's 5 MiB minimum for all but the last part
   int max_parts = 10000;
+  // Objects up to this size live in the metadata database, committed (and
+  // fsynced) together with concurrent writes; larger ones are data files.
+  size_t inline_limit = 128 * 1024;
 };
 
 // What a new object carries besides its bytes.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "storage/group_commit.h"
@@ -27,9 +28,18 @@ std::optional<std::string> prefix_successor(std::string s);
 
 // Columns read by kObjectColumns, in order, for object_from_row().
 inline constexpr const char* kObjectColumns =
-    "bucket, key, size, etag, modified_ms, attributes, checksum_algo, checksum, checksum_composite, files, parts_count";
+    "bucket, key, size, etag, modified_ms, attributes, checksum_algo, checksum, checksum_composite, files, "
+    "parts_count, inline_data";
+constexpr int kFilesColumn = 9;
+constexpr int kInlineColumn = 11;
 ObjectMeta object_from_row(const Statement& st);
-void insert_object_row(Connection& tx, const ObjectMeta& m, const std::vector<FileRef>& files);
+// Where an object's bytes are: data files, or inline in its row.
+struct ObjectData {
+  std::vector<FileRef> files;
+  std::optional<std::string> inline_data;
+};
+ObjectData object_data_from_row(const Statement& st);
+void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data);
 
 struct Store::Impl {
   StoreOptions options;
@@ -39,6 +49,13 @@ struct Store::Impl {
   std::vector<Connection> readers;
   std::string db_path;
   CommitHook* hook = nullptr;
+  // Bucket names, so that writers can be refused early without a query.
+  std::mutex buckets_mu;
+  std::set<std::string> bucket_names;
+  bool bucket_exists(const std::string& name) {
+    std::lock_guard lock(buckets_mu);
+    return bucket_names.count(name) > 0;
+  }
 
   explicit Impl(std::string root) : dir(std::move(root)) {}
 
@@ -61,7 +78,7 @@ struct Store::Impl {
                                                           const std::string& key);
   base::Status fire(Connection& tx, ObjectEvent ev, int64_t seq);
   void remove_files(const std::vector<FileRef>& files) const;
-  base::Result<OpenedObject> open_files(const ObjectMeta& meta, const std::vector<FileRef>& files) const;
+  base::Result<OpenedObject> open_data(const ObjectMeta& meta, ObjectData data) const;
 };
 
 }  // namespace nimbus::storage

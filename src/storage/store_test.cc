@@ -113,6 +113,26 @@ TEST(Store, MultipartCompletesInOrderAndValidates) {
   EXPECT_EQ(store->data_dir().all_file_ids().size(), 2u);
 }
 
+TEST(Store, SmallObjectsLiveInlineLargeOnesInFiles) {
+  TempDir dir;
+  StoreOptions opts;
+  opts.inline_limit = 1000;
+  auto store = std::move(*Store::open(dir.path, opts));
+  ASSERT_TRUE(store->create_bucket("b", "us-east-1").ok());
+  ASSERT_TRUE(put(*store, "b", "small", std::string(1000, 's')).ok());
+  EXPECT_TRUE(store->data_dir().all_file_ids().empty());
+  ASSERT_TRUE(put(*store, "b", "large", std::string(1001, 'l')).ok());
+  EXPECT_EQ(store->data_dir().all_file_ids().size(), 1u);
+  EXPECT_EQ(read_all(*store, "b", "small"), std::string(1000, 's'));
+  EXPECT_EQ(read_all(*store, "b", "large"), std::string(1001, 'l'));
+  ASSERT_TRUE(store->copy_object({"b", "small", {}}, "b", {"small2", {}, EventKind::kCopy}, {}).ok());
+  EXPECT_EQ(read_all(*store, "b", "small2"), std::string(1000, 's'));
+  // Overwriting a file-backed object with a small one frees the file.
+  ASSERT_TRUE(put(*store, "b", "large", "now small").ok());
+  EXPECT_TRUE(store->data_dir().all_file_ids().empty());
+  EXPECT_EQ(store->new_writer("nob").error().code, base::ErrorCode::kNoSuchBucket);
+}
+
 TEST(Store, ConcurrentWritersAllDurable) {
   TempDir dir;
   {
@@ -136,8 +156,10 @@ TEST(Store, ConcurrentWritersAllDurable) {
 TEST(Store, RecoveryRemovesOrphansAndTempFiles) {
   TempDir dir;
   std::string orphan;
+  StoreOptions files_only;
+  files_only.inline_limit = 0;
   {
-    auto store = std::move(*Store::open(dir.path));
+    auto store = std::move(*Store::open(dir.path, files_only));
     ASSERT_TRUE(store->create_bucket("b", "us-east-1").ok());
     ASSERT_TRUE(put(*store, "b", "kept", "data").ok());
     // A writer placed but never committed: as after kill -9 before the commit.
@@ -151,7 +173,7 @@ TEST(Store, RecoveryRemovesOrphansAndTempFiles) {
     std::filesystem::copy_file(store->data_dir().tmp_dir() + "/" + tmp->file_id(),
                                store->data_dir().tmp_dir() + "/leftover");
   }
-  auto store = std::move(*Store::open(dir.path));
+  auto store = std::move(*Store::open(dir.path, files_only));
   auto ids = store->data_dir().all_file_ids();
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_TRUE(std::find(ids.begin(), ids.end(), orphan) == ids.end());
