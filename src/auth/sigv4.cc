@@ -305,17 +305,28 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
   auto canon_headers = canonical_headers(headers, signed_headers);
   if (!canon_headers) return canon_headers.error();
 
-  std::string creq;
-  creq.append(req.method).append("\n");
-  creq.append(canonical_uri(raw_path, options.double_encode_path)).append("\n");
-  creq.append(canonical_query(raw_query, out.presigned)).append("\n");
-  creq.append(*canon_headers).append("\n");
-  creq.append(signed_headers).append("\n");
-  creq.append(out.payload_hash.empty() ? std::string(req.body_sha256) : out.payload_hash);
-
+  auto signature_for = [&](const std::string& uri) {
+    std::string creq;
+    creq.append(req.method).append("\n");
+    creq.append(uri).append("\n");
+    creq.append(canonical_query(raw_query, out.presigned)).append("\n");
+    creq.append(*canon_headers).append("\n");
+    creq.append(signed_headers).append("\n");
+    creq.append(out.payload_hash.empty() ? std::string(req.body_sha256) : out.payload_hash);
+    return base::to_hex(base::hmac_sha256(out.signing_key, string_to_sign(out.amz_date, out.scope, creq)));
+  };
   out.signing_key = derive_signing_key(*secret, out.scope);
-  std::string expected = base::to_hex(base::hmac_sha256(out.signing_key, string_to_sign(out.amz_date, out.scope, creq)));
-  if (!constant_time_equal(expected, base::to_lower(signature)))
+  std::string given = base::to_lower(signature);
+  // S3 clients sign the path exactly as they sent it (botocore does); others
+  // sign AWS's canonical encoding of it. Accept either, S3 first.
+  std::string as_sent = raw_path.empty() ? "/" : std::string(raw_path);
+  std::string primary = options.double_encode_path ? canonical_uri(raw_path, true) : as_sent;
+  bool ok = constant_time_equal(signature_for(primary), given);
+  if (!ok && !options.double_encode_path) {
+    std::string normalized = canonical_uri(raw_path, false);
+    if (normalized != primary) ok = constant_time_equal(signature_for(normalized), given);
+  }
+  if (!ok)
     return make_error(ErrorCode::kSignatureMismatch,
                       "The request signature we calculated does not match the signature you provided. "
                       "Check your key and signing method.");
