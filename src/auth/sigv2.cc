@@ -21,39 +21,12 @@ constexpr std::string_view kSubresources[] = {
     "response-content-language", "response-content-type", "response-expires", "restore", "tagging", "torrent",
     "uploadId", "uploads", "versionId", "versioning", "versions", "website"};
 
-struct Param {
-  std::string key, value;  // decoded
-  bool has_value;
-};
-
-std::vector<Param> params_of(std::string_view query) {
-  std::vector<Param> out;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      out.push_back({base::uri_decode(part.substr(0, eq)),
-                     eq == std::string_view::npos ? "" : base::uri_decode(part.substr(eq + 1)),
-                     eq != std::string_view::npos});
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return out;
-}
+using Param = base::QueryParam;
 
 std::string param(const std::vector<Param>& ps, std::string_view key) {
   for (const auto& p : ps)
     if (p.key == key) return p.value;
   return {};
-}
-
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char d = 0;
-  for (size_t i = 0; i < a.size(); ++i) d |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return d == 0;
 }
 
 }  // namespace
@@ -63,7 +36,7 @@ bool is_sigv2(const RequestView& req) {
   std::string_view t = req.target;
   size_t q = t.find('?');
   if (q == std::string_view::npos) return false;
-  auto ps = params_of(t.substr(q + 1));
+  auto ps = base::parse_query(t.substr(q + 1));
   return !param(ps, "AWSAccessKeyId").empty() && !param(ps, "Signature").empty();
 }
 
@@ -91,7 +64,7 @@ std::string v2_string_to_sign(const RequestView& req, std::string_view expires_o
   if (!virtual_bucket.empty()) s.append("/").append(virtual_bucket);
   s.append(t.substr(0, q));
   if (q != std::string_view::npos) {
-    auto ps = params_of(t.substr(q + 1));
+    auto ps = base::parse_query(t.substr(q + 1));
     std::vector<Param> sub;
     for (const auto& p : ps)
       if (std::find(std::begin(kSubresources), std::end(kSubresources), p.key) != std::end(kSubresources))
@@ -131,7 +104,7 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
                         "The difference between the request time and the current time is too large.");
   } else {
     std::string_view t = req.target;
-    auto ps = params_of(t.substr(t.find('?') + 1));
+    auto ps = base::parse_query(t.substr(t.find('?') + 1));
     out.access_key = param(ps, "AWSAccessKeyId");
     signature = param(ps, "Signature");
     when = param(ps, "Expires");
@@ -145,7 +118,7 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
   if (!secret)
     return make_error(ErrorCode::kInvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.");
   std::string expected = base::base64_encode(base::hmac_sha1(*secret, v2_string_to_sign(req, when, virtual_bucket)));
-  if (!constant_time_equal(expected, signature))
+  if (!base::constant_time_equal(expected, signature))
     return make_error(ErrorCode::kSignatureMismatch,
                       "The request signature we calculated does not match the signature you provided. "
                       "Check your key and signing method.");

@@ -17,25 +17,8 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr int64_t kMaxPresignSeconds = 7 * 24 * 3600;
 
-struct QueryParam {
-  std::string key, value;  // decoded
-};
-
-std::vector<QueryParam> parse_query(std::string_view q) {
-  std::vector<QueryParam> out;
-  while (!q.empty()) {
-    size_t amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      out.push_back({base::uri_decode(part.substr(0, eq)),
-                     eq == std::string_view::npos ? "" : base::uri_decode(part.substr(eq + 1))});
-    }
-    if (amp == std::string_view::npos) break;
-    q.remove_prefix(amp + 1);
-  }
-  return out;
-}
+using base::parse_query;
+using base::QueryParam;
 
 std::string query_value(const std::vector<QueryParam>& params, std::string_view key) {
   for (const auto& p : params)
@@ -137,12 +120,7 @@ base::Result<std::string> canonical_headers(const HeaderList& headers, std::stri
   return out;
 }
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
+using base::constant_time_equal;
 
 base::Result<PayloadMode> payload_mode(std::string_view content_sha256) {
   if (content_sha256 == "UNSIGNED-PAYLOAD") return PayloadMode::kUnsigned;

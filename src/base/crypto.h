@@ -31,5 +31,7 @@ std::string sha256(std::string_view data);       // raw 32 bytes
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string hmac_sha1(std::string_view key, std::string_view data);    // raw 20 bytes
+// Compares secrets (signatures) in time independent of where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
 
 }  // namespace nimbus::base

@@ -93,6 +93,23 @@ std::string uri_decode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+std::vector<QueryParam> parse_query(std::string_view q, bool plus_is_space) {
+  std::vector<QueryParam> out;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      bool has_value = eq != std::string_view::npos;
+      out.push_back({uri_decode(part.substr(0, eq), plus_is_space),
+                     has_value ? uri_decode(part.substr(eq + 1), plus_is_space) : std::string(), has_value});
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
 std::string to_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nimbus::base {
 
@@ -18,6 +19,14 @@ std::string uri_encode(std::string_view s, bool encode_slash = true);
 // Decodes %XX; '+' becomes ' ' only when plus_is_space (HTML forms, not paths).
 // Malformed escapes are kept literally, as S3 does.
 std::string uri_decode(std::string_view s, bool plus_is_space = false);
+
+struct QueryParam {
+  std::string key;    // decoded
+  std::string value;  // decoded
+  bool has_value = false;  // "a=" versus "a"
+};
+// Splits a raw query string ("a=1&b&c=x%20y") into decoded parameters, in order.
+std::vector<QueryParam> parse_query(std::string_view query, bool plus_is_space = false);
 
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);

@@ -26,20 +26,8 @@ Address parse_address(const http::Request& req, const std::vector<std::string>& 
   std::string_view target = req.target;
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
-  if (q != std::string_view::npos) {
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-      size_t amp = rest.find('&');
-      std::string_view part = rest.substr(0, amp);
-      if (!part.empty()) {
-        size_t eq = part.find('=');
-        a.query.emplace_back(base::uri_decode(part.substr(0, eq), true),
-                             eq == std::string_view::npos ? "" : base::uri_decode(part.substr(eq + 1), true));
-      }
-      if (amp == std::string_view::npos) break;
-      rest.remove_prefix(amp + 1);
-    }
-  }
+  if (q != std::string_view::npos)
+    for (auto& p : base::parse_query(target.substr(q + 1), true)) a.query.emplace_back(std::move(p.key), std::move(p.value));
   // Absolute-form targets (proxies) carry scheme and host: keep only the path.
   if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
     size_t slash = path.find('/', path.find("//") + 2);
