@@ -172,6 +172,19 @@ std::string derive_signing_key(std::string_view secret, const Scope& scope) {
   return base::hmac_sha256(k, "aws4_request");
 }
 
+std::string SigningKeyCache::get(const std::string& access_key, std::string_view secret, const Scope& scope) {
+  std::string id = access_key + "\n" + scope.str();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = keys_.find(id); it != keys_.end()) return it->second;
+  }
+  std::string key = derive_signing_key(secret, scope);
+  std::lock_guard lock(mu_);
+  if (keys_.size() >= 4096) keys_.clear();
+  keys_.emplace(std::move(id), key);
+  return key;
+}
+
 std::string string_to_sign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
   std::string s(kAlgorithm);
   s.append("\n").append(amz_date).append("\n").append(scope.str()).append("\n");
@@ -293,7 +306,8 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
     creq.append(out.payload_hash.empty() ? std::string(req.body_sha256) : out.payload_hash);
     return base::to_hex(base::hmac_sha256(out.signing_key, string_to_sign(out.amz_date, out.scope, creq)));
   };
-  out.signing_key = derive_signing_key(*secret, out.scope);
+  out.signing_key = options.key_cache ? options.key_cache->get(out.access_key, *secret, out.scope)
+                                      : derive_signing_key(*secret, out.scope);
   std::string given = base::to_lower(signature);
   // S3 clients sign the path exactly as they sent it (botocore does); others
   // sign AWS's canonical encoding of it. Accept either, S3 first.

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,10 +55,22 @@ struct VerifiedRequest {
   bool presigned = false;
 };
 
+// Derived signing keys change once a day per key and scope; deriving one
+// costs four HMACs, so a server keeps them. Thread-safe, bounded.
+class SigningKeyCache {
+ public:
+  std::string get(const std::string& access_key, std::string_view secret, const Scope& scope);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> keys_;
+};
+
 struct VerifyOptions {
   // S3 signs the path as sent, encoded once; other services encode it again.
   bool double_encode_path = false;
   int64_t max_skew_ms = 15 * 60 * 1000;
+  SigningKeyCache* key_cache = nullptr;
 };
 
 std::string header_value(const HeaderList& headers, std::string_view lower_name);  // "" if absent

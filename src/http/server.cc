@@ -155,17 +155,19 @@ awaitable<beast::error_code> Server::Impl::write(Connection& c, Response& res, b
   msg.body().more = true;
   bhttp::response_serializer<bhttp::buffer_body> sr{msg};
   if (auto [ec, _] = co_await bhttp::async_write_header(c.stream, sr, kNoThrow); ec) co_return ec;
-  std::vector<char> buf(256 * 1024);
   uint64_t left = res.stream->size();
+  // Sized to the body and not zero-filled: small objects must not pay for a large buffer.
+  size_t buf_size = static_cast<size_t>(std::min<uint64_t>(256 * 1024, std::max<uint64_t>(left, 1)));
+  std::unique_ptr<char[]> buf(new char[buf_size]);
   while (left > 0) {
-    auto n = res.stream->read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), left)));
+    auto n = res.stream->read(buf.get(), static_cast<size_t>(std::min<uint64_t>(buf_size, left)));
     if (!n || *n == 0) {
       // Headers are out: the only honest signal left is to cut the connection.
       spdlog::error("http: response body ended early: {}", n ? "short read" : n.error().message);
       co_return beast::error_code(asio::error::connection_aborted);
     }
     left -= *n;
-    msg.body().data = buf.data();
+    msg.body().data = buf.get();
     msg.body().size = *n;
     msg.body().more = left > 0;
     c.stream.expires_after(limits.write_timeout);
@@ -192,7 +194,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
     auto ep = c->stream.socket().remote_endpoint(ec);
     if (!ec) remote_ip = ep.address().to_string();
   }
-  std::vector<char> drain(64 * 1024);
+  std::vector<char> drain;  // allocated when a request leaves body bytes unread
   for (;;) {
     if (stopping) break;
     Parser parser;
@@ -243,6 +245,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
         keep = false;
       } else {
         size_t drained = 0;
+        drain.resize(64 * 1024);
         while (keep && !parser.is_done() && drained < (1u << 20)) {
           auto n = co_await body.read_some(drain.data(), drain.size());
           if (!n || *n == 0) break;

@@ -68,7 +68,7 @@ awaitable<http::Response> create_bucket(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> head_bucket(Deps& d, Call& c) {
-  auto b = co_await http::offload(d.blocking, [&] { return d.store.get_bucket(c.addr.bucket); });
+  auto b = d.store.get_bucket(c.addr.bucket);
   if (!b) co_return c.fail(b.error());
   http::Response r = c.reply();
   r.set("x-amz-bucket-region", b->region);
@@ -83,7 +83,7 @@ awaitable<http::Response> delete_bucket(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> get_bucket_location(Deps& d, Call& c) {
-  auto b = co_await http::offload(d.blocking, [&] { return d.store.get_bucket(c.addr.bucket); });
+  auto b = d.store.get_bucket(c.addr.bucket);
   if (!b) co_return c.fail(b.error());
   XmlDocument doc("LocationConstraint");
   // us-east-1 is reported as an empty constraint, as S3 does.
@@ -92,7 +92,7 @@ awaitable<http::Response> get_bucket_location(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> get_bucket_versioning(Deps& d, Call& c) {
-  auto b = co_await http::offload(d.blocking, [&] { return d.store.get_bucket(c.addr.bucket); });
+  auto b = d.store.get_bucket(c.addr.bucket);
   if (!b) co_return c.fail(b.error());
   XmlDocument doc("VersioningConfiguration");
   co_return c.xml(doc.str());

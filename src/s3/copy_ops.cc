@@ -32,7 +32,7 @@ awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S
   ResolvedSource r;
   r.source.bucket = path.substr(0, slash);
   r.source.key = path.substr(slash + 1);
-  auto meta = co_await http::offload(d.blocking, [&] { return d.store.head_object(r.source.bucket, r.source.key); });
+  auto meta = d.store.head_object(r.source.bucket, r.source.key);
   if (!meta) {
     err = to_s3_error(meta.error());
     co_return std::nullopt;

@@ -33,7 +33,7 @@ bool part_number(const Call& c, int& out, S3Error& err) {
 
 awaitable<base::Result<storage::UploadInfo>> find_upload(Deps& d, Call& c) {
   auto id = c.addr.param("uploadId").value_or("");
-  co_return co_await http::offload(d.blocking, [&] { return d.store.get_upload(c.addr.bucket, c.addr.key, id); });
+  co_return d.store.get_upload(c.addr.bucket, c.addr.key, id);
 }
 
 int int_param(const Call& c, const char* name, int fallback) {

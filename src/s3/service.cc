@@ -95,15 +95,18 @@ std::string unquoted(std::string_view etag) {
 }
 
 struct Service::Impl {
+  Impl(storage::Store& s, const auth::CredentialStore& c, boost::asio::thread_pool& b, Options o)
+      : store(s), credentials(c), blocking(b), options(std::move(o)) {}
   storage::Store& store;
   const auth::CredentialStore& credentials;
   boost::asio::thread_pool& blocking;
   Options options;
+  auth::SigningKeyCache signing_keys;
 };
 
 Service::Service(storage::Store& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
                  Options options)
-    : impl_(std::make_unique<Impl>(Impl{store, credentials, blocking, std::move(options)})) {
+    : impl_(std::make_unique<Impl>(store, credentials, blocking, std::move(options))) {
   if (impl_->options.virtual_host_suffixes.empty())
     impl_->options.virtual_host_suffixes = default_virtual_host_suffixes();
 }
@@ -124,7 +127,9 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   auth::RequestView view{req.method, req.target, &req.headers, {}};
   base::Result<auth::VerifiedRequest> verified = base::make_error(base::ErrorCode::kAccessDenied, "Access Denied");
   if (auth::is_sigv4(view)) {
-    verified = auth::verify(view, impl_->credentials, base::now_ms());
+    auth::VerifyOptions opts;
+    opts.key_cache = &impl_->signing_keys;
+    verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
   } else if (auth::is_sigv2(view)) {
     // boto3 still presigns with V2 by default; V2 puts a virtual host's bucket in front of the path.
     verified = auth::verify_v2(view, impl_->credentials, base::now_ms(),

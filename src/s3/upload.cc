@@ -1,6 +1,8 @@
 #include "s3/upload.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
 
 #include "auth/payload.h"
 #include "base/checksum.h"
@@ -117,17 +119,21 @@ awaitable<std::unique_ptr<storage::DataWriter>> receive_body(Deps& d, Call& c, S
   if (algo) w.add_checksum(*algo);
 
   auth::PayloadDecoder decoder(c.auth);
-  std::string raw(256 * 1024, '\0'), decoded;
-  decoded.reserve(raw.size());
+  // Sized to the body (a 4 KB PUT must not pay for a 256 KB buffer), and not
+  // zero-filled: it is always written before it is read.
+  size_t buf_size = known ? static_cast<size_t>(std::clamp<uint64_t>(req.content_length.value_or(expected), 4096, 256 * 1024))
+                          : 256 * 1024;
+  std::unique_ptr<char[]> raw(new char[buf_size]);
+  std::string decoded;
   for (;;) {
-    auto n = co_await req.body->read_some(raw.data(), raw.size());
+    auto n = co_await req.body->read_some(raw.get(), buf_size);
     if (!n) {
       err = to_s3_error(n.error());
       co_return nullptr;
     }
     if (*n == 0) break;
     decoded.clear();
-    if (auto s = decoder.feed(std::string_view(raw.data(), *n), decoded); !s) {
+    if (auto s = decoder.feed(std::string_view(raw.get(), *n), decoded); !s) {
       err = to_s3_error(s.error());
       co_return nullptr;
     }

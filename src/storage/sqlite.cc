@@ -11,7 +11,15 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db) + " in " + std::string(sql));
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (!stmt_) return;
+  if (cached_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int i, std::string_view text) {
   sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -75,17 +83,35 @@ base::Result<Connection> Connection::open(const std::string& path, bool read_onl
   return c;
 }
 
-Connection::~Connection() {
+void Connection::close() {
+  for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+  cache_.clear();
   if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
 }
+
+Connection::~Connection() { close(); }
 
 Connection& Connection::operator=(Connection&& o) noexcept {
   if (this != &o) {
-    if (db_) sqlite3_close_v2(db_);
+    close();
     db_ = o.db_;
+    cache_ = std::move(o.cache_);
     o.db_ = nullptr;
   }
   return *this;
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr) !=
+        SQLITE_OK)
+      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db_) + " in " + std::string(sql));
+    it = cache_.emplace(std::string(sql), st).first;
+  }
+  return Statement(db_, it->second);
 }
 
 base::Status Connection::exec(std::string_view sql) {

@@ -1,10 +1,13 @@
 // A thin RAII layer over SQLite: a connection, prepared statements with
-// typed binds and columns, and errors as base::Status.
+// typed binds and columns, and errors as base::Status. Statements are
+// prepared once per connection and reused: prepare() hands out a cached one,
+// reset when the handle goes out of scope.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "base/result.h"
 
@@ -19,6 +22,7 @@ class Statement {
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_), cached_(o.cached_) { o.stmt_ = nullptr; }
 
   Statement& bind(int i, std::string_view text);
   Statement& bind_blob(int i, std::string_view bytes);
@@ -35,8 +39,11 @@ class Statement {
   bool is_null(int col) const;
 
  private:
+  friend class Connection;
+  Statement(sqlite3* db, sqlite3_stmt* cached) : db_(db), stmt_(cached), cached_(true) {}
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool cached_ = false;  // owned by the connection's cache: reset, not finalized
 };
 
 class Connection {
@@ -44,15 +51,18 @@ class Connection {
   static base::Result<Connection> open(const std::string& path, bool read_only);
   Connection() = default;
   ~Connection();
-  Connection(Connection&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Connection(Connection&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Connection& operator=(Connection&& o) noexcept;
   base::Status exec(std::string_view sql);
-  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // A statement from this connection's cache (prepared on first use).
+  Statement prepare(std::string_view sql);
   int64_t changes() const;
   sqlite3* handle() const { return db_; }
 
  private:
+  void close();
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 }  // namespace nimbus::storage

@@ -3,7 +3,9 @@
 // return: data fsynced and renamed before its metadata commits; concurrent
 // commits share one SQLite transaction (group commit). Knows nothing of HTTP.
 //
-// All calls block on disk I/O: protocol code runs them off its event loop.
+// Writes block on fsync: protocol code runs them off its event loop. Point
+// reads (get_bucket, head_object, open_object, get_upload) take no locks in
+// WAL mode and are cheap enough to run on it; listings are better offloaded.
 #pragma once
 
 #include <memory>
