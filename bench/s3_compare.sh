@@ -32,6 +32,7 @@ results="$work/results.txt"
 run() {  # run NAME ENDPOINT KEY SECRET driver-args...
   local name=$1 ep=$2 key=$3 secret=$4; shift 4
   local line
+  sync  # flush what earlier cells left dirty, so it does not land on this cell's fsyncs
   line=$(DRIVER_ACCESS_KEY=$key DRIVER_SECRET_KEY=$secret "$@" 2>&1 | tee -a "$work/driver.log" | grep '^RESULT' | tail -1 || true)
   echo "$name $line" | tee -a "$results"
 }

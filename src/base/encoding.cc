@@ -76,6 +76,8 @@ std::string uri_encode(std::string_view s, bool encode_slash) {
 }
 
 std::string uri_decode(std::string_view s, bool plus_is_space) {
+  if (s.find('%') == std::string_view::npos && (!plus_is_space || s.find('+') == std::string_view::npos))
+    return std::string(s);
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
