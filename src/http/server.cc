@@ -103,7 +103,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   awaitable<void> accept_loop();
   awaitable<void> session(std::shared_ptr<Connection> c);
   awaitable<beast::error_code> write(Connection& c, Response& res, bool keep_alive);
+  awaitable<void> linger(Connection& c);
 };
+
+awaitable<void> Server::Impl::linger(Connection& c) {
+  beast::error_code ec;
+  c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::unique_ptr<char[]> sink(new char[64 * 1024]);
+  size_t discarded = 0;
+  c.stream.expires_after(std::chrono::seconds(2));
+  while (discarded < (64u << 20)) {
+    auto [rec, n] = co_await c.stream.async_read_some(asio::buffer(sink.get(), 64 * 1024), kNoThrow);
+    if (rec) break;
+    discarded += n;
+  }
+}
 
 awaitable<void> Server::Impl::accept_loop() {
   auto self = shared_from_this();
@@ -238,23 +252,26 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
     }
 
     bool keep = h.keep_alive() && !res.close && !stopping && !body.failed();
-    if (!parser.is_done() && keep) {
-      // Read what is left of a body the handler did not consume, if small;
-      // a client still waiting for 100 Continue sends nothing more.
-      if (!body.sent_continue_or_not_needed()) {
-        keep = false;
-      } else {
-        size_t drained = 0;
+    // A body the handler did not consume (a rejected upload): read the rest
+    // first only when it is small and already on its way; otherwise answer
+    // at once and close, discarding what still arrives (a lingering close,
+    // so the client sees the answer instead of a reset).
+    bool unread = !parser.is_done() && !body.failed() && body.sent_continue_or_not_needed();
+    if (unread && keep) {
+      uint64_t left = parser.content_length_remaining().value_or(std::numeric_limits<uint64_t>::max());
+      if (left <= 64 * 1024) {
         drain.resize(64 * 1024);
-        while (keep && !parser.is_done() && drained < (1u << 20)) {
+        while (!parser.is_done()) {
           auto n = co_await body.read_some(drain.data(), drain.size());
           if (!n || *n == 0) break;
-          drained += *n;
         }
-        keep = parser.is_done();
+        unread = !parser.is_done();
       }
+      keep = !unread;
     }
+    if (!parser.is_done() && !body.sent_continue_or_not_needed()) keep = false;
     auto ec = co_await write(*c, res, keep);
+    if (!ec && unread) co_await linger(*c);
     if (ec || !keep) break;
     // Idle connections keep a small buffer; bodies grew it.
     if (c->buffer.size() == 0 && c->buffer.capacity() > 64 * 1024) c->buffer.shrink_to_fit();

@@ -146,3 +146,36 @@ def test_extra_credentials_from_flags_and_file(tmp_path):
             c.list_buckets()
     finally:
         s.stop()
+
+
+def _raw_put(server, path, length, send_bytes, expect_continue=False):
+    headers = {"host": f"127.0.0.1:{server.port}", "content-length": str(length)}
+    if expect_continue:
+        headers["expect"] = "100-continue"
+    Signer().sign("PUT", path, headers, "UNSIGNED-PAYLOAD")
+    head = f"PUT {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    start = time.time()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(head.encode() + b"z" * send_bytes)
+        out = b""
+        while b"</Error>" not in out:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    return out, time.time() - start
+
+
+@pytest.mark.parametrize("expect_continue", [False, True])
+def test_oversized_upload_is_refused_at_once(server, expect_continue):
+    out, took = _raw_put(server, "/bad/huge", 6 * 1024 ** 3, 0 if expect_continue else 100000, expect_continue)
+    assert out.startswith(b"HTTP/1.1 400") and b"EntityTooLarge" in out, out[:300]
+    assert took < 1.5, "the refusal waited for the body"
+    still_serving(server)
+
+
+def test_upload_to_missing_bucket_is_refused_without_reading_it(server):
+    out, took = _raw_put(server, "/no-such-bucket/k", 50 * 1024 * 1024, 200000)
+    assert out.startswith(b"HTTP/1.1 404") and b"NoSuchBucket" in out, out[:300]
+    assert took < 1.5
+    still_serving(server)
