@@ -31,9 +31,19 @@ bool part_number(const Call& c, int& out, S3Error& err) {
   return true;
 }
 
-awaitable<base::Result<storage::UploadInfo>> find_upload(Deps& d, Call& c) {
-  auto id = c.addr.param("uploadId").value_or("");
-  co_return d.store.get_upload(c.addr.bucket, c.addr.key, id);
+base::Result<storage::UploadInfo> find_upload(Deps& d, const Call& c) {
+  return d.store.get_upload(c.addr.bucket, c.addr.key, c.addr.param("uploadId").value_or(""));
+}
+
+// The upload and part number an UploadPart(Copy) request names; nullopt with err set otherwise.
+std::optional<storage::UploadInfo> part_target(Deps& d, const Call& c, int& n, S3Error& err) {
+  if (!part_number(c, n, err)) return std::nullopt;
+  auto up = find_upload(d, c);
+  if (!up) {
+    err = to_s3_error(up.error());
+    return std::nullopt;
+  }
+  return std::move(*up);
 }
 
 int int_param(const Call& c, const char* name, int fallback) {
@@ -67,9 +77,8 @@ awaitable<http::Response> create_multipart_upload(Deps& d, Call& c) {
 awaitable<http::Response> upload_part(Deps& d, Call& c) {
   int n = 0;
   S3Error err;
-  if (!part_number(c, n, err)) co_return c.fail(err);
-  auto up = co_await find_upload(d, c);
-  if (!up) co_return c.fail(up.error());
+  auto up = part_target(d, c, n, err);
+  if (!up) co_return c.fail(err);
   auto writer = co_await receive_body(d, c, err, up->checksum_algorithm);
   if (!writer) co_return c.fail(err);
   auto part = co_await http::offload(d.blocking, [&] { return d.store.commit_part(*up, n, *writer); });
@@ -83,9 +92,8 @@ awaitable<http::Response> upload_part(Deps& d, Call& c) {
 awaitable<http::Response> upload_part_copy(Deps& d, Call& c) {
   int n = 0;
   S3Error err;
-  if (!part_number(c, n, err)) co_return c.fail(err);
-  auto up = co_await find_upload(d, c);
-  if (!up) co_return c.fail(up.error());
+  auto up = part_target(d, c, n, err);
+  if (!up) co_return c.fail(err);
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);
   if (std::string range = c.req.header("x-amz-copy-source-range"); !range.empty()) {
@@ -105,7 +113,7 @@ awaitable<http::Response> upload_part_copy(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
-  auto up = co_await find_upload(d, c);
+  auto up = find_upload(d, c);
   if (!up) co_return c.fail(up.error());
   auto body = co_await http::read_body(c.req, 4 << 20);
   if (!body) co_return c.fail(body.error());
@@ -134,7 +142,7 @@ awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> abort_multipart_upload(Deps& d, Call& c) {
-  auto up = co_await find_upload(d, c);
+  auto up = find_upload(d, c);
   if (!up) co_return c.fail(up.error());
   auto s = co_await http::offload(d.blocking, [&] { return d.store.abort_upload(*up); });
   if (!s) co_return c.fail(s.error());
@@ -142,7 +150,7 @@ awaitable<http::Response> abort_multipart_upload(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> list_parts(Deps& d, Call& c) {
-  auto up = co_await find_upload(d, c);
+  auto up = find_upload(d, c);
   if (!up) co_return c.fail(up.error());
   int marker = int_param(c, "part-number-marker", 0);
   int max = int_param(c, "max-parts", 1000);
