@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev
+  libsqlite3-dev libssl-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libarchive-dev zip
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients the end-to-end tests drive nimbus with

@@ -6,9 +6,13 @@
 #include "base/result.h"
 #include "storage/types.h"
 
+namespace nimbus::base {
+class Connection;
+}
+
 namespace nimbus::storage {
 
-class Connection;
+using base::Connection;
 
 class CommitHook {
  public:

@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "base/result.h"
-#include "storage/sqlite.h"
+#include "base/sqlite.h"
 
 namespace nimbus::storage {
+
+using base::Connection;
+using base::Statement;
 
 class GroupCommitter {
  public:

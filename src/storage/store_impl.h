@@ -9,10 +9,13 @@
 #include <vector>
 
 #include "storage/group_commit.h"
-#include "storage/sqlite.h"
+#include "base/sqlite.h"
 #include "storage/store.h"
 
 namespace nimbus::storage {
+
+using base::Connection;
+using base::Statement;
 
 struct FileRef {
   std::string id;

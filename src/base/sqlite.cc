@@ -1,10 +1,10 @@
-#include "storage/sqlite.h"
+#include "base/sqlite.h"
 
 #include <sqlite3.h>
 
 #include <stdexcept>
 
-namespace nimbus::storage {
+namespace nimbus::base {
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
@@ -127,4 +127,4 @@ base::Status Connection::exec(std::string_view sql) {
 
 int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
-}  // namespace nimbus::storage
+}  // namespace nimbus::base

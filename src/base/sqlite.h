@@ -14,7 +14,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace nimbus::storage {
+namespace nimbus::base {
 
 class Statement {
  public:
@@ -65,4 +65,4 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-}  // namespace nimbus::storage
+}  // namespace nimbus::base

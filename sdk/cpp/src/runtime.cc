@@ -1,0 +1,120 @@
+#include "nimbus/runtime.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include "http_client.h"
+
+namespace nimbus::runtime {
+
+namespace {
+
+constexpr const char* kBase = "/2018-06-01/runtime";
+
+std::string error_body(const std::string& type, const std::string& message) {
+  return "{\"errorMessage\":\"" + json_escape(message) + "\",\"errorType\":\"" + json_escape(type) +
+         "\",\"stackTrace\":[]}";
+}
+
+detail::HttpClient client_from_env() {
+  const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (!api || !*api) {
+    std::cerr << "AWS_LAMBDA_RUNTIME_API is not set: this program runs as a function\n";
+    std::exit(2);
+  }
+  return detail::HttpClient(api);
+}
+
+}  // namespace
+
+int64_t Invocation::remaining_ms() const {
+  using namespace std::chrono;
+  auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  return deadline_ms - now;
+}
+
+Outcome Outcome::success(std::string payload, std::string content_type) {
+  Outcome o;
+  o.body_ = std::move(payload);
+  o.content_type_ = std::move(content_type);
+  return o;
+}
+
+Outcome Outcome::failure(std::string error_type, std::string message) {
+  Outcome o;
+  o.ok_ = false;
+  o.body_ = error_body(error_type, message);
+  o.content_type_ = "application/json";
+  o.error_type_ = std::move(error_type);
+  return o;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out;
+}
+
+void run(const Handler& handler) {
+  auto client = client_from_env();
+  for (;;) {
+    auto next = client.request("GET", std::string(kBase) + "/invocation/next");
+    if (next.status != 200) {
+      std::cerr << "runtime API answered " << next.status << " to invocation/next: " << next.body << "\n";
+      std::exit(1);
+    }
+    Invocation inv;
+    inv.payload = std::move(next.body);
+    inv.request_id = next.headers["lambda-runtime-aws-request-id"];
+    inv.function_arn = next.headers["lambda-runtime-invoked-function-arn"];
+    inv.trace_id = next.headers["lambda-runtime-trace-id"];
+    inv.client_context = next.headers["lambda-runtime-client-context"];
+    inv.cognito_identity = next.headers["lambda-runtime-cognito-identity"];
+    inv.deadline_ms = std::strtoll(next.headers["lambda-runtime-deadline-ms"].c_str(), nullptr, 10);
+    if (!inv.trace_id.empty()) setenv("_X_AMZN_TRACE_ID", inv.trace_id.c_str(), 1);
+
+    Outcome out = Outcome::failure("Unhandled", "handler did not return");
+    try {
+      out = handler(inv);
+    } catch (const std::exception& e) {
+      out = Outcome::failure("Unhandled", e.what());
+    } catch (...) {
+      out = Outcome::failure("Unhandled", "unknown exception");
+    }
+    std::cout.flush();
+    std::cerr.flush();
+    std::string path = std::string(kBase) + "/invocation/" + inv.request_id + (out.ok() ? "/response" : "/error");
+    std::map<std::string, std::string> headers{{"Content-Type", out.content_type()}};
+    if (!out.ok()) headers["Lambda-Runtime-Function-Error-Type"] = out.error_type();
+    client.request("POST", path, out.body(), headers);
+  }
+}
+
+void fail_init(const std::string& error_type, const std::string& message) {
+  auto client = client_from_env();
+  client.request("POST", std::string(kBase) + "/init/error", error_body(error_type, message),
+                 {{"Content-Type", "application/json"}, {"Lambda-Runtime-Function-Error-Type", error_type}});
+  std::exit(1);
+}
+
+}  // namespace nimbus::runtime
