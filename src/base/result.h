@@ -34,6 +34,7 @@ enum class ErrorCode {
   kAuthorizationMalformed,
   kContentSha256Mismatch,
   kIncompleteBody,
+  kThrottled,             // over a concurrency limit
   kIo,
   kInternal,
 };

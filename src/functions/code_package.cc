@@ -1,0 +1,110 @@
+#include "functions/code_package.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "base/crypto.h"
+#include "base/encoding.h"
+#include "base/file.h"
+
+namespace nimbus::functions {
+
+namespace fs = std::filesystem;
+using base::ErrorCode;
+using base::make_error;
+
+namespace {
+
+// True when `path` (relative, from the archive) stays inside the tree.
+bool stays_inside(const fs::path& path) {
+  if (path.empty() || path.is_absolute()) return false;
+  int depth = 0;
+  for (const auto& part : path.lexically_normal()) {
+    if (part == "..") {
+      if (--depth < 0) return false;
+    } else if (part != "." && !part.empty()) {
+      ++depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& dest, const PackageLimits& limits) {
+  UnpackedCode out;
+  out.zipped_size = zip.size();
+  if (zip.size() > limits.max_zipped)
+    return make_error(ErrorCode::kEntityTooLarge, "Unzipped size must be smaller than " +
+                                                      std::to_string(limits.max_unzipped) + " bytes; zipped upload "
+                                                      "must be smaller than " + std::to_string(limits.max_zipped) + " bytes");
+  out.sha256_base64 = base::base64_encode(base::sha256(zip));
+
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK)
+    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
+                                                       archive_error_string(a.get()));
+  std::error_code ec;
+  fs::create_directories(dest, ec);
+  if (ec) return make_error(ErrorCode::kIo, "cannot create " + dest + ": " + ec.message());
+
+  archive_entry* entry = nullptr;
+  int r;
+  while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    fs::path rel(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+    if (!stays_inside(rel))
+      return make_error(ErrorCode::kInvalidArgument, "Could not unzip uploaded file: entry '" + rel.string() +
+                                                         "' would be written outside the function's directory");
+    fs::path target = fs::path(dest) / rel.lexically_normal();
+    auto type = archive_entry_filetype(entry);
+    if (type == AE_IFDIR) {
+      fs::create_directories(target, ec);
+      continue;
+    }
+    fs::create_directories(target.parent_path(), ec);
+    if (type == AE_IFLNK) {
+      const char* link = archive_entry_symlink(entry);
+      fs::path resolved = rel.parent_path() / (link ? link : "");
+      if (!link || !stays_inside(resolved))
+        return make_error(ErrorCode::kInvalidArgument, "Could not unzip uploaded file: symlink '" + rel.string() +
+                                                           "' points outside the function's directory");
+      fs::create_symlink(link, target, ec);
+      if (ec) return make_error(ErrorCode::kIo, "symlink " + target.string() + ": " + ec.message());
+      ++out.files;
+      continue;
+    }
+    if (type != AE_IFREG) continue;
+    mode_t mode = archive_entry_perm(entry);
+    // Zips made without Unix attributes carry no mode: readable by default.
+    if (mode == 0) mode = 0644;
+    auto fd = base::open_file(target.string(), O_WRONLY | O_CREAT | O_TRUNC, (mode & 0777) | 0400);
+    if (!fd) return fd.error();
+    char buf[65536];
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+      if (n < 0)
+        return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
+                                                           archive_error_string(a.get()));
+      if (n == 0) break;
+      out.unzipped_size += static_cast<uint64_t>(n);
+      if (out.unzipped_size > limits.max_unzipped)
+        return make_error(ErrorCode::kEntityTooLarge, "Unzipped size must be smaller than " +
+                                                          std::to_string(limits.max_unzipped) + " bytes");
+      if (auto s = base::write_all(fd->get(), buf, static_cast<size_t>(n)); !s) return s.error();
+    }
+    ::fchmod(fd->get(), (mode & 0777) | 0400);
+    ++out.files;
+  }
+  if (r != ARCHIVE_EOF)
+    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
+                                                       archive_error_string(a.get()));
+  return out;
+}
+
+}  // namespace nimbus::functions

@@ -1,0 +1,419 @@
+#include "functions/invoker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "base/time.h"
+#include "functions/process.h"
+
+namespace nimbus::functions {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using Done = std::function<void(base::Result<InvokeResult>)>;
+
+namespace {
+
+constexpr size_t kLogTailBytes = 4096;
+
+std::string uuid() {
+  std::string h = base::random_hex(16);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
+}
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::string error_json(const std::string& type, const std::string& message) {
+  return "{\"errorType\":\"" + type + "\",\"errorMessage\":\"" + message + "\"}";
+}
+
+struct Active {
+  Invocation inv;
+  Done done;
+  std::string log;
+  Clock::time_point started;
+  bool handed_out = false;
+};
+
+}  // namespace
+
+struct Instance;
+
+struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
+  Impl(asio::io_context& io, Registry& registry, RuntimeEndpointFactory& endpoints, InvokerOptions options)
+      : io(io), strand(asio::make_strand(io)), registry(registry), endpoints(endpoints), options(std::move(options)) {}
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  Registry& registry;
+  RuntimeEndpointFactory& endpoints;
+  InvokerOptions options;
+  std::map<std::string, std::vector<std::shared_ptr<Instance>>> pools;
+  std::atomic<int> total{0};
+  bool stopping = false;
+
+  // All below run on the strand.
+  void invoke(InvokeRequest req, Done done);
+  base::Result<std::shared_ptr<Instance>> start(const FunctionConfig& cfg);
+  void dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, Done done);
+  void hand_out(Instance& inst);
+  void finish(const std::shared_ptr<Instance>& inst, InvokeResult result);
+  void stop(const std::shared_ptr<Instance>& inst);
+  void on_exit(const std::shared_ptr<Instance>& inst);
+  void read_output(const std::shared_ptr<Instance>& inst);
+  void arm_idle(const std::shared_ptr<Instance>& inst);
+  void log_line(Instance& inst, const std::string& line);
+};
+
+struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
+  enum class State { kStarting, kIdle, kBusy, kDead };
+  Instance(Invoker::Impl& owner, FunctionConfig cfg)
+      : owner(owner.weak_from_this()), cfg(std::move(cfg)), output(owner.strand), exit_watch(owner.strand),
+        timer(owner.strand) {}
+
+  std::weak_ptr<Invoker::Impl> owner;
+  FunctionConfig cfg;
+  Process proc;
+  asio::posix::stream_descriptor output;
+  asio::posix::stream_descriptor exit_watch;
+  asio::steady_timer timer;  // the invocation's timeout, or the idle keep-alive
+  std::unique_ptr<RuntimeEndpoint> endpoint;
+  State state = State::kStarting;
+  std::optional<Active> active;
+  std::function<void(std::optional<Invocation>)> waiter;
+  Clock::time_point spawned = Clock::now();
+  std::optional<double> init_ms;  // reported once, on the cold start's REPORT
+  bool init_reported = false;
+  bool retired = false;
+  std::string partial_line;
+  char read_buf[4096];
+
+  template <typename F>
+  void on_strand(F f) {
+    auto self = shared_from_this();
+    asio::post(output.get_executor(), [self, f = std::move(f)]() mutable {
+      auto impl = self->owner.lock();
+      f(impl.get());
+    });
+  }
+
+  void next(std::function<void(std::optional<Invocation>)> done) override {
+    on_strand([this, done = std::move(done)](Invoker::Impl* impl) mutable {
+      if (!impl || state == State::kDead) return done(std::nullopt);
+      if (waiter) waiter(std::nullopt);  // a runtime asking twice: the older poll is dropped
+      waiter = std::move(done);
+      if (state == State::kStarting) init_ms = ms_since(spawned);
+      if (active && !active->handed_out) return impl->hand_out(*this);
+      if (!active) {
+        state = State::kIdle;
+        impl->arm_idle(shared_from_this());
+      }
+    });
+  }
+
+  void answer(std::string request_id, bool error, std::string body, std::function<void(base::Status)> done) {
+    on_strand([this, request_id = std::move(request_id), error, body = std::move(body),
+               done = std::move(done)](Invoker::Impl* impl) mutable {
+      if (!impl || !active || !active->handed_out || active->inv.request_id != request_id)
+        return done(base::make_error(base::ErrorCode::kNotFound, "Invalid request ID"));
+      InvokeResult r;
+      r.function_error = error;
+      r.payload = std::move(body);
+      impl->finish(shared_from_this(), std::move(r));
+      done({});
+    });
+  }
+
+  void respond(std::string request_id, std::string payload, std::function<void(base::Status)> done) override {
+    answer(std::move(request_id), false, std::move(payload), std::move(done));
+  }
+
+  void fail(std::string request_id, std::string error_type, std::string body,
+            std::function<void(base::Status)> done) override {
+    if (body.empty()) body = error_json(error_type.empty() ? "Unhandled" : error_type, "");
+    answer(std::move(request_id), true, std::move(body), std::move(done));
+  }
+
+  void init_error(std::string error_type, std::string body, std::function<void(base::Status)> done) override {
+    on_strand([this, error_type = std::move(error_type), body = std::move(body),
+               done = std::move(done)](Invoker::Impl* impl) mutable {
+      if (!impl) return done({});
+      spdlog::warn("[{}] init failed: {} {}", cfg.name, error_type, body);
+      if (active) {
+        InvokeResult r;
+        r.function_error = true;
+        r.payload = body.empty() ? error_json(error_type, "init failed") : body;
+        impl->finish(shared_from_this(), std::move(r));
+      }
+      retired = true;
+      impl->stop(shared_from_this());
+      done({});
+    });
+  }
+};
+
+void Invoker::Impl::log_line(Instance& inst, const std::string& line) {
+  if (inst.active) {
+    inst.active->log.append(line).push_back('\n');
+    if (inst.active->log.size() > 64 * 1024) inst.active->log.erase(0, inst.active->log.size() - kLogTailBytes);
+  }
+  spdlog::info("[{}] {}", inst.cfg.name, line);
+}
+
+base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfig& cfg) {
+  auto inst = std::make_shared<Instance>(*this, cfg);
+  std::string bootstrap = cfg.code_dir + "/bootstrap";
+  if (!std::filesystem::exists(bootstrap))
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            error_json("Runtime.InvalidEntrypoint",
+                                       "Couldn't find valid bootstrap(s): [" + bootstrap + "]"));
+  auto endpoint = endpoints.open(inst);
+  if (!endpoint) return endpoint.error();
+  inst->endpoint = std::move(*endpoint);
+
+  std::map<std::string, std::string> env = cfg.environment;
+  auto set = [&](const std::string& k, const std::string& v) { env[k] = v; };
+  std::string stream = base::iso8601(base::now_ms()).substr(0, 10);
+  std::replace(stream.begin(), stream.end(), '-', '/');
+  set("AWS_LAMBDA_FUNCTION_NAME", cfg.name);
+  set("AWS_LAMBDA_FUNCTION_VERSION", cfg.version);
+  set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(cfg.memory_mb));
+  set("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + cfg.name);
+  set("AWS_LAMBDA_LOG_STREAM_NAME", stream + "/[" + cfg.version + "]" + base::random_hex(16));
+  set("AWS_LAMBDA_RUNTIME_API", inst->endpoint->address());
+  set("_HANDLER", cfg.handler);
+  set("LAMBDA_TASK_ROOT", cfg.code_dir);
+  set("LAMBDA_RUNTIME_DIR", cfg.code_dir);
+  set("AWS_REGION", options.region);
+  set("AWS_DEFAULT_REGION", options.region);
+  set("AWS_ACCESS_KEY_ID", options.access_key);
+  set("AWS_SECRET_ACCESS_KEY", options.secret_key);
+  if (!options.endpoint_url.empty()) set("AWS_ENDPOINT_URL", options.endpoint_url);
+  set("TZ", ":UTC");
+  set("LANG", "en_US.UTF-8");
+  set("PATH", "/usr/local/bin:/usr/bin:/bin");
+  set("LD_LIBRARY_PATH", cfg.code_dir + "/lib:/usr/local/lib:/usr/lib");
+  ProcessSpec spec{bootstrap, {}, cfg.code_dir, static_cast<uint64_t>(cfg.memory_mb) << 20};
+  for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
+
+  auto proc = spawn(spec);
+  if (!proc) return proc.error();
+  inst->proc = std::move(*proc);
+  inst->output.assign(inst->proc.output.release());
+  inst->exit_watch.assign(inst->proc.pidfd.release());
+  inst->spawned = Clock::now();
+  pools[cfg.name].push_back(inst);
+  ++total;
+  read_output(inst);
+  inst->exit_watch.async_wait(asio::posix::stream_descriptor::wait_read,
+                              [self = shared_from_this(), inst](const boost::system::error_code&) { self->on_exit(inst); });
+  return inst;
+}
+
+void Invoker::Impl::read_output(const std::shared_ptr<Instance>& inst) {
+  inst->output.async_read_some(asio::buffer(inst->read_buf), [self = shared_from_this(), inst](
+                                                                    const boost::system::error_code& ec, size_t n) {
+    if (ec) {
+      if (!inst->partial_line.empty()) self->log_line(*inst, std::exchange(inst->partial_line, {}));
+      return;
+    }
+    inst->partial_line.append(inst->read_buf, n);
+    size_t nl;
+    while ((nl = inst->partial_line.find('\n')) != std::string::npos) {
+      self->log_line(*inst, inst->partial_line.substr(0, nl));
+      inst->partial_line.erase(0, nl + 1);
+    }
+    self->read_output(inst);
+  });
+}
+
+void Invoker::Impl::arm_idle(const std::shared_ptr<Instance>& inst) {
+  inst->timer.expires_after(options.keep_alive);
+  inst->timer.async_wait([self = shared_from_this(), inst](const boost::system::error_code& ec) {
+    if (ec || inst->active || inst->state != Instance::State::kIdle) return;
+    spdlog::debug("[{}] instance idle for {} ms: stopping it", inst->cfg.name, self->options.keep_alive.count());
+    self->stop(inst);
+  });
+}
+
+void Invoker::Impl::invoke(InvokeRequest req, Done done) {
+  if (stopping) return done(base::make_error(base::ErrorCode::kInternal, "nimbus is shutting down"));
+  auto cfg = registry.get(req.function);
+  if (!cfg) return done(cfg.error());
+  Invocation inv;
+  inv.request_id = uuid();
+  inv.payload = std::move(req.payload);
+  inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
+  inv.function_arn = function_arn(options.region, cfg->name);
+  inv.trace_id = req.trace_id.empty() ? "Root=1-" + base::random_hex(4) + "-" + base::random_hex(12) + ";Sampled=0"
+                                      : req.trace_id;
+  inv.client_context = std::move(req.client_context);
+
+  auto& pool = pools[cfg->name];
+  for (auto& inst : pool) {
+    if (inst->state == Instance::State::kIdle && !inst->active && !inst->retired &&
+        inst->cfg.revision_id == cfg->revision_id) {
+      return dispatch(inst, std::move(inv), std::move(done));
+    }
+  }
+  int live = 0;
+  for (auto& inst : pool)
+    if (inst->state != Instance::State::kDead) ++live;
+  if (cfg->reserved_concurrency && live >= *cfg->reserved_concurrency)
+    return done(base::make_error(base::ErrorCode::kThrottled, "ReservedFunctionConcurrentInvocationLimitExceeded"));
+  if (total >= options.max_concurrency)
+    return done(base::make_error(base::ErrorCode::kThrottled, "ConcurrentInvocationLimitExceeded"));
+  auto inst = start(*cfg);
+  if (!inst) {
+    if (inst.error().code == base::ErrorCode::kInvalidArgument) {
+      InvokeResult r;
+      r.function_error = true;
+      r.payload = inst.error().message;
+      return done(r);
+    }
+    return done(inst.error());
+  }
+  dispatch(*inst, std::move(inv), std::move(done));
+}
+
+void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, Done done) {
+  inst->state = Instance::State::kBusy;
+  inst->active = Active{std::move(inv), std::move(done), {}, Clock::now(), false};
+  log_line(*inst, "START RequestId: " + inst->active->inv.request_id + " Version: " + inst->cfg.version);
+  inst->timer.expires_after(std::chrono::seconds(inst->cfg.timeout_s));
+  inst->timer.async_wait([self = shared_from_this(), inst, id = inst->active->inv.request_id](
+                             const boost::system::error_code& ec) {
+    if (ec || !inst->active || inst->active->inv.request_id != id) return;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%d.00", inst->cfg.timeout_s);
+    std::string msg = base::iso8601(base::now_ms()) + " " + id + " Task timed out after " + secs + " seconds";
+    self->log_line(*inst, msg);
+    InvokeResult r;
+    r.function_error = true;
+    r.payload = "{\"errorMessage\":\"" + msg + "\"}";
+    inst->retired = true;
+    self->finish(inst, std::move(r));
+    self->stop(inst);
+  });
+  if (inst->waiter) hand_out(*inst);
+}
+
+void Invoker::Impl::hand_out(Instance& inst) {
+  inst.active->handed_out = true;
+  auto w = std::move(inst.waiter);
+  inst.waiter = nullptr;
+  w(inst.active->inv);
+}
+
+void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult result) {
+  if (!inst->active) return;
+  Active a = std::move(*inst->active);
+  inst->active.reset();
+  inst->timer.cancel();
+  double ms = ms_since(a.started);
+  std::string id = a.inv.request_id;
+  log_line(*inst, "END RequestId: " + id);
+  char report[256];
+  std::snprintf(report, sizeof report,
+                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: "
+                "%llu MB",
+                id.c_str(), ms, static_cast<long long>(ms + 0.999), inst->cfg.memory_mb,
+                static_cast<unsigned long long>(peak_memory_mb(inst->proc.pid)));
+  std::string line = report;
+  if (inst->init_ms && !inst->init_reported) {
+    char init[64];
+    std::snprintf(init, sizeof init, "\tInit Duration: %.2f ms", *inst->init_ms);
+    line += init;
+    inst->init_reported = true;
+  }
+  a.log.append(line).push_back('\n');
+  spdlog::info("[{}] {}", inst->cfg.name, line);
+  result.log_tail = a.log.size() > kLogTailBytes ? a.log.substr(a.log.size() - kLogTailBytes) : a.log;
+  result.executed_version = inst->cfg.version;
+  if (inst->state != Instance::State::kDead) {
+    inst->state = Instance::State::kIdle;
+    if (inst->retired) stop(inst);
+    else arm_idle(inst);
+  }
+  a.done(std::move(result));
+}
+
+void Invoker::Impl::stop(const std::shared_ptr<Instance>& inst) {
+  if (inst->state == Instance::State::kDead) return;
+  kill_group(inst->proc.pid);
+  // on_exit (from the pidfd) completes the bookkeeping.
+}
+
+void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
+  if (inst->state == Instance::State::kDead) return;
+  uint64_t peak = peak_memory_mb(inst->proc.pid);
+  int status = reap(inst->proc.pid);
+  kill_group(inst->proc.pid);  // children the bootstrap left behind
+  inst->state = Instance::State::kDead;
+  if (inst->active) {
+    bool oom = killed_by_signal(status) && peak * 10 >= static_cast<uint64_t>(inst->cfg.memory_mb) * 9;
+    std::string msg = "RequestId: " + inst->active->inv.request_id + " Error: Runtime exited with error: " +
+                      describe_exit(status);
+    log_line(*inst, msg);
+    InvokeResult r;
+    r.function_error = true;
+    r.payload = error_json(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+    finish(inst, std::move(r));
+  }
+  if (inst->waiter) std::exchange(inst->waiter, nullptr)(std::nullopt);
+  inst->timer.cancel();
+  boost::system::error_code ec;
+  inst->exit_watch.close(ec);
+  auto& pool = pools[inst->cfg.name];
+  std::erase(pool, inst);
+  if (pool.empty()) pools.erase(inst->cfg.name);
+  --total;
+  // The listener goes last: its connection may still be answering.
+  asio::post(strand, [inst] { inst->endpoint.reset(); });
+}
+
+Invoker::Invoker(asio::io_context& io, Registry& registry, RuntimeEndpointFactory& endpoints, InvokerOptions options)
+    : impl_(std::make_shared<Impl>(io, registry, endpoints, std::move(options))) {}
+
+Invoker::~Invoker() { shutdown(); }
+
+void Invoker::invoke(InvokeRequest request, std::function<void(base::Result<InvokeResult>)> done) {
+  asio::post(impl_->strand, [impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
+    impl->invoke(std::move(request), std::move(done));
+  });
+}
+
+void Invoker::retire(const std::string& function) {
+  asio::post(impl_->strand, [impl = impl_, function] {
+    auto it = impl->pools.find(function);
+    if (it == impl->pools.end()) return;
+    for (auto& inst : it->second) {
+      inst->retired = true;
+      if (!inst->active) impl->stop(inst);
+    }
+  });
+}
+
+void Invoker::shutdown() {
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->stopping = true;
+    for (auto& [name, pool] : impl->pools)
+      for (auto& inst : pool) kill_group(inst->proc.pid);
+  });
+}
+
+int Invoker::instance_count() const { return impl_->total; }
+
+}  // namespace nimbus::functions

@@ -1,0 +1,58 @@
+// The invoker: runs invocations on instances of functions. A pool per
+// function keeps warm instances (one invocation each at a time), starts new
+// ones up to the function's reserved concurrency or the server-wide limit,
+// throttles beyond it, enforces timeouts and memory limits, turns crashes
+// into Runtime.ExitError, stops instances idle past the keep-alive, and
+// writes Lambda's START / END / REPORT lines around each invocation's log.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "functions/registry.h"
+#include "functions/runtime_channel.h"
+#include "functions/types.h"
+
+namespace nimbus::functions {
+
+struct InvokerOptions {
+  std::string region = "us-east-1";
+  std::string endpoint_url;          // AWS_ENDPOINT_URL given to functions (the edge port)
+  std::string access_key = "test";   // credentials given to functions
+  std::string secret_key = "test";
+  int max_concurrency = 64;          // instances across all functions
+  std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
+};
+
+struct InvokeRequest {
+  std::string function;  // name
+  std::string payload;
+  bool tail_log = false;
+  std::string client_context;
+  std::string trace_id;
+};
+
+class Invoker {
+ public:
+  Invoker(boost::asio::io_context& io, Registry& registry, RuntimeEndpointFactory& endpoints, InvokerOptions options);
+  ~Invoker();
+  // Runs one invocation; done is called once, on some thread. Errors:
+  // kNotFound (no such function), kThrottled (over the concurrency limit).
+  void invoke(InvokeRequest request, std::function<void(base::Result<InvokeResult>)> done);
+  // Stops the instances of a function (after delete or update).
+  void retire(const std::string& function);
+  // Stops every instance.
+  void shutdown();
+  int instance_count() const;
+
+  struct Impl;  // public only so that instances (invoker.cc) can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::functions

@@ -1,0 +1,92 @@
+#include "functions/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace nimbus::functions {
+
+base::Result<Process> spawn(const ProcessSpec& spec) {
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) return base::make_error(base::ErrorCode::kIo, base::errno_message("pipe"));
+  base::Fd read_end(pipefd[0]), write_end(pipefd[1]);
+
+  // Everything the child needs is built before fork: after it, only
+  // async-signal-safe calls.
+  std::vector<char*> argv{const_cast<char*>(spec.program.c_str()), nullptr};
+  std::vector<char*> envp;
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  rlimit mem{spec.memory_limit_bytes, spec.memory_limit_bytes};
+
+  pid_t pid = ::fork();
+  if (pid < 0) return base::make_error(base::ErrorCode::kIo, base::errno_message("fork"));
+  if (pid == 0) {
+    ::setsid();
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::dup2(pipefd[1], 1);
+    ::dup2(pipefd[1], 2);
+    if (::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
+    if (spec.memory_limit_bytes) ::setrlimit(RLIMIT_DATA, &mem);
+    ::syscall(SYS_close_range, 3u, ~0u, 0u);
+    ::execve(spec.program.c_str(), argv.data(), envp.data());
+    const char msg[] = "nimbus: cannot execute the function's bootstrap\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+  write_end.reset();
+  ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return base::make_error(base::ErrorCode::kIo, base::errno_message("pidfd_open"));
+  }
+  return Process{pid, std::move(read_end), base::Fd(pidfd)};
+}
+
+void kill_group(pid_t pid) {
+  if (pid > 0) ::kill(-pid, SIGKILL);
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid, &status, 0);
+    if (r == pid) return status;
+    if (r < 0 && errno == EINTR) continue;
+    return -1;
+  }
+}
+
+bool killed_by_signal(int status) { return status >= 0 && WIFSIGNALED(status); }
+
+std::string describe_exit(int status) {
+  if (status < 0) return "unknown";
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    std::string name = sig == SIGABRT ? "aborted" : sig == SIGKILL ? "killed" : sig == SIGSEGV ? "segmentation fault"
+                                                                                               : ::strsignal(sig);
+    return "signal: " + name;
+  }
+  return "unknown";
+}
+
+uint64_t peak_memory_mb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) / 1024;
+  return 0;
+}
+
+}  // namespace nimbus::functions

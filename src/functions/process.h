@@ -1,0 +1,40 @@
+// Starting and watching function processes: each in its own session (so the
+// whole process group can be killed), stdout and stderr on one pipe, memory
+// capped with RLIMIT_DATA, and a pidfd that becomes readable when it exits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "base/result.h"
+
+namespace nimbus::functions {
+
+struct ProcessSpec {
+  std::string program;
+  std::vector<std::string> env;  // "NAME=value"
+  std::string cwd;
+  uint64_t memory_limit_bytes = 0;  // 0: no limit
+};
+
+struct Process {
+  pid_t pid = -1;
+  base::Fd output;  // read end of the stdout+stderr pipe (non-blocking)
+  base::Fd pidfd;   // readable once the process has exited
+};
+
+base::Result<Process> spawn(const ProcessSpec& spec);
+void kill_group(pid_t pid);
+// Reaps an exited process: its wait status, or -1.
+int reap(pid_t pid);
+// "exit status 7", "signal: aborted", as Lambda words Runtime.ExitError.
+std::string describe_exit(int wait_status);
+bool killed_by_signal(int wait_status);
+// Peak resident memory in MiB (VmHWM), while the process is alive or a zombie.
+uint64_t peak_memory_mb(pid_t pid);
+
+}  // namespace nimbus::functions

@@ -1,0 +1,228 @@
+#include "functions/registry.h"
+
+#include <filesystem>
+
+#include "base/encoding.h"
+#include "base/file.h"
+#include "base/ids.h"
+#include "base/time.h"
+
+namespace nimbus::functions {
+
+namespace fs = std::filesystem;
+using base::ErrorCode;
+using base::make_error;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS functions(
+  name TEXT PRIMARY KEY, runtime TEXT NOT NULL, handler TEXT NOT NULL, description TEXT NOT NULL,
+  role TEXT NOT NULL, memory_mb INTEGER NOT NULL, timeout_s INTEGER NOT NULL, ephemeral_mb INTEGER NOT NULL,
+  environment BLOB NOT NULL, code_sha256 TEXT NOT NULL, code_size INTEGER NOT NULL, revision_id TEXT NOT NULL,
+  last_modified_ms INTEGER NOT NULL, reserved_concurrency INTEGER, code_dir TEXT NOT NULL);
+)sql";
+
+std::string encode_env(const std::map<std::string, std::string>& env) {
+  std::string out;
+  for (const auto& [k, v] : env) out.append(k).append(1, '\0').append(v).append(1, '\0');
+  return out;
+}
+
+std::map<std::string, std::string> decode_env(std::string_view blob) {
+  std::map<std::string, std::string> env;
+  while (!blob.empty()) {
+    size_t k = blob.find('\0');
+    size_t v = k == std::string_view::npos ? k : blob.find('\0', k + 1);
+    if (v == std::string_view::npos) break;
+    env.emplace(std::string(blob.substr(0, k)), std::string(blob.substr(k + 1, v - k - 1)));
+    blob.remove_prefix(v + 1);
+  }
+  return env;
+}
+
+base::Error not_found(const std::string& name) {
+  return make_error(ErrorCode::kNotFound,
+                    "Function not found: " + function_arn("us-east-1", name));
+}
+
+}  // namespace
+
+std::string function_arn(const std::string& region, const std::string& name, const std::string& qualifier) {
+  return "arn:aws:lambda:" + region + ":000000000000:function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
+}
+
+Registry::Registry(std::string data_dir, PackageLimits limits, base::Connection db)
+    : dir_(std::move(data_dir)), limits_(limits), db_(std::move(db)) {}
+
+base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_dir, PackageLimits limits) {
+  if (auto s = base::make_dirs(data_dir + "/functions"); !s) return s.error();
+  auto db = base::Connection::open(data_dir + "/functions.db", false);
+  if (!db) return db.error();
+  if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s) return s.error();
+  if (auto s = db->exec(kSchema); !s) return s.error();
+  // Unpacking leftovers of an interrupted create or update.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
+    if (e.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(e.path(), ec);
+  return std::unique_ptr<Registry>(new Registry(data_dir, limits, std::move(*db)));
+}
+
+base::Result<std::string> Registry::unpack(const std::string& name, const std::string& revision, std::string_view zip,
+                                           UnpackedCode& info) {
+  std::string tmp = dir_ + "/functions/.tmp-" + base::random_hex(8);
+  auto unpacked = unpack_zip(zip, tmp, limits_);
+  std::error_code ec;
+  if (!unpacked) {
+    fs::remove_all(tmp, ec);
+    return unpacked.error();
+  }
+  info = *unpacked;
+  std::string final_dir = dir_ + "/functions/" + name + "/" + revision;
+  fs::create_directories(fs::path(final_dir).parent_path(), ec);
+  fs::rename(tmp, final_dir, ec);
+  if (ec) {
+    fs::remove_all(tmp, ec);
+    return make_error(ErrorCode::kIo, "cannot place function code: " + ec.message());
+  }
+  return final_dir;
+}
+
+void Registry::save(const FunctionConfig& c) {
+  auto st = db_.prepare(
+      "INSERT OR REPLACE INTO functions(name, runtime, handler, description, role, memory_mb, timeout_s, "
+      "ephemeral_mb, environment, code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, "
+      "code_dir) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  st.bind(1, c.name).bind(2, c.runtime).bind(3, c.handler).bind(4, c.description).bind(5, c.role);
+  st.bind(6, int64_t{c.memory_mb}).bind(7, int64_t{c.timeout_s}).bind(8, int64_t{c.ephemeral_mb});
+  st.bind_blob(9, encode_env(c.environment)).bind(10, c.code_sha256).bind(11, static_cast<int64_t>(c.code_size));
+  st.bind(12, c.revision_id).bind(13, c.last_modified_ms);
+  if (c.reserved_concurrency) st.bind(14, int64_t{*c.reserved_concurrency});
+  else st.bind_null(14);
+  st.bind(15, c.code_dir);
+  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
+}
+
+std::optional<FunctionConfig> Registry::load(const std::string& name) {
+  auto st = db_.prepare(
+      "SELECT name, runtime, handler, description, role, memory_mb, timeout_s, ephemeral_mb, environment, "
+      "code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, code_dir FROM functions "
+      "WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  FunctionConfig c;
+  c.name = st.text(0);
+  c.runtime = st.text(1);
+  c.handler = st.text(2);
+  c.description = st.text(3);
+  c.role = st.text(4);
+  c.memory_mb = static_cast<int>(st.integer(5));
+  c.timeout_s = static_cast<int>(st.integer(6));
+  c.ephemeral_mb = static_cast<int>(st.integer(7));
+  c.environment = decode_env(st.blob(8));
+  c.code_sha256 = st.text(9);
+  c.code_size = static_cast<uint64_t>(st.integer(10));
+  c.revision_id = st.text(11);
+  c.last_modified_ms = st.integer(12);
+  if (!st.is_null(13)) c.reserved_concurrency = static_cast<int>(st.integer(13));
+  c.code_dir = st.text(14);
+  return c;
+}
+
+base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip) {
+  {
+    std::lock_guard lock(mu_);
+    if (load(config.name)) return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
+  }
+  config.revision_id = base::random_hex(16);
+  UnpackedCode info;
+  auto code_dir = unpack(config.name, config.revision_id, zip, info);
+  if (!code_dir) return code_dir.error();
+  config.code_dir = *code_dir;
+  config.code_sha256 = info.sha256_base64;
+  config.code_size = info.zipped_size;
+  config.last_modified_ms = base::now_ms();
+  config.version = "$LATEST";
+  std::lock_guard lock(mu_);
+  if (load(config.name)) {
+    std::error_code ec;
+    fs::remove_all(config.code_dir, ec);
+    return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
+  }
+  save(config);
+  return config;
+}
+
+base::Result<FunctionConfig> Registry::get(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto c = load(name);
+  if (!c) return not_found(name);
+  return *c;
+}
+
+std::vector<FunctionConfig> Registry::list() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> names;
+  auto st = db_.prepare("SELECT name FROM functions ORDER BY name");
+  while (st.step()) names.push_back(st.text(0));
+  std::vector<FunctionConfig> out;
+  for (const auto& n : names)
+    if (auto c = load(n)) out.push_back(std::move(*c));
+  return out;
+}
+
+base::Result<FunctionConfig> Registry::update_code(const std::string& name, std::string_view zip) {
+  if (!get(name)) return not_found(name);
+  std::string revision = base::random_hex(16);
+  UnpackedCode info;
+  auto code_dir = unpack(name, revision, zip, info);
+  if (!code_dir) return code_dir.error();
+  std::lock_guard lock(mu_);
+  auto c = load(name);
+  if (!c) return not_found(name);
+  // The old code stays until its instances are gone; the invoker retires them.
+  c->code_dir = *code_dir;
+  c->code_sha256 = info.sha256_base64;
+  c->code_size = info.zipped_size;
+  c->revision_id = revision;
+  c->last_modified_ms = base::now_ms();
+  save(*c);
+  return *c;
+}
+
+base::Result<FunctionConfig> Registry::update_config(const FunctionConfig& config) {
+  std::lock_guard lock(mu_);
+  auto c = load(config.name);
+  if (!c) return not_found(config.name);
+  FunctionConfig next = config;
+  next.code_dir = c->code_dir;
+  next.code_sha256 = c->code_sha256;
+  next.code_size = c->code_size;
+  next.reserved_concurrency = c->reserved_concurrency;
+  next.revision_id = base::random_hex(16);
+  next.last_modified_ms = base::now_ms();
+  save(next);
+  return next;
+}
+
+base::Status Registry::remove(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (!load(name)) return not_found(name);
+  auto st = db_.prepare("DELETE FROM functions WHERE name = ?");
+  st.bind(1, name);
+  if (auto s = st.run(); !s) return s;
+  std::error_code ec;
+  fs::remove_all(dir_ + "/functions/" + name, ec);
+  return {};
+}
+
+base::Result<FunctionConfig> Registry::set_reserved_concurrency(const std::string& name, std::optional<int> value) {
+  std::lock_guard lock(mu_);
+  auto c = load(name);
+  if (!c) return not_found(name);
+  c->reserved_concurrency = value;
+  save(*c);
+  return *c;
+}
+
+}  // namespace nimbus::functions

@@ -1,0 +1,47 @@
+// The function registry: definitions persisted in SQLite (functions.db in
+// the data directory) and their unpacked code under functions/<name>/<rev>/.
+// Thread-safe; every call is quick except those that unpack code.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/sqlite.h"
+#include "functions/code_package.h"
+#include "functions/types.h"
+
+namespace nimbus::functions {
+
+class Registry {
+ public:
+  static base::Result<std::unique_ptr<Registry>> open(const std::string& data_dir, PackageLimits limits = {});
+
+  // kAlreadyExists when the name is taken; code and bookkeeping fields are filled in.
+  base::Result<FunctionConfig> create(FunctionConfig config, std::string_view zip);
+  base::Result<FunctionConfig> get(const std::string& name);
+  std::vector<FunctionConfig> list();
+  base::Result<FunctionConfig> update_code(const std::string& name, std::string_view zip);
+  // Replaces the configuration (not the code) of an existing function.
+  base::Result<FunctionConfig> update_config(const FunctionConfig& config);
+  base::Status remove(const std::string& name);
+  base::Result<FunctionConfig> set_reserved_concurrency(const std::string& name, std::optional<int> value);
+
+ private:
+  Registry(std::string data_dir, PackageLimits limits, base::Connection db);
+  base::Result<std::string> unpack(const std::string& name, const std::string& revision, std::string_view zip,
+                                   UnpackedCode& info);
+  void save(const FunctionConfig& c);
+  std::optional<FunctionConfig> load(const std::string& name);
+
+  std::string dir_;
+  PackageLimits limits_;
+  std::mutex mu_;
+  base::Connection db_;
+};
+
+}  // namespace nimbus::functions

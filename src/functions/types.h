@@ -1,0 +1,51 @@
+// The functions domain: what a function is (FunctionConfig), what an
+// invocation carries, and what comes back. Protocol-neutral: lambda_api/
+// maps these to and from Lambda's JSON.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace nimbus::functions {
+
+struct FunctionConfig {
+  std::string name;
+  std::string runtime;  // "provided", "provided.al2", "provided.al2023"
+  std::string handler;
+  std::string description;
+  std::string role;
+  int memory_mb = 128;
+  int timeout_s = 3;
+  int ephemeral_mb = 512;
+  std::map<std::string, std::string> environment;
+  std::string version = "$LATEST";
+  std::string code_sha256;  // base64 of the SHA-256 of the zip, as Lambda reports it
+  uint64_t code_size = 0;   // bytes of the zip
+  std::string revision_id;  // changes with every update
+  int64_t last_modified_ms = 0;
+  std::optional<int> reserved_concurrency;
+  std::string code_dir;     // where the unpacked code lives
+};
+
+struct Invocation {
+  std::string request_id;
+  std::string payload;
+  int64_t deadline_ms = 0;
+  std::string function_arn;
+  std::string trace_id;
+  std::string client_context;
+  std::string cognito_identity;
+};
+
+struct InvokeResult {
+  bool function_error = false;  // X-Amz-Function-Error: Unhandled
+  std::string payload;          // the response, or the error JSON
+  std::string log_tail;         // the invocation's log (last 4 KB), for LogType=Tail
+  std::string executed_version = "$LATEST";
+};
+
+std::string function_arn(const std::string& region, const std::string& name, const std::string& qualifier = "");
+
+}  // namespace nimbus::functions
