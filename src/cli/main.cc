@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
   serve->add_option("--shutdown-timeout", config.shutdown_timeout_s,
                     "Seconds SIGTERM waits for in-flight requests before exiting")
       ->capture_default_str();
+  serve->add_option("--max-instances", config.max_instances, "Function instances across all functions")
+      ->capture_default_str();
+  serve->add_option("--keep-alive-ms", config.keep_alive_ms, "Milliseconds an idle function instance is kept warm")
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

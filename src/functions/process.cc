@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,6 +31,8 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
   if (pid < 0) return base::make_error(base::ErrorCode::kIo, base::errno_message("fork"));
   if (pid == 0) {
     ::setsid();
+    // An instance never outlives nimbus, even after kill -9.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(pipefd[1], 1);

@@ -1,10 +1,15 @@
 // offload(pool, fn): runs blocking work (disk I/O, fsync, SQLite) on a thread
 // pool and resumes the calling coroutine on its own executor with the result.
+// await_callback<T>(start): awaits a callback-style API; start(cb) must call
+// cb(T) once, from any thread.
 #pragma once
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 #include <optional>
 #include <type_traits>
 
@@ -18,6 +23,22 @@ auto offload(boost::asio::thread_pool& pool, F fn) -> boost::asio::awaitable<std
       pool, [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::optional<R>> { co_return fn(); },
       boost::asio::use_awaitable);
   co_return std::move(*result);
+}
+
+template <typename T, typename Start>
+boost::asio::awaitable<T> await_callback(Start start) {
+  namespace asio = boost::asio;
+  // The initiation is a named local, not a temporary inside the co_await
+  // expression: GCC 12 mishandles move-captured temporaries there.
+  auto shared_start = std::make_shared<Start>(std::move(start));
+  auto initiation = [shared_start](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    (*shared_start)([h](T value) {
+      auto ex = asio::get_associated_executor(*h);
+      asio::post(ex, [h, value = std::move(value)]() mutable { (*h)(std::move(value)); });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(T)>(initiation, asio::use_awaitable);
 }
 
 }  // namespace nimbus::http

@@ -11,6 +11,10 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "functions/invoker.h"
+#include "functions/registry.h"
+#include "lambda_api/service.h"
+#include "runtime_api/listener.h"
 #include "base/log.h"
 #include "http/server.h"
 #include "s3/errors.h"
@@ -28,6 +32,7 @@ http::Response health(const std::string& region) {
   body["region"] = region;
   boost::json::object services;
   services["s3"] = "running";
+  services["lambda"] = "running";
   body["services"] = services;
   http::Response r;
   r.set("Content-Type", "application/json");
@@ -64,8 +69,18 @@ int serve(const ServeConfig& config) {
   s3_options.region = config.region;
   s3::Service s3_service(**store, credentials, blocking, s3_options);
 
+  auto registry = functions::Registry::open(config.data_dir);
+  if (!registry) {
+    spdlog::error("functions: cannot open {}: {}", config.data_dir, registry.error().message);
+    return 2;
+  }
+  runtime_api::ListenerFactory runtime_listeners(io);
+  std::unique_ptr<functions::Invoker> invoker;          // built once the edge port is known
+  std::unique_ptr<lambda_api::Service> lambda_service;
+
   EdgeRouter edge;
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
+  edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
   edge.add(ServiceKind::kHealth, [&](http::Request&) -> boost::asio::awaitable<http::Response> {
     co_return health(config.region);
   });
@@ -86,19 +101,41 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", port.error().message);
     return 2;
   }
+  functions::InvokerOptions invoker_options;
+  invoker_options.region = config.region;
+  invoker_options.endpoint_url = "http://" + config.host + ":" + std::to_string(*port);
+  invoker_options.max_concurrency = config.max_instances;
+  invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
+  invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
+  lambda_api::Options lambda_options;
+  lambda_options.region = config.region;
+  lambda_options.read_object = [&store](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
+    auto o = (*store)->open_object(bucket, key);
+    if (!o) return o.error();
+    std::string data(o->reader->size(), '\0');
+    for (uint64_t off = 0; off < data.size();) {
+      auto n = o->reader->read(off, data.data() + off, data.size() - off);
+      if (!n) return n.error();
+      if (*n == 0) break;
+      off += *n;
+    }
+    return data;
+  };
+  lambda_service = std::make_unique<lambda_api::Service>(**registry, *invoker, credentials, blocking, lambda_options);
   server.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("received signal {}: finishing in-flight requests", sig);
+    invoker->shutdown();
     server.stop([&] { io.stop(); });
   });
 
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={}",
                config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size());
-  spdlog::info("nimbus ready on http://{}:{} (services: s3) in {} ms", config.host, *port, ms);
+  spdlog::info("nimbus ready on http://{}:{} (services: s3, lambda) in {} ms", config.host, *port, ms);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < io_threads; ++i) threads.emplace_back([&] { io.run(); });

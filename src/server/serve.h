@@ -23,6 +23,8 @@ struct ServeConfig {
   int idle_timeout_s = 60;     // a kept-alive connection with no request
   int stall_timeout_s = 60;    // a client that stops sending headers or body mid-request
   int shutdown_timeout_s = 10; // how long SIGTERM waits for in-flight requests
+  int max_instances = 64;      // function instances across all functions
+  int64_t keep_alive_ms = 300000;  // an idle instance stops after this long (scale to zero)
 };
 
 int serve(const ServeConfig& config);

@@ -1,0 +1,429 @@
+#include "lambda_api/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
+#include <regex>
+
+#include "auth/sigv4.h"
+#include "base/crypto.h"
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "base/time.h"
+#include "functions/invoker.h"
+#include "functions/registry.h"
+#include "http/offload.h"
+
+namespace nimbus::lambda_api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+using functions::FunctionConfig;
+
+namespace {
+
+constexpr size_t kMaxRequestBytes = 70ull << 20;   // a 50 MB zip, base64-encoded, in JSON
+constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;
+const char* const kRuntimes[] = {"provided", "provided.al2", "provided.al2023"};
+
+// Lambda's wire errors, from domain errors: the one table.
+http::Response error(int status, const std::string& type, const std::string& message,
+                     const std::string& reason = "") {
+  http::Response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.set("x-amzn-ErrorType", type);
+  r.set("x-amzn-RequestId", base::random_hex(16));
+  json::object body{{"Type", "User"}, {"message", message}};
+  if (!reason.empty()) body["Reason"] = reason;
+  r.body = json::serialize(body);
+  return r;
+}
+
+http::Response error_from(const base::Error& e) {
+  using base::ErrorCode;
+  switch (e.code) {
+    case ErrorCode::kNotFound: return error(404, "ResourceNotFoundException", e.message);
+    case ErrorCode::kAlreadyExists: return error(409, "ResourceConflictException", e.message);
+    case ErrorCode::kConflict: return error(409, "ResourceConflictException", e.message);
+    case ErrorCode::kInvalidArgument: return error(400, "InvalidParameterValueException", e.message);
+    case ErrorCode::kMalformed: return error(400, "InvalidRequestContentException", e.message);
+    case ErrorCode::kEntityTooLarge: return error(413, "RequestTooLargeException", e.message);
+    case ErrorCode::kThrottled: return error(429, "TooManyRequestsException", "Rate Exceeded.", e.message);
+    case ErrorCode::kAccessDenied: return error(403, "AccessDeniedException", e.message);
+    case ErrorCode::kInvalidAccessKeyId: return error(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+    case ErrorCode::kSignatureMismatch: return error(403, "InvalidSignatureException", e.message);
+    case ErrorCode::kRequestTimeTooSkewed: return error(403, "InvalidSignatureException", "Signature expired: " + e.message);
+    case ErrorCode::kAuthorizationMalformed: return error(400, "IncompleteSignatureException", e.message);
+    default: return error(500, "ServiceException", e.message);
+  }
+}
+
+base::Error invalid(std::string message) { return base::make_error(base::ErrorCode::kInvalidArgument, std::move(message)); }
+
+std::string lambda_time(int64_t ms) {
+  std::string iso = base::iso8601(ms);  // 2024-01-01T00:00:00.000Z
+  return iso.substr(0, iso.size() - 1) + "+0000";
+}
+
+// "name", "name:qualifier", or an ARN "arn:aws:lambda:region:acct:function:name[:qualifier]".
+struct FunctionRef {
+  std::string name;
+  std::string qualifier;
+};
+
+base::Result<FunctionRef> parse_ref(const std::string& raw) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t colon = raw.find(':', start);
+    parts.push_back(raw.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  FunctionRef ref;
+  if (parts.size() >= 7 && parts[0] == "arn" && parts[5] == "function") {
+    ref.name = parts[6];
+    if (parts.size() > 7) ref.qualifier = parts[7];
+  } else if (parts.size() == 3 && parts[1] == "function") {
+    ref.name = parts[2];
+  } else if (parts.size() <= 2) {
+    ref.name = parts[0];
+    if (parts.size() == 2) ref.qualifier = parts[1];
+  }
+  static const std::regex kName("[a-zA-Z0-9-_]{1,64}");
+  if (!std::regex_match(ref.name, kName))
+    return invalid("1 validation error detected: Value '" + raw +
+                   "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                   "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
+                   "([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+  return ref;
+}
+
+json::object configuration_json(const FunctionConfig& c, const std::string& region) {
+  json::object o;
+  o["FunctionName"] = c.name;
+  o["FunctionArn"] = functions::function_arn(region, c.name);
+  o["Runtime"] = c.runtime;
+  o["Role"] = c.role;
+  o["Handler"] = c.handler;
+  o["CodeSize"] = c.code_size;
+  o["Description"] = c.description;
+  o["Timeout"] = c.timeout_s;
+  o["MemorySize"] = c.memory_mb;
+  o["LastModified"] = lambda_time(c.last_modified_ms);
+  o["CodeSha256"] = c.code_sha256;
+  o["Version"] = c.version;
+  json::object vars;
+  for (const auto& [k, v] : c.environment) vars[k] = v;
+  o["Environment"] = json::object{{"Variables", vars}};
+  o["TracingConfig"] = json::object{{"Mode", "PassThrough"}};
+  o["RevisionId"] = c.revision_id;
+  o["State"] = "Active";
+  o["LastUpdateStatus"] = "Successful";
+  o["PackageType"] = "Zip";
+  o["Architectures"] = json::array{"x86_64"};
+  o["EphemeralStorage"] = json::object{{"Size", c.ephemeral_mb}};
+  return o;
+}
+
+http::Response json_reply(int status, const json::value& v) {
+  http::Response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.set("x-amzn-RequestId", base::random_hex(16));
+  r.body = json::serialize(v);
+  return r;
+}
+
+// Applies the configuration fields of a Create/UpdateFunctionConfiguration body.
+base::Status apply_config(const json::object& in, FunctionConfig& c) {
+  auto str = [&](const char* k, std::string& out) {
+    if (auto* v = in.if_contains(k); v && v->is_string()) out = std::string(v->as_string());
+  };
+  str("Runtime", c.runtime);
+  str("Handler", c.handler);
+  str("Description", c.description);
+  str("Role", c.role);
+  if (auto* v = in.if_contains("MemorySize"); v && v->is_int64()) c.memory_mb = static_cast<int>(v->as_int64());
+  if (auto* v = in.if_contains("Timeout"); v && v->is_int64()) c.timeout_s = static_cast<int>(v->as_int64());
+  if (auto* e = in.if_contains("EphemeralStorage"); e && e->is_object())
+    if (auto* s = e->as_object().if_contains("Size"); s && s->is_int64()) c.ephemeral_mb = static_cast<int>(s->as_int64());
+  if (auto* e = in.if_contains("Environment"); e && e->is_object()) {
+    c.environment.clear();
+    if (auto* vars = e->as_object().if_contains("Variables"); vars && vars->is_object())
+      for (const auto& [k, v] : vars->as_object()) {
+        if (!v.is_string()) return invalid("Environment variable values must be strings");
+        c.environment[std::string(k)] = std::string(v.as_string());
+      }
+  }
+  if (std::find(std::begin(kRuntimes), std::end(kRuntimes), c.runtime) == std::end(kRuntimes))
+    return invalid("Value " + c.runtime + " at 'runtime' failed to satisfy constraint: Member must satisfy enum value "
+                   "set: [provided, provided.al2, provided.al2023]");
+  if (c.memory_mb < 128 || c.memory_mb > 10240)
+    return invalid("1 validation error detected: Value '" + std::to_string(c.memory_mb) +
+                   "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");
+  if (c.timeout_s < 1 || c.timeout_s > 900)
+    return invalid("1 validation error detected: Value '" + std::to_string(c.timeout_s) +
+                   "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
+  if (c.ephemeral_mb < 512 || c.ephemeral_mb > 10240)
+    return invalid("EphemeralStorage Size must be between 512 and 10240 MB");
+  return {};
+}
+
+}  // namespace
+
+struct Service::Impl {
+  functions::Registry& registry;
+  functions::Invoker& invoker;
+  const auth::CredentialStore& credentials;
+  boost::asio::thread_pool& blocking;
+  Options options;
+  auth::SigningKeyCache keys;
+
+  // The code package from a body's ZipFile (base64) or S3Bucket/S3Key.
+  base::Result<std::string> code_from(const json::object& code) {
+    if (auto* z = code.if_contains("ZipFile"); z && z->is_string()) {
+      auto bytes = base::base64_decode(std::string(z->as_string()));
+      if (!bytes) return invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
+      return *bytes;
+    }
+    auto* b = code.if_contains("S3Bucket");
+    auto* k = code.if_contains("S3Key");
+    if (b && k && b->is_string() && k->is_string()) {
+      if (!options.read_object) return invalid("S3 code locations are not available");
+      auto data = options.read_object(std::string(b->as_string()), std::string(k->as_string()));
+      if (!data)
+        return invalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: " +
+                       data.error().message);
+      return *data;
+    }
+    return invalid("Please provide a source for function code (ZipFile, or S3Bucket and S3Key).");
+  }
+
+  awaitable<http::Response> create(const json::object& in) {
+    FunctionConfig c;
+    if (auto* n = in.if_contains("FunctionName"); n && n->is_string()) c.name = std::string(n->as_string());
+    auto ref = parse_ref(c.name);
+    if (!ref) co_return error_from(ref.error());
+    c.name = ref->name;
+    if (auto s = apply_config(in, c); !s) co_return error_from(s.error());
+    auto* code = in.if_contains("Code");
+    if (!code || !code->is_object()) co_return error_from(invalid("Code is required"));
+    auto zip = code_from(code->as_object());
+    if (!zip) co_return error_from(zip.error());
+    auto created = co_await http::offload(blocking, [&] { return registry.create(c, *zip); });
+    if (!created) co_return error_from(created.error());
+    co_return json_reply(201, configuration_json(*created, options.region));
+  }
+
+  awaitable<http::Response> invoke(const FunctionRef& ref, http::Request& req, std::string payload) {
+    if (!ref.qualifier.empty() && ref.qualifier != "$LATEST")
+      co_return error(404, "ResourceNotFoundException",
+                      "Function not found: " + functions::function_arn(options.region, ref.name, ref.qualifier));
+    std::string type = req.header("x-amz-invocation-type");
+    if (type.empty()) type = "RequestResponse";
+    if (type == "DryRun") {
+      auto c = registry.get(ref.name);
+      if (!c) co_return error_from(c.error());
+      http::Response r;
+      r.status = 204;
+      co_return r;
+    }
+    if (type == "Event")
+      co_return error(400, "InvalidParameterValueException",
+                      "InvocationType Event is not available yet in this nimbus: use RequestResponse");
+    if (type != "RequestResponse")
+      co_return error(400, "InvalidParameterValueException", "Unsupported invocation type: " + type);
+    if (payload.size() > kMaxSyncPayload)
+      co_return error(413, "RequestTooLargeException",
+                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    functions::InvokeRequest ir;
+    ir.function = ref.name;
+    ir.payload = payload.empty() ? "{}" : std::move(payload);
+    ir.tail_log = req.header("x-amz-log-type") == "Tail";
+    ir.client_context = req.header("x-amz-client-context");
+    ir.trace_id = req.header("x-amzn-trace-id");
+    // A named callable, not a temporary inside the co_await: GCC 12 mishandles
+    // move-captured temporaries in co_await operands.
+    auto start = [this, ir = std::make_shared<functions::InvokeRequest>(std::move(ir))](auto done) {
+      invoker.invoke(std::move(*ir), std::move(done));
+    };
+    auto result = co_await http::await_callback<base::Result<functions::InvokeResult>>(std::move(start));
+    if (!result) co_return error_from(result.error());
+    http::Response r;
+    r.status = 200;
+    r.set("Content-Type", "application/json");
+    r.set("X-Amz-Executed-Version", result->executed_version);
+    r.set("x-amzn-RequestId", base::random_hex(16));
+    if (result->function_error) r.set("X-Amz-Function-Error", "Unhandled");
+    if (req.header("x-amz-log-type") == "Tail") r.set("X-Amz-Log-Result", base::base64_encode(result->log_tail));
+    r.body = std::move(result->payload);
+    co_return r;
+  }
+
+  awaitable<http::Response> route(http::Request& req, std::string body) {
+    std::string path = req.target.substr(0, req.target.find('?'));
+    auto params = base::parse_query(req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1));
+    auto param = [&](std::string_view k) -> std::string {
+      for (const auto& p : params)
+        if (p.key == k) return p.value;
+      return {};
+    };
+    std::vector<std::string> seg;
+    for (size_t i = 1; i <= path.size();) {
+      size_t j = path.find('/', i);
+      if (j == std::string::npos) j = path.size();
+      seg.push_back(base::uri_decode(path.substr(i, j - i)));
+      i = j + 1;
+    }
+    while (!seg.empty() && seg.back().empty()) seg.pop_back();
+    const std::string& m = req.method;
+    auto parse_body = [&]() -> base::Result<json::object> {
+      boost::system::error_code ec;
+      auto v = json::parse(body.empty() ? "{}" : body, ec);
+      if (ec || !v.is_object())
+        return base::make_error(base::ErrorCode::kMalformed, "Could not parse request body into json");
+      return v.as_object();
+    };
+
+    if (seg.size() >= 2 && seg[0] == "2015-03-31" && seg[1] == "functions") {
+      if (seg.size() == 2) {
+        if (m == "POST") {
+          auto in = parse_body();
+          if (!in) co_return error_from(in.error());
+          co_return co_await create(*in);
+        }
+        if (m == "GET") {
+          auto all = registry.list();
+          std::string marker = param("Marker");
+          int max = param("MaxItems").empty() ? 50 : std::clamp(std::atoi(param("MaxItems").c_str()), 1, 10000);
+          json::array fns;
+          std::string next;
+          for (const auto& c : all) {
+            if (!marker.empty() && c.name <= marker) continue;
+            if (static_cast<int>(fns.size()) == max) {
+              next = fns.back().as_object().at("FunctionName").as_string().c_str();
+              break;
+            }
+            fns.push_back(configuration_json(c, options.region));
+          }
+          json::object out{{"Functions", fns}};
+          if (!next.empty()) out["NextMarker"] = next;
+          co_return json_reply(200, out);
+        }
+      } else {
+        auto ref = parse_ref(seg[2]);
+        if (!ref) co_return error_from(ref.error());
+        if (ref->qualifier.empty()) ref->qualifier = param("Qualifier");
+        std::string sub = seg.size() > 3 ? seg[3] : "";
+        if (sub == "invocations" && m == "POST") co_return co_await invoke(*ref, req, std::move(body));
+        if (!ref->qualifier.empty() && ref->qualifier != "$LATEST")
+          co_return error(404, "ResourceNotFoundException",
+                          "Function not found: " + functions::function_arn(options.region, ref->name, ref->qualifier));
+        if (sub.empty() && m == "GET") {
+          auto c = registry.get(ref->name);
+          if (!c) co_return error_from(c.error());
+          json::object out{{"Configuration", configuration_json(*c, options.region)},
+                           {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
+          if (c->reserved_concurrency)
+            out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
+          co_return json_reply(200, out);
+        }
+        if (sub.empty() && m == "DELETE") {
+          auto s = co_await http::offload(blocking, [&] { return registry.remove(ref->name); });
+          if (!s) co_return error_from(s.error());
+          invoker.retire(ref->name);
+          co_return json_reply(204, json::object{});
+        }
+        if (sub == "configuration" && m == "GET") {
+          auto c = registry.get(ref->name);
+          if (!c) co_return error_from(c.error());
+          co_return json_reply(200, configuration_json(*c, options.region));
+        }
+        if (sub == "configuration" && m == "PUT") {
+          auto in = parse_body();
+          if (!in) co_return error_from(in.error());
+          auto c = registry.get(ref->name);
+          if (!c) co_return error_from(c.error());
+          if (auto s = apply_config(*in, *c); !s) co_return error_from(s.error());
+          auto updated = registry.update_config(*c);
+          if (!updated) co_return error_from(updated.error());
+          invoker.retire(ref->name);
+          co_return json_reply(200, configuration_json(*updated, options.region));
+        }
+        if (sub == "code" && m == "PUT") {
+          auto in = parse_body();
+          if (!in) co_return error_from(in.error());
+          auto zip = code_from(*in);
+          if (!zip) co_return error_from(zip.error());
+          auto updated = co_await http::offload(blocking, [&] { return registry.update_code(ref->name, *zip); });
+          if (!updated) co_return error_from(updated.error());
+          invoker.retire(ref->name);
+          co_return json_reply(200, configuration_json(*updated, options.region));
+        }
+      }
+    }
+    if (seg.size() == 4 && (seg[0] == "2017-10-31" || seg[0] == "2019-09-30") && seg[1] == "functions" &&
+        seg[3] == "concurrency") {
+      auto ref = parse_ref(seg[2]);
+      if (!ref) co_return error_from(ref.error());
+      if (m == "PUT") {
+        auto in = parse_body();
+        if (!in) co_return error_from(in.error());
+        auto* v = in->if_contains("ReservedConcurrentExecutions");
+        if (!v || !v->is_int64() || v->as_int64() < 0)
+          co_return error_from(invalid("ReservedConcurrentExecutions must be a non-negative integer"));
+        auto c = registry.set_reserved_concurrency(ref->name, static_cast<int>(v->as_int64()));
+        if (!c) co_return error_from(c.error());
+        co_return json_reply(200, json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}});
+      }
+      if (m == "GET") {
+        auto c = registry.get(ref->name);
+        if (!c) co_return error_from(c.error());
+        json::object out;
+        if (c->reserved_concurrency) out["ReservedConcurrentExecutions"] = *c->reserved_concurrency;
+        co_return json_reply(200, out);
+      }
+      if (m == "DELETE") {
+        auto c = registry.set_reserved_concurrency(ref->name, std::nullopt);
+        if (!c) co_return error_from(c.error());
+        co_return json_reply(204, json::object{});
+      }
+    }
+    co_return error(404, "UnknownOperationException", "Unknown operation " + m + " " + path);
+  }
+};
+
+Service::Service(functions::Registry& registry, functions::Invoker& invoker, const auth::CredentialStore& credentials,
+                 boost::asio::thread_pool& blocking, Options options)
+    : impl_(new Impl{registry, invoker, credentials, blocking, std::move(options), {}}) {}
+
+Service::~Service() = default;
+
+awaitable<http::Response> Service::handle(http::Request& req) {
+  auto body = co_await http::read_body(req, kMaxRequestBytes);
+  if (!body) {
+    if (body.error().code == base::ErrorCode::kEntityTooLarge)
+      co_return error(413, "RequestEntityTooLargeException", "Request must be smaller than 70167211 bytes");
+    co_return error(400, "InvalidRequestContentException", body.error().message);
+  }
+  std::string body_hash = base::sha256_hex(*body);
+  auth::RequestView view{req.method, req.target, &req.headers, body_hash};
+  if (!auth::is_sigv4(view))
+    co_return error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+  auth::VerifyOptions opts;
+  opts.double_encode_path = true;
+  opts.key_cache = &impl_->keys;
+  auto verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
+  if (!verified) co_return error_from(verified.error());
+  try {
+    co_return co_await impl_->route(req, std::move(*body));
+  } catch (const std::exception& e) {
+    spdlog::error("lambda: {} {} failed: {}", req.method, req.target, e.what());
+    co_return error(500, "ServiceException", e.what());
+  }
+}
+
+}  // namespace nimbus::lambda_api

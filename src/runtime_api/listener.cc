@@ -1,0 +1,145 @@
+#include "runtime_api/listener.h"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "http/offload.h"
+#include "http/server.h"
+
+namespace nimbus::runtime_api {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
+constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
+
+http::Response json(int status, const std::string& body) {
+  http::Response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.body = body;
+  return r;
+}
+
+http::Response error(int status, const std::string& type, const std::string& message) {
+  boost::json::object o;
+  o["errorMessage"] = message;
+  o["errorType"] = type;
+  return json(status, boost::json::serialize(o));
+}
+
+class Listener : public functions::RuntimeEndpoint {
+ public:
+  Listener(asio::io_context& io, std::shared_ptr<functions::RuntimeChannel> channel)
+      : channel_(std::move(channel)),
+        server_(std::make_unique<http::Server>(
+            io, limits(), [channel = channel_](http::Request& r) { return handle(channel, r); },
+            [](int status, std::string code, std::string message) { return error(status, code, message); })) {}
+
+  ~Listener() override {
+    // Pending long polls have been answered by the channel; stop the rest.
+    auto* s = server_.release();
+    s->stop([s] { delete s; });
+  }
+
+  base::Status listen() {
+    auto port = server_->listen("127.0.0.1", 0);
+    if (!port) return port.error();
+    address_ = "127.0.0.1:" + std::to_string(*port);
+    server_->start();
+    return {};
+  }
+  std::string address() const override { return address_; }
+
+ private:
+  static http::Limits limits() {
+    http::Limits l;
+    l.idle_timeout = std::chrono::hours(24);  // a runtime's connection waits as long as its instance lives
+    l.drain_timeout = std::chrono::seconds(1);
+    return l;
+  }
+
+  // Static: requests may still be in flight after the listener is gone.
+  static awaitable<http::Response> handle(std::shared_ptr<functions::RuntimeChannel> channel, http::Request& req) {
+    std::string_view path = req.target;
+    if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+    if (path.rfind(kPrefix, 0) != 0) co_return error(404, "NotFound", "unknown runtime API path");
+    path.remove_prefix(kPrefix.size());
+
+    if (path == "invocation/next") {
+      if (req.method != "GET") co_return error(405, "MethodNotAllowed", "invocation/next takes GET");
+      auto start = [channel](auto done) { channel->next(std::move(done)); };
+      auto inv = co_await http::await_callback<std::optional<functions::Invocation>>(std::move(start));
+      if (!inv) {
+        http::Response r = error(500, "Runtime.Shutdown", "the instance is being stopped");
+        r.close = true;
+        co_return r;
+      }
+      http::Response r = json(200, inv->payload);
+      r.set("Lambda-Runtime-Aws-Request-Id", inv->request_id);
+      r.set("Lambda-Runtime-Deadline-Ms", std::to_string(inv->deadline_ms));
+      r.set("Lambda-Runtime-Invoked-Function-Arn", inv->function_arn);
+      r.set("Lambda-Runtime-Trace-Id", inv->trace_id);
+      if (!inv->client_context.empty()) r.set("Lambda-Runtime-Client-Context", inv->client_context);
+      if (!inv->cognito_identity.empty()) r.set("Lambda-Runtime-Cognito-Identity", inv->cognito_identity);
+      co_return r;
+    }
+    if (req.method != "POST") co_return error(405, "MethodNotAllowed", "use POST");
+    auto body = co_await http::read_body(req, kMaxResponseBytes);
+    if (!body) {
+      if (body.error().code == base::ErrorCode::kEntityTooLarge)
+        co_return error(413, "RequestEntityTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).");
+      co_return error(400, "InvalidRequest", body.error().message);
+    }
+    std::string error_type = req.header("lambda-runtime-function-error-type");
+
+    if (path == "init/error") {
+      auto b = std::make_shared<std::string>(std::move(*body));
+      auto start = [channel, error_type, b](auto done) { channel->init_error(error_type, std::move(*b), std::move(done)); };
+      co_await http::await_callback<base::Status>(std::move(start));
+      co_return json(202, "{\"status\":\"OK\"}");
+    }
+    constexpr std::string_view kInvocation = "invocation/";
+    if (path.rfind(kInvocation, 0) == 0) {
+      std::string_view rest = path.substr(kInvocation.size());
+      size_t slash = rest.find('/');
+      if (slash != std::string_view::npos) {
+        std::string id(rest.substr(0, slash));
+        std::string_view what = rest.substr(slash + 1);
+        if (what == "response" || what == "error") {
+          bool is_error = what == "error";
+          auto b = std::make_shared<std::string>(std::move(*body));
+          auto start = [channel, id, is_error, error_type, b](auto done) {
+            if (is_error) channel->fail(id, error_type, std::move(*b), std::move(done));
+            else channel->respond(id, std::move(*b), std::move(done));
+          };
+          auto status = co_await http::await_callback<base::Status>(std::move(start));
+          if (!status) co_return error(400, "InvalidRequestID", "Invalid request ID");
+          co_return json(202, "{\"status\":\"OK\"}");
+        }
+      }
+    }
+    co_return error(404, "NotFound", "unknown runtime API path");
+  }
+
+  std::shared_ptr<functions::RuntimeChannel> channel_;
+  std::unique_ptr<http::Server> server_;
+  std::string address_;
+};
+
+}  // namespace
+
+base::Result<std::unique_ptr<functions::RuntimeEndpoint>> ListenerFactory::open(
+    std::shared_ptr<functions::RuntimeChannel> channel) {
+  auto l = std::make_unique<Listener>(io_, std::move(channel));
+  if (auto s = l->listen(); !s) return s.error();
+  return std::unique_ptr<functions::RuntimeEndpoint>(std::move(l));
+}
+
+}  // namespace nimbus::runtime_api
