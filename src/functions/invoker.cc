@@ -114,7 +114,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
       if (!impl || state == State::kDead) return done(std::nullopt);
       if (waiter) waiter(std::nullopt);  // a runtime asking twice: the older poll is dropped
       waiter = std::move(done);
-      if (state == State::kStarting) init_ms = ms_since(spawned);
+      if (!init_ms) init_ms = ms_since(spawned);  // the first poll ends the init phase
       if (active && !active->handed_out) return impl->hand_out(*this);
       if (!active) {
         state = State::kIdle;
@@ -261,6 +261,9 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
                                       : req.trace_id;
   inv.client_context = std::move(req.client_context);
 
+  // Reserved concurrency 0 switches a function off, warm instances or not.
+  if (cfg->reserved_concurrency == 0)
+    return done(base::make_error(base::ErrorCode::kThrottled, "ReservedFunctionConcurrentInvocationLimitExceeded"));
   auto& pool = pools[cfg->name];
   for (auto& inst : pool) {
     if (inst->state == Instance::State::kIdle && !inst->active && !inst->retired &&

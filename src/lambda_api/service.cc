@@ -133,7 +133,7 @@ http::Response json_reply(int status, const json::value& v) {
   r.status = status;
   r.set("Content-Type", "application/json");
   r.set("x-amzn-RequestId", base::random_hex(16));
-  r.body = json::serialize(v);
+  if (status != 204) r.body = json::serialize(v);  // 204 carries no body
   return r;
 }
 

@@ -1,0 +1,248 @@
+"""Functions through the Lambda API with boto3 and the AWS CLI: create,
+invoke, logs, errors, timeouts, crashes, memory limits, init failures,
+concurrency limits and parallel invokes, using the C++ example functions."""
+import base64
+import concurrent.futures
+import io
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCESS_KEY, REGION, ROOT, SECRET_KEY, Nimbus, client_env, run_aws
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+
+def build_dir():
+    nb = os.environ.get("NIMBUS_BIN")
+    return Path(nb).resolve().parents[2] if nb else ROOT / "build"
+
+
+def function_zip(example, extra_files=None):
+    bootstrap = build_dir() / "examples" / example / "bootstrap"
+    if not bootstrap.exists():
+        pytest.skip(f"{bootstrap} is not built")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, bootstrap.read_bytes())
+        for name, data in (extra_files or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def lambda_client(endpoint, read_timeout=60, validate=True):
+    import boto3
+    from botocore.config import Config
+    return boto3.client("lambda", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY, region_name=REGION,
+                        config=Config(retries={"max_attempts": 0}, read_timeout=read_timeout,
+                                      parameter_validation=validate))
+
+
+@pytest.fixture
+def fn_server(tmp_path):
+    s = Nimbus(tmp_path / "data", ["--keep-alive-ms", "60000"]).start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+@pytest.fixture
+def lam(fn_server):
+    return lambda_client(fn_server.endpoint)
+
+
+def create(lam, name, example="misbehave", **kw):
+    args = dict(FunctionName=name, Runtime="provided.al2023", Role=ROLE, Handler="unused",
+                Code={"ZipFile": function_zip(example)}, Timeout=3, MemorySize=128)
+    args.update(kw)
+    return lam.create_function(**args)
+
+
+def invoke(lam, name, payload, **kw):
+    r = lam.invoke(FunctionName=name, Payload=json.dumps(payload).encode(), **kw)
+    return r, r["Payload"].read()
+
+
+def test_cli_create_invoke_update_delete(fn_server, tmp_path):
+    ep = fn_server.endpoint
+    z = tmp_path / "echo.zip"
+    z.write_bytes(function_zip("echo"))
+    out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "echo", "--runtime",
+                             "provided.al2023", "--handler", "x", "--role", ROLE, "--zip-file",
+                             f"fileb://{z}").stdout)
+    assert out["FunctionName"] == "echo" and out["State"] == "Active"
+    assert out["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:echo"
+    resp = tmp_path / "out.json"
+    r = json.loads(run_aws(ep, "lambda", "invoke", "--function-name", "echo", "--cli-binary-format",
+                           "raw-in-base64-out", "--payload", '{"hello": "nimbus"}', str(resp)).stdout)
+    assert r["StatusCode"] == 200 and r["ExecutedVersion"] == "$LATEST"
+    assert json.loads(resp.read_text()) == {"hello": "nimbus"}
+    listed = json.loads(run_aws(ep, "lambda", "list-functions").stdout)
+    assert [f["FunctionName"] for f in listed["Functions"]] == ["echo"]
+    upd = json.loads(run_aws(ep, "lambda", "update-function-configuration", "--function-name", "echo",
+                             "--timeout", "10", "--memory-size", "256").stdout)
+    assert upd["Timeout"] == 10 and upd["MemorySize"] == 256
+    run_aws(ep, "lambda", "update-function-code", "--function-name", "echo", "--zip-file", f"fileb://{z}")
+    run_aws(ep, "lambda", "delete-function", "--function-name", "echo")
+    r = run_aws(ep, "lambda", "get-function", "--function-name", "echo", check=False)
+    assert r.returncode != 0 and "ResourceNotFoundException" in r.stderr
+
+
+def test_invoke_and_tail_log(lam):
+    create(lam, "mis")
+    r, body = invoke(lam, "mis", {"action": "log"}, LogType="Tail")
+    assert r["StatusCode"] == 200 and "FunctionError" not in r
+    out = json.loads(body)
+    assert out["ok"] is True and 0 < out["remaining_ms"] <= 3000
+    log = base64.b64decode(r["LogResult"]).decode()
+    assert f"START RequestId: {out['request_id']}" in log
+    assert f"to stdout for {out['request_id']}" in log and "to stderr" in log
+    assert f"REPORT RequestId: {out['request_id']}" in log and "Init Duration" in log
+    # Warm: the same instance, no Init Duration.
+    r, body = invoke(lam, "mis", {"action": "ok"}, LogType="Tail")
+    assert "Init Duration" not in base64.b64decode(r["LogResult"]).decode()
+
+
+def test_function_errors(lam):
+    create(lam, "mis")
+    r, body = invoke(lam, "mis", {"action": "error"})
+    assert r["FunctionError"] == "Unhandled"
+    err = json.loads(body)
+    assert err["errorType"] == "BadThing" and err["errorMessage"] == "misbehave failed as asked"
+    r, body = invoke(lam, "mis", {"action": "throw"})
+    assert r["FunctionError"] == "Unhandled" and json.loads(body)["errorMessage"] == "thrown as asked"
+    # The instance survives handled errors.
+    r, body = invoke(lam, "mis", {"action": "ok"})
+    assert "FunctionError" not in r
+
+
+def test_timeout_kills_and_replaces_instance(lam):
+    create(lam, "slow", Timeout=1)
+    start = time.time()
+    r, body = invoke(lam, "slow", {"action": "sleep", "ms": 5000})
+    assert time.time() - start < 4
+    assert r["FunctionError"] == "Unhandled"
+    assert "Task timed out after 1.00 seconds" in json.loads(body)["errorMessage"]
+    r, body = invoke(lam, "slow", {"action": "ok"})
+    assert "FunctionError" not in r and json.loads(body)["ok"]
+
+
+@pytest.mark.parametrize("action,kind,detail", [("crash", "Runtime.ExitError", "signal: aborted"),
+                                                ("exit", "Runtime.ExitError", "exit status 7")])
+def test_crash_is_reported_and_instance_replaced(lam, action, kind, detail):
+    create(lam, "crashy")
+    r, body = invoke(lam, "crashy", {"action": action})
+    err = json.loads(body)
+    assert r["FunctionError"] == "Unhandled" and err["errorType"] == kind and detail in err["errorMessage"]
+    r, body = invoke(lam, "crashy", {"action": "ok"})
+    assert "FunctionError" not in r
+
+
+def test_memory_limit(lam):
+    create(lam, "hog", MemorySize=128)
+    r, body = invoke(lam, "hog", {"action": "oom"})
+    err = json.loads(body)
+    assert r["FunctionError"] == "Unhandled"
+    assert err["errorType"] in ("Runtime.OutOfMemory", "Runtime.ExitError")
+    r, body = invoke(lam, "hog", {"action": "ok"})
+    assert "FunctionError" not in r
+
+
+def test_init_error(lam):
+    create(lam, "badinit", Environment={"Variables": {"MISBEHAVE_INIT": "fail"}})
+    r, body = invoke(lam, "badinit", {"action": "ok"})
+    err = json.loads(body)
+    assert r["FunctionError"] == "Unhandled" and err["errorType"] == "InitFailure"
+
+
+def test_missing_bootstrap(lam):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "no bootstrap here")
+    lam.create_function(FunctionName="nobootstrap", Runtime="provided", Role=ROLE, Handler="x",
+                        Code={"ZipFile": buf.getvalue()})
+    r, body = invoke(lam, "nobootstrap", {})
+    assert r["FunctionError"] == "Unhandled" and json.loads(body)["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+def test_parameter_and_lookup_errors(lam):
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="missing", Payload=b"{}")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    unchecked = lambda_client(lam.meta.endpoint_url, validate=False)  # let the server judge
+    for bad in [dict(MemorySize=64), dict(Timeout=901), dict(Runtime="cobol"), dict(FunctionName="bad name!")]:
+        with pytest.raises(ClientError) as e:
+            create(unchecked, bad.pop("FunctionName", "bad"), **bad)
+        assert e.value.response["Error"]["Code"] == "InvalidParameterValueException", bad
+    with pytest.raises(ClientError) as e:
+        lam.create_function(FunctionName="badzip", Runtime="provided", Role=ROLE, Handler="x",
+                            Code={"ZipFile": b"not a zip"})
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    create(lam, "dup")
+    with pytest.raises(ClientError) as e:
+        create(lam, "dup")
+    assert e.value.response["Error"]["Code"] == "ResourceConflictException"
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="dup", Payload=b"x" * (6 * 1024 * 1024 + 1))
+    assert e.value.response["Error"]["Code"] in ("RequestTooLargeException", "RequestEntityTooLargeException")
+    assert lam.invoke(FunctionName="dup", InvocationType="DryRun")["StatusCode"] == 204
+
+
+def test_reserved_concurrency_throttles(lam):
+    create(lam, "limited")
+    lam.put_function_concurrency(FunctionName="limited", ReservedConcurrentExecutions=1)
+    assert lam.get_function_concurrency(FunctionName="limited")["ReservedConcurrentExecutions"] == 1
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(invoke, lam, "limited", {"action": "sleep", "ms": 1500})
+        time.sleep(0.5)
+        with pytest.raises(ClientError) as e:
+            invoke(lam, "limited", {"action": "ok"})
+        assert e.value.response["Error"]["Code"] == "TooManyRequestsException"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        assert slow.result()[0]["StatusCode"] == 200
+    lam.delete_function_concurrency(FunctionName="limited")
+    lam.put_function_concurrency(FunctionName="limited", ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as e:
+        invoke(lam, "limited", {"action": "ok"})
+    assert e.value.response["Error"]["Code"] == "TooManyRequestsException"
+
+
+def test_parallel_invokes_run_concurrently(lam):
+    create(lam, "par", Timeout=10)
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        start = time.time()
+        results = list(pool.map(lambda _: invoke(lambda_client(lam.meta.endpoint_url), "par",
+                                                 {"action": "sleep", "ms": 1000}), range(16)))
+        took = time.time() - start
+    assert all(r["StatusCode"] == 200 and "FunctionError" not in r for r, _ in results)
+    ids = {json.loads(b)["request_id"] for _, b in results}
+    assert len(ids) == 16
+    assert took < 5, f"16 one-second invokes took {took:.1f} s: they did not run in parallel"
+
+
+def test_code_from_own_bucket(fn_server, lam):
+    import boto3
+    s3 = boto3.client("s3", endpoint_url=fn_server.endpoint, aws_access_key_id=ACCESS_KEY,
+                      aws_secret_access_key=SECRET_KEY, region_name=REGION)
+    s3.create_bucket(Bucket="code")
+    s3.put_object(Bucket="code", Key="echo.zip", Body=function_zip("echo"))
+    lam.create_function(FunctionName="froms3", Runtime="provided.al2", Role=ROLE, Handler="x",
+                        Code={"S3Bucket": "code", "S3Key": "echo.zip"})
+    r, body = invoke(lam, "froms3", {"k": "v"})
+    assert json.loads(body) == {"k": "v"}
+
+
+def test_function_environment(fn_server, lam, tmp_path):
+    create(lam, "envy", Environment={"Variables": {"GREETING": "hi"}})
+    cfg = lam.get_function_configuration(FunctionName="envy")
+    assert cfg["Environment"]["Variables"] == {"GREETING": "hi"}
+    got = lam.get_function(FunctionName="arn:aws:lambda:us-east-1:000000000000:function:envy")
+    assert got["Configuration"]["FunctionName"] == "envy"
