@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--keep-alive-ms", config.keep_alive_ms, "Milliseconds an idle function instance is kept warm")
       ->capture_default_str();
+  serve->add_option("--async-retry-delays-ms", config.async_retry_delays_ms,
+                    "Delays before each retry of a failed async invocation (Lambda: 60000 120000)")
+      ->capture_default_str();
+  serve->add_option("--async-max-age-s", config.async_max_age_s, "Seconds an async event may wait before it is dropped")
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

@@ -253,7 +253,7 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   auto cfg = registry.get(req.function);
   if (!cfg) return done(cfg.error());
   Invocation inv;
-  inv.request_id = uuid();
+  inv.request_id = req.request_id.empty() ? uuid() : req.request_id;
   inv.payload = std::move(req.payload);
   inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
   inv.function_arn = function_arn(options.region, cfg->name);

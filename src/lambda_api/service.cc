@@ -11,6 +11,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "http/offload.h"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr size_t kMaxRequestBytes = 70ull << 20;   // a 50 MB zip, base64-encoded, in JSON
 constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;
+constexpr size_t kMaxAsyncPayload = 1024 * 1024;
 const char* const kRuntimes[] = {"provided", "provided.al2", "provided.al2023"};
 
 // Lambda's wire errors, from domain errors: the one table.
@@ -177,6 +179,7 @@ base::Status apply_config(const json::object& in, FunctionConfig& c) {
 struct Service::Impl {
   functions::Registry& registry;
   functions::Invoker& invoker;
+  functions::AsyncQueue& async_queue;
   const auth::CredentialStore& credentials;
   boost::asio::thread_pool& blocking;
   Options options;
@@ -231,9 +234,22 @@ struct Service::Impl {
       r.status = 204;
       co_return r;
     }
-    if (type == "Event")
-      co_return error(400, "InvalidParameterValueException",
-                      "InvocationType Event is not available yet in this nimbus: use RequestResponse");
+    if (type == "Event") {
+      if (payload.size() > kMaxAsyncPayload)
+        co_return error(413, "RequestTooLargeException",
+                        "Request must be smaller than 1048576 bytes for the InvokeAsync operation");
+      auto c = registry.get(ref.name);
+      if (!c) co_return error_from(c.error());
+      std::string trace = req.header("x-amzn-trace-id");
+      auto id = co_await http::offload(blocking, [&] {
+        return async_queue.enqueue(ref.name, payload.empty() ? "{}" : std::move(payload), trace);
+      });
+      if (!id) co_return error_from(id.error());
+      http::Response r;
+      r.status = 202;
+      r.set("x-amzn-RequestId", *id);
+      co_return r;
+    }
     if (type != "RequestResponse")
       co_return error(400, "InvalidParameterValueException", "Unsupported invocation type: " + type);
     if (payload.size() > kMaxSyncPayload)
@@ -396,9 +412,9 @@ struct Service::Impl {
   }
 };
 
-Service::Service(functions::Registry& registry, functions::Invoker& invoker, const auth::CredentialStore& credentials,
-                 boost::asio::thread_pool& blocking, Options options)
-    : impl_(new Impl{registry, invoker, credentials, blocking, std::move(options), {}}) {}
+Service::Service(functions::Registry& registry, functions::Invoker& invoker, functions::AsyncQueue& async_queue,
+                 const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking, Options options)
+    : impl_(new Impl{registry, invoker, async_queue, credentials, blocking, std::move(options), {}}) {}
 
 Service::~Service() = default;
 

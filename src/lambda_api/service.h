@@ -20,6 +20,7 @@ class thread_pool;
 namespace nimbus::functions {
 class Registry;
 class Invoker;
+class AsyncQueue;
 }  // namespace nimbus::functions
 
 namespace nimbus::lambda_api {
@@ -32,8 +33,8 @@ struct Options {
 
 class Service {
  public:
-  Service(functions::Registry& registry, functions::Invoker& invoker, const auth::CredentialStore& credentials,
-          boost::asio::thread_pool& blocking, Options options);
+  Service(functions::Registry& registry, functions::Invoker& invoker, functions::AsyncQueue& async_queue,
+          const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking, Options options);
   ~Service();
   boost::asio::awaitable<http::Response> handle(http::Request& req);
 

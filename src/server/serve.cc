@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "lambda_api/service.h"
@@ -77,6 +78,7 @@ int serve(const ServeConfig& config) {
   runtime_api::ListenerFactory runtime_listeners(io);
   std::unique_ptr<functions::Invoker> invoker;          // built once the edge port is known
   std::unique_ptr<lambda_api::Service> lambda_service;
+  std::unique_ptr<functions::AsyncQueue> async_queue;
 
   EdgeRouter edge;
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
@@ -107,6 +109,17 @@ int serve(const ServeConfig& config) {
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
+  functions::AsyncOptions async_options;
+  async_options.retry_delays.clear();
+  for (auto ms : config.async_retry_delays_ms) async_options.retry_delays.emplace_back(ms);
+  async_options.max_event_age = std::chrono::seconds(config.async_max_age_s);
+  auto queue = functions::AsyncQueue::open(config.data_dir, *invoker, async_options);
+  if (!queue) {
+    spdlog::error("functions: cannot open the async queue: {}", queue.error().message);
+    return 2;
+  }
+  async_queue = std::move(*queue);
+  async_queue->start();
   lambda_api::Options lambda_options;
   lambda_options.region = config.region;
   lambda_options.read_object = [&store](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
@@ -121,13 +134,15 @@ int serve(const ServeConfig& config) {
     }
     return data;
   };
-  lambda_service = std::make_unique<lambda_api::Service>(**registry, *invoker, credentials, blocking, lambda_options);
+  lambda_service =
+      std::make_unique<lambda_api::Service>(**registry, *invoker, *async_queue, credentials, blocking, lambda_options);
   server.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("received signal {}: finishing in-flight requests", sig);
+    async_queue->stop();
     invoker->shutdown();
     server.stop([&] { io.stop(); });
   });

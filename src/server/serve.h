@@ -25,6 +25,8 @@ struct ServeConfig {
   int shutdown_timeout_s = 10; // how long SIGTERM waits for in-flight requests
   int max_instances = 64;      // function instances across all functions
   int64_t keep_alive_ms = 300000;  // an idle instance stops after this long (scale to zero)
+  std::vector<int64_t> async_retry_delays_ms{60000, 120000};  // Lambda retries failed async events twice
+  int64_t async_max_age_s = 6 * 3600;
 };
 
 int serve(const ServeConfig& config);

@@ -246,3 +246,132 @@ def test_function_environment(fn_server, lam, tmp_path):
     assert cfg["Environment"]["Variables"] == {"GREETING": "hi"}
     got = lam.get_function(FunctionName="arn:aws:lambda:us-east-1:000000000000:function:envy")
     assert got["Configuration"]["FunctionName"] == "envy"
+
+
+def wait_for(predicate, timeout=15, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def async_server(tmp_path):
+    s = Nimbus(tmp_path / "data", ["--async-retry-delays-ms", "200", "--async-retry-delays-ms", "400"]).start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def test_async_invoke_is_accepted_then_run(async_server):
+    lam = lambda_client(async_server.endpoint)
+    create(lam, "bg")
+    r = lam.invoke(FunctionName="bg", InvocationType="Event", Payload=b'{"action": "log"}')
+    assert r["StatusCode"] == 202
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    wait_for(lambda: f"END RequestId: {rid}" in async_server.log_text(), what="the async invocation")
+    assert f"to stdout for {rid}" in async_server.log_text()
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="bg", InvocationType="Event", Payload=b"x" * (1024 * 1024 + 1))
+    assert e.value.response["Error"]["Code"] == "RequestTooLargeException"
+
+
+def test_async_failures_are_retried_twice_then_dead_lettered(async_server):
+    lam = lambda_client(async_server.endpoint)
+    create(lam, "failing")
+    r = lam.invoke(FunctionName="failing", InvocationType="Event", Payload=b'{"action": "error"}')
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    wait_for(lambda: f"async event {rid} is a dead letter after 3 attempts" in async_server.log_text(),
+             what="the dead letter")
+    assert async_server.log_text().count(f"START RequestId: {rid}") == 3
+
+
+def test_async_events_survive_a_restart(tmp_path):
+    data = tmp_path / "data"
+    server = Nimbus(data).start()
+    lam = lambda_client(server.endpoint)
+    create(lam, "later")
+    lam.put_function_concurrency(FunctionName="later", ReservedConcurrentExecutions=0)  # hold them in the queue
+    ids = []
+    for i in range(3):
+        r = lam.invoke(FunctionName="later", InvocationType="Event", Payload=b'{"action": "log"}')
+        ids.append(r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"])
+    time.sleep(0.5)
+    assert server.stop() == 0
+    assert not any(f"START RequestId: {i}" in server.log_text() for i in ids)
+    again = Nimbus(data).start()
+    try:
+        lam = lambda_client(again.endpoint)
+        lam.delete_function_concurrency(FunctionName="later")
+        for rid in ids:
+            wait_for(lambda: f"END RequestId: {rid}" in again.log_text(), what=f"event {rid} after the restart")
+    finally:
+        assert again.stop() == 0
+
+
+PROTOCOL_PROBE = r'''#!/usr/bin/python3
+# A function written straight against the Runtime API, checking what it sees.
+import http.client, json, os
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+host, port = api.split(":")
+def call(method, path, body=None, headers=None):
+    c = http.client.HTTPConnection(host, int(port), timeout=30)
+    c.request(method, "/2018-06-01/runtime" + path, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+    c.close()
+    return out
+env_names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+             "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_REGION", "AWS_DEFAULT_REGION",
+             "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY_ID",
+             "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "TZ", "PATH", "LD_LIBRARY_PATH"]
+while True:
+    status, headers, body = call("GET", "/invocation/next")
+    rid = headers["lambda-runtime-aws-request-id"]
+    report = {
+        "next_status": status,
+        "headers": {k: headers.get(k) for k in ["lambda-runtime-aws-request-id", "lambda-runtime-deadline-ms",
+                                               "lambda-runtime-invoked-function-arn", "lambda-runtime-trace-id",
+                                               "lambda-runtime-client-context"]},
+        "event": json.loads(body),
+        "env": {k: os.environ.get(k) for k in env_names},
+        "cwd": os.getcwd(),
+        "bad_id": call("POST", "/invocation/not-a-request-id/response", b"{}")[0],
+    }
+    first = call("POST", "/invocation/%s/response" % rid, json.dumps(report).encode())
+    second = call("POST", "/invocation/%s/response" % rid, b"{}")
+    print("first=%d second=%d second_body=%s" % (first[0], second[0], second[2].decode()), flush=True)
+'''
+
+
+def test_runtime_api_protocol(fn_server, lam):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, PROTOCOL_PROBE)
+    lam.create_function(FunctionName="probe", Runtime="provided.al2023", Role=ROLE, Handler="probe.handler",
+                        Code={"ZipFile": buf.getvalue()}, MemorySize=256, Timeout=7,
+                        Environment={"Variables": {"MINE": "1"}})
+    ctx = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
+    r = lam.invoke(FunctionName="probe", Payload=b'{"q": 1}', ClientContext=ctx, LogType="Tail")
+    rep = json.loads(r["Payload"].read())
+    assert rep["next_status"] == 200 and rep["event"] == {"q": 1}
+    h = rep["headers"]
+    assert h["lambda-runtime-invoked-function-arn"] == "arn:aws:lambda:us-east-1:000000000000:function:probe"
+    assert h["lambda-runtime-trace-id"].startswith("Root=1-")
+    assert h["lambda-runtime-client-context"] == ctx
+    assert 0 < int(h["lambda-runtime-deadline-ms"]) / 1000 - time.time() <= 7
+    env = rep["env"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "probe" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256" and env["_HANDLER"] == "probe.handler"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/probe"
+    assert env["AWS_REGION"] == "us-east-1" and env["AWS_ACCESS_KEY_ID"] == "test"
+    assert env["AWS_ENDPOINT_URL"] == fn_server.endpoint
+    assert env["LAMBDA_TASK_ROOT"] == rep["cwd"]
+    assert rep["bad_id"] == 400
+    # Printed after the response, so in the function's log rather than this invocation's tail.
+    wait_for(lambda: "first=202 second=400" in fn_server.log_text(), what="the probe's report line")
+    assert "InvalidRequestID" in fn_server.log_text()

@@ -1,0 +1,56 @@
+// Asynchronous invocations (InvocationType=Event), durable: each event is
+// committed to SQLite (invocations.db) before the caller's 202, then
+// delivered by a dispatcher thread through the Invoker. Function errors are
+// retried with backoff (Lambda: twice, about 1 and 2 minutes apart);
+// throttled events wait and try again without spending an attempt; events
+// past the maximum age or out of attempts become dead letters. Pending
+// events survive a restart and are delivered after it (at least once).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "functions/invoker.h"
+
+namespace nimbus::functions {
+
+struct AsyncOptions {
+  std::vector<std::chrono::milliseconds> retry_delays{std::chrono::minutes(1), std::chrono::minutes(2)};
+  std::chrono::milliseconds max_event_age{std::chrono::hours(6)};
+  std::chrono::milliseconds throttle_delay{std::chrono::milliseconds(500)};
+  int max_in_flight = 32;
+};
+
+struct AsyncEvent {
+  std::string id;
+  std::string function;
+  std::string payload;
+  std::string trace_id;
+  int attempts = 0;
+  int64_t created_ms = 0;
+  int64_t next_attempt_ms = 0;
+  std::string state;       // "pending" or "dead"
+  std::string last_error;  // the last failure, for dead letters
+};
+
+class AsyncQueue {
+ public:
+  static base::Result<std::unique_ptr<AsyncQueue>> open(const std::string& data_dir, Invoker& invoker,
+                                                        AsyncOptions options = {});
+  ~AsyncQueue();
+  // Durable on return. The id is the invocation's request id.
+  base::Result<std::string> enqueue(const std::string& function, std::string payload, std::string trace_id = "");
+  void start();
+  void stop();
+  std::vector<AsyncEvent> list();  // pending and dead, oldest first
+
+ private:
+  struct Impl;
+  explicit AsyncQueue(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::functions
