@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Warm Invoke throughput and latency: nimbus (C++ echo) vs serverless-offline
+# (Node echo; default runner and --useInProcess), under the kit's wrk driver,
+# beside the nginx floor; then cold start and idle memory (lambda_cold.py).
+#
+#   bash bench/lambda_compare.sh [SECONDS=5]
+#
+# Needs: scripts/install-deps.sh --bench, a built nimbus, and the kit's peers:
+# (cd ../shared/bench-kit/peers && npm install && cd sls-echo && npm install)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-5}
+KIT=${BENCH_KIT:-../shared/bench-kit}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+NPORT=$(free_port)
+build/src/cli/nimbus serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &
+pids+=($!)
+sleep 0.5
+/usr/bin/python3 - "$NPORT" <<'PY'
+import io, sys, zipfile, boto3
+from pathlib import Path
+lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="test",
+                   aws_secret_access_key="test", region_name="us-east-1")
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    info = zipfile.ZipInfo("bootstrap"); info.external_attr = 0o755 << 16
+    z.writestr(info, Path("build/examples/echo/bootstrap").read_bytes())
+lam.create_function(FunctionName="echo", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
+                    Handler="x", Code={"ZipFile": buf.getvalue()})
+PY
+
+results="$work/results.txt"
+drive() {  # drive NAME ENDPOINT FUNCTION CONNS
+  local line
+  line=$(DRIVER_ACCESS_KEY=test DRIVER_SECRET_KEY=test "$KIT/driver/lambda-invoke.sh" "$2" "$3" 1K "$4" "$SECS" 2>&1 \
+         | grep '^RESULT' | tail -1 || true)
+  echo "$1 c=$4 $line" | tee -a "$results"
+}
+for c in 1 8; do drive nimbus "http://127.0.0.1:$NPORT" echo "$c"; done
+for mode in default inprocess; do
+  SPORT=$(free_port)
+  if [ "$mode" = inprocess ]; then out=$("$KIT/peers/start-sls-offline.sh" "$SPORT" --useInProcess); else out=$("$KIT/peers/start-sls-offline.sh" "$SPORT"); fi
+  spid=${out%% *}
+  for c in 1 8; do drive "sls-offline-$mode" "http://127.0.0.1:$SPORT" sls-echo-dev-echo "$c"; done
+  kill "$spid" 2>/dev/null || true
+  sleep 0.5
+done
+for c in 1 8; do
+  line=$("$KIT/driver/floor.sh" "$c" "$SECS" 2>&1 | grep '^RESULT' | tail -1 || true)
+  echo "nginx-floor c=$c $line" | tee -a "$results"
+done
+/usr/bin/python3 bench/lambda_cold.py "http://127.0.0.1:$NPORT" 20 | tee -a "$results"
