@@ -52,6 +52,32 @@ std::string function_arn(const std::string& region, const std::string& name, con
   return "arn:aws:lambda:" + region + ":000000000000:function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
 }
 
+static std::optional<FunctionConfig> read_row(base::Connection& db_, const std::string& name) {
+  auto st = db_.prepare(
+      "SELECT name, runtime, handler, description, role, memory_mb, timeout_s, ephemeral_mb, environment, "
+      "code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, code_dir FROM functions "
+      "WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  FunctionConfig c;
+  c.name = st.text(0);
+  c.runtime = st.text(1);
+  c.handler = st.text(2);
+  c.description = st.text(3);
+  c.role = st.text(4);
+  c.memory_mb = static_cast<int>(st.integer(5));
+  c.timeout_s = static_cast<int>(st.integer(6));
+  c.ephemeral_mb = static_cast<int>(st.integer(7));
+  c.environment = decode_env(st.blob(8));
+  c.code_sha256 = st.text(9);
+  c.code_size = static_cast<uint64_t>(st.integer(10));
+  c.revision_id = st.text(11);
+  c.last_modified_ms = st.integer(12);
+  if (!st.is_null(13)) c.reserved_concurrency = static_cast<int>(st.integer(13));
+  c.code_dir = st.text(14);
+  return c;
+}
+
 Registry::Registry(std::string data_dir, PackageLimits limits, base::Connection db)
     : dir_(std::move(data_dir)), limits_(limits), db_(std::move(db)) {}
 
@@ -65,7 +91,15 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
     if (e.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(e.path(), ec);
-  return std::unique_ptr<Registry>(new Registry(data_dir, limits, std::move(*db)));
+  std::unique_ptr<Registry> r(new Registry(data_dir, limits, std::move(*db)));
+  std::vector<std::string> names;
+  {
+    auto st = r->db_.prepare("SELECT name FROM functions");
+    while (st.step()) names.push_back(st.text(0));
+  }
+  for (const auto& n : names)
+    if (auto c = read_row(r->db_, n)) r->cache_[n] = std::move(*c);
+  return r;
 }
 
 base::Result<std::string> Registry::unpack(const std::string& name, const std::string& revision, std::string_view zip,
@@ -101,32 +135,13 @@ void Registry::save(const FunctionConfig& c) {
   else st.bind_null(14);
   st.bind(15, c.code_dir);
   if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
+  cache_[c.name] = c;
 }
 
 std::optional<FunctionConfig> Registry::load(const std::string& name) {
-  auto st = db_.prepare(
-      "SELECT name, runtime, handler, description, role, memory_mb, timeout_s, ephemeral_mb, environment, "
-      "code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, code_dir FROM functions "
-      "WHERE name = ?");
-  st.bind(1, name);
-  if (!st.step()) return std::nullopt;
-  FunctionConfig c;
-  c.name = st.text(0);
-  c.runtime = st.text(1);
-  c.handler = st.text(2);
-  c.description = st.text(3);
-  c.role = st.text(4);
-  c.memory_mb = static_cast<int>(st.integer(5));
-  c.timeout_s = static_cast<int>(st.integer(6));
-  c.ephemeral_mb = static_cast<int>(st.integer(7));
-  c.environment = decode_env(st.blob(8));
-  c.code_sha256 = st.text(9);
-  c.code_size = static_cast<uint64_t>(st.integer(10));
-  c.revision_id = st.text(11);
-  c.last_modified_ms = st.integer(12);
-  if (!st.is_null(13)) c.reserved_concurrency = static_cast<int>(st.integer(13));
-  c.code_dir = st.text(14);
-  return c;
+  auto it = cache_.find(name);
+  if (it == cache_.end()) return std::nullopt;
+  return it->second;
 }
 
 base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip) {
@@ -162,12 +177,8 @@ base::Result<FunctionConfig> Registry::get(const std::string& name) {
 
 std::vector<FunctionConfig> Registry::list() {
   std::lock_guard lock(mu_);
-  std::vector<std::string> names;
-  auto st = db_.prepare("SELECT name FROM functions ORDER BY name");
-  while (st.step()) names.push_back(st.text(0));
   std::vector<FunctionConfig> out;
-  for (const auto& n : names)
-    if (auto c = load(n)) out.push_back(std::move(*c));
+  for (const auto& [name, c] : cache_) out.push_back(c);
   return out;
 }
 
@@ -211,6 +222,7 @@ base::Status Registry::remove(const std::string& name) {
   auto st = db_.prepare("DELETE FROM functions WHERE name = ?");
   st.bind(1, name);
   if (auto s = st.run(); !s) return s;
+  cache_.erase(name);
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
   return {};

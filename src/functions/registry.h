@@ -3,6 +3,7 @@
 // Thread-safe; every call is quick except those that unpack code.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,8 @@ class Registry {
   PackageLimits limits_;
   std::mutex mu_;
   base::Connection db_;
+  // Every definition, mirrored in memory: an invoke reads it without SQLite.
+  std::map<std::string, FunctionConfig> cache_;
 };
 
 }  // namespace nimbus::functions
