@@ -192,6 +192,29 @@ std::string string_to_sign(std::string_view amz_date, const Scope& scope, std::s
   return s;
 }
 
+std::string authorization_header(std::string_view method, std::string_view raw_path, std::string_view raw_query,
+                                 const HeaderList& headers, std::string_view payload_hash,
+                                 std::string_view access_key, std::string_view secret, const Scope& scope,
+                                 std::string_view amz_date, bool double_encode_path) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : headers) names.push_back(k);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::string signed_list;
+  for (const auto& n : names) signed_list += (signed_list.empty() ? "" : ";") + n;
+  auto canon = canonical_headers(headers, signed_list);
+  std::string creq;
+  creq.append(method).append("\n");
+  creq.append(double_encode_path ? canonical_uri(raw_path, true) : std::string(raw_path.empty() ? "/" : raw_path));
+  creq.append("\n").append(canonical_query(raw_query, false)).append("\n");
+  creq.append(canon ? *canon : std::string()).append("\n");
+  creq.append(signed_list).append("\n").append(payload_hash);
+  std::string key = derive_signing_key(secret, scope);
+  std::string sig = base::to_hex(base::hmac_sha256(key, string_to_sign(amz_date, scope, creq)));
+  return "AWS4-HMAC-SHA256 Credential=" + std::string(access_key) + "/" + scope.str() +
+         ", SignedHeaders=" + signed_list + ", Signature=" + sig;
+}
+
 bool is_sigv4(const RequestView& req) {
   auto auth = header_value(*req.headers, "authorization");
   if (auth.rfind(kAlgorithm, 0) == 0) return true;

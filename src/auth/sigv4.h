@@ -84,6 +84,14 @@ base::Result<Scope> peek_scope(const RequestView& req);
 base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialStore& creds, int64_t now_ms,
                                      const VerifyOptions& options = {});
 
+// Signs a request nimbus sends (the CLI, functions' S3 client): returns the
+// Authorization header. headers (lowercase names) must hold host and
+// x-amz-date; all of them are signed.
+std::string authorization_header(std::string_view method, std::string_view raw_path, std::string_view raw_query,
+                                 const HeaderList& headers, std::string_view payload_hash,
+                                 std::string_view access_key, std::string_view secret, const Scope& scope,
+                                 std::string_view amz_date, bool double_encode_path);
+
 // Building blocks, exposed for tests and for signing requests nimbus sends.
 std::string canonical_uri(std::string_view raw_path, bool double_encode);
 std::string canonical_query(std::string_view raw_query, bool drop_signature);

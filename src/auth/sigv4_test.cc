@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/crypto.h"
 #include "base/time.h"
 
 namespace nimbus::auth {
@@ -82,6 +83,18 @@ TEST(SigV4, CanonicalForms) {
             "/2015-03-31/functions/arn%253Aaws/invocations");
   EXPECT_EQ(canonical_query("uploads&prefix=a%2Fb&max-keys=2", false), "max-keys=2&prefix=a%2Fb&uploads=");
   EXPECT_EQ(canonical_query("b=2&a=x y&X-Amz-Signature=s", true), "a=x%20y&b=2");
+}
+
+TEST(SigV4, SignedRequestsVerify) {
+  Scope scope{"20130524", "us-east-1", "lambda"};
+  HeaderList h = {{"host", "127.0.0.1:4566"}, {"x-amz-date", "20130524T000000Z"}, {"content-type", "application/json"}};
+  std::string body_hash = base::sha256_hex("{}");
+  h.emplace_back("authorization", authorization_header("POST", "/2015-03-31/functions/f%3A1/invocations", "a=b", h,
+                                                       body_hash, kAccess, kSecret, scope, "20130524T000000Z", true));
+  VerifyOptions opts;
+  opts.double_encode_path = true;
+  auto r = verify({"POST", "/2015-03-31/functions/f%3A1/invocations?a=b", &h, body_hash}, example_keys(), t0(), opts);
+  EXPECT_TRUE(r.ok()) << r.error().message;
 }
 
 TEST(SigV4, PeekScopeForRouting) {

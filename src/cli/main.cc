@@ -1,7 +1,9 @@
-// The nimbus command line: `nimbus serve` runs the server; `nimbus version`.
+// The nimbus command line: `nimbus serve` runs the server; `nimbus functions
+// ls` and `nimbus invoke` talk to a running one; `nimbus version`.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/function_commands.h"
 #include "server/serve.h"
 
 int main(int argc, char** argv) {
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });
+  int exit_code = 0;
+  nimbus::cli::add_function_commands(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) {
@@ -54,5 +58,5 @@ int main(int argc, char** argv) {
     }
     return nimbus::server::serve(config);
   }
-  return 0;
+  return exit_code;
 }

@@ -327,7 +327,8 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
   inst->timer.cancel();
   double ms = ms_since(a.started);
   std::string id = a.inv.request_id;
-  log_line(*inst, "END RequestId: " + id);
+  a.log.append("END RequestId: " + id + "\n");
+  spdlog::info("[{}] END RequestId: {}", inst->cfg.name, id);
   char report[256];
   std::snprintf(report, sizeof report,
                 "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: "

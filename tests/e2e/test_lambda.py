@@ -375,3 +375,23 @@ def test_runtime_api_protocol(fn_server, lam):
     # Printed after the response, so in the function's log rather than this invocation's tail.
     wait_for(lambda: "first=202 second=400" in fn_server.log_text(), what="the probe's report line")
     assert "InvalidRequestID" in fn_server.log_text()
+
+
+def test_nimbus_cli_functions_ls_and_invoke(fn_server, lam, tmp_path):
+    import subprocess
+    from conftest import nimbus_bin
+    create(lam, "clifn", example="echo")
+    env = dict(client_env(), NIMBUS_ENDPOINT=fn_server.endpoint)
+    ls = subprocess.run([nimbus_bin(), "functions", "ls"], env=env, capture_output=True, text=True, timeout=30)
+    assert ls.returncode == 0 and "clifn" in ls.stdout and "provided.al2023" in ls.stdout
+    payload = tmp_path / "event.json"
+    payload.write_text('{"from": "file"}')
+    inv = subprocess.run([nimbus_bin(), "invoke", "clifn", "--payload", f"@{payload}", "--logs"], env=env,
+                         capture_output=True, text=True, timeout=30)
+    assert inv.returncode == 0 and json.loads(inv.stdout) == {"from": "file"}
+    assert "START RequestId" in inv.stderr and "END RequestId" in inv.stderr
+    queued = subprocess.run([nimbus_bin(), "invoke", "clifn", "--async", "--payload", "{}"], env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert queued.returncode == 0 and queued.stdout.startswith("queued ")
+    missing = subprocess.run([nimbus_bin(), "invoke", "nope"], env=env, capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 1 and "ResourceNotFoundException" in missing.stderr
