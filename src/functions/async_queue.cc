@@ -154,7 +154,10 @@ void AsyncQueue::Impl::dispatch_due() {
       in_flight.insert(e.id);
     }
     InvokeRequest req;
-    req.function = e.function;
+    // Stored as "name" or "name:qualifier".
+    auto colon = e.function.find(':');
+    req.function = e.function.substr(0, colon);
+    if (colon != std::string::npos) req.qualifier = e.function.substr(colon + 1);
     req.payload = std::move(e.payload);
     req.trace_id = e.trace_id;
     req.request_id = e.id;

@@ -250,13 +250,13 @@ void Invoker::Impl::arm_idle(const std::shared_ptr<Instance>& inst) {
 
 void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   if (stopping) return done(base::make_error(base::ErrorCode::kInternal, "nimbus is shutting down"));
-  auto cfg = registry.get(req.function);
+  auto cfg = registry.resolve(req.function, req.qualifier);
   if (!cfg) return done(cfg.error());
   Invocation inv;
   inv.request_id = req.request_id.empty() ? uuid() : req.request_id;
   inv.payload = std::move(req.payload);
   inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
-  inv.function_arn = function_arn(options.region, cfg->name);
+  inv.function_arn = function_arn(options.region, cfg->name, req.qualifier);
   inv.trace_id = req.trace_id.empty() ? "Root=1-" + base::random_hex(4) + "-" + base::random_hex(12) + ";Sampled=0"
                                       : req.trace_id;
   inv.client_context = std::move(req.client_context);
@@ -267,7 +267,7 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   auto& pool = pools[cfg->name];
   for (auto& inst : pool) {
     if (inst->state == Instance::State::kIdle && !inst->active && !inst->retired &&
-        inst->cfg.revision_id == cfg->revision_id) {
+        inst->cfg.revision_id == cfg->revision_id && inst->cfg.version == cfg->version) {
       return dispatch(inst, std::move(inv), std::move(done));
     }
   }

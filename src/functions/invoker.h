@@ -30,6 +30,7 @@ struct InvokerOptions {
 
 struct InvokeRequest {
   std::string function;  // name
+  std::string qualifier;   // "", "$LATEST", a version or an alias
   std::string request_id;  // empty: a new one is made
   std::string payload;
   bool tail_log = false;

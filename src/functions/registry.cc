@@ -21,7 +21,15 @@ CREATE TABLE IF NOT EXISTS functions(
   role TEXT NOT NULL, memory_mb INTEGER NOT NULL, timeout_s INTEGER NOT NULL, ephemeral_mb INTEGER NOT NULL,
   environment BLOB NOT NULL, code_sha256 TEXT NOT NULL, code_size INTEGER NOT NULL, revision_id TEXT NOT NULL,
   last_modified_ms INTEGER NOT NULL, reserved_concurrency INTEGER, code_dir TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions(name TEXT NOT NULL, version INTEGER NOT NULL, config BLOB NOT NULL,
+  PRIMARY KEY(name, version));
+CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+  description TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY(function, name));
 )sql";
+
+// A version's configuration as one blob: the fields as key/value pairs.
+std::string encode_config(const FunctionConfig& c);
+FunctionConfig decode_config(std::string_view blob);
 
 std::string encode_env(const std::map<std::string, std::string>& env) {
   std::string out;
@@ -39,6 +47,42 @@ std::map<std::string, std::string> decode_env(std::string_view blob) {
     blob.remove_prefix(v + 1);
   }
   return env;
+}
+
+std::string encode_config(const FunctionConfig& c) {
+  std::map<std::string, std::string> f{{"name", c.name}, {"runtime", c.runtime}, {"handler", c.handler},
+                                       {"description", c.description}, {"role", c.role},
+                                       {"memory_mb", std::to_string(c.memory_mb)},
+                                       {"timeout_s", std::to_string(c.timeout_s)},
+                                       {"ephemeral_mb", std::to_string(c.ephemeral_mb)}, {"version", c.version},
+                                       {"code_sha256", c.code_sha256}, {"code_size", std::to_string(c.code_size)},
+                                       {"revision_id", c.revision_id},
+                                       {"last_modified_ms", std::to_string(c.last_modified_ms)},
+                                       {"code_dir", c.code_dir}};
+  for (const auto& [k, v] : c.environment) f["env:" + k] = v;
+  return encode_env(f);
+}
+
+FunctionConfig decode_config(std::string_view blob) {
+  auto f = decode_env(blob);
+  FunctionConfig c;
+  c.name = f["name"];
+  c.runtime = f["runtime"];
+  c.handler = f["handler"];
+  c.description = f["description"];
+  c.role = f["role"];
+  c.memory_mb = std::stoi(f["memory_mb"]);
+  c.timeout_s = std::stoi(f["timeout_s"]);
+  c.ephemeral_mb = std::stoi(f["ephemeral_mb"]);
+  c.version = f["version"];
+  c.code_sha256 = f["code_sha256"];
+  c.code_size = std::stoull(f["code_size"]);
+  c.revision_id = f["revision_id"];
+  c.last_modified_ms = std::stoll(f["last_modified_ms"]);
+  c.code_dir = f["code_dir"];
+  for (const auto& [k, v] : f)
+    if (k.rfind("env:", 0) == 0) c.environment[k.substr(4)] = v;
+  return c;
 }
 
 base::Error not_found(const std::string& name) {
@@ -99,6 +143,12 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   }
   for (const auto& n : names)
     if (auto c = read_row(r->db_, n)) r->cache_[n] = std::move(*c);
+  {
+    auto st = r->db_.prepare("SELECT name, version, config FROM versions");
+    while (st.step()) r->versions_[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
+    auto al = r->db_.prepare("SELECT function, name, version, description, revision_id FROM aliases");
+    while (al.step()) r->aliases_[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
+  }
   return r;
 }
 
@@ -222,7 +272,14 @@ base::Status Registry::remove(const std::string& name) {
   auto st = db_.prepare("DELETE FROM functions WHERE name = ?");
   st.bind(1, name);
   if (auto s = st.run(); !s) return s;
+  for (const char* sql : {"DELETE FROM versions WHERE name = ?", "DELETE FROM aliases WHERE function = ?"}) {
+    auto del = db_.prepare(sql);
+    del.bind(1, name);
+    if (auto s = del.run(); !s) return s;
+  }
   cache_.erase(name);
+  versions_.erase(name);
+  aliases_.erase(name);
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
   return {};
@@ -235,6 +292,129 @@ base::Result<FunctionConfig> Registry::set_reserved_concurrency(const std::strin
   c->reserved_concurrency = value;
   save(*c);
   return *c;
+}
+
+void Registry::save_version(const FunctionConfig& c) {
+  auto st = db_.prepare("INSERT OR REPLACE INTO versions(name, version, config) VALUES(?,?,?)");
+  st.bind(1, c.name).bind(2, int64_t{std::stoi(c.version)}).bind_blob(3, encode_config(c));
+  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
+  versions_[c.name][std::stoi(c.version)] = c;
+}
+
+void Registry::save_alias(const Alias& a) {
+  auto st = db_.prepare(
+      "INSERT OR REPLACE INTO aliases(function, name, version, description, revision_id) VALUES(?,?,?,?,?)");
+  st.bind(1, a.function).bind(2, a.name).bind(3, a.version).bind(4, a.description).bind(5, a.revision_id);
+  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
+  aliases_[a.function][a.name] = a;
+}
+
+base::Result<FunctionConfig> Registry::publish_version(const std::string& name, const std::string& description) {
+  std::lock_guard lock(mu_);
+  auto latest = load(name);
+  if (!latest) return not_found(name);
+  auto& published = versions_[name];
+  // Publishing unchanged code and configuration returns the existing version, as Lambda does.
+  if (!published.empty() && published.rbegin()->second.code_sha256 == latest->code_sha256 &&
+      published.rbegin()->second.revision_id == latest->revision_id)
+    return published.rbegin()->second;
+  FunctionConfig v = *latest;
+  v.version = std::to_string(published.empty() ? 1 : published.rbegin()->first + 1);
+  if (!description.empty()) v.description = description;
+  v.last_modified_ms = base::now_ms();
+  save_version(v);
+  return v;
+}
+
+base::Result<std::vector<FunctionConfig>> Registry::list_versions(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto latest = load(name);
+  if (!latest) return not_found(name);
+  std::vector<FunctionConfig> out{*latest};
+  for (const auto& [n, c] : versions_[name]) out.push_back(c);
+  return out;
+}
+
+base::Result<FunctionConfig> Registry::resolve(const std::string& name, const std::string& qualifier) {
+  std::lock_guard lock(mu_);
+  auto latest = load(name);
+  if (!latest) return not_found(name);
+  if (qualifier.empty() || qualifier == "$LATEST") return *latest;
+  std::string version = qualifier;
+  if (auto a = aliases_[name].find(qualifier); a != aliases_[name].end()) version = a->second.version;
+  if (version == "$LATEST") return *latest;
+  if (version.find_first_not_of("0123456789") == std::string::npos && !version.empty()) {
+    auto& vs = versions_[name];
+    if (auto it = vs.find(std::stoi(version)); it != vs.end()) {
+      FunctionConfig c = it->second;
+      c.reserved_concurrency = latest->reserved_concurrency;  // concurrency belongs to the function
+      return c;
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", name, qualifier));
+}
+
+base::Result<Alias> Registry::create_alias(const std::string& function, const std::string& alias,
+                                           const std::string& version, const std::string& description) {
+  std::lock_guard lock(mu_);
+  if (!load(function)) return not_found(function);
+  if (alias.empty() || alias.find_first_not_of("0123456789") == std::string::npos || alias == "$LATEST")
+    return make_error(ErrorCode::kInvalidArgument, "Alias name must not be a version number");
+  if (version != "$LATEST" && (version.find_first_not_of("0123456789") != std::string::npos || version.empty() ||
+                               !versions_[function].count(std::stoi(version))))
+    return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, version));
+  if (aliases_[function].count(alias))
+    return make_error(ErrorCode::kAlreadyExists, "Alias already exists: " + function_arn("us-east-1", function, alias));
+  Alias a{function, alias, version, description, base::random_hex(16)};
+  save_alias(a);
+  return a;
+}
+
+base::Result<Alias> Registry::get_alias(const std::string& function, const std::string& alias) {
+  std::lock_guard lock(mu_);
+  auto& as = aliases_[function];
+  auto it = as.find(alias);
+  if (it == as.end())
+    return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
+  return it->second;
+}
+
+base::Result<Alias> Registry::update_alias(const std::string& function, const std::string& alias,
+                                           const std::optional<std::string>& version,
+                                           const std::optional<std::string>& description) {
+  std::lock_guard lock(mu_);
+  auto& as = aliases_[function];
+  auto it = as.find(alias);
+  if (it == as.end())
+    return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
+  Alias a = it->second;
+  if (version) {
+    if (*version != "$LATEST" && (version->find_first_not_of("0123456789") != std::string::npos ||
+                                  version->empty() || !versions_[function].count(std::stoi(*version))))
+      return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, *version));
+    a.version = *version;
+  }
+  if (description) a.description = *description;
+  a.revision_id = base::random_hex(16);
+  save_alias(a);
+  return a;
+}
+
+base::Status Registry::delete_alias(const std::string& function, const std::string& alias) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("DELETE FROM aliases WHERE function = ? AND name = ?");
+  st.bind(1, function).bind(2, alias);
+  if (auto s = st.run(); !s) return s;
+  aliases_[function].erase(alias);
+  return {};
+}
+
+base::Result<std::vector<Alias>> Registry::list_aliases(const std::string& function) {
+  std::lock_guard lock(mu_);
+  if (!load(function)) return not_found(function);
+  std::vector<Alias> out;
+  for (const auto& [n, a] : aliases_[function]) out.push_back(a);
+  return out;
 }
 
 }  // namespace nimbus::functions

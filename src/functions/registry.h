@@ -32,6 +32,22 @@ class Registry {
   base::Status remove(const std::string& name);
   base::Result<FunctionConfig> set_reserved_concurrency(const std::string& name, std::optional<int> value);
 
+  // Versions: immutable snapshots of $LATEST, numbered from 1.
+  base::Result<FunctionConfig> publish_version(const std::string& name, const std::string& description);
+  base::Result<std::vector<FunctionConfig>> list_versions(const std::string& name);  // $LATEST first
+  // The configuration a qualifier selects: "" or "$LATEST", a version number, or an alias.
+  base::Result<FunctionConfig> resolve(const std::string& name, const std::string& qualifier);
+
+  // Aliases
+  base::Result<Alias> create_alias(const std::string& function, const std::string& alias, const std::string& version,
+                                   const std::string& description);
+  base::Result<Alias> get_alias(const std::string& function, const std::string& alias);
+  base::Result<Alias> update_alias(const std::string& function, const std::string& alias,
+                                   const std::optional<std::string>& version,
+                                   const std::optional<std::string>& description);
+  base::Status delete_alias(const std::string& function, const std::string& alias);
+  base::Result<std::vector<Alias>> list_aliases(const std::string& function);
+
  private:
   Registry(std::string data_dir, PackageLimits limits, base::Connection db);
   base::Result<std::string> unpack(const std::string& name, const std::string& revision, std::string_view zip,
@@ -45,6 +61,10 @@ class Registry {
   base::Connection db_;
   // Every definition, mirrored in memory: an invoke reads it without SQLite.
   std::map<std::string, FunctionConfig> cache_;
+  std::map<std::string, std::map<int, FunctionConfig>> versions_;
+  std::map<std::string, std::map<std::string, Alias>> aliases_;
+  void save_version(const FunctionConfig& c);
+  void save_alias(const Alias& a);
 };
 
 }  // namespace nimbus::functions

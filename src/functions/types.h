@@ -29,6 +29,15 @@ struct FunctionConfig {
   std::string code_dir;     // where the unpacked code lives
 };
 
+// A name that points at a version (Lambda aliases).
+struct Alias {
+  std::string function;
+  std::string name;
+  std::string version;
+  std::string description;
+  std::string revision_id;
+};
+
 struct Invocation {
   std::string request_id;
   std::string payload;

@@ -103,10 +103,18 @@ base::Result<FunctionRef> parse_ref(const std::string& raw) {
   return ref;
 }
 
+json::object alias_json(const functions::Alias& a, const std::string& region) {
+  return json::object{{"AliasArn", functions::function_arn(region, a.function, a.name)},
+                      {"Name", a.name},
+                      {"FunctionVersion", a.version},
+                      {"Description", a.description},
+                      {"RevisionId", a.revision_id}};
+}
+
 json::object configuration_json(const FunctionConfig& c, const std::string& region) {
   json::object o;
   o["FunctionName"] = c.name;
-  o["FunctionArn"] = functions::function_arn(region, c.name);
+  o["FunctionArn"] = functions::function_arn(region, c.name, c.version == "$LATEST" ? "" : c.version);
   o["Runtime"] = c.runtime;
   o["Role"] = c.role;
   o["Handler"] = c.handler;
@@ -222,14 +230,11 @@ struct Service::Impl {
   }
 
   awaitable<http::Response> invoke(const FunctionRef& ref, http::Request& req, std::string payload) {
-    if (!ref.qualifier.empty() && ref.qualifier != "$LATEST")
-      co_return error(404, "ResourceNotFoundException",
-                      "Function not found: " + functions::function_arn(options.region, ref.name, ref.qualifier));
+    auto resolved = registry.resolve(ref.name, ref.qualifier);
+    if (!resolved) co_return error_from(resolved.error());
     std::string type = req.header("x-amz-invocation-type");
     if (type.empty()) type = "RequestResponse";
     if (type == "DryRun") {
-      auto c = registry.get(ref.name);
-      if (!c) co_return error_from(c.error());
       http::Response r;
       r.status = 204;
       co_return r;
@@ -238,11 +243,10 @@ struct Service::Impl {
       if (payload.size() > kMaxAsyncPayload)
         co_return error(413, "RequestTooLargeException",
                         "Request must be smaller than 1048576 bytes for the InvokeAsync operation");
-      auto c = registry.get(ref.name);
-      if (!c) co_return error_from(c.error());
       std::string trace = req.header("x-amzn-trace-id");
+      std::string target = ref.qualifier.empty() ? ref.name : ref.name + ":" + ref.qualifier;
       auto id = co_await http::offload(blocking, [&] {
-        return async_queue.enqueue(ref.name, payload.empty() ? "{}" : std::move(payload), trace);
+        return async_queue.enqueue(target, payload.empty() ? "{}" : std::move(payload), trace);
       });
       if (!id) co_return error_from(id.error());
       http::Response r;
@@ -257,6 +261,7 @@ struct Service::Impl {
                       "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
     functions::InvokeRequest ir;
     ir.function = ref.name;
+    ir.qualifier = ref.qualifier;
     ir.payload = payload.empty() ? "{}" : std::move(payload);
     ir.tail_log = req.header("x-amz-log-type") == "Tail";
     ir.client_context = req.header("x-amz-client-context");
@@ -335,11 +340,64 @@ struct Service::Impl {
         if (ref->qualifier.empty()) ref->qualifier = param("Qualifier");
         std::string sub = seg.size() > 3 ? seg[3] : "";
         if (sub == "invocations" && m == "POST") co_return co_await invoke(*ref, req, std::move(body));
-        if (!ref->qualifier.empty() && ref->qualifier != "$LATEST")
-          co_return error(404, "ResourceNotFoundException",
-                          "Function not found: " + functions::function_arn(options.region, ref->name, ref->qualifier));
+        if (sub == "versions" && m == "POST") {
+          auto in = parse_body();
+          if (!in) co_return error_from(in.error());
+          std::string description;
+          if (auto* d = in->if_contains("Description"); d && d->is_string()) description = std::string(d->as_string());
+          auto v = registry.publish_version(ref->name, description);
+          if (!v) co_return error_from(v.error());
+          co_return json_reply(201, configuration_json(*v, options.region));
+        }
+        if (sub == "versions" && m == "GET") {
+          auto vs = registry.list_versions(ref->name);
+          if (!vs) co_return error_from(vs.error());
+          json::array arr;
+          for (const auto& v : *vs) arr.push_back(configuration_json(v, options.region));
+          co_return json_reply(200, json::object{{"Versions", arr}});
+        }
+        if (sub == "aliases") {
+          std::string alias = seg.size() > 4 ? seg[4] : "";
+          auto text = [](const json::object& o, const char* k) -> std::optional<std::string> {
+            if (auto* v = o.if_contains(k); v && v->is_string()) return std::string(v->as_string());
+            return std::nullopt;
+          };
+          if (alias.empty() && m == "POST") {
+            auto in = parse_body();
+            if (!in) co_return error_from(in.error());
+            auto a = registry.create_alias(ref->name, text(*in, "Name").value_or(""),
+                                           text(*in, "FunctionVersion").value_or(""),
+                                           text(*in, "Description").value_or(""));
+            if (!a) co_return error_from(a.error());
+            co_return json_reply(201, alias_json(*a, options.region));
+          }
+          if (alias.empty() && m == "GET") {
+            auto as = registry.list_aliases(ref->name);
+            if (!as) co_return error_from(as.error());
+            json::array arr;
+            for (const auto& a : *as) arr.push_back(alias_json(a, options.region));
+            co_return json_reply(200, json::object{{"Aliases", arr}});
+          }
+          if (!alias.empty() && m == "GET") {
+            auto a = registry.get_alias(ref->name, alias);
+            if (!a) co_return error_from(a.error());
+            co_return json_reply(200, alias_json(*a, options.region));
+          }
+          if (!alias.empty() && m == "PUT") {
+            auto in = parse_body();
+            if (!in) co_return error_from(in.error());
+            auto a = registry.update_alias(ref->name, alias, text(*in, "FunctionVersion"), text(*in, "Description"));
+            if (!a) co_return error_from(a.error());
+            co_return json_reply(200, alias_json(*a, options.region));
+          }
+          if (!alias.empty() && m == "DELETE") {
+            auto s = registry.delete_alias(ref->name, alias);
+            if (!s) co_return error_from(s.error());
+            co_return json_reply(204, json::object{});
+          }
+        }
         if (sub.empty() && m == "GET") {
-          auto c = registry.get(ref->name);
+          auto c = registry.resolve(ref->name, ref->qualifier);
           if (!c) co_return error_from(c.error());
           json::object out{{"Configuration", configuration_json(*c, options.region)},
                            {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
@@ -354,7 +412,7 @@ struct Service::Impl {
           co_return json_reply(204, json::object{});
         }
         if (sub == "configuration" && m == "GET") {
-          auto c = registry.get(ref->name);
+          auto c = registry.resolve(ref->name, ref->qualifier);
           if (!c) co_return error_from(c.error());
           co_return json_reply(200, configuration_json(*c, options.region));
         }

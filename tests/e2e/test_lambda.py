@@ -395,3 +395,46 @@ def test_nimbus_cli_functions_ls_and_invoke(fn_server, lam, tmp_path):
     assert queued.returncode == 0 and queued.stdout.startswith("queued ")
     missing = subprocess.run([nimbus_bin(), "invoke", "nope"], env=env, capture_output=True, text=True, timeout=30)
     assert missing.returncode == 1 and "ResourceNotFoundException" in missing.stderr
+
+
+def test_versions_and_aliases(fn_server, lam, tmp_path):
+    create(lam, "ver", example="echo", Description="first")
+    v1 = lam.publish_version(FunctionName="ver", Description="echo build")
+    assert v1["Version"] == "1" and v1["FunctionArn"].endswith(":ver:1")
+    # Publishing again without a change returns the same version.
+    assert lam.publish_version(FunctionName="ver")["Version"] == "1"
+    lam.update_function_code(FunctionName="ver", ZipFile=function_zip("misbehave"))
+    assert lam.publish_version(FunctionName="ver")["Version"] == "2"
+    versions = [v["Version"] for v in lam.list_versions_by_function(FunctionName="ver")["Versions"]]
+    assert versions == ["$LATEST", "1", "2"]
+
+    alias = lam.create_alias(FunctionName="ver", Name="live", FunctionVersion="1", Description="stable")
+    assert alias["AliasArn"].endswith(":ver:live") and alias["FunctionVersion"] == "1"
+    with pytest.raises(ClientError) as e:
+        lam.create_alias(FunctionName="ver", Name="live", FunctionVersion="2")
+    assert e.value.response["Error"]["Code"] == "ResourceConflictException"
+    with pytest.raises(ClientError) as e:
+        lam.create_alias(FunctionName="ver", Name="bad", FunctionVersion="9")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+    # Version 1 is the echo, $LATEST and version 2 the misbehaving function.
+    r, body = invoke(lam, "ver", {"action": "ok"}, Qualifier="live")
+    assert json.loads(body) == {"action": "ok"} and r["ExecutedVersion"] == "1"
+    r, body = invoke(lam, "ver", {"action": "ok"}, Qualifier="1")
+    assert json.loads(body) == {"action": "ok"}
+    r, body = invoke(lam, "ver", {"action": "ok"})
+    assert json.loads(body)["ok"] is True and r["ExecutedVersion"] == "$LATEST"
+    r, body = invoke(lam, "ver", {"action": "ok"}, Qualifier="2")
+    assert json.loads(body)["ok"] is True and r["ExecutedVersion"] == "2"
+
+    lam.update_alias(FunctionName="ver", Name="live", FunctionVersion="2")
+    r, body = invoke(lam, "ver", {"action": "ok"}, Qualifier="live")
+    assert json.loads(body)["ok"] is True and r["ExecutedVersion"] == "2"
+    assert [a["Name"] for a in lam.list_aliases(FunctionName="ver")["Aliases"]] == ["live"]
+    cfg = lam.get_function_configuration(FunctionName="ver", Qualifier="1")
+    assert cfg["Version"] == "1" and cfg["Description"] == "echo build"
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="ver", Qualifier="7", Payload=b"{}")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    lam.delete_alias(FunctionName="ver", Name="live")
+    assert lam.list_aliases(FunctionName="ver")["Aliases"] == []
