@@ -63,6 +63,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   std::map<std::string, std::vector<std::shared_ptr<Instance>>> pools;
   std::atomic<int> total{0};
   bool stopping = false;
+  std::map<std::pair<std::string, std::string>, int> provisioned;  // (function, qualifier) -> warm instances
 
   // All below run on the strand.
   void invoke(InvokeRequest req, Done done);
@@ -75,6 +76,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   void read_output(const std::shared_ptr<Instance>& inst);
   void arm_idle(const std::shared_ptr<Instance>& inst);
   void log_line(Instance& inst, const std::string& line);
+  void reconcile(const std::string& function, const std::string& qualifier);
 };
 
 struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
@@ -97,6 +99,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   std::optional<double> init_ms;  // reported once, on the cold start's REPORT
   bool init_reported = false;
   bool retired = false;
+  std::string provisioned_for;  // the qualifier this always-warm instance serves; empty if on demand
   std::string partial_line;
   char read_buf[4096];
 
@@ -242,7 +245,7 @@ void Invoker::Impl::read_output(const std::shared_ptr<Instance>& inst) {
 void Invoker::Impl::arm_idle(const std::shared_ptr<Instance>& inst) {
   inst->timer.expires_after(options.keep_alive);
   inst->timer.async_wait([self = shared_from_this(), inst](const boost::system::error_code& ec) {
-    if (ec || inst->active || inst->state != Instance::State::kIdle) return;
+    if (ec || inst->active || inst->state != Instance::State::kIdle || !inst->provisioned_for.empty()) return;
     spdlog::debug("[{}] instance idle for {} ms: stopping it", inst->cfg.name, self->options.keep_alive.count());
     self->stop(inst);
   });
@@ -386,6 +389,40 @@ void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
   --total;
   // The listener goes last: its connection may still be answering.
   asio::post(strand, [inst] { inst->endpoint.reset(); });
+  if (!inst->provisioned_for.empty() && !stopping) {
+    // Replace a provisioned instance that died, after a pause so a crash-looping one cannot spin.
+    auto t = std::make_shared<asio::steady_timer>(strand, std::chrono::milliseconds(200));
+    t->async_wait([self = shared_from_this(), t, fn = inst->cfg.name, q = inst->provisioned_for](auto) {
+      self->reconcile(fn, q);
+    });
+  }
+}
+
+void Invoker::Impl::reconcile(const std::string& function, const std::string& qualifier) {
+  if (stopping) return;
+  auto want_it = provisioned.find({function, qualifier});
+  int want = want_it == provisioned.end() ? 0 : want_it->second;
+  auto cfg = registry.resolve(function, qualifier);
+  std::vector<std::shared_ptr<Instance>> mine;
+  for (auto& inst : pools[function])
+    if (inst->provisioned_for == qualifier && inst->state != Instance::State::kDead && !inst->retired) {
+      if (cfg && inst->cfg.revision_id == cfg->revision_id && inst->cfg.version == cfg->version) mine.push_back(inst);
+      else inst->provisioned_for.clear();  // stale: an on-demand instance now, stopped when idle
+    }
+  for (size_t i = static_cast<size_t>(std::max(want, 0)); i < mine.size(); ++i) {
+    mine[i]->provisioned_for.clear();
+    if (!mine[i]->active) stop(mine[i]);
+  }
+  if (!cfg) return;
+  for (int i = static_cast<int>(mine.size()); i < want; ++i) {
+    auto inst = start(*cfg);
+    if (!inst) {
+      spdlog::warn("[{}] cannot start a provisioned instance: {}", function, inst.error().message);
+      return;
+    }
+    (*inst)->provisioned_for = qualifier;
+    (*inst)->init_reported = true;  // its init happened ahead of any invocation, as in Lambda
+  }
 }
 
 Invoker::Invoker(asio::io_context& io, Registry& registry, RuntimeEndpointFactory& endpoints, InvokerOptions options)
@@ -402,11 +439,22 @@ void Invoker::invoke(InvokeRequest request, std::function<void(base::Result<Invo
 void Invoker::retire(const std::string& function) {
   asio::post(impl_->strand, [impl = impl_, function] {
     auto it = impl->pools.find(function);
-    if (it == impl->pools.end()) return;
-    for (auto& inst : it->second) {
-      inst->retired = true;
-      if (!inst->active) impl->stop(inst);
-    }
+    if (it != impl->pools.end())
+      for (auto& inst : it->second) {
+        inst->retired = true;
+        inst->provisioned_for.clear();
+        if (!inst->active) impl->stop(inst);
+      }
+    for (const auto& [key, count] : impl->provisioned)
+      if (key.first == function) impl->reconcile(key.first, key.second);
+  });
+}
+
+void Invoker::provision(const std::string& function, const std::string& qualifier, int count) {
+  asio::post(impl_->strand, [impl = impl_, function, qualifier, count] {
+    if (count > 0) impl->provisioned[{function, qualifier}] = count;
+    else impl->provisioned.erase({function, qualifier});
+    impl->reconcile(function, qualifier);
   });
 }
 

@@ -45,8 +45,11 @@ class Invoker {
   // Runs one invocation; done is called once, on some thread. Errors:
   // kNotFound (no such function), kThrottled (over the concurrency limit).
   void invoke(InvokeRequest request, std::function<void(base::Result<InvokeResult>)> done);
-  // Stops the instances of a function (after delete or update).
+  // Stops the instances of a function (after delete or update); provisioned
+  // instances are started again from the new definition.
   void retire(const std::string& function);
+  // Keeps `count` warm instances of a version or alias (0: none), replacing any that die.
+  void provision(const std::string& function, const std::string& qualifier, int count);
   // Stops every instance.
   void shutdown();
   int instance_count() const;

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS functions(
   last_modified_ms INTEGER NOT NULL, reserved_concurrency INTEGER, code_dir TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions(name TEXT NOT NULL, version INTEGER NOT NULL, config BLOB NOT NULL,
   PRIMARY KEY(name, version));
+CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
+  last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
   description TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY(function, name));
 )sql";
@@ -148,6 +150,9 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
     while (st.step()) r->versions_[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
     auto al = r->db_.prepare("SELECT function, name, version, description, revision_id FROM aliases");
     while (al.step()) r->aliases_[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
+    auto pr = r->db_.prepare("SELECT function, qualifier, count, last_modified_ms FROM provisioned");
+    while (pr.step())
+      r->provisioned_[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
   }
   return r;
 }
@@ -272,12 +277,14 @@ base::Status Registry::remove(const std::string& name) {
   auto st = db_.prepare("DELETE FROM functions WHERE name = ?");
   st.bind(1, name);
   if (auto s = st.run(); !s) return s;
-  for (const char* sql : {"DELETE FROM versions WHERE name = ?", "DELETE FROM aliases WHERE function = ?"}) {
+  for (const char* sql : {"DELETE FROM versions WHERE name = ?", "DELETE FROM aliases WHERE function = ?",
+                          "DELETE FROM provisioned WHERE function = ?"}) {
     auto del = db_.prepare(sql);
     del.bind(1, name);
     if (auto s = del.run(); !s) return s;
   }
   cache_.erase(name);
+  std::erase_if(provisioned_, [&](const auto& p) { return p.first.first == name; });
   versions_.erase(name);
   aliases_.erase(name);
   std::error_code ec;
@@ -414,6 +421,45 @@ base::Result<std::vector<Alias>> Registry::list_aliases(const std::string& funct
   if (!load(function)) return not_found(function);
   std::vector<Alias> out;
   for (const auto& [n, a] : aliases_[function]) out.push_back(a);
+  return out;
+}
+
+base::Result<Registry::Provisioned> Registry::set_provisioned(const std::string& function, const std::string& qualifier,
+                                                             int count) {
+  if (qualifier.empty() || qualifier == "$LATEST")
+    return make_error(ErrorCode::kInvalidArgument, "Provisioned concurrency needs a published version or an alias");
+  if (auto c = resolve(function, qualifier); !c) return c.error();
+  std::lock_guard lock(mu_);
+  Provisioned p{function, qualifier, count, base::now_ms()};
+  auto st = db_.prepare(
+      "INSERT OR REPLACE INTO provisioned(function, qualifier, count, last_modified_ms) VALUES(?,?,?,?)");
+  st.bind(1, function).bind(2, qualifier).bind(3, int64_t{count}).bind(4, p.last_modified_ms);
+  if (auto s = st.run(); !s) return s.error();
+  provisioned_[{function, qualifier}] = p;
+  return p;
+}
+
+base::Result<Registry::Provisioned> Registry::get_provisioned(const std::string& function, const std::string& qualifier) {
+  std::lock_guard lock(mu_);
+  auto it = provisioned_.find({function, qualifier});
+  if (it == provisioned_.end())
+    return make_error(ErrorCode::kNotFound, "No Provisioned Concurrency Config found for this function");
+  return it->second;
+}
+
+base::Status Registry::delete_provisioned(const std::string& function, const std::string& qualifier) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("DELETE FROM provisioned WHERE function = ? AND qualifier = ?");
+  st.bind(1, function).bind(2, qualifier);
+  if (auto s = st.run(); !s) return s;
+  provisioned_.erase({function, qualifier});
+  return {};
+}
+
+std::vector<Registry::Provisioned> Registry::all_provisioned() {
+  std::lock_guard lock(mu_);
+  std::vector<Provisioned> out;
+  for (const auto& [k, p] : provisioned_) out.push_back(p);
   return out;
 }
 

@@ -48,6 +48,18 @@ class Registry {
   base::Status delete_alias(const std::string& function, const std::string& alias);
   base::Result<std::vector<Alias>> list_aliases(const std::string& function);
 
+  // Provisioned concurrency: always-warm instances of a version or alias.
+  struct Provisioned {
+    std::string function;
+    std::string qualifier;
+    int count = 0;
+    int64_t last_modified_ms = 0;
+  };
+  base::Result<Provisioned> set_provisioned(const std::string& function, const std::string& qualifier, int count);
+  base::Result<Provisioned> get_provisioned(const std::string& function, const std::string& qualifier);
+  base::Status delete_provisioned(const std::string& function, const std::string& qualifier);
+  std::vector<Provisioned> all_provisioned();
+
  private:
   Registry(std::string data_dir, PackageLimits limits, base::Connection db);
   base::Result<std::string> unpack(const std::string& name, const std::string& revision, std::string_view zip,
@@ -63,6 +75,7 @@ class Registry {
   std::map<std::string, FunctionConfig> cache_;
   std::map<std::string, std::map<int, FunctionConfig>> versions_;
   std::map<std::string, std::map<std::string, Alias>> aliases_;
+  std::map<std::pair<std::string, std::string>, Provisioned> provisioned_;
   void save_version(const FunctionConfig& c);
   void save_alias(const Alias& a);
 };

@@ -466,6 +466,40 @@ struct Service::Impl {
         co_return json_reply(204, json::object{});
       }
     }
+    if (seg.size() == 4 && seg[0] == "2019-09-30" && seg[1] == "functions" && seg[3] == "provisioned-concurrency") {
+      auto ref = parse_ref(seg[2]);
+      if (!ref) co_return error_from(ref.error());
+      std::string qualifier = param("Qualifier");
+      auto reply = [&](const functions::Registry::Provisioned& p, int status) {
+        return json_reply(status, json::object{{"RequestedProvisionedConcurrentExecutions", p.count},
+                                               {"AvailableProvisionedConcurrentExecutions", p.count},
+                                               {"AllocatedProvisionedConcurrentExecutions", p.count},
+                                               {"Status", "READY"},
+                                               {"LastModified", lambda_time(p.last_modified_ms)}});
+      };
+      if (m == "PUT") {
+        auto in = parse_body();
+        if (!in) co_return error_from(in.error());
+        auto* v = in->if_contains("ProvisionedConcurrentExecutions");
+        if (!v || !v->is_int64() || v->as_int64() < 1)
+          co_return error_from(invalid("ProvisionedConcurrentExecutions must be at least 1"));
+        auto p = registry.set_provisioned(ref->name, qualifier, static_cast<int>(v->as_int64()));
+        if (!p) co_return error_from(p.error());
+        invoker.provision(ref->name, qualifier, p->count);
+        co_return reply(*p, 202);
+      }
+      if (m == "GET") {
+        auto p = registry.get_provisioned(ref->name, qualifier);
+        if (!p) co_return error(404, "ProvisionedConcurrencyConfigNotFoundException", p.error().message);
+        co_return reply(*p, 200);
+      }
+      if (m == "DELETE") {
+        auto s = registry.delete_provisioned(ref->name, qualifier);
+        if (!s) co_return error_from(s.error());
+        invoker.provision(ref->name, qualifier, 0);
+        co_return json_reply(204, json::object{});
+      }
+    }
     co_return error(404, "UnknownOperationException", "Unknown operation " + m + " " + path);
   }
 };

@@ -109,6 +109,7 @@ int serve(const ServeConfig& config) {
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
+  for (const auto& p : (*registry)->all_provisioned()) invoker->provision(p.function, p.qualifier, p.count);
   functions::AsyncOptions async_options;
   async_options.retry_delays.clear();
   for (auto ms : config.async_retry_delays_ms) async_options.retry_delays.emplace_back(ms);

@@ -438,3 +438,48 @@ def test_versions_and_aliases(fn_server, lam, tmp_path):
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
     lam.delete_alias(FunctionName="ver", Name="live")
     assert lam.list_aliases(FunctionName="ver")["Aliases"] == []
+
+
+def bootstrap_pids(name):
+    import subprocess
+    out = subprocess.run(["pgrep", "-f", f"/functions/{name}/"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_provisioned_concurrency_keeps_instances_warm(tmp_path):
+    data = tmp_path / "data"
+    server = Nimbus(data, ["--keep-alive-ms", "300"]).start()
+    try:
+        lam = lambda_client(server.endpoint)
+        create(lam, "warm", example="echo")
+        lam.publish_version(FunctionName="warm")
+        lam.create_alias(FunctionName="warm", Name="prod", FunctionVersion="1")
+        with pytest.raises(ClientError):
+            lam.put_provisioned_concurrency_config(FunctionName="warm", Qualifier="$LATEST",
+                                                   ProvisionedConcurrentExecutions=1)
+        r = lam.put_provisioned_concurrency_config(FunctionName="warm", Qualifier="prod",
+                                                   ProvisionedConcurrentExecutions=2)
+        assert r["Status"] == "READY"
+        wait_for(lambda: len(bootstrap_pids("warm")) == 2, what="two warm instances")
+        time.sleep(1)  # well past the keep-alive: provisioned instances stay
+        assert len(bootstrap_pids("warm")) == 2
+        r, body = invoke(lam, "warm", {"x": 1}, Qualifier="prod", LogType="Tail")
+        assert json.loads(body) == {"x": 1}
+        assert "Init Duration" not in base64.b64decode(r["LogResult"]).decode()  # it ran on a warm instance
+        # A killed provisioned instance is replaced.
+        os.kill(bootstrap_pids("warm")[0], 9)
+        time.sleep(0.2)
+        wait_for(lambda: len(bootstrap_pids("warm")) == 2, what="a replacement instance")
+        assert lam.get_provisioned_concurrency_config(FunctionName="warm", Qualifier="prod")[
+            "RequestedProvisionedConcurrentExecutions"] == 2
+    finally:
+        assert server.stop() == 0
+    # The configuration survives a restart.
+    again = Nimbus(data, ["--keep-alive-ms", "300"]).start()
+    try:
+        wait_for(lambda: len(bootstrap_pids("warm")) == 2, what="warm instances after the restart")
+        lam = lambda_client(again.endpoint)
+        lam.delete_provisioned_concurrency_config(FunctionName="warm", Qualifier="prod")
+        wait_for(lambda: len(bootstrap_pids("warm")) == 0, what="scale to zero")
+    finally:
+        assert again.stop() == 0
