@@ -7,15 +7,7 @@
 #
 # Needs: scripts/install-deps.sh --bench, a built nimbus, and the kit's peers:
 # (cd ../shared/bench-kit/peers && npm install && cd sls-echo && npm install)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-SECS=${1:-5}
-KIT=${BENCH_KIT:-../shared/bench-kit}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh"
 
 NPORT=$(free_port)
 build/src/cli/nimbus serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &

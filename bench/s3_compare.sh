@@ -8,17 +8,8 @@
 #
 # Needs: scripts/install-deps.sh --bench, a built nimbus (scripts/build.sh),
 # and the kit's peers installed: (cd ../shared/bench-kit/peers && npm install).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-SECS=${1:-5}
-KIT=${BENCH_KIT:-../shared/bench-kit}
+source "$(dirname "$0")/lib.sh"
 NIMBUS=build/src/cli/nimbus
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 NPORT=$(free_port)
 "$NIMBUS" serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &
