@@ -26,9 +26,15 @@ namespace {
 
 constexpr size_t kLogTailBytes = 4096;
 
-std::string uuid() {
-  std::string h = base::random_hex(16);
+std::string uuid_from(const std::string& h) {  // 32 hex digits
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
+}
+
+// X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
+std::string trace_id_from(const std::string& h) {  // 24 hex digits
+  char epoch[16];
+  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(base::now_ms() / 1000));
+  return std::string("Root=1-") + epoch + "-" + h + ";Sampled=0";
 }
 
 double ms_since(Clock::time_point t) {
@@ -256,12 +262,12 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   auto cfg = registry.resolve(req.function, req.qualifier);
   if (!cfg) return done(cfg.error());
   Invocation inv;
-  inv.request_id = req.request_id.empty() ? uuid() : req.request_id;
+  std::string random = base::random_hex(28);  // one draw for the request id and the trace id
+  inv.request_id = req.request_id.empty() ? uuid_from(random.substr(0, 32)) : req.request_id;
   inv.payload = std::move(req.payload);
   inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
   inv.function_arn = function_arn(options.region, cfg->name, req.qualifier);
-  inv.trace_id = req.trace_id.empty() ? "Root=1-" + base::random_hex(4) + "-" + base::random_hex(12) + ";Sampled=0"
-                                      : req.trace_id;
+  inv.trace_id = req.trace_id.empty() ? trace_id_from(random.substr(32, 24)) : req.trace_id;
   inv.client_context = std::move(req.client_context);
 
   // Reserved concurrency 0 switches a function off, warm instances or not.

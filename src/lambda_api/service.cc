@@ -230,10 +230,11 @@ struct Service::Impl {
   }
 
   awaitable<http::Response> invoke(const FunctionRef& ref, http::Request& req, std::string payload) {
-    auto resolved = registry.resolve(ref.name, ref.qualifier);
-    if (!resolved) co_return error_from(resolved.error());
     std::string type = req.header("x-amz-invocation-type");
     if (type.empty()) type = "RequestResponse";
+    // RequestResponse resolves the qualifier in the invoker; the others check it here.
+    if (type != "RequestResponse")
+      if (auto resolved = registry.resolve(ref.name, ref.qualifier); !resolved) co_return error_from(resolved.error());
     if (type == "DryRun") {
       http::Response r;
       r.status = 204;
