@@ -67,14 +67,17 @@ AsyncQueue::AsyncQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 AsyncQueue::~AsyncQueue() { stop(); }
 
-base::Result<std::string> AsyncQueue::enqueue(const std::string& function, std::string payload, std::string trace_id) {
-  std::string id = base::random_hex(16);
-  id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-4" + id.substr(13, 3) + "-b" + id.substr(17, 3) + "-" + id.substr(20);
+base::Result<std::string> AsyncQueue::enqueue(const std::string& function, std::string payload, std::string trace_id,
+                                              std::string id) {
+  if (id.empty()) {
+    id = base::random_hex(16);
+    id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-4" + id.substr(13, 3) + "-b" + id.substr(17, 3) + "-" + id.substr(20);
+  }
   int64_t now = base::now_ms();
   {
     std::lock_guard lock(impl_->db_mu);
     auto st = impl_->db.prepare(
-        "INSERT INTO async_events(id, function, payload, trace_id, attempts, created_ms, next_attempt_ms, state, "
+        "INSERT OR IGNORE INTO async_events(id, function, payload, trace_id, attempts, created_ms, next_attempt_ms, state, "
         "last_error) VALUES(?,?,?,?,0,?,?,'pending','')");
     st.bind(1, id).bind(2, function).bind_blob(3, payload).bind(4, trace_id).bind(5, now).bind(6, now);
     if (auto s = st.run(); !s) return s.error();

@@ -41,8 +41,10 @@ class AsyncQueue {
   static base::Result<std::unique_ptr<AsyncQueue>> open(const std::string& data_dir, Invoker& invoker,
                                                         AsyncOptions options = {});
   ~AsyncQueue();
-  // Durable on return. The id is the invocation's request id.
-  base::Result<std::string> enqueue(const std::string& function, std::string payload, std::string trace_id = "");
+  // Durable on return. The id is the invocation's request id; a caller-given
+  // id makes the call idempotent (an event queued twice runs once).
+  base::Result<std::string> enqueue(const std::string& function, std::string payload, std::string trace_id = "",
+                                    std::string id = "");
   void start();
   void stop();
   std::vector<AsyncEvent> list();  // pending and dead, oldest first

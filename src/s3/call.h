@@ -12,12 +12,18 @@
 #include "s3/service.h"
 #include "storage/store.h"
 
+namespace nimbus::events {
+class Notifications;
+}
+
 namespace nimbus::s3 {
 
 struct Deps {
   storage::Store& store;
   boost::asio::thread_pool& blocking;
   const Options& options;
+  events::Notifications* notifications = nullptr;
+  std::function<bool(const std::string& function)> function_exists;
 };
 
 struct Call {
@@ -53,6 +59,9 @@ boost::asio::awaitable<http::Response> get_object(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_object(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_objects(Deps&, Call&);
 boost::asio::awaitable<http::Response> copy_object(Deps&, Call&);
+// Notifications (notification_ops.cc)
+boost::asio::awaitable<http::Response> put_bucket_notification(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_notification(Deps&, Call&);
 // Multipart (multipart_ops.cc)
 boost::asio::awaitable<http::Response> create_multipart_upload(Deps&, Call&);
 boost::asio::awaitable<http::Response> upload_part(Deps&, Call&);

@@ -19,7 +19,7 @@ S3Error not_implemented(const std::string& what) {
 // Subresources nimbus does not serve yet; answering NotImplemented beats
 // silently treating ?acl as a plain object or bucket request.
 constexpr std::string_view kUnsupported[] = {"acl", "policy", "cors", "lifecycle", "tagging", "website",
-                                             "logging", "replication", "encryption", "notification",
+                                             "logging", "replication", "encryption",
                                              "object-lock", "retention", "legal-hold", "torrent", "restore",
                                              "select", "accelerate", "requestPayment", "analytics", "inventory",
                                              "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
@@ -34,6 +34,10 @@ Op route(const std::string& m, const Address& a, const http::Request& req, S3Err
   if (a.bucket.empty()) {
     if (m == "GET") return list_buckets;
   } else if (a.key.empty()) {
+    if (a.has("notification")) {
+      if (m == "PUT") return put_bucket_notification;
+      if (m == "GET") return get_bucket_notification;
+    }
     if (m == "PUT") {
       if (a.has("versioning")) {
         err = not_implemented("bucket versioning");
@@ -142,7 +146,7 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   S3Error err;
   Op op = route(req.method, call.addr, req, err);
   if (!op) co_return call.fail(err);
-  Deps deps{impl_->store, impl_->blocking, impl_->options};
+  Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists};
   http::Response res = co_await op(deps, call);
   spdlog::debug("s3 {} {} -> {} ({})", req.method, req.target, res.status, call.where.request_id);
   co_return res;

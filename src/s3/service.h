@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,12 +20,18 @@ namespace nimbus::storage {
 class Store;
 }
 
+namespace nimbus::events {
+class Notifications;
+}
+
 namespace nimbus::s3 {
 
 struct Options {
   std::string region = "us-east-1";
   std::vector<std::string> virtual_host_suffixes;  // empty: default_virtual_host_suffixes()
   uint64_t max_object_size = 5ull << 30;           // 5 GiB, S3's single PUT limit
+  events::Notifications* notifications = nullptr;  // bucket notifications, when served
+  std::function<bool(const std::string& function)> function_exists;  // validates notification destinations
 };
 
 class Service {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
@@ -41,6 +42,23 @@ http::Response health(const std::string& region) {
   return r;
 }
 
+// Bucket notifications are delivered as asynchronous invocations.
+class AsyncQueueSink : public events::Sink {
+ public:
+  explicit AsyncQueueSink(functions::AsyncQueue& queue) : queue_(queue) {}
+  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload) override {
+    // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] -> NAME[:QUALIFIER]
+    size_t at = arn.find(":function:");
+    if (at == std::string::npos) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
+    auto queued = queue_.enqueue(arn.substr(at + 10), payload, "", id);
+    if (!queued) return queued.error();
+    return {};
+  }
+
+ private:
+  functions::AsyncQueue& queue_;
+};
+
 }  // namespace
 
 int serve(const ServeConfig& config) {
@@ -66,15 +84,23 @@ int serve(const ServeConfig& config) {
   boost::asio::io_context io(io_threads);
   boost::asio::thread_pool blocking(static_cast<size_t>(config.blocking_threads));
 
-  s3::Options s3_options;
-  s3_options.region = config.region;
-  s3::Service s3_service(**store, credentials, blocking, s3_options);
-
   auto registry = functions::Registry::open(config.data_dir);
   if (!registry) {
     spdlog::error("functions: cannot open {}: {}", config.data_dir, registry.error().message);
     return 2;
   }
+  auto notifications = events::Notifications::open(config.data_dir, config.region);
+  if (!notifications) {
+    spdlog::error("events: cannot open {}: {}", config.data_dir, notifications.error().message);
+    return 2;
+  }
+  (*store)->set_commit_hook(notifications->get());
+
+  s3::Options s3_options;
+  s3_options.region = config.region;
+  s3_options.notifications = notifications->get();
+  s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
+  s3::Service s3_service(**store, credentials, blocking, s3_options);
   runtime_api::ListenerFactory runtime_listeners(io);
   std::unique_ptr<functions::Invoker> invoker;          // built once the edge port is known
   std::unique_ptr<lambda_api::Service> lambda_service;
@@ -121,6 +147,8 @@ int serve(const ServeConfig& config) {
   }
   async_queue = std::move(*queue);
   async_queue->start();
+  AsyncQueueSink event_sink(*async_queue);
+  (*notifications)->start(event_sink);
   lambda_api::Options lambda_options;
   lambda_options.region = config.region;
   lambda_options.read_object = [&store](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
@@ -143,6 +171,7 @@ int serve(const ServeConfig& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("received signal {}: finishing in-flight requests", sig);
+    (*notifications)->stop();
     async_queue->stop();
     invoker->shutdown();
     server.stop([&] { io.stop(); });

@@ -1,0 +1,245 @@
+#include "events/notifications.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <thread>
+
+#include "base/encoding.h"
+#include "base/sqlite.h"
+#include "base/time.h"
+
+namespace nimbus::events {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS bucket_notifications(bucket TEXT PRIMARY KEY, rules TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, function_arn TEXT NOT NULL,
+  payload BLOB NOT NULL, created_ms INTEGER NOT NULL);
+)sql";
+
+std::string rules_to_json(const std::vector<Rule>& rules) {
+  json::array arr;
+  for (const auto& r : rules) {
+    json::array evs;
+    for (const auto& e : r.events) evs.push_back(json::string(e));
+    arr.push_back(json::object{{"id", r.id}, {"arn", r.function_arn}, {"events", evs}, {"prefix", r.prefix},
+                               {"suffix", r.suffix}});
+  }
+  return json::serialize(arr);
+}
+
+std::vector<Rule> rules_from_json(const std::string& text) {
+  std::vector<Rule> out;
+  json::value parsed = json::parse(text);  // kept alive: a range-for over a temporary's member dangles
+  for (const auto& v : parsed.as_array()) {
+    const auto& o = v.as_object();
+    Rule r{std::string(o.at("id").as_string()), std::string(o.at("arn").as_string()), {},
+           std::string(o.at("prefix").as_string()), std::string(o.at("suffix").as_string())};
+    for (const auto& e : o.at("events").as_array()) r.events.emplace_back(e.as_string());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string event_name(storage::EventKind kind) {
+  switch (kind) {
+    case storage::EventKind::kPut: return "ObjectCreated:Put";
+    case storage::EventKind::kPost: return "ObjectCreated:Post";
+    case storage::EventKind::kCopy: return "ObjectCreated:Copy";
+    case storage::EventKind::kCompleteMultipartUpload: return "ObjectCreated:CompleteMultipartUpload";
+    case storage::EventKind::kDelete: return "ObjectRemoved:Delete";
+  }
+  return "";
+}
+
+bool is_known_event(const std::string& p) {
+  for (const char* k : {"s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
+                        "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete"})
+    if (p == k) return true;
+  return false;
+}
+
+bool rule_matches(const Rule& rule, const std::string& name, const std::string& key) {
+  if (key.compare(0, rule.prefix.size(), rule.prefix) != 0) return false;
+  if (key.size() < rule.suffix.size() || key.compare(key.size() - rule.suffix.size(), rule.suffix.size(), rule.suffix) != 0)
+    return false;
+  for (const auto& p : rule.events) {
+    std::string_view pattern(p);
+    if (pattern.substr(0, 3) == "s3:") pattern.remove_prefix(3);
+    if (pattern == name) return true;
+    if (pattern.size() > 1 && pattern.back() == '*' && name.compare(0, pattern.size() - 1, pattern.substr(0, pattern.size() - 1)) == 0)
+      return true;
+  }
+  return false;
+}
+
+std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, const std::string& region) {
+  // S3 form-encodes keys in events: "red flower.jpg" becomes "red+flower.jpg".
+  std::string key = base::uri_encode(ev.key, false);
+  for (size_t p; (p = key.find("%20")) != std::string::npos;) key.replace(p, 3, "+");
+  json::object object{{"key", key}, {"sequencer", ev.sequencer}};
+  if (ev.kind != storage::EventKind::kDelete) {
+    object["size"] = ev.size;
+    object["eTag"] = ev.etag;
+  }
+  json::object record{
+      {"eventVersion", "2.1"},
+      {"eventSource", "aws:s3"},
+      {"awsRegion", region},
+      {"eventTime", base::iso8601(ev.time_ms)},
+      {"eventName", event_name(ev.kind)},
+      {"userIdentity", json::object{{"principalId", "AWS:" + ev.context.principal}}},
+      {"requestParameters", json::object{{"sourceIPAddress", ev.context.source_ip}}},
+      {"responseElements",
+       json::object{{"x-amz-request-id", ev.context.request_id}, {"x-amz-id-2", ev.context.request_id}}},
+      {"s3", json::object{{"s3SchemaVersion", "1.0"},
+                          {"configurationId", rule.id},
+                          {"bucket", json::object{{"name", ev.bucket},
+                                                  {"ownerIdentity", json::object{{"principalId", "nimbus"}}},
+                                                  {"arn", "arn:aws:s3:::" + ev.bucket}}},
+                          {"object", object}}}};
+  return json::serialize(json::object{{"Records", json::array{record}}});
+}
+
+struct Notifications::Impl {
+  std::string region;
+  base::Connection db;  // meta.db: rules and the outbox
+  std::mutex mu;        // guards rules and db
+  std::map<std::string, std::vector<Rule>> rules;
+  std::mutex wake_mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  bool poked = false;
+  Sink* sink = nullptr;
+  std::thread thread;
+
+  void drain();
+};
+
+Notifications::Notifications(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Notifications::~Notifications() { stop(); }
+
+base::Result<std::unique_ptr<Notifications>> Notifications::open(const std::string& data_dir, std::string region) {
+  auto db = base::Connection::open(data_dir + "/meta.db", false);
+  if (!db) return db.error();
+  if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s) return s.error();
+  if (auto s = db->exec(kSchema); !s) return s.error();
+  auto impl = std::make_unique<Impl>();
+  impl->region = std::move(region);
+  impl->db = std::move(*db);
+  auto st = impl->db.prepare("SELECT bucket, rules FROM bucket_notifications");
+  while (st.step()) impl->rules[st.text(0)] = rules_from_json(st.text(1));
+  return std::unique_ptr<Notifications>(new Notifications(std::move(impl)));
+}
+
+base::Status Notifications::set(const std::string& bucket, std::vector<Rule> rules) {
+  std::lock_guard lock(impl_->mu);
+  if (rules.empty()) {
+    auto st = impl_->db.prepare("DELETE FROM bucket_notifications WHERE bucket = ?");
+    st.bind(1, bucket);
+    if (auto s = st.run(); !s) return s;
+    impl_->rules.erase(bucket);
+    return {};
+  }
+  auto st = impl_->db.prepare("INSERT OR REPLACE INTO bucket_notifications(bucket, rules) VALUES(?, ?)");
+  st.bind(1, bucket).bind(2, rules_to_json(rules));
+  if (auto s = st.run(); !s) return s;
+  impl_->rules[bucket] = std::move(rules);
+  return {};
+}
+
+std::vector<Rule> Notifications::get(const std::string& bucket) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->rules.find(bucket);
+  return it == impl_->rules.end() ? std::vector<Rule>{} : it->second;
+}
+
+base::Status Notifications::on_commit(storage::Connection& tx, const storage::ObjectEvent& event) {
+  std::vector<Rule> matching;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->rules.find(event.bucket);
+    if (it == impl_->rules.end()) return {};
+    std::string name = event_name(event.kind);
+    for (const auto& r : it->second)
+      if (rule_matches(r, name, event.key)) matching.push_back(r);
+  }
+  for (const auto& r : matching) {
+    auto st = tx.prepare("INSERT INTO event_outbox(function_arn, payload, created_ms) VALUES(?, ?, ?)");
+    st.bind(1, r.function_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
+    if (auto s = st.run(); !s) return s;
+  }
+  if (!matching.empty()) {
+    std::lock_guard lock(impl_->wake_mu);
+    impl_->poked = true;
+    impl_->wake.notify_one();
+  }
+  return {};
+}
+
+void Notifications::start(Sink& sink) {
+  impl_->sink = &sink;
+  impl_->thread = std::thread([impl = impl_.get()] {
+    for (;;) {
+      {
+        std::unique_lock lock(impl->wake_mu);
+        // The poke comes from inside the writer's transaction: a short wait
+        // lets it commit before the outbox is read.
+        impl->wake.wait_for(lock, std::chrono::milliseconds(50), [&] { return impl->stopping || impl->poked; });
+        if (impl->stopping) return;
+        impl->poked = false;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      impl->drain();
+    }
+  });
+}
+
+void Notifications::stop() {
+  {
+    std::lock_guard lock(impl_->wake_mu);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+size_t Notifications::pending() {
+  std::lock_guard lock(impl_->mu);
+  auto st = impl_->db.prepare("SELECT COUNT(*) FROM event_outbox");
+  return st.step() ? static_cast<size_t>(st.integer(0)) : 0;
+}
+
+void Notifications::Impl::drain() {
+  for (;;) {
+    std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    {
+      std::lock_guard lock(mu);
+      auto st = db.prepare("SELECT id, function_arn, payload FROM event_outbox ORDER BY id LIMIT 100");
+      while (st.step()) rows.emplace_back(st.integer(0), st.text(1), st.blob(2));
+    }
+    if (rows.empty()) return;
+    for (const auto& [id, arn, payload] : rows) {
+      // The outbox id names the delivery, so a row handed over twice (crash
+      // between deliver and delete) is queued once.
+      if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload); !s) {
+        spdlog::warn("events: cannot hand event {} to {}: {}", id, arn, s.error().message);
+        return;
+      }
+      std::lock_guard lock(mu);
+      auto del = db.prepare("DELETE FROM event_outbox WHERE id = ?");
+      del.bind(1, id);
+      (void)del.run();
+    }
+  }
+}
+
+}  // namespace nimbus::events

@@ -1,0 +1,63 @@
+// Bucket notifications: per-bucket rules (event patterns, prefix/suffix
+// filters, a destination function), and the outbox that makes delivery
+// lossless. As storage's CommitHook it writes one outbox row per matching
+// rule inside the object's own transaction (meta.db), so no acknowledged
+// change can lose its event on a crash; a dispatcher thread then hands the
+// rows to a Sink (the functions' durable async queue) and deletes them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/commit_hook.h"
+
+namespace nimbus::events {
+
+struct Rule {
+  std::string id;
+  std::string function_arn;  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+  std::vector<std::string> events;  // "s3:ObjectCreated:*", "s3:ObjectRemoved:Delete", ...
+  std::string prefix;
+  std::string suffix;
+};
+
+// "ObjectCreated:Put" for a put, and so on: S3's event names without "s3:".
+std::string event_name(storage::EventKind kind);
+bool is_known_event(const std::string& pattern);
+bool rule_matches(const Rule& rule, const std::string& name, const std::string& key);
+// The S3 event notification JSON (Records[...]) for one rule and change.
+std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, const std::string& region);
+
+// Where outbox rows go: delivery must be durable when it returns, and
+// idempotent by id (a row may be handed over twice after a crash).
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual base::Status deliver(const std::string& id, const std::string& function_arn, const std::string& payload) = 0;
+};
+
+class Notifications : public storage::CommitHook {
+ public:
+  static base::Result<std::unique_ptr<Notifications>> open(const std::string& data_dir, std::string region);
+  ~Notifications() override;
+
+  base::Status set(const std::string& bucket, std::vector<Rule> rules);
+  std::vector<Rule> get(const std::string& bucket);
+  base::Status on_commit(storage::Connection& tx, const storage::ObjectEvent& event) override;
+
+  void start(Sink& sink);
+  void stop();
+  size_t pending();  // outbox rows not yet handed to the sink
+
+ private:
+  struct Impl;
+  explicit Notifications(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::events

@@ -1,0 +1,158 @@
+"""Bucket notifications: configuration through the real clients, events
+that reach a function with S3's event JSON, filters, and no event lost when
+the server is killed right after acknowledging the upload."""
+import io
+import json
+import time
+import zipfile
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Nimbus, boto3_client, run_aws
+from test_lambda import lambda_client, wait_for
+
+ROLE = "arn:aws:iam::000000000000:role/r"
+ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
+
+# A function that prints what each S3 record says, one line per record.
+RECORDER = r'''#!/usr/bin/python3
+import http.client, json, os
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+while True:
+    c = http.client.HTTPConnection(host, int(port))
+    c.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = c.getresponse()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    event = json.loads(r.read())
+    for rec in event.get("Records", []):
+        o = rec["s3"]["object"]
+        print("EVENT %s %s %s %s %s" % (rec["eventName"], rec["s3"]["bucket"]["name"], o["key"], o.get("size", "-"),
+                                       rec["s3"]["configurationId"]), flush=True)
+    c.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, b"{}")
+    c.getresponse().read()
+'''
+
+
+def recorder_zip():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, RECORDER)
+    return buf.getvalue()
+
+
+def configure(server, name="onupload", rules=None):
+    s3 = boto3_client(server.endpoint)
+    lam = lambda_client(server.endpoint)
+    s3.create_bucket(Bucket="photos")
+    lam.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE, Handler="x",
+                        Code={"ZipFile": recorder_zip()})
+    rules = rules or [{"Id": "thumbs", "LambdaFunctionArn": ARN.format(name), "Events": ["s3:ObjectCreated:*"],
+                       "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "input/"},
+                                                          {"Name": "suffix", "Value": ".jpg"}]}}}]
+    s3.put_bucket_notification_configuration(Bucket="photos",
+                                             NotificationConfiguration={"LambdaFunctionConfigurations": rules})
+    return s3, lam
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Nimbus(tmp_path / "data").start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def test_configuration_round_trip_with_the_cli(server, tmp_path):
+    s3, lam = configure(server)
+    got = json.loads(run_aws(server.endpoint, "s3api", "get-bucket-notification-configuration",
+                             "--bucket", "photos").stdout)
+    cfg = got["LambdaFunctionConfigurations"][0]
+    assert cfg["Id"] == "thumbs" and cfg["LambdaFunctionArn"] == ARN.format("onupload")
+    assert cfg["Events"] == ["s3:ObjectCreated:*"]
+    assert sorted(r["Value"] for r in cfg["Filter"]["Key"]["FilterRules"]) == [".jpg", "input/"]
+    conf = tmp_path / "n.json"
+    conf.write_text(json.dumps({"LambdaFunctionConfigurations": [
+        {"LambdaFunctionArn": ARN.format("onupload"), "Events": ["s3:ObjectRemoved:*"]}]}))
+    run_aws(server.endpoint, "s3api", "put-bucket-notification-configuration", "--bucket", "photos",
+            "--notification-configuration", f"file://{conf}")
+    got = json.loads(run_aws(server.endpoint, "s3api", "get-bucket-notification-configuration",
+                             "--bucket", "photos").stdout)
+    assert got["LambdaFunctionConfigurations"][0]["Events"] == ["s3:ObjectRemoved:*"]
+
+
+def test_events_reach_the_function_with_filters(server, tmp_path):
+    s3, lam = configure(server)
+    s3.put_object(Bucket="photos", Key="input/red flower.jpg", Body=b"x" * 123)
+    wait_for(lambda: "EVENT ObjectCreated:Put photos input/red+flower.jpg 123 thumbs" in server.log_text(),
+             what="the Put event")
+    s3.put_object(Bucket="photos", Key="other/a.jpg", Body=b"x")
+    s3.put_object(Bucket="photos", Key="input/a.png", Body=b"x")
+    s3.copy_object(Bucket="photos", Key="input/copy.jpg", CopySource={"Bucket": "photos", "Key": "other/a.jpg"})
+    wait_for(lambda: "EVENT ObjectCreated:Copy photos input/copy.jpg" in server.log_text(), what="the Copy event")
+    up = s3.create_multipart_upload(Bucket="photos", Key="input/big.jpg")
+    e = s3.upload_part(Bucket="photos", Key="input/big.jpg", UploadId=up["UploadId"], PartNumber=1, Body=b"p")["ETag"]
+    s3.complete_multipart_upload(Bucket="photos", Key="input/big.jpg", UploadId=up["UploadId"],
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+    wait_for(lambda: "EVENT ObjectCreated:CompleteMultipartUpload photos input/big.jpg 1" in server.log_text(),
+             what="the multipart event")
+    log = server.log_text()
+    assert "EVENT ObjectCreated:Put photos other/a.jpg" not in log  # outside the prefix
+    assert "input/a.png" not in log                                 # wrong suffix
+
+
+def test_removed_events(server):
+    s3, lam = configure(server, rules=[{"LambdaFunctionArn": ARN.format("onupload"),
+                                    "Events": ["s3:ObjectRemoved:Delete"]}])
+    s3.put_object(Bucket="photos", Key="gone.txt", Body=b"x")
+    s3.delete_object(Bucket="photos", Key="gone.txt")
+    wait_for(lambda: "EVENT ObjectRemoved:Delete photos gone.txt -" in server.log_text(), what="the Delete event")
+
+
+def test_bad_configurations(server):
+    s3 = boto3_client(server.endpoint)
+    s3.create_bucket(Bucket="photos")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="photos", NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": ARN.format("missing"),
+                                              "Events": ["s3:ObjectCreated:*"]}]})
+    assert e.value.response["Error"]["Code"] == "InvalidArgument"
+    lam = lambda_client(server.endpoint)
+    lam.create_function(FunctionName="f", Runtime="provided.al2023", Role=ROLE, Handler="x",
+                        Code={"ZipFile": recorder_zip()})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="photos", NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": ARN.format("f"), "Events": ["s3:ObjectCreated:*"],
+                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "a/"}]}}},
+                {"LambdaFunctionArn": ARN.format("f"), "Events": ["s3:ObjectCreated:Put"],
+                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "a/b/"}]}}}]})
+    assert e.value.response["Error"]["Code"] == "InvalidArgument"
+    from sigv4 import Signer, send
+    import hashlib
+    body = b"<NotificationConfiguration><LambdaFunctionConfiguration>"
+    headers = {"host": f"127.0.0.1:{server.port}", "content-length": str(len(body))}
+    Signer().sign("PUT", "/photos", headers, hashlib.sha256(body).hexdigest(), "notification")
+    status, _, out = send(server.port, "PUT", "/photos", headers, body, "notification")
+    assert status == 400 and b"MalformedXML" in out
+
+
+def test_no_event_lost_on_kill9(tmp_path):
+    data = tmp_path / "data"
+    server = Nimbus(data).start()
+    s3, lam = configure(server, name="durable")
+    # Hold deliveries back so the event is still owed when the server dies.
+    lam.put_function_concurrency(FunctionName="durable", ReservedConcurrentExecutions=0)
+    keys = [f"input/k{i}.jpg" for i in range(5)]
+    for k in keys:
+        s3.put_object(Bucket="photos", Key=k, Body=b"data")
+    server.kill9()
+    again = Nimbus(data).start()
+    try:
+        lambda_client(again.endpoint).delete_function_concurrency(FunctionName="durable")
+        for k in keys:
+            wait_for(lambda: f"EVENT ObjectCreated:Put photos {k} 4" in again.log_text(), timeout=20,
+                     what=f"the event of {k} after kill -9")
+    finally:
+        assert again.stop() == 0
