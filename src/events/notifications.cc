@@ -176,12 +176,16 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
     st.bind(1, r.function_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
     if (auto s = st.run(); !s) return s;
   }
-  if (!matching.empty()) {
+  return {};
+}
+
+void Notifications::committed() {
+  // Rows are visible now: wake the dispatcher (a cheap no-op when it finds nothing).
+  {
     std::lock_guard lock(impl_->wake_mu);
     impl_->poked = true;
-    impl_->wake.notify_one();
   }
-  return {};
+  impl_->wake.notify_one();
 }
 
 void Notifications::start(Sink& sink) {
@@ -190,13 +194,10 @@ void Notifications::start(Sink& sink) {
     for (;;) {
       {
         std::unique_lock lock(impl->wake_mu);
-        // The poke comes from inside the writer's transaction: a short wait
-        // lets it commit before the outbox is read.
-        impl->wake.wait_for(lock, std::chrono::milliseconds(50), [&] { return impl->stopping || impl->poked; });
+        impl->wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return impl->stopping || impl->poked; });
         if (impl->stopping) return;
         impl->poked = false;
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
       impl->drain();
     }
   });

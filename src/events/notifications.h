@@ -49,6 +49,7 @@ class Notifications : public storage::CommitHook {
   base::Status set(const std::string& bucket, std::vector<Rule> rules);
   std::vector<Rule> get(const std::string& bucket);
   base::Status on_commit(storage::Connection& tx, const storage::ObjectEvent& event) override;
+  void committed() override;
 
   void start(Sink& sink);
   void stop();

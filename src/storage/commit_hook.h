@@ -19,6 +19,8 @@ class CommitHook {
   virtual ~CommitHook() = default;
   // Called inside the object's transaction; a failure rolls the change back.
   virtual base::Status on_commit(Connection& tx, const ObjectEvent& event) = 0;
+  // Called after that transaction is durable (rows written by on_commit are visible).
+  virtual void committed() {}
 };
 
 }  // namespace nimbus::storage

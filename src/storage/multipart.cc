@@ -207,6 +207,7 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
                        *seq);
   });
   if (!status) return status.error();
+  if (impl_->hook) impl_->hook->committed();
   for (const auto& f : files) meta.part_sizes.push_back(f.size);
   impl_->remove_files(unused);
   if (replaced) impl_->remove_files(*replaced);

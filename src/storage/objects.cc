@@ -52,6 +52,7 @@ base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObje
     impl_->remove_files(stored.files);
     return status.error();
   }
+  if (impl_->hook) impl_->hook->committed();
   if (replaced) impl_->remove_files(*replaced);
   return meta;
 }
@@ -104,6 +105,7 @@ base::Result<bool> Store::delete_object(const std::string& bucket, const std::st
     return impl_->fire(tx, {EventKind::kDelete, bucket, key, 0, "", "", base::now_ms(), ctx}, *seq);
   });
   if (!status) return status.error();
+  if (impl_->hook) impl_->hook->committed();
   if (removed) impl_->remove_files(*removed);
   return removed.has_value();
 }
@@ -147,6 +149,7 @@ base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::st
     impl_->remove_files(copied.files);
     return status.error();
   }
+  if (impl_->hook) impl_->hook->committed();
   if (replaced) impl_->remove_files(*replaced);
   return meta;
 }
