@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/event_commands.h"
 #include "cli/function_commands.h"
 #include "server/serve.h"
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });
   int exit_code = 0;
   nimbus::cli::add_function_commands(app, &exit_code);
+  nimbus::cli::add_event_commands(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) {

@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "base/ids.h"
 #include "base/sqlite.h"
 #include "base/time.h"
@@ -113,7 +115,30 @@ std::vector<AsyncEvent> AsyncQueue::list() {
   while (st.step())
     out.push_back({st.text(0), st.text(1), st.blob(2), "", static_cast<int>(st.integer(3)), st.integer(4),
                    st.integer(5), st.text(6), st.text(7)});
+  std::lock_guard flight(impl_->mu);
+  for (auto& e : out)
+    if (impl_->in_flight.count(e.id)) e.state = "in-flight";
   return out;
+}
+
+base::Result<int> AsyncQueue::redrive() {
+  int n = 0;
+  {
+    std::lock_guard lock(impl_->db_mu);
+    auto st = impl_->db.prepare(
+        "UPDATE async_events SET state = 'pending', attempts = 0, created_ms = ?, next_attempt_ms = ? "
+        "WHERE state = 'dead'");
+    int64_t now = base::now_ms();
+    st.bind(1, now).bind(2, now);
+    if (auto s = st.run(); !s) return s.error();
+    n = static_cast<int>(sqlite3_changes(impl_->db.handle()));
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->poked = true;
+  }
+  impl_->cv.notify_one();
+  return n;
 }
 
 void AsyncQueue::Impl::run() {

@@ -47,7 +47,9 @@ class AsyncQueue {
                                     std::string id = "");
   void start();
   void stop();
-  std::vector<AsyncEvent> list();  // pending and dead, oldest first
+  std::vector<AsyncEvent> list();  // pending, in-flight and dead, oldest first
+  // Puts every dead letter back in the queue with fresh attempts; returns how many.
+  base::Result<int> redrive();
 
  private:
   struct Impl;

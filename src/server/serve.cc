@@ -21,26 +21,13 @@
 #include "http/server.h"
 #include "s3/errors.h"
 #include "s3/service.h"
+#include "server/admin.h"
 #include "server/edge_router.h"
 #include "storage/store.h"
 
 namespace nimbus::server {
 
 namespace {
-
-http::Response health(const std::string& region) {
-  boost::json::object body;
-  body["status"] = "running";
-  body["region"] = region;
-  boost::json::object services;
-  services["s3"] = "running";
-  services["lambda"] = "running";
-  body["services"] = services;
-  http::Response r;
-  r.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(body);
-  return r;
-}
 
 // Bucket notifications are delivered as asynchronous invocations.
 class AsyncQueueSink : public events::Sink {
@@ -109,9 +96,8 @@ int serve(const ServeConfig& config) {
   EdgeRouter edge;
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
   edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
-  edge.add(ServiceKind::kHealth, [&](http::Request&) -> boost::asio::awaitable<http::Response> {
-    co_return health(config.region);
-  });
+  AdminDeps admin{credentials, config.region, nullptr, notifications->get()};
+  edge.add(ServiceKind::kHealth, [&](http::Request& r) { return handle_admin(admin, r); });
 
   http::Limits limits;
   limits.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
@@ -147,6 +133,7 @@ int serve(const ServeConfig& config) {
   }
   async_queue = std::move(*queue);
   async_queue->start();
+  admin.queue = async_queue.get();
   AsyncQueueSink event_sink(*async_queue);
   (*notifications)->start(event_sink);
   lambda_api::Options lambda_options;

@@ -484,3 +484,30 @@ def test_provisioned_concurrency_keeps_instances_warm(tmp_path):
         wait_for(lambda: len(bootstrap_pids("warm")) == 0, what="scale to zero")
     finally:
         assert again.stop() == 0
+
+
+def test_events_ls_and_redrive(async_server):
+    import subprocess
+    from conftest import nimbus_bin
+    env = dict(client_env(), NIMBUS_ENDPOINT=async_server.endpoint)
+    lam = lambda_client(async_server.endpoint)
+    create(lam, "flaky")
+    r = lam.invoke(FunctionName="flaky", InvocationType="Event", Payload=b'{"action": "error"}')
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    wait_for(lambda: f"async event {rid} is a dead letter" in async_server.log_text(), what="the dead letter")
+    ls = subprocess.run([nimbus_bin(), "events", "ls"], env=env, capture_output=True, text=True, timeout=30)
+    assert ls.returncode == 0, ls.stderr
+    line = next(l for l in ls.stdout.splitlines() if rid in l)
+    assert "dead" in line and "flaky" in line and "misbehave failed as asked" in line
+    # Fix the function, then redrive: the event runs again and succeeds.
+    lam.update_function_code(FunctionName="flaky", ZipFile=function_zip("echo"))
+    rd = subprocess.run([nimbus_bin(), "events", "redrive"], env=env, capture_output=True, text=True, timeout=30)
+    assert rd.returncode == 0 and "redriven 1" in rd.stdout
+    wait_for(lambda: async_server.log_text().count(f"START RequestId: {rid}") == 4, what="the redriven run")
+    wait_for(lambda: rid not in subprocess.run([nimbus_bin(), "events", "ls"], env=env, capture_output=True,
+                                               text=True, timeout=30).stdout, what="the event to leave the queue")
+    # Unsigned calls to the admin API are refused.
+    import urllib.request, urllib.error
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(async_server.endpoint + "/_nimbus/events", timeout=10)
+    assert e.value.code == 403

@@ -1,0 +1,67 @@
+#include "server/admin.h"
+
+#include <boost/json.hpp>
+
+#include "auth/sigv4.h"
+#include "base/crypto.h"
+#include "base/time.h"
+#include "events/notifications.h"
+#include "functions/async_queue.h"
+#include "http/offload.h"
+#include "server/edge_router.h"
+
+namespace nimbus::server {
+
+namespace json = boost::json;
+
+namespace {
+
+http::Response json_reply(const json::value& v) {
+  http::Response r;
+  r.set("Content-Type", "application/json");
+  r.body = json::serialize(v);
+  return r;
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req) {
+  std::string path = req.target.substr(0, req.target.find('?'));
+  if (path == "/_nimbus/health" && req.method == "GET") {
+    co_return json_reply(json::object{{"status", "running"},
+                                      {"region", deps.region},
+                                      {"services", json::object{{"s3", "running"}, {"lambda", "running"}}}});
+  }
+  auto body = co_await http::read_body(req, 1 << 20);
+  if (!body) co_return json_error(400, "InvalidRequestContentException", body.error().message);
+  std::string hash = base::sha256_hex(*body);
+  auth::RequestView view{req.method, req.target, &req.headers, hash};
+  if (!auth::is_sigv4(view)) co_return json_error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+  auth::VerifyOptions opts;
+  opts.double_encode_path = true;
+  auto verified = auth::verify(view, deps.credentials, base::now_ms(), opts);
+  if (!verified) co_return json_error(403, "InvalidSignatureException", verified.error().message);
+
+  if (path == "/_nimbus/events" && req.method == "GET" && deps.queue) {
+    json::array events;
+    for (const auto& e : deps.queue->list())
+      events.push_back(json::object{{"id", e.id},
+                                    {"function", e.function},
+                                    {"state", e.state},
+                                    {"attempts", e.attempts},
+                                    {"created", base::iso8601(e.created_ms)},
+                                    {"next_attempt", base::iso8601(e.next_attempt_ms)},
+                                    {"last_error", e.last_error}});
+    json::object out{{"events", events}};
+    if (deps.notifications) out["outbox"] = deps.notifications->pending();
+    co_return json_reply(out);
+  }
+  if (path == "/_nimbus/events/redrive" && req.method == "POST" && deps.queue) {
+    auto n = deps.queue->redrive();
+    if (!n) co_return json_error(500, "ServiceException", n.error().message);
+    co_return json_reply(json::object{{"redriven", *n}});
+  }
+  co_return json_error(404, "UnknownOperationException", "Unknown operation " + req.method + " " + path);
+}
+
+}  // namespace nimbus::server
