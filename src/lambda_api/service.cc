@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "auth/sigv4.h"
+#include "base/arn.h"
 #include "base/crypto.h"
 #include "base/encoding.h"
 #include "base/ids.h"
@@ -76,23 +77,16 @@ struct FunctionRef {
 };
 
 base::Result<FunctionRef> parse_ref(const std::string& raw) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t colon = raw.find(':', start);
-    parts.push_back(raw.substr(start, colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
   FunctionRef ref;
-  if (parts.size() >= 7 && parts[0] == "arn" && parts[5] == "function") {
-    ref.name = parts[6];
-    if (parts.size() > 7) ref.qualifier = parts[7];
-  } else if (parts.size() == 3 && parts[1] == "function") {
-    ref.name = parts[2];
-  } else if (parts.size() <= 2) {
-    ref.name = parts[0];
-    if (parts.size() == 2) ref.qualifier = parts[1];
+  if (auto arn = base::parse_lambda_arn(raw)) {
+    ref = {arn->function, arn->qualifier};
+  } else if (raw.rfind("arn:", 0) != 0) {
+    // "NAME", "NAME:QUALIFIER" or the partial "ACCOUNT:function:NAME".
+    size_t fn = raw.find(":function:");
+    std::string rest = fn == std::string::npos ? raw : raw.substr(fn + 10);
+    size_t colon = rest.find(':');
+    ref.name = rest.substr(0, colon);
+    if (colon != std::string::npos) ref.qualifier = rest.substr(colon + 1);
   }
   static const std::regex kName("[a-zA-Z0-9-_]{1,64}");
   if (!std::regex_match(ref.name, kName))

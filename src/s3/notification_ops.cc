@@ -2,6 +2,7 @@
 // with LambdaFunctionConfigurations (events, prefix/suffix filters).
 #include <pugixml.hpp>
 
+#include "base/arn.h"
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "events/notifications.h"
@@ -16,20 +17,6 @@ using boost::asio::awaitable;
 namespace {
 
 S3Error invalid(const std::string& message) { return s3_error(400, "InvalidArgument", message); }
-
-// The function name in "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]".
-std::string function_of(const std::string& arn) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t c = arn.find(':', start);
-    parts.push_back(arn.substr(start, c - start));
-    if (c == std::string::npos) break;
-    start = c + 1;
-  }
-  if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function") return "";
-  return parts[6];
-}
 
 bool overlap(const events::Rule& a, const events::Rule& b) {
   auto prefix_overlap = a.prefix.rfind(b.prefix, 0) == 0 || b.prefix.rfind(a.prefix, 0) == 0;
@@ -88,8 +75,8 @@ awaitable<http::Response> put_bucket_notification(Deps& d, Call& c) {
         else if (name == "suffix") r.suffix = value;
         else co_return c.fail(invalid("filter rule name must be either prefix or suffix"));
       }
-      std::string fn = function_of(r.function_arn);
-      if (fn.empty() || !d.function_exists || !d.function_exists(fn))
+      auto arn = base::parse_lambda_arn(r.function_arn);
+      if (!arn || !d.function_exists || !d.function_exists(arn->function))
         co_return c.fail(invalid("Unable to validate the following destination configurations: " + r.function_arn));
       rules.push_back(std::move(r));
     }

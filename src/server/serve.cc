@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "base/arn.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
@@ -34,10 +35,10 @@ class AsyncQueueSink : public events::Sink {
  public:
   explicit AsyncQueueSink(functions::AsyncQueue& queue) : queue_(queue) {}
   base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload) override {
-    // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] -> NAME[:QUALIFIER]
-    size_t at = arn.find(":function:");
-    if (at == std::string::npos) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
-    auto queued = queue_.enqueue(arn.substr(at + 10), payload, "", id);
+    auto parsed = base::parse_lambda_arn(arn);
+    if (!parsed) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
+    std::string target = parsed->function + (parsed->qualifier.empty() ? "" : ":" + parsed->qualifier);
+    auto queued = queue_.enqueue(target, payload, "", id);
     if (!queued) return queued.error();
     return {};
   }
