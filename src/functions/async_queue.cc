@@ -222,17 +222,30 @@ void AsyncQueue::Impl::settle(Outcome o) {
   bool throttled = !o.result.ok() && o.result.error().code == base::ErrorCode::kThrottled;
   std::string error = o.result.ok() ? o.result->payload : o.result.error().message;
   if (!throttled) ++attempts;
-  bool too_old = now - created > options.max_event_age.count();
+  std::optional<EventInvokeConfig> cfg;
+  if (options.config_for) cfg = options.config_for(function.substr(0, function.find(':')));
+  int64_t max_age = cfg && cfg->max_event_age_s ? int64_t{*cfg->max_event_age_s} * 1000 : options.max_event_age.count();
+  int retries = cfg && cfg->max_retry_attempts ? *cfg->max_retry_attempts : static_cast<int>(options.retry_delays.size());
+  bool too_old = now - created > max_age;
   bool gone = !o.result.ok() && o.result.error().code == base::ErrorCode::kNotFound;
-  bool exhausted = attempts > static_cast<int>(options.retry_delays.size());
+  bool exhausted = attempts > retries;
   if (too_old || exhausted || gone) {
     spdlog::warn("[{}] async event {} is a dead letter after {} attempts: {}", function, o.id, attempts, error);
     auto st = db.prepare("UPDATE async_events SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?");
     st.bind(1, int64_t{attempts}).bind(2, error).bind(3, o.id);
     (void)st.run();
+    if (cfg && !cfg->on_failure.empty() && options.on_dead_letter) {
+      auto get_payload = db.prepare("SELECT payload FROM async_events WHERE id = ?");
+      get_payload.bind(1, o.id);
+      std::string payload = get_payload.step() ? get_payload.blob(0) : std::string();
+      options.on_dead_letter({o.id, function, std::move(payload), error,
+                              too_old ? "EventAgeExceeded" : "RetriesExhausted", attempts, cfg->on_failure});
+    }
     return;
   }
-  int64_t delay = throttled ? options.throttle_delay.count() : options.retry_delays[static_cast<size_t>(attempts - 1)].count();
+  size_t step = std::min(static_cast<size_t>(attempts - 1), options.retry_delays.empty() ? 0 : options.retry_delays.size() - 1);
+  int64_t delay = throttled || options.retry_delays.empty() ? options.throttle_delay.count()
+                                                            : options.retry_delays[step].count();
   if (!throttled) spdlog::info("[{}] async event {} failed (attempt {}), retrying in {} ms", function, o.id, attempts, delay);
   auto st = db.prepare("UPDATE async_events SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?");
   st.bind(1, int64_t{attempts}).bind(2, now + delay).bind(3, error).bind(4, o.id);

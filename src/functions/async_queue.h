@@ -8,6 +8,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,11 +19,26 @@
 
 namespace nimbus::functions {
 
+// An event that failed for good, handed to its on-failure destination.
+struct DeadLetter {
+  std::string id;
+  std::string function;     // name[:qualifier]
+  std::string payload;      // the event
+  std::string response;     // the last error (function error JSON or the reason)
+  std::string condition;    // "RetriesExhausted" or "EventAgeExceeded"
+  int attempts = 0;
+  std::string destination;  // from the function's event invoke config
+};
+
 struct AsyncOptions {
   std::vector<std::chrono::milliseconds> retry_delays{std::chrono::minutes(1), std::chrono::minutes(2)};
   std::chrono::milliseconds max_event_age{std::chrono::hours(6)};
   std::chrono::milliseconds throttle_delay{std::chrono::milliseconds(500)};
   int max_in_flight = 32;
+  // Per-function overrides (retries, age, destination); may be empty.
+  std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
+  // Called (on the dispatcher thread) for dead letters whose function names a destination.
+  std::function<void(const DeadLetter&)> on_dead_letter;
 };
 
 struct AsyncEvent {

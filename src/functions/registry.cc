@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS functions(
   last_modified_ms INTEGER NOT NULL, reserved_concurrency INTEGER, code_dir TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions(name TEXT NOT NULL, version INTEGER NOT NULL, config BLOB NOT NULL,
   PRIMARY KEY(name, version));
+CREATE TABLE IF NOT EXISTS event_invoke_configs(function TEXT PRIMARY KEY, max_retry INTEGER, max_age INTEGER,
+  on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
   last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
@@ -150,6 +152,15 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
     while (st.step()) r->versions_[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
     auto al = r->db_.prepare("SELECT function, name, version, description, revision_id FROM aliases");
     while (al.step()) r->aliases_[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
+    auto ic = r->db_.prepare("SELECT function, max_retry, max_age, on_failure, last_modified_ms FROM event_invoke_configs");
+    while (ic.step()) {
+      EventInvokeConfig c;
+      if (!ic.is_null(1)) c.max_retry_attempts = static_cast<int>(ic.integer(1));
+      if (!ic.is_null(2)) c.max_event_age_s = static_cast<int>(ic.integer(2));
+      c.on_failure = ic.text(3);
+      c.last_modified_ms = ic.integer(4);
+      r->invoke_configs_[ic.text(0)] = c;
+    }
     auto pr = r->db_.prepare("SELECT function, qualifier, count, last_modified_ms FROM provisioned");
     while (pr.step())
       r->provisioned_[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
@@ -278,12 +289,14 @@ base::Status Registry::remove(const std::string& name) {
   st.bind(1, name);
   if (auto s = st.run(); !s) return s;
   for (const char* sql : {"DELETE FROM versions WHERE name = ?", "DELETE FROM aliases WHERE function = ?",
-                          "DELETE FROM provisioned WHERE function = ?"}) {
+                          "DELETE FROM provisioned WHERE function = ?",
+                          "DELETE FROM event_invoke_configs WHERE function = ?"}) {
     auto del = db_.prepare(sql);
     del.bind(1, name);
     if (auto s = del.run(); !s) return s;
   }
   cache_.erase(name);
+  invoke_configs_.erase(name);
   std::erase_if(provisioned_, [&](const auto& p) { return p.first.first == name; });
   versions_.erase(name);
   aliases_.erase(name);
@@ -461,6 +474,43 @@ std::vector<Registry::Provisioned> Registry::all_provisioned() {
   std::vector<Provisioned> out;
   for (const auto& [k, p] : provisioned_) out.push_back(p);
   return out;
+}
+
+base::Result<EventInvokeConfig> Registry::set_event_invoke_config(const std::string& function,
+                                                                 EventInvokeConfig config) {
+  std::lock_guard lock(mu_);
+  if (!load(function)) return not_found(function);
+  config.last_modified_ms = base::now_ms();
+  auto st = db_.prepare(
+      "INSERT OR REPLACE INTO event_invoke_configs(function, max_retry, max_age, on_failure, last_modified_ms) "
+      "VALUES(?,?,?,?,?)");
+  st.bind(1, function);
+  if (config.max_retry_attempts) st.bind(2, int64_t{*config.max_retry_attempts});
+  else st.bind_null(2);
+  if (config.max_event_age_s) st.bind(3, int64_t{*config.max_event_age_s});
+  else st.bind_null(3);
+  st.bind(4, config.on_failure).bind(5, config.last_modified_ms);
+  if (auto s = st.run(); !s) return s.error();
+  invoke_configs_[function] = config;
+  return config;
+}
+
+base::Result<EventInvokeConfig> Registry::get_event_invoke_config(const std::string& function) {
+  std::lock_guard lock(mu_);
+  auto it = invoke_configs_.find(function);
+  if (it == invoke_configs_.end())
+    return make_error(ErrorCode::kNotFound, "The function " + function_arn("us-east-1", function) +
+                                                " doesn't have an EventInvokeConfig");
+  return it->second;
+}
+
+base::Status Registry::delete_event_invoke_config(const std::string& function) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("DELETE FROM event_invoke_configs WHERE function = ?");
+  st.bind(1, function);
+  if (auto s = st.run(); !s) return s;
+  invoke_configs_.erase(function);
+  return {};
 }
 
 }  // namespace nimbus::functions

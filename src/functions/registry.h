@@ -48,6 +48,11 @@ class Registry {
   base::Status delete_alias(const std::string& function, const std::string& alias);
   base::Result<std::vector<Alias>> list_aliases(const std::string& function);
 
+  // Event invoke configuration (async retries, maximum age, on-failure destination).
+  base::Result<EventInvokeConfig> set_event_invoke_config(const std::string& function, EventInvokeConfig config);
+  base::Result<EventInvokeConfig> get_event_invoke_config(const std::string& function);
+  base::Status delete_event_invoke_config(const std::string& function);
+
   // Provisioned concurrency: always-warm instances of a version or alias.
   struct Provisioned {
     std::string function;
@@ -76,6 +81,7 @@ class Registry {
   std::map<std::string, std::map<int, FunctionConfig>> versions_;
   std::map<std::string, std::map<std::string, Alias>> aliases_;
   std::map<std::pair<std::string, std::string>, Provisioned> provisioned_;
+  std::map<std::string, EventInvokeConfig> invoke_configs_;
   void save_version(const FunctionConfig& c);
   void save_alias(const Alias& a);
 };

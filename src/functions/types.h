@@ -38,6 +38,15 @@ struct Alias {
   std::string revision_id;
 };
 
+// How asynchronous invocations of a function are retried and where the ones
+// that fail for good go (Lambda's event invoke config).
+struct EventInvokeConfig {
+  std::optional<int> max_retry_attempts;   // 0..2; default: the server's retry schedule
+  std::optional<int> max_event_age_s;      // 60..21600; default: the server's maximum
+  std::string on_failure;                  // destination ARN (an S3 bucket), or empty
+  int64_t last_modified_ms = 0;
+};
+
 struct Invocation {
   std::string request_id;
   std::string payload;

@@ -461,6 +461,60 @@ struct Service::Impl {
         co_return json_reply(204, json::object{});
       }
     }
+    if (seg.size() == 4 && seg[0] == "2019-09-25" && seg[1] == "functions" && seg[3] == "event-invoke-config") {
+      auto ref = parse_ref(seg[2]);
+      if (!ref) co_return error_from(ref.error());
+      auto reply = [&](const functions::EventInvokeConfig& c) {
+        json::object out{{"FunctionArn", functions::function_arn(options.region, ref->name)},
+                         {"LastModified", static_cast<double>(c.last_modified_ms) / 1000.0}};
+        if (c.max_retry_attempts) out["MaximumRetryAttempts"] = *c.max_retry_attempts;
+        if (c.max_event_age_s) out["MaximumEventAgeInSeconds"] = *c.max_event_age_s;
+        json::object on_failure;
+        if (!c.on_failure.empty()) on_failure["Destination"] = c.on_failure;
+        out["DestinationConfig"] = json::object{{"OnSuccess", json::object{}}, {"OnFailure", on_failure}};
+        return json_reply(200, out);
+      };
+      if (m == "PUT" || m == "POST") {  // Put replaces, Update merges
+        auto in = parse_body();
+        if (!in) co_return error_from(in.error());
+        functions::EventInvokeConfig c;
+        if (m == "POST")
+          if (auto old = registry.get_event_invoke_config(ref->name)) c = *old;
+        if (auto* v = in->if_contains("MaximumRetryAttempts"); v && v->is_int64()) {
+          if (v->as_int64() < 0 || v->as_int64() > 2)
+            co_return error_from(invalid("MaximumRetryAttempts must be between 0 and 2"));
+          c.max_retry_attempts = static_cast<int>(v->as_int64());
+        }
+        if (auto* v = in->if_contains("MaximumEventAgeInSeconds"); v && v->is_int64()) {
+          if (v->as_int64() < 60 || v->as_int64() > 21600)
+            co_return error_from(invalid("MaximumEventAgeInSeconds must be between 60 and 21600"));
+          c.max_event_age_s = static_cast<int>(v->as_int64());
+        }
+        if (auto* d = in->if_contains("DestinationConfig"); d && d->is_object()) {
+          if (auto* f = d->as_object().if_contains("OnFailure"); f && f->is_object()) {
+            c.on_failure.clear();
+            if (auto* dest = f->as_object().if_contains("Destination"); dest && dest->is_string())
+              c.on_failure = std::string(dest->as_string());
+            if (!c.on_failure.empty() && c.on_failure.rfind("arn:aws:s3:::", 0) != 0)
+              co_return error_from(invalid("nimbus supports S3 bucket destinations (arn:aws:s3:::BUCKET) for "
+                                           "failed asynchronous invocations"));
+          }
+        }
+        auto saved = registry.set_event_invoke_config(ref->name, c);
+        if (!saved) co_return error_from(saved.error());
+        co_return reply(*saved);
+      }
+      if (m == "GET") {
+        auto c = registry.get_event_invoke_config(ref->name);
+        if (!c) co_return error_from(c.error());
+        co_return reply(*c);
+      }
+      if (m == "DELETE") {
+        auto s = registry.delete_event_invoke_config(ref->name);
+        if (!s) co_return error_from(s.error());
+        co_return json_reply(204, json::object{});
+      }
+    }
     if (seg.size() == 4 && seg[0] == "2019-09-30" && seg[1] == "functions" && seg[3] == "provisioned-concurrency") {
       auto ref = parse_ref(seg[2]);
       if (!ref) co_return error_from(ref.error());

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "auth/credentials.h"
 #include "base/arn.h"
+#include "base/time.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
@@ -46,6 +48,43 @@ class AsyncQueueSink : public events::Sink {
  private:
   functions::AsyncQueue& queue_;
 };
+
+// Writes a failed async invocation to its S3 destination, in Lambda's
+// destination record format, under aws/lambda/async/FUNCTION/YYYY/MM/DD/HH/.
+void write_dead_letter(storage::Store& store, const std::string& region, const functions::DeadLetter& dl) {
+  std::string bucket = dl.destination.substr(std::string("arn:aws:s3:::").size());
+  std::string function = dl.function.substr(0, dl.function.find(':'));
+  boost::json::object record{
+      {"version", "1.0"},
+      {"timestamp", base::iso8601(base::now_ms())},
+      {"requestContext", boost::json::object{{"requestId", dl.id},
+                                             {"functionArn", functions::function_arn(region, dl.function)},
+                                             {"condition", dl.condition},
+                                             {"approximateInvokeCount", dl.attempts}}},
+      {"responseContext", boost::json::object{{"statusCode", 200}, {"executedVersion", "$LATEST"},
+                                              {"functionError", "Unhandled"}}}};
+  boost::system::error_code ec;
+  auto request = boost::json::parse(dl.payload, ec);
+  record["requestPayload"] = ec ? boost::json::value(dl.payload) : request;
+  auto response = boost::json::parse(dl.response, ec);
+  record["responsePayload"] = ec ? boost::json::value(dl.response) : response;
+  std::string body = boost::json::serialize(record);
+  std::string hour = base::iso8601(base::now_ms()).substr(0, 13);  // 2024-01-01T10
+  std::string key = "aws/lambda/async/" + function + "/" + hour.substr(0, 4) + "/" + hour.substr(5, 2) + "/" +
+                    hour.substr(8, 2) + "/" + hour.substr(11, 2) + "/" + dl.id + ".json";
+  auto writer = store.new_writer(bucket);
+  if (!writer) {
+    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, writer.error().message);
+    return;
+  }
+  (void)(*writer)->write(body.data(), body.size());
+  (*writer)->finish_digests();
+  storage::NewObject obj{key, {{"content-type", "application/json"}}, storage::EventKind::kPut};
+  if (auto m = store.commit_object(bucket, std::move(obj), **writer, {}); !m)
+    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, m.error().message);
+  else
+    spdlog::info("[{}] dead letter {} written to s3://{}/{}", function, dl.id, bucket, key);
+}
 
 }  // namespace
 
@@ -127,6 +166,14 @@ int serve(const ServeConfig& config) {
   async_options.retry_delays.clear();
   for (auto ms : config.async_retry_delays_ms) async_options.retry_delays.emplace_back(ms);
   async_options.max_event_age = std::chrono::seconds(config.async_max_age_s);
+  async_options.config_for = [&registry](const std::string& fn) -> std::optional<functions::EventInvokeConfig> {
+    auto c = (*registry)->get_event_invoke_config(fn);
+    if (!c) return std::nullopt;
+    return *c;
+  };
+  async_options.on_dead_letter = [&store, &config](const functions::DeadLetter& dl) {
+    write_dead_letter(**store, config.region, dl);
+  };
   auto queue = functions::AsyncQueue::open(config.data_dir, *invoker, async_options);
   if (!queue) {
     spdlog::error("functions: cannot open the async queue: {}", queue.error().message);

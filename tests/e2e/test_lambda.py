@@ -511,3 +511,40 @@ def test_events_ls_and_redrive(async_server):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(async_server.endpoint + "/_nimbus/events", timeout=10)
     assert e.value.code == 403
+
+
+def test_event_invoke_config_and_s3_failure_destination(async_server):
+    import boto3
+    lam = lambda_client(async_server.endpoint)
+    s3 = boto3.client("s3", endpoint_url=async_server.endpoint, aws_access_key_id=ACCESS_KEY,
+                      aws_secret_access_key=SECRET_KEY, region_name=REGION)
+    s3.create_bucket(Bucket="failures")
+    create(lam, "doomed")
+    cfg = lam.put_function_event_invoke_config(
+        FunctionName="doomed", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::failures"}})
+    assert cfg["MaximumRetryAttempts"] == 0
+    assert cfg["DestinationConfig"]["OnFailure"]["Destination"] == "arn:aws:s3:::failures"
+    got = lam.get_function_event_invoke_config(FunctionName="doomed")
+    assert got["MaximumRetryAttempts"] == 0
+    with pytest.raises(ClientError) as e:
+        lam.put_function_event_invoke_config(FunctionName="doomed",
+                                             DestinationConfig={"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:0:q"}})
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    r = lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b'{"action": "error", "n": 7}')
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+
+    def written():
+        return [o["Key"] for o in s3.list_objects_v2(Bucket="failures").get("Contents", [])]
+    wait_for(lambda: written(), what="the dead letter object")
+    key = written()[0]
+    assert key.startswith("aws/lambda/async/doomed/") and key.endswith(rid + ".json")
+    record = json.loads(s3.get_object(Bucket="failures", Key=key)["Body"].read())
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 1  # MaximumRetryAttempts=0: no retry
+    assert record["requestPayload"] == {"action": "error", "n": 7}
+    assert record["responsePayload"]["errorType"] == "BadThing"
+    assert async_server.log_text().count(f"START RequestId: {rid}") == 1
+    lam.delete_function_event_invoke_config(FunctionName="doomed")
+    with pytest.raises(ClientError):
+        lam.get_function_event_invoke_config(FunctionName="doomed")
