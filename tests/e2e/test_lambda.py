@@ -548,3 +548,17 @@ def test_event_invoke_config_and_s3_failure_destination(async_server):
     lam.delete_function_event_invoke_config(FunctionName="doomed")
     with pytest.raises(ClientError):
         lam.get_function_event_invoke_config(FunctionName="doomed")
+
+
+def test_idle_instances_scale_to_zero(tmp_path):
+    server = Nimbus(tmp_path / "data", ["--keep-alive-ms", "300"]).start()
+    try:
+        lam = lambda_client(server.endpoint)
+        create(lam, "sleepy", example="echo")
+        invoke(lam, "sleepy", {"a": 1})
+        assert len(bootstrap_pids("sleepy")) == 1
+        wait_for(lambda: len(bootstrap_pids("sleepy")) == 0, timeout=5, what="the idle instance to stop")
+        r, body = invoke(lam, "sleepy", {"a": 2}, LogType="Tail")  # a cold start again
+        assert json.loads(body) == {"a": 2} and "Init Duration" in base64.b64decode(r["LogResult"]).decode()
+    finally:
+        assert server.stop() == 0
