@@ -13,7 +13,13 @@ CredentialStore CredentialStore::with_defaults() {
 }
 
 void CredentialStore::add(std::string access_key, std::string secret_key) {
+  std::lock_guard lock(mu_);
   keys_[std::move(access_key)] = std::move(secret_key);
+}
+
+void CredentialStore::remove(const std::string& access_key) {
+  std::lock_guard lock(mu_);
+  keys_.erase(access_key);
 }
 
 base::Status CredentialStore::load_file(const std::string& path) {
@@ -36,6 +42,7 @@ base::Status CredentialStore::load_file(const std::string& path) {
 }
 
 std::optional<std::string> CredentialStore::secret_for(const std::string& access_key) const {
+  std::lock_guard lock(mu_);
   auto it = keys_.find(access_key);
   if (it == keys_.end()) return std::nullopt;
   return it->second;

@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS bucket_notifications(bucket TEXT PRIMARY KEY, rules TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, function_arn TEXT NOT NULL,
-  payload BLOB NOT NULL, created_ms INTEGER NOT NULL);
+  payload BLOB NOT NULL, created_ms INTEGER NOT NULL, depth INTEGER NOT NULL DEFAULT 1);
 )sql";
 
 std::string rules_to_json(const std::vector<Rule>& rules) {
@@ -118,6 +118,7 @@ struct Notifications::Impl {
   bool stopping = false;
   bool poked = false;
   Sink* sink = nullptr;
+  std::function<int(const std::string&)> depth_of;
   std::thread thread;
 
   void drain();
@@ -171,9 +172,19 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
     for (const auto& r : it->second)
       if (rule_matches(r, name, event.key)) matching.push_back(r);
   }
+  if (matching.empty()) return {};
+  int depth = (impl_->depth_of ? impl_->depth_of(event.context.principal) : 0) + 1;
+  if (depth > kMaxChainDepth) {
+    // AWS's recursive loop detection stops such chains too: the write stands, its events do not run.
+    spdlog::warn("events: s3://{}/{} was written by an invocation {} deep in a chain of functions triggering each "
+                 "other; its notification is not delivered (recursive loop stopped)",
+                 event.bucket, event.key, depth - 1);
+    return {};
+  }
   for (const auto& r : matching) {
-    auto st = tx.prepare("INSERT INTO event_outbox(function_arn, payload, created_ms) VALUES(?, ?, ?)");
+    auto st = tx.prepare("INSERT INTO event_outbox(function_arn, payload, created_ms, depth) VALUES(?, ?, ?, ?)");
     st.bind(1, r.function_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
+    st.bind(4, int64_t{depth});
     if (auto s = st.run(); !s) return s;
   }
   return {};
@@ -186,6 +197,10 @@ void Notifications::committed() {
     impl_->poked = true;
   }
   impl_->wake.notify_one();
+}
+
+void Notifications::set_depth_source(std::function<int(const std::string& principal)> depth_of) {
+  impl_->depth_of = std::move(depth_of);
 }
 
 void Notifications::start(Sink& sink) {
@@ -221,17 +236,17 @@ size_t Notifications::pending() {
 
 void Notifications::Impl::drain() {
   for (;;) {
-    std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    std::vector<std::tuple<int64_t, std::string, std::string, int>> rows;
     {
       std::lock_guard lock(mu);
-      auto st = db.prepare("SELECT id, function_arn, payload FROM event_outbox ORDER BY id LIMIT 100");
-      while (st.step()) rows.emplace_back(st.integer(0), st.text(1), st.blob(2));
+      auto st = db.prepare("SELECT id, function_arn, payload, depth FROM event_outbox ORDER BY id LIMIT 100");
+      while (st.step()) rows.emplace_back(st.integer(0), st.text(1), st.blob(2), static_cast<int>(st.integer(3)));
     }
     if (rows.empty()) return;
-    for (const auto& [id, arn, payload] : rows) {
+    for (const auto& [id, arn, payload, depth] : rows) {
       // The outbox id names the delivery, so a row handed over twice (crash
       // between deliver and delete) is queued once.
-      if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload); !s) {
+      if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload, depth); !s) {
         spdlog::warn("events: cannot hand event {} to {}: {}", id, arn, s.error().message);
         return;
       }

@@ -38,7 +38,9 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual base::Status deliver(const std::string& id, const std::string& function_arn, const std::string& payload) = 0;
+  // depth: the chain depth of the invocation this event will cause.
+  virtual base::Status deliver(const std::string& id, const std::string& function_arn, const std::string& payload,
+                               int depth) = 0;
 };
 
 class Notifications : public storage::CommitHook {
@@ -50,6 +52,12 @@ class Notifications : public storage::CommitHook {
   std::vector<Rule> get(const std::string& bucket);
   base::Status on_commit(storage::Connection& tx, const storage::ObjectEvent& event) override;
   void committed() override;
+
+  // Who made a change, as a chain depth: 0 for clients, d for a function
+  // instance running an invocation of depth d. Writes that would start an
+  // invocation deeper than kMaxChainDepth are not delivered (a loop).
+  static constexpr int kMaxChainDepth = 16;
+  void set_depth_source(std::function<int(const std::string& principal)> depth_of);
 
   void start(Sink& sink);
   void stop();

@@ -22,7 +22,7 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS async_events(
   id TEXT PRIMARY KEY, function TEXT NOT NULL, payload BLOB NOT NULL, trace_id TEXT NOT NULL,
   attempts INTEGER NOT NULL, created_ms INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL,
-  state TEXT NOT NULL, last_error TEXT NOT NULL);
+  state TEXT NOT NULL, last_error TEXT NOT NULL, depth INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS async_due ON async_events(state, next_attempt_ms);
 )sql";
 
@@ -70,7 +70,7 @@ AsyncQueue::AsyncQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AsyncQueue::~AsyncQueue() { stop(); }
 
 base::Result<std::string> AsyncQueue::enqueue(const std::string& function, std::string payload, std::string trace_id,
-                                              std::string id) {
+                                              std::string id, int depth) {
   if (id.empty()) {
     id = base::random_hex(16);
     id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-4" + id.substr(13, 3) + "-b" + id.substr(17, 3) + "-" + id.substr(20);
@@ -80,8 +80,9 @@ base::Result<std::string> AsyncQueue::enqueue(const std::string& function, std::
     std::lock_guard lock(impl_->db_mu);
     auto st = impl_->db.prepare(
         "INSERT OR IGNORE INTO async_events(id, function, payload, trace_id, attempts, created_ms, next_attempt_ms, state, "
-        "last_error) VALUES(?,?,?,?,0,?,?,'pending','')");
+        "last_error, depth) VALUES(?,?,?,?,0,?,?,'pending','',?)");
     st.bind(1, id).bind(2, function).bind_blob(3, payload).bind(4, trace_id).bind(5, now).bind(6, now);
+    st.bind(7, int64_t{depth});
     if (auto s = st.run(); !s) return s.error();
   }
   {
@@ -113,7 +114,7 @@ std::vector<AsyncEvent> AsyncQueue::list() {
       "SELECT id, function, payload, attempts, created_ms, next_attempt_ms, state, last_error FROM async_events "
       "ORDER BY created_ms");
   while (st.step())
-    out.push_back({st.text(0), st.text(1), st.blob(2), "", static_cast<int>(st.integer(3)), st.integer(4),
+    out.push_back({st.text(0), st.text(1), st.blob(2), "", static_cast<int>(st.integer(3)), 1, st.integer(4),
                    st.integer(5), st.text(6), st.text(7)});
   std::lock_guard flight(impl_->mu);
   for (auto& e : out)
@@ -161,7 +162,7 @@ void AsyncQueue::Impl::dispatch_due() {
   {
     std::lock_guard lock(db_mu);
     auto st = db.prepare(
-        "SELECT id, function, payload, attempts, created_ms, trace_id FROM async_events WHERE state = 'pending' AND "
+        "SELECT id, function, payload, attempts, created_ms, trace_id, depth FROM async_events WHERE state = 'pending' AND "
         "next_attempt_ms <= ? ORDER BY next_attempt_ms LIMIT ?");
     st.bind(1, base::now_ms()).bind(2, int64_t{options.max_in_flight} * 2);
     while (st.step()) {
@@ -172,6 +173,7 @@ void AsyncQueue::Impl::dispatch_due() {
       e.attempts = static_cast<int>(st.integer(3));
       e.created_ms = st.integer(4);
       e.trace_id = st.text(5);
+      e.depth = static_cast<int>(st.integer(6));
       due.push_back(std::move(e));
     }
   }
@@ -188,6 +190,7 @@ void AsyncQueue::Impl::dispatch_due() {
     if (colon != std::string::npos) req.qualifier = e.function.substr(colon + 1);
     req.payload = std::move(e.payload);
     req.trace_id = e.trace_id;
+    req.depth = e.depth;
     req.request_id = e.id;
     invoker.invoke(std::move(req), [this, id = e.id](base::Result<InvokeResult> r) {
       {

@@ -47,6 +47,7 @@ struct AsyncEvent {
   std::string payload;
   std::string trace_id;
   int attempts = 0;
+  int depth = 1;
   int64_t created_ms = 0;
   int64_t next_attempt_ms = 0;
   std::string state;       // "pending" or "dead"
@@ -61,7 +62,7 @@ class AsyncQueue {
   // Durable on return. The id is the invocation's request id; a caller-given
   // id makes the call idempotent (an event queued twice runs once).
   base::Result<std::string> enqueue(const std::string& function, std::string payload, std::string trace_id = "",
-                                    std::string id = "");
+                                    std::string id = "", int depth = 1);
   void start();
   void stop();
   std::vector<AsyncEvent> list();  // pending, in-flight and dead, oldest first

@@ -6,6 +6,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -70,6 +71,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   std::atomic<int> total{0};
   bool stopping = false;
   std::map<std::pair<std::string, std::string>, int> provisioned;  // (function, qualifier) -> warm instances
+  mutable std::mutex keys_mu;
+  std::map<std::string, int> key_depth;  // instance access key -> depth of its current invocation
 
   // All below run on the strand.
   void invoke(InvokeRequest req, Done done);
@@ -106,6 +109,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   bool init_reported = false;
   bool retired = false;
   std::string provisioned_for;  // the qualifier this always-warm instance serves; empty if on demand
+  std::string access_key;       // the instance's own credentials, when the server hands them out
   std::string partial_line;
   char read_buf[4096];
 
@@ -207,8 +211,22 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   set("LAMBDA_RUNTIME_DIR", cfg.code_dir);
   set("AWS_REGION", options.region);
   set("AWS_DEFAULT_REGION", options.region);
-  set("AWS_ACCESS_KEY_ID", options.access_key);
-  set("AWS_SECRET_ACCESS_KEY", options.secret_key);
+  if (options.add_key) {
+    std::string key = "NIMBUS" + base::random_hex(7);
+    for (auto& ch : key) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string secret = base::random_hex(20);
+    options.add_key(key, secret);
+    inst->access_key = key;
+    {
+      std::lock_guard lock(keys_mu);
+      key_depth[key] = 0;
+    }
+    set("AWS_ACCESS_KEY_ID", key);
+    set("AWS_SECRET_ACCESS_KEY", secret);
+  } else {
+    set("AWS_ACCESS_KEY_ID", options.access_key);
+    set("AWS_SECRET_ACCESS_KEY", options.secret_key);
+  }
   if (!options.endpoint_url.empty()) set("AWS_ENDPOINT_URL", options.endpoint_url);
   set("TZ", ":UTC");
   set("LANG", "en_US.UTF-8");
@@ -218,7 +236,10 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
 
   auto proc = spawn(spec);
-  if (!proc) return proc.error();
+  if (!proc) {
+    if (!inst->access_key.empty() && options.remove_key) options.remove_key(inst->access_key);
+    return proc.error();
+  }
   inst->proc = std::move(*proc);
   inst->output.assign(inst->proc.output.release());
   inst->exit_watch.assign(inst->proc.pidfd.release());
@@ -269,6 +290,7 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   inv.function_arn = function_arn(options.region, cfg->name, req.qualifier);
   inv.trace_id = req.trace_id.empty() ? trace_id_from(random.substr(32, 24)) : req.trace_id;
   inv.client_context = std::move(req.client_context);
+  inv.depth = req.depth;
 
   // Reserved concurrency 0 switches a function off, warm instances or not.
   if (cfg->reserved_concurrency == 0)
@@ -302,6 +324,10 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
 
 void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, Done done) {
   inst->state = Instance::State::kBusy;
+  if (!inst->access_key.empty()) {
+    std::lock_guard lock(keys_mu);
+    key_depth[inst->access_key] = inv.depth;
+  }
   inst->active = Active{std::move(inv), std::move(done), {}, Clock::now(), false};
   log_line(*inst, "START RequestId: " + inst->active->inv.request_id + " Version: " + inst->cfg.version);
   inst->timer.expires_after(std::chrono::seconds(inst->cfg.timeout_s));
@@ -393,6 +419,11 @@ void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
   std::erase(pool, inst);
   if (pool.empty()) pools.erase(inst->cfg.name);
   --total;
+  if (!inst->access_key.empty()) {
+    if (options.remove_key) options.remove_key(inst->access_key);
+    std::lock_guard lock(keys_mu);
+    key_depth.erase(inst->access_key);
+  }
   // The listener goes last: its connection may still be answering.
   asio::post(strand, [inst] { inst->endpoint.reset(); });
   if (!inst->provisioned_for.empty() && !stopping) {
@@ -473,5 +504,11 @@ void Invoker::shutdown() {
 }
 
 int Invoker::instance_count() const { return impl_->total; }
+
+int Invoker::depth_of(const std::string& access_key) const {
+  std::lock_guard lock(impl_->keys_mu);
+  auto it = impl_->key_depth.find(access_key);
+  return it == impl_->key_depth.end() ? 0 : it->second;
+}
 
 }  // namespace nimbus::functions

@@ -22,8 +22,12 @@ namespace nimbus::functions {
 struct InvokerOptions {
   std::string region = "us-east-1";
   std::string endpoint_url;          // AWS_ENDPOINT_URL given to functions (the edge port)
-  std::string access_key = "test";   // credentials given to functions
+  std::string access_key = "test";   // credentials given to functions without add_key
   std::string secret_key = "test";
+  // With these, every instance gets credentials of its own, so that its writes
+  // can be traced back to the invocation that made them (loop detection).
+  std::function<void(const std::string& access_key, const std::string& secret)> add_key;
+  std::function<void(const std::string& access_key)> remove_key;
   int max_concurrency = 64;          // instances across all functions
   std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
 };
@@ -32,6 +36,7 @@ struct InvokeRequest {
   std::string function;  // name
   std::string qualifier;   // "", "$LATEST", a version or an alias
   std::string request_id;  // empty: a new one is made
+  int depth = 1;           // chain depth: 1 for a request from outside
   std::string payload;
   bool tail_log = false;
   std::string client_context;
@@ -53,6 +58,9 @@ class Invoker {
   // Stops every instance.
   void shutdown();
   int instance_count() const;
+  // The chain depth of the invocation running on the instance that holds
+  // access_key; 0 when the key is no instance's. Callable from any thread.
+  int depth_of(const std::string& access_key) const;
 
   struct Impl;  // public only so that instances (invoker.cc) can name it
 

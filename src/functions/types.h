@@ -48,6 +48,7 @@ struct EventInvokeConfig {
 };
 
 struct Invocation {
+  int depth = 1;  // position in a chain of invocations caused by each other's writes
   std::string request_id;
   std::string payload;
   int64_t deadline_ms = 0;

@@ -36,11 +36,11 @@ namespace {
 class AsyncQueueSink : public events::Sink {
  public:
   explicit AsyncQueueSink(functions::AsyncQueue& queue) : queue_(queue) {}
-  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload) override {
+  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload, int depth) override {
     auto parsed = base::parse_lambda_arn(arn);
     if (!parsed) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
     std::string target = parsed->function + (parsed->qualifier.empty() ? "" : ":" + parsed->qualifier);
-    auto queued = queue_.enqueue(target, payload, "", id);
+    auto queued = queue_.enqueue(target, payload, "", id, depth);
     if (!queued) return queued.error();
     return {};
   }
@@ -160,7 +160,10 @@ int serve(const ServeConfig& config) {
   invoker_options.endpoint_url = "http://" + config.host + ":" + std::to_string(*port);
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
+  invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
+  invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
+  (*notifications)->set_depth_source([&invoker](const std::string& principal) { return invoker->depth_of(principal); });
   for (const auto& p : (*registry)->all_provisioned()) invoker->provision(p.function, p.qualifier, p.count);
   functions::AsyncOptions async_options;
   async_options.retry_delays.clear();

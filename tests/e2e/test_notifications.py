@@ -156,3 +156,48 @@ def test_no_event_lost_on_kill9(tmp_path):
                      what=f"the event of {k} after kill -9")
     finally:
         assert again.stop() == 0
+
+
+# Writes a copy of every object it is told about back under the same prefix:
+# the classic serverless loop. Uses the instance's own credentials and endpoint.
+LOOPER = r'''#!/usr/bin/python3
+import http.client, json, os, urllib.parse
+import boto3
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+while True:
+    c = http.client.HTTPConnection(host, int(port))
+    c.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = c.getresponse()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    event = json.loads(r.read())
+    for rec in event["Records"]:
+        key = urllib.parse.unquote_plus(rec["s3"]["object"]["key"])
+        s3.put_object(Bucket=rec["s3"]["bucket"]["name"], Key=key + "+", Body=b"again")
+        print("LOOPED " + key, flush=True)
+    c.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, b"{}")
+    c.getresponse().read()
+'''
+
+
+def test_recursive_loop_is_stopped_after_16_hops(server):
+    s3 = boto3_client(server.endpoint)
+    lam = lambda_client(server.endpoint)
+    s3.create_bucket(Bucket="loop")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, LOOPER)
+    lam.create_function(FunctionName="looper", Runtime="provided.al2023", Role=ROLE, Handler="x",
+                        Code={"ZipFile": buf.getvalue()}, Timeout=30)
+    s3.put_bucket_notification_configuration(Bucket="loop", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": ARN.format("looper"),
+                                          "Events": ["s3:ObjectCreated:*"],
+                                          "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}}}]})
+    s3.put_object(Bucket="loop", Key="in/start", Body=b"go")
+    wait_for(lambda: "recursive loop stopped" in server.log_text(), timeout=60, what="the loop to be stopped")
+    time.sleep(1)  # nothing more may run
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="loop")["Contents"]]
+    assert len(keys) == 17, keys  # the upload, then 16 invocations that each wrote once
+    assert server.log_text().count("LOOPED ") == 16
