@@ -149,3 +149,17 @@ def s3(nimbus):
 
 def which(name):
     return shutil.which(name)
+
+
+def bootstrap_zip(bootstrap, extra_files=None):
+    """A function package: `bootstrap` (a script's text or an executable's bytes) made executable."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, bootstrap)
+        for name, data in (extra_files or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()

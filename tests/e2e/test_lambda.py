@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, REGION, ROOT, SECRET_KEY, Nimbus, client_env, run_aws
+from conftest import ACCESS_KEY, REGION, ROOT, SECRET_KEY, Nimbus, bootstrap_zip, client_env, run_aws
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
@@ -27,14 +27,7 @@ def function_zip(example, extra_files=None):
     bootstrap = build_dir() / "examples" / example / "bootstrap"
     if not bootstrap.exists():
         pytest.skip(f"{bootstrap} is not built")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        z.writestr(info, bootstrap.read_bytes())
-        for name, data in (extra_files or {}).items():
-            z.writestr(name, data)
-    return buf.getvalue()
+    return bootstrap_zip(bootstrap.read_bytes(), extra_files)
 
 
 def lambda_client(endpoint, read_timeout=60, validate=True):
@@ -347,13 +340,8 @@ while True:
 
 
 def test_runtime_api_protocol(fn_server, lam):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        z.writestr(info, PROTOCOL_PROBE)
     lam.create_function(FunctionName="probe", Runtime="provided.al2023", Role=ROLE, Handler="probe.handler",
-                        Code={"ZipFile": buf.getvalue()}, MemorySize=256, Timeout=7,
+                        Code={"ZipFile": bootstrap_zip(PROTOCOL_PROBE)}, MemorySize=256, Timeout=7,
                         Environment={"Variables": {"MINE": "1"}})
     ctx = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
     r = lam.invoke(FunctionName="probe", Payload=b'{"q": 1}', ClientContext=ctx, LogType="Tail")

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Nimbus, boto3_client, run_aws
+from conftest import Nimbus, boto3_client, bootstrap_zip, run_aws
 from test_lambda import lambda_client, wait_for
 
 ROLE = "arn:aws:iam::000000000000:role/r"
@@ -35,12 +35,7 @@ while True:
 
 
 def recorder_zip():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        z.writestr(info, RECORDER)
-    return buf.getvalue()
+    return bootstrap_zip(RECORDER)
 
 
 def configure(server, name="onupload", rules=None):
@@ -184,13 +179,8 @@ def test_recursive_loop_is_stopped_after_16_hops(server):
     s3 = boto3_client(server.endpoint)
     lam = lambda_client(server.endpoint)
     s3.create_bucket(Bucket="loop")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        z.writestr(info, LOOPER)
     lam.create_function(FunctionName="looper", Runtime="provided.al2023", Role=ROLE, Handler="x",
-                        Code={"ZipFile": buf.getvalue()}, Timeout=30)
+                        Code={"ZipFile": bootstrap_zip(LOOPER)}, Timeout=30)
     s3.put_bucket_notification_configuration(Bucket="loop", NotificationConfiguration={
         "LambdaFunctionConfigurations": [{"LambdaFunctionArn": ARN.format("looper"),
                                           "Events": ["s3:ObjectCreated:*"],
