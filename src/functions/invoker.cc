@@ -6,7 +6,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -83,6 +86,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   void stop(const std::shared_ptr<Instance>& inst);
   void on_exit(const std::shared_ptr<Instance>& inst);
   void read_output(const std::shared_ptr<Instance>& inst);
+  bool drain_output(const std::shared_ptr<Instance>& inst);
   void arm_idle(const std::shared_ptr<Instance>& inst);
   void log_line(Instance& inst, const std::string& line);
   void reconcile(const std::string& function, const std::string& qualifier);
@@ -252,21 +256,38 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   return inst;
 }
 
+// Output is read on the strand only (readiness from the reactor, the read
+// itself here), so finish() can take everything written before a response
+// without racing a read in flight.
+bool Invoker::Impl::drain_output(const std::shared_ptr<Instance>& inst) {
+  if (!inst->output.is_open()) return false;
+  for (;;) {
+    ssize_t n = ::read(inst->output.native_handle(), inst->read_buf, sizeof inst->read_buf);
+    if (n > 0) {
+      inst->partial_line.append(inst->read_buf, static_cast<size_t>(n));
+      size_t nl;
+      while ((nl = inst->partial_line.find('\n')) != std::string::npos) {
+        log_line(*inst, inst->partial_line.substr(0, nl));
+        inst->partial_line.erase(0, nl + 1);
+      }
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    // End of output: the process (and everything it started) closed it.
+    if (!inst->partial_line.empty()) log_line(*inst, std::exchange(inst->partial_line, {}));
+    boost::system::error_code ec;
+    inst->output.close(ec);
+    return false;
+  }
+}
+
 void Invoker::Impl::read_output(const std::shared_ptr<Instance>& inst) {
-  inst->output.async_read_some(asio::buffer(inst->read_buf), [self = shared_from_this(), inst](
-                                                                    const boost::system::error_code& ec, size_t n) {
-    if (ec) {
-      if (!inst->partial_line.empty()) self->log_line(*inst, std::exchange(inst->partial_line, {}));
-      return;
-    }
-    inst->partial_line.append(inst->read_buf, n);
-    size_t nl;
-    while ((nl = inst->partial_line.find('\n')) != std::string::npos) {
-      self->log_line(*inst, inst->partial_line.substr(0, nl));
-      inst->partial_line.erase(0, nl + 1);
-    }
-    self->read_output(inst);
-  });
+  inst->output.async_wait(asio::posix::stream_descriptor::wait_read,
+                          [self = shared_from_this(), inst](const boost::system::error_code& ec) {
+                            if (ec) return;
+                            if (self->drain_output(inst)) self->read_output(inst);
+                          });
 }
 
 void Invoker::Impl::arm_idle(const std::shared_ptr<Instance>& inst) {
@@ -357,6 +378,7 @@ void Invoker::Impl::hand_out(Instance& inst) {
 
 void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult result) {
   if (!inst->active) return;
+  drain_output(inst);  // lines the function wrote before answering belong to this invocation
   Active a = std::move(*inst->active);
   inst->active.reset();
   inst->timer.cancel();
