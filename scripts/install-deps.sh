@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients the end-to-end tests drive nimbus with
   awscli python3 python3-boto3 python3-botocore python3-pytest python3-requests s3cmd rclone curl sqlite3
+  # the thumbnail application (libvips) and the images its tests make and check (Pillow)
+  libvips-dev python3-pil
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "auth/credentials.h"
@@ -88,7 +89,8 @@ void write_dead_letter(storage::Store& store, const std::string& region, const f
 
 }  // namespace
 
-int serve(const ServeConfig& config) {
+int serve(const ServeConfig& given) {
+  ServeConfig config = given;
   auto started = std::chrono::steady_clock::now();
   base::setup_logging(config.log_level);
 
@@ -101,6 +103,13 @@ int serve(const ServeConfig& config) {
   }
   for (const auto& [k, v] : config.extra_keys) credentials.add(k, v);
 
+  // Functions run with their code directory as working directory, so every
+  // path handed to them (and kept in functions.db) must be absolute.
+  {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(config.data_dir, ec);
+    if (!ec) config.data_dir = absolute.lexically_normal().string();
+  }
   auto store = storage::Store::open(config.data_dir);
   if (!store) {
     spdlog::error("storage: cannot open {}: {}", config.data_dir, store.error().message);
@@ -157,7 +166,12 @@ int serve(const ServeConfig& config) {
   }
   functions::InvokerOptions invoker_options;
   invoker_options.region = config.region;
-  invoker_options.endpoint_url = "http://" + config.host + ":" + std::to_string(*port);
+  // Functions reach nimbus over loopback, whatever address it listens on.
+  std::string reach = config.host;
+  if (reach == "0.0.0.0" || reach.empty()) reach = "127.0.0.1";
+  if (reach == "::") reach = "::1";
+  if (reach.find(':') != std::string::npos) reach = "[" + reach + "]";
+  invoker_options.endpoint_url = "http://" + reach + ":" + std::to_string(*port);
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
