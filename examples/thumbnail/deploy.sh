@@ -6,7 +6,8 @@
 #
 #   examples/thumbnail/deploy.sh [ENDPOINT]     (default http://127.0.0.1:4566)
 #
-# BUCKET (photos), FUNCTION (thumbnail) and the usual AWS_* variables
+# BUCKET (photos), FUNCTION (thumbnail), THUMBNAIL_BOOTSTRAP (the built
+# function) and the usual AWS_* variables
 # (default test/test, us-east-1) change what it talks to; AWS_CLI picks the
 # aws binary (default: Debian's /usr/bin/aws when present, else aws on PATH).
 set -euo pipefail
@@ -20,7 +21,7 @@ cli="${AWS_CLI:-}"
 [ -n "$cli" ] || { [ -x /usr/bin/aws ] && cli=/usr/bin/aws; } || cli=aws
 aws() { "$cli" --endpoint-url "$endpoint" --output text "$@"; }
 
-bootstrap="$root/build/examples/thumbnail/bootstrap"
+bootstrap="${THUMBNAIL_BOOTSTRAP:-$root/build/examples/thumbnail/bootstrap}"
 [ -x "$bootstrap" ] || { echo "deploy: $bootstrap is missing; run scripts/build.sh" >&2; exit 1; }
 package="$(mktemp -d)"
 trap 'rm -rf "$package"' EXIT

@@ -18,6 +18,20 @@ int fail(const base::Result<ApiResponse>& r) {
   return r ? 1 : 255;
 }
 
+// A function error is kept as Lambda's JSON; "Type: message" reads better in a table.
+std::string readable_error(std::string_view stored) {
+  boost::system::error_code ec;
+  json::value v = json::parse(stored, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.as_object();
+    const auto* type = o.if_contains("errorType");
+    const auto* message = o.if_contains("errorMessage");
+    if (type && type->is_string() && message && message->is_string())
+      return std::string(type->as_string()) + ": " + std::string(message->as_string());
+  }
+  return std::string(stored);
+}
+
 int list_events() {
   auto r = call(ApiTarget::from_environment(), "nimbus", "GET", "/_nimbus/events");
   if (!r || r->status != 200) return fail(r);
@@ -27,8 +41,8 @@ int list_events() {
   std::printf("%-38s %-24s %-9s %8s  %-24s %s\n", "ID", "FUNCTION", "STATE", "ATTEMPTS", "CREATED", "LAST ERROR");
   for (const auto& e : o.at("events").as_array()) {
     const auto& ev = e.as_object();
-    std::string err(ev.at("last_error").as_string());
-    if (err.size() > 60) err = err.substr(0, 57) + "...";
+    std::string err = readable_error(ev.at("last_error").as_string());
+    if (err.size() > 80) err = err.substr(0, 77) + "...";
     std::printf("%-38s %-24s %-9s %8lld  %-24s %s\n", ev.at("id").as_string().c_str(),
                 ev.at("function").as_string().c_str(), ev.at("state").as_string().c_str(),
                 static_cast<long long>(ev.at("attempts").as_int64()), ev.at("created").as_string().c_str(), err.c_str());
