@@ -11,21 +11,12 @@ machine); it can be slightly negative, as the function may start before the
 client has parsed the 200. Prints a RESULT line.
 """
 import io
-import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 import zipfile
-from pathlib import Path
 
-import boto3
-
-ROOT = Path(__file__).resolve().parents[1]
+from nimbus_process import nimbus
 
 RECORDER = r'''#!/usr/bin/python3
 import http.client, json, os, time
@@ -46,49 +37,32 @@ while True:
 
 def main():
     uploads = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = tempfile.mkdtemp()
-    log_path = os.path.join(data, "nimbus.log")
-    log = open(log_path, "w")
-    proc = subprocess.Popen([str(ROOT / "build/src/cli/nimbus"), "serve", "--port", str(port), "--data-dir",
-                             os.path.join(data, "d")], stdout=log, stderr=subprocess.STDOUT)
-    ep = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(ep + "/_nimbus/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
-    kw = dict(endpoint_url=ep, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    s3, lam = boto3.client("s3", **kw), boto3.client("lambda", **kw)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        z.writestr(info, RECORDER)
-    s3.create_bucket(Bucket="photos")
-    lam.create_function(FunctionName="rec", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
-                        Handler="x", Code={"ZipFile": buf.getvalue()})
-    s3.put_bucket_notification_configuration(Bucket="photos", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:rec",
-                                          "Events": ["s3:ObjectCreated:*"],
-                                          "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "input/"}]}}}]})
-    s3.put_object(Bucket="photos", Key="input/warmup", Body=b"x")
-    time.sleep(1)
-    acked = {}
-    for i in range(uploads):
-        key = f"input/k{i}"
-        s3.put_object(Bucket="photos", Key=key, Body=b"x" * 1024)
-        acked[key] = time.time()
-        time.sleep(0.01)
-    time.sleep(2)
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with nimbus() as server:
+        s3, lam = server.client("s3"), server.client("lambda")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            info = zipfile.ZipInfo("bootstrap")
+            info.external_attr = 0o755 << 16
+            z.writestr(info, RECORDER)
+        s3.create_bucket(Bucket="photos")
+        lam.create_function(FunctionName="rec", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
+                            Handler="x", Code={"ZipFile": buf.getvalue()})
+        s3.put_bucket_notification_configuration(Bucket="photos", NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:rec",
+                                              "Events": ["s3:ObjectCreated:*"],
+                                              "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "input/"}]}}}]})
+        s3.put_object(Bucket="photos", Key="input/warmup", Body=b"x")
+        time.sleep(1)
+        acked = {}
+        for i in range(uploads):
+            key = f"input/k{i}"
+            s3.put_object(Bucket="photos", Key=key, Body=b"x" * 1024)
+            acked[key] = time.time()
+            time.sleep(0.01)
+        time.sleep(2)
+        log_text = server.log_text()
     received = {}
-    for line in open(log_path):
+    for line in log_text.splitlines():
         if "RECEIVED input/k" in line:
             _, _, rest = line.partition("RECEIVED ")
             key, t = rest.split()

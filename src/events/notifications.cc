@@ -110,8 +110,12 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
 
 struct Notifications::Impl {
   std::string region;
-  base::Connection db;  // meta.db: rules and the outbox
-  std::mutex mu;        // guards rules and db
+  // Two locks, never held together: on_commit runs inside storage's write
+  // transaction on meta.db and takes only rules_mu, so whoever holds db_mu
+  // may wait for meta.db's write lock without deadlocking against it.
+  std::mutex db_mu;     // guards db (meta.db: rules and the outbox)
+  base::Connection db;
+  std::mutex rules_mu;  // guards rules
   std::map<std::string, std::vector<Rule>> rules;
   std::mutex wake_mu;
   std::condition_variable wake;
@@ -141,23 +145,24 @@ base::Result<std::unique_ptr<Notifications>> Notifications::open(const std::stri
 }
 
 base::Status Notifications::set(const std::string& bucket, std::vector<Rule> rules) {
-  std::lock_guard lock(impl_->mu);
-  if (rules.empty()) {
-    auto st = impl_->db.prepare("DELETE FROM bucket_notifications WHERE bucket = ?");
+  {
+    std::lock_guard lock(impl_->db_mu);
+    auto st = rules.empty() ? impl_->db.prepare("DELETE FROM bucket_notifications WHERE bucket = ?")
+                            : impl_->db.prepare("INSERT OR REPLACE INTO bucket_notifications(bucket, rules) VALUES(?, ?)");
     st.bind(1, bucket);
+    if (!rules.empty()) st.bind(2, rules_to_json(rules));
     if (auto s = st.run(); !s) return s;
-    impl_->rules.erase(bucket);
-    return {};
   }
-  auto st = impl_->db.prepare("INSERT OR REPLACE INTO bucket_notifications(bucket, rules) VALUES(?, ?)");
-  st.bind(1, bucket).bind(2, rules_to_json(rules));
-  if (auto s = st.run(); !s) return s;
-  impl_->rules[bucket] = std::move(rules);
+  std::lock_guard lock(impl_->rules_mu);
+  if (rules.empty())
+    impl_->rules.erase(bucket);
+  else
+    impl_->rules[bucket] = std::move(rules);
   return {};
 }
 
 std::vector<Rule> Notifications::get(const std::string& bucket) {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->rules_mu);
   auto it = impl_->rules.find(bucket);
   return it == impl_->rules.end() ? std::vector<Rule>{} : it->second;
 }
@@ -165,7 +170,7 @@ std::vector<Rule> Notifications::get(const std::string& bucket) {
 base::Status Notifications::on_commit(storage::Connection& tx, const storage::ObjectEvent& event) {
   std::vector<Rule> matching;
   {
-    std::lock_guard lock(impl_->mu);
+    std::lock_guard lock(impl_->rules_mu);
     auto it = impl_->rules.find(event.bucket);
     if (it == impl_->rules.end()) return {};
     std::string name = event_name(event.kind);
@@ -229,7 +234,7 @@ void Notifications::stop() {
 }
 
 size_t Notifications::pending() {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->db_mu);
   auto st = impl_->db.prepare("SELECT COUNT(*) FROM event_outbox");
   return st.step() ? static_cast<size_t>(st.integer(0)) : 0;
 }
@@ -238,23 +243,35 @@ void Notifications::Impl::drain() {
   for (;;) {
     std::vector<std::tuple<int64_t, std::string, std::string, int>> rows;
     {
-      std::lock_guard lock(mu);
+      std::lock_guard lock(db_mu);
       auto st = db.prepare("SELECT id, function_arn, payload, depth FROM event_outbox ORDER BY id LIMIT 100");
       while (st.step()) rows.emplace_back(st.integer(0), st.text(1), st.blob(2), static_cast<int>(st.integer(3)));
     }
     if (rows.empty()) return;
+    std::vector<int64_t> handed;
+    bool stuck = false;
     for (const auto& [id, arn, payload, depth] : rows) {
       // The outbox id names the delivery, so a row handed over twice (crash
       // between deliver and delete) is queued once.
       if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload, depth); !s) {
         spdlog::warn("events: cannot hand event {} to {}: {}", id, arn, s.error().message);
-        return;
+        stuck = true;
+        break;
       }
-      std::lock_guard lock(mu);
-      auto del = db.prepare("DELETE FROM event_outbox WHERE id = ?");
-      del.bind(1, id);
-      (void)del.run();
+      handed.push_back(id);
     }
+    // One transaction (one fsync) for the whole batch.
+    std::lock_guard lock(db_mu);
+    if (!handed.empty() && db.exec("BEGIN IMMEDIATE")) {
+      auto del = db.prepare("DELETE FROM event_outbox WHERE id = ?");
+      for (int64_t id : handed) {
+        del.bind(1, id);
+        (void)del.run();
+        del.reset();
+      }
+      if (!db.exec("COMMIT")) (void)db.exec("ROLLBACK");
+    }
+    if (stuck) return;
   }
 }
 
