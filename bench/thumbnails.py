@@ -3,7 +3,8 @@
     /usr/bin/python3 bench/thumbnails.py [IMAGES_1MP=200] [IMAGES_12MP=40]
 
 For 1 MP (1152x864) and 12 MP (4000x3000) JPEGs (photo-like: gradients,
-shapes and grain; made here with Pillow, quality 90):
+shapes and grain, "smooth" and "grainy" (see CONTENT); made here with
+Pillow, quality 90):
 
 - nimbus: its own server (build/src/cli/nimbus, free port, temporary data),
   the thumbnail application deployed with examples/thumbnail/deploy.sh, then
@@ -17,7 +18,8 @@ shapes and grain; made here with Pillow, quality 90):
   in a pool of one process per core (what nimbus gets to use), and the best
   case of Pillow's own thumbnail() (JPEG draft mode, reducing_gap) in the pool.
 
-Prints one RESULT line per size; ratio = nimbus / Pillow pool (seed's code).
+Prints one RESULT line per size and content, with the function's own median
+time per picture; ratio = nimbus end to end / Pillow pool (seed's code).
 """
 import io
 import os
@@ -31,9 +33,13 @@ from PIL import Image, ImageDraw, ImageFilter
 from nimbus_process import KEYS, ROOT, nimbus
 
 SIZES = {"1MP": (1152, 864), "12MP": (4000, 3000)}
+# How much sensor-like grain: "smooth" compresses to ~0.1 MB per megapixel,
+# "grainy" to ~0.35 MB (a phone photo at high quality). Grain costs JPEG
+# entropy decoding, which no decoder can skip by scaling on load.
+CONTENT = {"smooth": 0.03, "grainy": 0.2}
 
 
-def photo(size, seed):
+def photo(size, seed, grain_level):
     w, h = size
     im = Image.linear_gradient("L").resize(size).convert("RGB")
     d = ImageDraw.Draw(im)
@@ -42,8 +48,8 @@ def photo(size, seed):
         r = (w // 8) * (1 + i % 3)
         d.ellipse((x - r, y - r, x + r, y + r), fill=((i * 40 + seed) % 255, (i * 90) % 255, (200 - i * 15) % 255))
     im = im.filter(ImageFilter.GaussianBlur(3))
-    grain = Image.effect_noise(size, 12).convert("RGB")
-    im = Image.blend(im, grain, 0.08)
+    grain = Image.merge("RGB", [Image.effect_noise(size, 60) for _ in range(3)])
+    im = Image.blend(im, grain, grain_level)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=90)
     return buf.getvalue()
@@ -82,6 +88,13 @@ def rate(fn, images, n, workers):
     return n / (time.perf_counter() - start)
 
 
+def function_ms(server, label):
+    """Median time the function reported for one picture (GET + thumbnail + PUT)."""
+    marker = f"thumbnail s3://photos/input/bench-{label}-"
+    times = sorted(float(l.rsplit(" in ", 1)[1].split()[0]) for l in server.log_text().splitlines() if marker in l)
+    return times[len(times) // 2]
+
+
 def nimbus_rate(server, label, images, n):
     s3 = server.client("s3")
     done_marker = f"-> serverless/input/bench-{label}-"
@@ -116,16 +129,18 @@ def main():
         env = dict(os.environ, AWS_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
                    AWS_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"], AWS_DEFAULT_REGION=KEYS["region_name"])
         subprocess.run(["bash", str(ROOT / "examples/thumbnail/deploy.sh"), server.endpoint], env=env, check=True)
-        for label, size in SIZES.items():
-            images = [photo(size, s) for s in range(8)]
-            n = counts[label]
+        for (size_label, size), (content, grain) in [(s, c) for s in SIZES.items() for c in CONTENT.items()]:
+            label = f"{size_label}-{content}"
+            images = [photo(size, s, grain) for s in range(8)]
+            n = counts[size_label]
             nimbus_rate(server, label + "w", images, 4)  # warm the instances
             ours, uploaded = nimbus_rate(server, label, images, n)
             seed_1 = rate(seed_resize, images, max(8, n // 4), 1)
             seed_pool = rate(seed_resize, images, n, cores)
             thumb_pool = rate(pillow_thumbnail, images, n, cores)
             mb = sum(map(len, images)) / len(images) / 1e6
-            print(f"RESULT thumbnails {label} jpeg~{mb:.1f}MB n={n} nimbus_e2e={ours:.1f}/s "
+            print(f"RESULT thumbnails {label} jpeg~{mb:.2f}MB n={n} nimbus_e2e={ours:.1f}/s "
+                  f"function_p50={function_ms(server, label):.1f}ms "
                   f"(uploads done after {uploaded:.2f}s) pillow_seed_1proc={seed_1:.1f}/s "
                   f"pillow_seed_{cores}proc={seed_pool:.1f}/s pillow_thumbnail_{cores}proc={thumb_pool:.1f}/s "
                   f"ratio_vs_seed={ours / seed_pool:.1f}x ratio_vs_thumbnail={ours / thumb_pool:.1f}x", flush=True)

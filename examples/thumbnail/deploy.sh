@@ -34,6 +34,7 @@ if aws lambda get-function --function-name "$function" >/dev/null 2>&1; then
 else
   aws lambda create-function --function-name "$function" --runtime provided.al2023 --handler bootstrap \
     --role "arn:aws:iam::000000000000:role/$function" --memory-size 512 --timeout 30 \
+    --environment "Variables={VIPS_CONCURRENCY=1}" \
     --zip-file "fileb://$package/function.zip" >/dev/null
 fi
 arn="arn:aws:lambda:$AWS_DEFAULT_REGION:000000000000:function:$function"

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--async-max-age-s", config.async_max_age_s, "Seconds an async event may wait before it is dropped")
       ->capture_default_str();
+  serve->add_option("--async-concurrency", config.async_concurrency,
+                    "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <set>
+#include <map>
 #include <thread>
 
 #include <sqlite3.h>
@@ -15,6 +18,8 @@
 #include "base/time.h"
 
 namespace nimbus::functions {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -31,6 +36,9 @@ struct Outcome {
   base::Result<InvokeResult> result;
 };
 
+// Events are stored against "name" or "name:qualifier"; limits are per name.
+std::string name_of(const std::string& function) { return function.substr(0, function.find(':')); }
+
 }  // namespace
 
 struct AsyncQueue::Impl {
@@ -45,12 +53,15 @@ struct AsyncQueue::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Outcome> outcomes;
-  std::set<std::string> in_flight;
+  std::map<std::string, std::string> in_flight;  // event id -> function name
+  std::map<std::string, int> in_flight_by_function;
   bool stopping = false;
   bool poked = false;
   std::thread thread;
 
   void run();
+  // A JSON array of the functions that may not start another event now.
+  std::string functions_at_their_limit();
   void dispatch_due();
   void settle(Outcome o);
 };
@@ -157,14 +168,24 @@ void AsyncQueue::Impl::run() {
   }
 }
 
+std::string AsyncQueue::Impl::functions_at_their_limit() {
+  json::array full;
+  std::lock_guard lock(mu);
+  for (const auto& [name, running] : in_flight_by_function)
+    if (running >= options.max_in_flight_per_function) full.emplace_back(name);
+  return json::serialize(full);
+}
+
 void AsyncQueue::Impl::dispatch_due() {
   std::vector<AsyncEvent> due;
   {
     std::lock_guard lock(db_mu);
     auto st = db.prepare(
         "SELECT id, function, payload, attempts, created_ms, trace_id, depth FROM async_events WHERE state = 'pending' AND "
-        "next_attempt_ms <= ? ORDER BY next_attempt_ms LIMIT ?");
-    st.bind(1, base::now_ms()).bind(2, int64_t{options.max_in_flight} * 2);
+        "next_attempt_ms <= ? AND CASE WHEN instr(function, ':') > 0 THEN substr(function, 1, instr(function, ':') - 1) "
+        "ELSE function END NOT IN (SELECT value FROM json_each(?)) "
+        "ORDER BY next_attempt_ms LIMIT ?");
+    st.bind(1, base::now_ms()).bind(2, functions_at_their_limit()).bind(3, int64_t{options.max_in_flight} * 2);
     while (st.step()) {
       AsyncEvent e;
       e.id = st.text(0);
@@ -181,7 +202,10 @@ void AsyncQueue::Impl::dispatch_due() {
     {
       std::lock_guard lock(mu);
       if (in_flight.count(e.id) || static_cast<int>(in_flight.size()) >= options.max_in_flight) continue;
-      in_flight.insert(e.id);
+      int& running = in_flight_by_function[name_of(e.function)];
+      if (running >= options.max_in_flight_per_function) continue;
+      ++running;
+      in_flight.emplace(e.id, name_of(e.function));
     }
     InvokeRequest req;
     // Stored as "name" or "name:qualifier".
@@ -205,7 +229,10 @@ void AsyncQueue::Impl::dispatch_due() {
 void AsyncQueue::Impl::settle(Outcome o) {
   {
     std::lock_guard lock(mu);
-    in_flight.erase(o.id);
+    if (auto it = in_flight.find(o.id); it != in_flight.end()) {
+      if (--in_flight_by_function[it->second] <= 0) in_flight_by_function.erase(it->second);
+      in_flight.erase(it);
+    }
   }
   std::lock_guard lock(db_mu);
   auto get = db.prepare("SELECT attempts, created_ms, function FROM async_events WHERE id = ?");

@@ -35,6 +35,10 @@ struct AsyncOptions {
   std::chrono::milliseconds max_event_age{std::chrono::hours(6)};
   std::chrono::milliseconds throttle_delay{std::chrono::milliseconds(500)};
   int max_in_flight = 32;
+  // Events of one function running at once. An event source's burst on one
+  // machine is CPU-bound: more instances than cores only add cold starts
+  // (see docs/events.md). Reserved concurrency, when lower, still applies.
+  int max_in_flight_per_function = 4;
   // Per-function overrides (retries, age, destination); may be empty.
   std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
   // Called (on the dispatcher thread) for dead letters whose function names a destination.

@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -183,6 +184,9 @@ int serve(const ServeConfig& given) {
   async_options.retry_delays.clear();
   for (auto ms : config.async_retry_delays_ms) async_options.retry_delays.emplace_back(ms);
   async_options.max_event_age = std::chrono::seconds(config.async_max_age_s);
+  async_options.max_in_flight_per_function =
+      config.async_concurrency > 0 ? config.async_concurrency
+                                   : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   async_options.config_for = [&registry](const std::string& fn) -> std::optional<functions::EventInvokeConfig> {
     auto c = (*registry)->get_event_invoke_config(fn);
     if (!c) return std::nullopt;
