@@ -280,6 +280,32 @@ def test_async_failures_are_retried_twice_then_dead_lettered(async_server):
     assert async_server.log_text().count(f"START RequestId: {rid}") == 3
 
 
+def test_async_events_of_one_function_take_turns(tmp_path):
+    server = Nimbus(tmp_path / "data", ["--async-concurrency", "2"]).start()
+    try:
+        lam = lambda_client(server.endpoint)
+        create(lam, "turns")
+        create(lam, "other")
+        ids = [lam.invoke(FunctionName="turns", InvocationType="Event",
+                          Payload=b'{"action": "sleep", "ms": 300}')["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+               for _ in range(6)]
+        # Another function is not held up behind them.
+        other = lam.invoke(FunctionName="other", InvocationType="Event", Payload=b'{"action": "ok"}')
+        other_id = other["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        most = 0
+        deadline = time.time() + 20
+        while time.time() < deadline and not all(f"END RequestId: {i}" in server.log_text() for i in ids):
+            most = max(most, len(bootstrap_pids("turns")))
+            time.sleep(0.02)
+        log = server.log_text()
+        assert all(f"END RequestId: {i}" in log for i in ids)
+        assert most == 2
+        assert log.count("[turns] REPORT") == 6 and log.count("Init Duration") <= 3  # 2 for turns, 1 for other
+        assert log.index(f"END RequestId: {other_id}") < log.index(f"END RequestId: {ids[-1]}")
+    finally:
+        assert server.stop() == 0
+
+
 def test_async_events_survive_a_restart(tmp_path):
     data = tmp_path / "data"
     server = Nimbus(data).start()
