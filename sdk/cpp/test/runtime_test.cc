@@ -1,6 +1,4 @@
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +6,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "loopback_listener.h"
 #include "nimbus/runtime.h"
 
 namespace nimbus::runtime {
@@ -38,15 +37,7 @@ struct FakeServer {
   std::thread thread;
 
   explicit FakeServer(int responses) {
-    listen_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_fd, 1);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
+    listen_fd = testing::listen_on_loopback(&port);
     thread = std::thread([this, responses] {
       int c = ::accept(listen_fd, nullptr, nullptr);
       for (int i = 0; i < responses; ++i) {

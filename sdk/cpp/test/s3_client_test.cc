@@ -1,6 +1,4 @@
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_listener.h"
 #include "nimbus/s3.h"
 #include "signer.h"
 
@@ -57,15 +56,7 @@ struct ScriptedServer {
   std::thread thread;
 
   explicit ScriptedServer(std::vector<std::string> responses) {
-    listen_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_fd, 4);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
+    listen_fd = testing::listen_on_loopback(&port);
     thread = std::thread([this, responses] {
       int c = -1;
       std::string pending;
