@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--async-max-age-s", config.async_max_age_s, "Seconds an async event may wait before it is dropped")
       ->capture_default_str();
+  serve->add_option("--python", config.python, "Interpreter that runs functions of the python3.x runtimes")
+      ->capture_default_str();
   serve->add_option("--async-concurrency", config.async_concurrency,
                     "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
       ->capture_default_str();

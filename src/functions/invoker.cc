@@ -191,11 +191,10 @@ void Invoker::Impl::log_line(Instance& inst, const std::string& line) {
 
 base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfig& cfg) {
   auto inst = std::make_shared<Instance>(*this, cfg);
-  std::string bootstrap = cfg.code_dir + "/bootstrap";
-  if (!std::filesystem::exists(bootstrap))
+  auto launch = launch_for(cfg, options.runtimes);
+  if (!launch)
     return base::make_error(base::ErrorCode::kInvalidArgument,
-                            error_json("Runtime.InvalidEntrypoint",
-                                       "Couldn't find valid bootstrap(s): [" + bootstrap + "]"));
+                            error_json("Runtime.InvalidEntrypoint", launch.error().message));
   auto endpoint = endpoints.open(inst);
   if (!endpoint) return endpoint.error();
   inst->endpoint = std::move(*endpoint);
@@ -236,7 +235,8 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   set("LANG", "en_US.UTF-8");
   set("PATH", "/usr/local/bin:/usr/bin:/bin");
   set("LD_LIBRARY_PATH", cfg.code_dir + "/lib:/usr/local/lib:/usr/lib");
-  ProcessSpec spec{bootstrap, {}, cfg.code_dir, static_cast<uint64_t>(cfg.memory_mb) << 20};
+  for (const auto& [k, v] : launch->env) set(k, v);
+  ProcessSpec spec{launch->program, launch->args, {}, cfg.code_dir, static_cast<uint64_t>(cfg.memory_mb) << 20};
   for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
 
   auto proc = spawn(spec);

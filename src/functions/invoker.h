@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "functions/registry.h"
 #include "functions/runtime_channel.h"
+#include "functions/runtimes.h"
 #include "functions/types.h"
 
 namespace nimbus::functions {
@@ -29,6 +30,7 @@ struct InvokerOptions {
   std::function<void(const std::string& access_key, const std::string& secret)> add_key;
   std::function<void(const std::string& access_key)> remove_key;
   int max_concurrency = 64;          // instances across all functions
+  RuntimeOptions runtimes;           // interpreters and bootstraps of the language runtimes
   std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
 };
 

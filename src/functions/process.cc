@@ -21,7 +21,9 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
 
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls.
-  std::vector<char*> argv{const_cast<char*>(spec.program.c_str()), nullptr};
+  std::vector<char*> argv{const_cast<char*>(spec.program.c_str())};
+  for (const auto& a : spec.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);

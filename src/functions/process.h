@@ -16,6 +16,7 @@ namespace nimbus::functions {
 
 struct ProcessSpec {
   std::string program;
+  std::vector<std::string> args;  // after argv[0] (the program)
   std::vector<std::string> env;  // "NAME=value"
   std::string cwd;
   uint64_t memory_limit_bytes = 0;  // 0: no limit

@@ -15,6 +15,7 @@
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
+#include "functions/runtimes.h"
 #include "http/offload.h"
 
 namespace nimbus::lambda_api {
@@ -28,7 +29,6 @@ namespace {
 constexpr size_t kMaxRequestBytes = 70ull << 20;   // a 50 MB zip, base64-encoded, in JSON
 constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;
 constexpr size_t kMaxAsyncPayload = 1024 * 1024;
-const char* const kRuntimes[] = {"provided", "provided.al2", "provided.al2023"};
 
 // Lambda's wire errors, from domain errors: the one table.
 http::Response error(int status, const std::string& type, const std::string& message,
@@ -162,9 +162,12 @@ base::Status apply_config(const json::object& in, FunctionConfig& c) {
         c.environment[std::string(k)] = std::string(v.as_string());
       }
   }
-  if (std::find(std::begin(kRuntimes), std::end(kRuntimes), c.runtime) == std::end(kRuntimes))
+  if (!functions::is_supported_runtime(c.runtime)) {
+    std::string names;
+    for (const auto& n : functions::supported_runtimes()) names += (names.empty() ? "" : ", ") + n;
     return invalid("Value " + c.runtime + " at 'runtime' failed to satisfy constraint: Member must satisfy enum value "
-                   "set: [provided, provided.al2, provided.al2023]");
+                   "set: [" + names + "]");
+  }
   if (c.memory_mb < 128 || c.memory_mb > 10240)
     return invalid("1 validation error detected: Value '" + std::to_string(c.memory_mb) +
                    "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");

@@ -174,6 +174,12 @@ int serve(const ServeConfig& given) {
   if (reach.find(':') != std::string::npos) reach = "[" + reach + "]";
   invoker_options.endpoint_url = "http://" + reach + ":" + std::to_string(*port);
   invoker_options.max_concurrency = config.max_instances;
+  invoker_options.runtimes.python = config.python;
+  invoker_options.runtimes.dir = config.data_dir + "/runtimes";
+  if (auto s = functions::install_runtimes(invoker_options.runtimes); !s) {
+    spdlog::error("runtimes: {}", s.error().message);
+    return 2;
+  }
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };

@@ -27,6 +27,7 @@ struct ServeConfig {
   int64_t keep_alive_ms = 300000;  // an idle instance stops after this long (scale to zero)
   std::vector<int64_t> async_retry_delays_ms{60000, 120000};  // Lambda retries failed async events twice
   int64_t async_max_age_s = 6 * 3600;
+  std::string python = "/usr/bin/python3";  // the interpreter of every python3.x runtime
   int async_concurrency = 0;  // async events of one function at once; 0: twice the CPU cores
 };
 

@@ -1,0 +1,64 @@
+#include "functions/runtimes.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/file.h"
+
+namespace nimbus::embedded {
+extern const char kPythonBootstrap[];
+}
+
+namespace nimbus::functions {
+
+namespace {
+
+bool is_python(std::string_view runtime) { return runtime.rfind("python3.", 0) == 0; }
+
+std::string python_bootstrap_path(const RuntimeOptions& options) { return options.dir + "/python/bootstrap.py"; }
+
+}  // namespace
+
+const std::vector<std::string>& supported_runtimes() {
+  static const std::vector<std::string> names{"provided",   "provided.al2", "provided.al2023", "python3.9",
+                                              "python3.10", "python3.11",   "python3.12",      "python3.13",
+                                              "python3.14"};
+  return names;
+}
+
+bool is_supported_runtime(std::string_view name) {
+  const auto& names = supported_runtimes();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions& options) {
+  Launch launch;
+  if (is_python(cfg.runtime)) {
+    if (::access(options.python.c_str(), X_OK) != 0)
+      return base::make_error(base::ErrorCode::kInvalidArgument,
+                              "the Python interpreter " + options.python + " cannot be run (nimbus serve --python)");
+    launch.program = options.python;
+    launch.args = {python_bootstrap_path(options)};
+    // As Lambda sets it; the bootstrap logs it beside the interpreter really used.
+    launch.env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + cfg.runtime;
+    launch.env["PYTHONDONTWRITEBYTECODE"] = "1";  // the code directory is nimbus's, not the function's
+    return launch;
+  }
+  launch.program = cfg.code_dir + "/bootstrap";
+  if (!std::filesystem::exists(launch.program))
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "Couldn't find valid bootstrap(s): [" + launch.program + "]");
+  return launch;
+}
+
+base::Status install_runtimes(const RuntimeOptions& options) {
+  std::string path = python_bootstrap_path(options);
+  std::string_view wanted = embedded::kPythonBootstrap;
+  if (auto current = base::read_file(path); current && *current == wanted) return {};
+  if (auto s = base::make_dirs(options.dir + "/python"); !s) return s;
+  return base::write_file_durably(path, wanted);
+}
+
+}  // namespace nimbus::functions

@@ -1,0 +1,39 @@
+// Language runtimes: the runtime names CreateFunction accepts and how an
+// instance of each is started. `provided*` runs the package's own
+// `bootstrap`; `python3.x` runs nimbus's Python bootstrap (runtimes/python,
+// embedded in the binary and written under the data directory at start) on
+// a configurable interpreter, Debian's /usr/bin/python3 by default.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "functions/types.h"
+
+namespace nimbus::functions {
+
+struct RuntimeOptions {
+  std::string python = "/usr/bin/python3";  // runs every python3.x runtime
+  std::string dir;                          // where embedded bootstraps are written
+};
+
+const std::vector<std::string>& supported_runtimes();
+bool is_supported_runtime(std::string_view name);
+
+struct Launch {
+  std::string program;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;  // added to the instance's environment
+};
+
+// What to execute for an instance of `cfg`. The error's message says why it
+// cannot start (Lambda reports it as Runtime.InvalidEntrypoint).
+base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions& options);
+
+// Writes the embedded bootstraps under options.dir (unchanged files are left alone).
+base::Status install_runtimes(const RuntimeOptions& options);
+
+}  // namespace nimbus::functions

@@ -1,0 +1,49 @@
+#include "functions/runtimes.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/file.h"
+
+namespace nimbus::functions {
+namespace {
+
+TEST(Runtimes, Names) {
+  EXPECT_TRUE(is_supported_runtime("provided.al2023"));
+  EXPECT_TRUE(is_supported_runtime("python3.9"));
+  EXPECT_TRUE(is_supported_runtime("python3.14"));
+  EXPECT_FALSE(is_supported_runtime("python2.7"));
+  EXPECT_FALSE(is_supported_runtime("nodejs20.x"));
+}
+
+TEST(Runtimes, PythonRunsTheEmbeddedBootstrapOnTheConfiguredInterpreter) {
+  auto dir = std::filesystem::temp_directory_path() / ("nimbus-runtimes-" + std::to_string(::getpid()));
+  RuntimeOptions options{"/bin/sh", dir.string()};
+  ASSERT_TRUE(install_runtimes(options));
+  auto text = base::read_file(dir.string() + "/python/bootstrap.py");
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("Runtime API"), std::string::npos);
+  EXPECT_TRUE(install_runtimes(options));  // again: unchanged
+
+  FunctionConfig cfg;
+  cfg.runtime = "python3.12";
+  cfg.code_dir = dir.string();
+  auto launch = launch_for(cfg, options);
+  ASSERT_TRUE(launch);
+  EXPECT_EQ(launch->program, "/bin/sh");
+  ASSERT_EQ(launch->args.size(), 1u);
+  EXPECT_EQ(launch->args[0], dir.string() + "/python/bootstrap.py");
+  EXPECT_EQ(launch->env["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.12");
+
+  options.python = "/no/such/python";
+  EXPECT_FALSE(launch_for(cfg, options));
+  cfg.runtime = "provided.al2023";
+  auto missing = launch_for(cfg, options);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("Couldn't find valid bootstrap"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nimbus::functions
