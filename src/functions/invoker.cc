@@ -30,10 +30,6 @@ namespace {
 
 constexpr size_t kLogTailBytes = 4096;
 
-std::string uuid_from(const std::string& h) {  // 32 hex digits
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) + "-" + h.substr(20, 12);
-}
-
 // X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
 std::string trace_id_from(const std::string& h) {  // 24 hex digits
   char epoch[16];
@@ -305,7 +301,7 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   if (!cfg) return done(cfg.error());
   Invocation inv;
   std::string random = base::random_hex(28);  // one draw for the request id and the trace id
-  inv.request_id = req.request_id.empty() ? uuid_from(random.substr(0, 32)) : req.request_id;
+  inv.request_id = req.request_id.empty() ? base::uuid_from_hex(random.substr(0, 32)) : req.request_id;
   inv.payload = std::move(req.payload);
   inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
   inv.function_arn = function_arn(options.region, cfg->name, req.qualifier);

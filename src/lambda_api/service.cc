@@ -264,6 +264,9 @@ struct Service::Impl {
     ir.tail_log = req.header("x-amz-log-type") == "Tail";
     ir.client_context = req.header("x-amz-client-context");
     ir.trace_id = req.header("x-amzn-trace-id");
+    // The response's request id is the invocation's, as on Lambda (context.aws_request_id).
+    ir.request_id = base::uuid4();
+    std::string request_id = ir.request_id;
     // A named callable, not a temporary inside the co_await: GCC 12 mishandles
     // move-captured temporaries in co_await operands.
     auto start = [this, ir = std::make_shared<functions::InvokeRequest>(std::move(ir))](auto done) {
@@ -275,7 +278,7 @@ struct Service::Impl {
     r.status = 200;
     r.set("Content-Type", "application/json");
     r.set("X-Amz-Executed-Version", result->executed_version);
-    r.set("x-amzn-RequestId", base::random_hex(16));
+    r.set("x-amzn-RequestId", request_id);
     if (result->function_error) r.set("X-Amz-Function-Error", "Unhandled");
     if (req.header("x-amz-log-type") == "Tail") r.set("X-Amz-Log-Result", base::base64_encode(result->log_tail));
     r.body = std::move(result->payload);

@@ -1,0 +1,198 @@
+"""The Python runtime: functions created with `--runtime python3.x` run on
+Debian's /usr/bin/python3 with nimbus's bootstrap, as AWS Lambda runs them."""
+import base64
+import io
+import json
+import zipfile
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Nimbus, boto3_client, run_aws
+from test_lambda import ROLE, lambda_client, wait_for
+
+APP = r'''
+import json, logging, os, time
+import helper                      # from python/ in the package
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+COUNT = 0
+
+def context_fields(event, context):
+    return {"request_id": context.aws_request_id, "arn": context.invoked_function_arn,
+            "name": context.function_name, "version": context.function_version,
+            "memory": context.memory_limit_in_mb, "group": context.log_group_name,
+            "stream": context.log_stream_name, "remaining": context.get_remaining_time_in_millis(),
+            "cognito": context.identity.cognito_identity_id, "event": event,
+            "trace": os.environ.get("_X_AMZN_TRACE_ID"), "helper": helper.VALUE}
+
+def warm(event, context):
+    global COUNT
+    COUNT += 1
+    with open("/tmp/nimbus-python-test-%s" % context.function_name, "a") as f:
+        f.write("x")
+    with open("/tmp/nimbus-python-test-%s" % context.function_name) as f:
+        return {"count": COUNT, "tmp": len(f.read()), "pid": os.getpid()}
+
+def fails(event, context):
+    raise ValueError("it broke: " + event.get("why", ""))
+
+def unserialisable(event, context):
+    return {1, 2}
+
+def talk(event, context):
+    print("printed", event["n"])
+    logger.info("logged %s", event["n"])
+    return "ok"
+
+def sleepy(event, context):
+    time.sleep(event["s"])
+    return "woke"
+
+def s3_round_trip(event, context):
+    import boto3                   # Debian's 1.26: no AWS_ENDPOINT_URL support of its own
+    s3 = boto3.resource("s3")
+    s3.Object(event["bucket"], "from-python.txt").put(Body=b"written by a handler")
+    body = s3.Object(event["bucket"], "from-python.txt").get()["Body"].read()
+    client = boto3.client("s3")
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=event["bucket"])["Contents"]]
+    from PIL import Image          # Debian's python3-pil
+    return {"body": body.decode(), "keys": keys, "pil": Image.__name__}
+'''
+
+
+def package(files=None):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", APP)
+        z.writestr("python/helper.py", "VALUE = 42\n")
+        z.writestr("pkg/__init__.py", "")
+        z.writestr("pkg/sub/__init__.py", "")
+        z.writestr("pkg/sub/mod.py", "def handler(event, context):\n    return 'nested'\n")
+        for name, text in (files or {}).items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Nimbus(tmp_path / "data").start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def create(lam, name, handler, runtime="python3.11", **kw):
+    args = dict(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler, Code={"ZipFile": package()},
+                Timeout=5, MemorySize=256)
+    args.update(kw)
+    return lam.create_function(**args)
+
+
+def call(lam, name, event=None, **kw):
+    r = lam.invoke(FunctionName=name, Payload=json.dumps(event or {}).encode(), **kw)
+    return r, json.loads(r["Payload"].read())
+
+
+def test_create_with_the_cli_and_context(server, tmp_path):
+    zip_path = tmp_path / "fn.zip"
+    zip_path.write_bytes(package())
+    run_aws(server.endpoint, "lambda", "create-function", "--function-name", "ctx", "--runtime", "python3.11",
+            "--handler", "app.context_fields", "--role", ROLE, "--memory-size", "256", "--timeout", "5",
+            "--zip-file", f"fileb://{zip_path}")
+    out = tmp_path / "out.json"
+    run_aws(server.endpoint, "lambda", "invoke", "--function-name", "ctx", "--cli-binary-format",
+            "raw-in-base64-out", "--payload", '{"hello": "python"}', str(out))
+    got = json.loads(out.read_text())
+    assert got["event"] == {"hello": "python"}
+    assert got["name"] == "ctx" and got["version"] == "$LATEST" and got["memory"] == "256"
+    assert got["arn"] == "arn:aws:lambda:us-east-1:000000000000:function:ctx"
+    assert got["group"] == "/aws/lambda/ctx" and "[$LATEST]" in got["stream"]
+    assert 0 < got["remaining"] <= 5000
+    assert got["trace"].startswith("Root=1-") and got["helper"] == 42 and got["cognito"] is None
+    r, again = call(lambda_client(server.endpoint), "ctx")
+    assert again["request_id"] == r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert "nimbus python runtime: /usr/bin/python3 3." in server.log_text()
+
+
+def test_every_python_runtime_name(server):
+    lam = lambda_client(server.endpoint, validate=False)
+    for minor in range(9, 15):
+        create(lam, f"py3{minor}", "pkg/sub/mod.handler", runtime=f"python3.{minor}")
+        assert call(lam, f"py3{minor}")[1] == "nested"
+    create(lam, "dotted", "pkg.sub.mod.handler")
+    assert call(lam, "dotted")[1] == "nested"
+    with pytest.raises(ClientError) as e:
+        create(lam, "old", "app.warm", runtime="python2.7")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_warm_state_persists(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "warm", "app.warm")
+    runs = [call(lam, "warm")[1] for _ in range(3)]
+    assert [r["count"] for r in runs] == [1, 2, 3]
+    assert [r["tmp"] for r in runs][-1] >= 3
+    assert len({r["pid"] for r in runs}) == 1
+
+
+def test_errors_as_lambda_reports_them(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "fails", "app.fails")
+    r, err = call(lam, "fails", {"why": "bad input"})
+    assert r["FunctionError"] == "Unhandled"
+    assert err["errorType"] == "ValueError" and err["errorMessage"] == "it broke: bad input"
+    assert err["requestId"] == r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert any("app.py" in line and "in fails" in line for line in err["stackTrace"])
+    assert not any("bootstrap.py" in line for line in err["stackTrace"])
+
+    create(lam, "unserialisable", "app.unserialisable")
+    assert call(lam, "unserialisable")[1]["errorType"] == "Runtime.MarshalError"
+
+    create(lam, "nomodule", "missing_module.handler")
+    r, err = call(lam, "nomodule")
+    assert err["errorType"] == "Runtime.ImportModuleError"
+    assert err["errorMessage"] == "Unable to import module 'missing_module': No module named 'missing_module'"
+
+    create(lam, "nohandler", "app.nothing_here")
+    err = call(lam, "nohandler")[1]
+    assert err["errorType"] == "Runtime.HandlerNotFound"
+    assert err["errorMessage"] == "Handler 'nothing_here' missing on module 'app'"
+
+    create(lam, "syntax", "broken.handler", Code={"ZipFile": package({"broken.py": "def handler(:\n"})})
+    assert call(lam, "syntax")[1]["errorType"] == "Runtime.UserCodeSyntaxError"
+
+
+def test_print_and_logging_in_the_log_tail(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "talk", "app.talk")
+    r, out = call(lam, "talk", {"n": 7}, LogType="Tail")
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    tail = base64.b64decode(r["LogResult"]).decode()
+    assert out == "ok"
+    assert "printed 7\n" in tail
+    assert f"Z\t{rid}\tlogged 7" in tail and "[INFO]\t" in tail
+    assert f"REPORT RequestId: {rid}" in tail
+
+
+def test_timeout_and_async(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "sleepy", "app.sleepy", Timeout=1)
+    r, err = call(lam, "sleepy", {"s": 3})
+    assert r["FunctionError"] == "Unhandled" and "Task timed out after 1.00 seconds" in err["errorMessage"]
+    assert call(lam, "sleepy", {"s": 0})[1] == "woke"   # a fresh instance after the timeout
+    create(lam, "talk", "app.talk")
+    r = lam.invoke(FunctionName="talk", InvocationType="Event", Payload=b'{"n": 99}')
+    assert r["StatusCode"] == 202
+    wait_for(lambda: "printed 99" in server.log_text(), what="the async run")
+
+
+def test_boto3_inside_a_handler_reaches_nimbus(server):
+    s3 = boto3_client(server.endpoint)
+    s3.create_bucket(Bucket="from-handlers")
+    s3.put_object(Bucket="from-handlers", Key="already.txt", Body=b"x")
+    lam = lambda_client(server.endpoint)
+    create(lam, "s3user", "app.s3_round_trip")
+    r, out = call(lam, "s3user", {"bucket": "from-handlers"})
+    assert "FunctionError" not in r, out
+    assert out == {"body": "written by a handler", "keys": ["already.txt", "from-python.txt"], "pil": "PIL.Image"}
+    assert s3.get_object(Bucket="from-handlers", Key="from-python.txt")["Body"].read() == b"written by a handler"
