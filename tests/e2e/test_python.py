@@ -196,3 +196,33 @@ def test_boto3_inside_a_handler_reaches_nimbus(server):
     assert "FunctionError" not in r, out
     assert out == {"body": "written by a handler", "keys": ["already.txt", "from-python.txt"], "pil": "PIL.Image"}
     assert s3.get_object(Bucket="from-handlers", Key="from-python.txt")["Body"].read() == b"written by a handler"
+
+
+def test_the_seed_thumbnail_handler_on_a_bucket_trigger(server, tmp_path):
+    import subprocess
+    from conftest import ROOT, aws_cli, client_env
+    Image = pytest.importorskip("PIL.Image")
+    r = subprocess.run(["bash", str(ROOT / "examples/thumbnail/deploy.sh"), "--python", server.endpoint],
+                       env=client_env({"AWS_CLI": aws_cli()}), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    Image.new("RGB", (800, 600), (200, 40, 40)).save(tmp_path / "red flower.jpg")
+    Image.new("RGBA", (300, 900), (40, 40, 200, 255)).save(tmp_path / "tall.png")
+    run_aws(server.endpoint, "s3", "cp", str(tmp_path / "red flower.jpg"), "s3://photos-python/input/red flower.jpg")
+    run_aws(server.endpoint, "s3", "cp", str(tmp_path / "tall.png"), "s3://photos-python/input/tall.png")
+    s3 = boto3_client(server.endpoint)
+
+    def thumbnail(key):
+        try:
+            got = s3.get_object(Bucket="photos-python", Key=key)
+        except ClientError:
+            return None
+        return got["ContentType"], Image.open(io.BytesIO(got["Body"].read()))
+
+    wait_for(lambda: thumbnail("serverless/input/red flower.jpg") and thumbnail("serverless/input/tall.png"),
+             timeout=30, what="the seed handler's thumbnails")
+    mime, im = thumbnail("serverless/input/red flower.jpg")
+    assert mime == "image/jpeg" and im.format == "JPEG" and im.size == (200, 150)
+    mime, im = thumbnail("serverless/input/tall.png")
+    assert mime == "image/png" and im.format == "PNG" and im.size == (66, 200)
+    assert "resized s3://photos-python/input/red flower.jpg 800x600 -> serverless/input/red flower.jpg 200x150" \
+        in server.log_text()
