@@ -42,8 +42,9 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
     launch.program = options.python;
     launch.args = {python_bootstrap_path(options)};
     // As Lambda sets it; the bootstrap logs it beside the interpreter really used.
-    launch.env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + cfg.runtime;
-    launch.env["PYTHONDONTWRITEBYTECODE"] = "1";  // the code directory is nimbus's, not the function's
+    launch.env.insert_or_assign("AWS_EXECUTION_ENV", "AWS_Lambda_" + cfg.runtime);
+    // The code directory is nimbus's, not the function's.
+    launch.env.insert_or_assign("PYTHONDONTWRITEBYTECODE", std::string("1"));
     return launch;
   }
   launch.program = cfg.code_dir + "/bootstrap";
