@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Warm Invoke throughput and latency: nimbus (C++ echo) vs serverless-offline
-# (Node echo; default runner and --useInProcess), under the kit's wrk driver,
-# beside the nginx floor; then cold start and idle memory (lambda_cold.py).
+# Warm Invoke throughput and latency: nimbus (C++ echo and Python echo) vs
+# serverless-offline (Node echo; default runner and --useInProcess), under the
+# kit's wrk driver, beside the nginx floor; then cold start and idle memory
+# (lambda_cold.py).
 #
 #   bash bench/lambda_compare.sh [SECONDS=5]
 #
@@ -24,6 +25,11 @@ with zipfile.ZipFile(buf, "w") as z:
     z.writestr(info, Path("build/examples/echo/bootstrap").read_bytes())
 lam.create_function(FunctionName="echo", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
                     Handler="x", Code={"ZipFile": buf.getvalue()})
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("app.py", "def handler(event, context):\n    return event\n")
+lam.create_function(FunctionName="pyecho", Runtime="python3.11", Role="arn:aws:iam::000000000000:role/r",
+                    Handler="app.handler", Code={"ZipFile": buf.getvalue()})
 PY
 
 results="$work/results.txt"
@@ -34,6 +40,7 @@ drive() {  # drive NAME ENDPOINT FUNCTION CONNS
   echo "$1 c=$4 $line" | tee -a "$results"
 }
 for c in 1 8; do drive nimbus "http://127.0.0.1:$NPORT" echo "$c"; done
+for c in 1 8; do drive nimbus-python "http://127.0.0.1:$NPORT" pyecho "$c"; done
 for mode in default inprocess; do
   SPORT=$(free_port)
   if [ "$mode" = inprocess ]; then out=$("$KIT/peers/start-sls-offline.sh" "$SPORT" --useInProcess); else out=$("$KIT/peers/start-sls-offline.sh" "$SPORT"); fi

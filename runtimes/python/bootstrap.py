@@ -2,7 +2,8 @@
 Lambda's python3.x runtimes do, speaking the Runtime API (2018-06-01) at
 $AWS_LAMBDA_RUNTIME_API. Standard library only.
 
-    python3 bootstrap.py      (cwd and LAMBDA_TASK_ROOT: the function's code)
+    python3 bootstrap.py            (cwd and LAMBDA_TASK_ROOT: the function's code)
+    python3 bootstrap.py --zygote   (forks instances for nimbus: _nimbus_zygote.py)
 
 - The handler's module is imported once; its globals and /tmp persist
   across warm invocations. The code directory and its python/ directory
@@ -16,48 +17,95 @@ $AWS_LAMBDA_RUNTIME_API. Standard library only.
 - boto3/botocore clients and resources created without endpoint_url get
   AWS_ENDPOINT_URL (older botocore ignores that variable).
 """
-import http.client
-import importlib
-import importlib.abc
-import importlib.util
 import json
-import logging
 import os
 import sys
 import time
-import traceback
 
-RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
 
 
 class RuntimeClient:
-    """One kept-alive connection to the Runtime API."""
+    """One kept-alive HTTP/1.1 connection to the Runtime API. A few lines of
+    socket code instead of http.client, whose imports (email, ssl) would be
+    most of a cold start."""
 
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self.host, self.port = host, int(port)
-        self.conn = None
+        self.address = (host.strip("[]"), int(port))
+        self.sock = None
+        self.buffer = b""
 
-    def call(self, method, path, body=None, headers=None):
+    def call(self, method, path, body=b"", headers=None):
+        head = f"{method} {BASE}{path} HTTP/1.1\r\nHost: {self.address[0]}\r\nContent-Length: {len(body)}\r\n"
+        for name, value in (headers or {}).items():
+            head += f"{name}: {value}\r\n"
+        request = head.encode() + b"\r\n" + body
         for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
-                self.conn.request(method, BASE + path, body=body, headers=headers or {})
-                response = self.conn.getresponse()
-                return response, response.read()
-            except (ConnectionError, http.client.HTTPException):
-                self.conn.close()
-                self.conn = None
+                if self.sock is None:
+                    import socket
+                    # A numeric address: no resolver (create_connection would import the idna codec).
+                    family = socket.AF_INET6 if ":" in self.address[0] else socket.AF_INET
+                    self.sock = socket.socket(family, socket.SOCK_STREAM)
+                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    self.sock.connect(self.address)
+                    self.buffer = b""
+                self.sock.sendall(request)
+                return self.read_response()
+            except (OSError, ConnectionError):
+                if self.sock is not None:
+                    self.sock.close()
+                self.sock = None
                 if attempt:
                     raise
 
+    def fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the Runtime API closed the connection")
+        self.buffer += data
+
+    def read_line(self):
+        while (end := self.buffer.find(b"\r\n")) < 0:
+            self.fill()
+        line, self.buffer = self.buffer[:end], self.buffer[end + 2:]
+        return line
+
+    def read_exactly(self, n):
+        while len(self.buffer) < n:
+            self.fill()
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def read_response(self):
+        while True:
+            status = int(self.read_line().split(b" ", 2)[1])
+            headers = Headers()
+            while line := self.read_line():
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
+            if status >= 200:
+                break  # 1xx: an interim answer, the real one follows
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = b""
+            while size := int(self.read_line().split(b";")[0], 16):
+                body += self.read_exactly(size)
+                self.read_line()
+            while self.read_line():  # trailers
+                pass
+        else:
+            body = self.read_exactly(int(headers.get("content-length") or 0))
+        if headers.get("connection", "").lower() == "close":
+            self.sock.close()
+            self.sock = None
+        return status, headers, body
+
     def next(self):
-        response, body = self.call("GET", "/invocation/next")
-        if response.status != 200:
-            raise RuntimeError(f"invocation/next answered {response.status}: {body[:200]!r}")
-        return response, body
+        status, headers, body = self.call("GET", "/invocation/next")
+        if status != 200:
+            raise RuntimeError(f"invocation/next answered {status}: {body[:200]!r}")
+        return headers, body
 
     def respond(self, request_id, payload):
         self.call("POST", f"/invocation/{request_id}/response", payload, {"Content-Type": "application/json"})
@@ -71,9 +119,17 @@ class RuntimeClient:
                   {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error["errorType"]})
 
 
+class Headers(dict):
+    """Response headers, looked up by any capitalisation."""
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+
 def error_object(exc, error_type=None, request_id=None, message=None):
     """Lambda's error shape. The stack shows the function's frames only; errors
     the runtime itself reports (Runtime.*) carry none, as on Lambda."""
+    import traceback
     frames = []
     if exc is not None and not (error_type or "").startswith("Runtime."):
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
@@ -98,6 +154,7 @@ def load_handler(spec):
         raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack "
                                                          "(expected 2, got 1)")
     module_name = module_path.replace("/", ".")
+    import importlib
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as e:
@@ -148,26 +205,25 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
-class RequestIdFilter(logging.Filter):
-    """Puts the current request id on every record, as Lambda's handler does."""
-    request_id = ""
-
-    def filter(self, record):
-        record.aws_request_id = RequestIdFilter.request_id
-        return True
+CURRENT_REQUEST_ID = ""
 
 
-class LambdaFormatter(logging.Formatter):
-    converter = time.gmtime
+def setup_logging(logging):
+    """Lambda's log format on the root logger: [LEVEL] time request-id message.
+    Run when the logging module is first imported (by the handler or a
+    library), so functions that never log do not pay for importing it."""
 
-    def __init__(self):
-        super().__init__("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
-                         "%Y-%m-%dT%H:%M:%S")
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = CURRENT_REQUEST_ID
+            return True
 
+    class LambdaFormatter(logging.Formatter):
+        converter = time.gmtime
 
-def setup_logging():
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(LambdaFormatter())
+    handler.setFormatter(LambdaFormatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -195,39 +251,55 @@ def patch_botocore_session(module):
     module.Session.create_client = create_client
 
 
-class BotocorePatcher(importlib.abc.MetaPathFinder):
-    """Patches botocore.session when (and only if) the handler imports it:
-    importing boto3 up front would slow every cold start."""
+class AfterImport:
+    """A meta path finder that runs `then(module)` right after `name` is
+    first imported, so the runtime can adjust modules it does not import."""
+
+    def __init__(self, name, then):
+        self.name, self.then = name, then
 
     def find_spec(self, name, path, target=None):
-        if name != "botocore.session":
+        if name != self.name:
             return None
         sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        spec = None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if find and (spec := find(name, path, target)) is not None:
+                break
         if spec is None or spec.loader is None:
             return spec
-        exec_module = spec.loader.exec_module
+        exec_module, then = spec.loader.exec_module, self.then
 
-        def exec_and_patch(module):
+        def exec_and_then(module):
             exec_module(module)
-            patch_botocore_session(module)
+            then(module)
 
-        spec.loader.exec_module = exec_and_patch
+        spec.loader.exec_module = exec_and_then
         return spec
 
 
-def main():
+def after_import(name, then):
+    if name in sys.modules:
+        then(sys.modules[name])  # already there (a zygote preloaded it)
+    else:
+        sys.meta_path.insert(0, AfterImport(name, then))
+
+
+def run_instance(how="started"):
+    """The Runtime API loop of one instance: init, then invocations until killed."""
+    global CURRENT_REQUEST_ID
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     # sys.path[0] is this runtime's own directory: the function's code takes its place.
     sys.path[0:1] = [task_root, os.path.join(task_root, "python")]
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     if os.environ.get("AWS_ENDPOINT_URL"):
-        sys.meta_path.insert(0, BotocorePatcher())
-    setup_logging()
-    client = RuntimeClient(RUNTIME_API)
+        after_import("botocore.session", patch_botocore_session)
+    after_import("logging", setup_logging)
+    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     print(f"nimbus python runtime: {sys.executable} {sys.version.split()[0]} "
-          f"(asked for {os.environ.get('AWS_EXECUTION_ENV', 'python3')})", flush=True)
+          f"(asked for {os.environ.get('AWS_EXECUTION_ENV', 'python3')}; {how})", flush=True)
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except InitError as e:
@@ -236,21 +308,21 @@ def main():
         client.fail_init(err)
         sys.exit(1)
     except Exception as e:  # the module raised while being imported
+        import traceback
         err = error_object(e)
         traceback.print_exc()
         client.fail_init(err)
         sys.exit(1)
 
     while True:
-        response, body = client.next()
-        headers = response.headers
+        headers, body = client.next()
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
         trace_id = headers.get("Lambda-Runtime-Trace-Id")
         if trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = trace_id
         else:
             os.environ.pop("_X_AMZN_TRACE_ID", None)
-        RequestIdFilter.request_id = request_id
+        CURRENT_REQUEST_ID = request_id
         try:
             event = json.loads(body) if body else None
         except ValueError as e:
@@ -274,4 +346,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--zygote"]:
+        import _nimbus_zygote
+        _nimbus_zygote.serve(lambda: run_instance("forked from the zygote"))
+    else:
+        run_instance()

@@ -35,6 +35,7 @@ enum class ErrorCode {
   kContentSha256Mismatch,
   kIncompleteBody,
   kThrottled,             // over a concurrency limit
+  kUnavailable,           // not possible here or not yet; another way may work
   kIo,
   kInternal,
 };

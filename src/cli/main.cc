@@ -43,6 +43,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--python", config.python, "Interpreter that runs functions of the python3.x runtimes")
       ->capture_default_str();
+  serve->add_option("--python-zygote", config.python_zygote,
+                    "Fork Python instances from a pre-started interpreter (on/off)")
+      ->capture_default_str();
+  serve->add_option("--python-preload", config.python_preload,
+                    "Modules the Python zygote imports once for every instance (comma-separated)")
+      ->capture_default_str();
   serve->add_option("--async-concurrency", config.async_concurrency,
                     "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
       ->capture_default_str();

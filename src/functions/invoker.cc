@@ -19,6 +19,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "functions/process.h"
+#include "functions/zygote.h"
 
 namespace nimbus::functions {
 
@@ -72,10 +73,14 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   std::map<std::pair<std::string, std::string>, int> provisioned;  // (function, qualifier) -> warm instances
   mutable std::mutex keys_mu;
   std::map<std::string, int> key_depth;  // instance access key -> depth of its current invocation
+  std::map<std::string, std::shared_ptr<Zygote>> zygotes;  // by interpreter
+  std::map<std::string, Clock::time_point> zygote_failed;  // when one last broke, not restarted for a while
 
   // All below run on the strand.
   void invoke(InvokeRequest req, Done done);
   base::Result<std::shared_ptr<Instance>> start(const FunctionConfig& cfg);
+  base::Result<Process> launch_process(const FunctionConfig& cfg, const Launch& launch, const ProcessSpec& spec);
+  std::shared_ptr<Zygote> zygote_for(const ProcessSpec& zygote_spec);
   void dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, Done done);
   void hand_out(Instance& inst);
   void finish(const std::shared_ptr<Instance>& inst, InvokeResult result);
@@ -235,7 +240,7 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   ProcessSpec spec{launch->program, launch->args, {}, cfg.code_dir, static_cast<uint64_t>(cfg.memory_mb) << 20};
   for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
 
-  auto proc = spawn(spec);
+  auto proc = launch_process(cfg, *launch, spec);
   if (!proc) {
     if (!inst->access_key.empty() && options.remove_key) options.remove_key(inst->access_key);
     return proc.error();
@@ -250,6 +255,45 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   inst->exit_watch.async_wait(asio::posix::stream_descriptor::wait_read,
                               [self = shared_from_this(), inst](const boost::system::error_code&) { self->on_exit(inst); });
   return inst;
+}
+
+base::Result<Process> Invoker::Impl::launch_process(const FunctionConfig& cfg, const Launch& launch,
+                                                    const ProcessSpec& spec) {
+  if (launch.zygote) {
+    if (auto zygote = zygote_for(*launch.zygote)) {
+      auto forked = zygote->fork(spec);
+      if (forked) return forked;
+      if (forked.error().code == base::ErrorCode::kUnavailable) {
+        spdlog::debug("[{}] starting an instance plainly: {}", cfg.name, forked.error().message);
+      } else {
+        spdlog::warn("[{}] the zygote failed ({}): starting plainly", cfg.name, forked.error().message);
+        zygotes.erase(launch.zygote->program);
+        zygote_failed[launch.zygote->program] = Clock::now();
+      }
+    }
+  }
+  return spawn(spec);
+}
+
+std::shared_ptr<Zygote> Invoker::Impl::zygote_for(const ProcessSpec& zygote_spec) {
+  const std::string& key = zygote_spec.program;
+  if (auto it = zygotes.find(key); it != zygotes.end()) {
+    if (it->second->alive()) return it->second;
+    spdlog::warn("the zygote of {} has exited", key);
+    zygotes.erase(it);
+    zygote_failed[key] = Clock::now();
+  }
+  if (stopping) return nullptr;
+  // One that keeps dying is not restarted on every cold start.
+  if (auto it = zygote_failed.find(key); it != zygote_failed.end() && Clock::now() - it->second < std::chrono::seconds(30))
+    return nullptr;
+  auto started = Zygote::start(zygote_spec);
+  if (!started) {
+    spdlog::warn("cannot start a zygote for {}: {}", key, started.error().message);
+    zygote_failed[key] = Clock::now();
+    return nullptr;
+  }
+  return zygotes[key] = *started;
 }
 
 // Output is read on the strand only (readiness from the reactor, the read
@@ -415,14 +459,15 @@ void Invoker::Impl::stop(const std::shared_ptr<Instance>& inst) {
 
 void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
   if (inst->state == Instance::State::kDead) return;
-  uint64_t peak = peak_memory_mb(inst->proc.pid);
-  int status = reap(inst->proc.pid);
-  kill_group(inst->proc.pid);  // children the bootstrap left behind
+  // Children the bootstrap left behind: the group outlives its leader until that is reaped.
+  kill_group(inst->proc.pid);
+  ExitReport exit = collect_exit(inst->proc);
   inst->state = Instance::State::kDead;
   if (inst->active) {
-    bool oom = killed_by_signal(status) && peak * 10 >= static_cast<uint64_t>(inst->cfg.memory_mb) * 9;
+    bool oom = killed_by_signal(exit.wait_status) &&
+               exit.peak_memory_mb * 10 >= static_cast<uint64_t>(inst->cfg.memory_mb) * 9;
     std::string msg = "RequestId: " + inst->active->inv.request_id + " Error: Runtime exited with error: " +
-                      describe_exit(status);
+                      describe_exit(exit.wait_status);
     log_line(*inst, msg);
     InvokeResult r;
     r.function_error = true;
@@ -513,11 +558,19 @@ void Invoker::provision(const std::string& function, const std::string& qualifie
   });
 }
 
+void Invoker::prepare(const FunctionConfig& cfg) {
+  asio::post(impl_->strand, [impl = impl_, cfg] {
+    auto launch = launch_for(cfg, impl->options.runtimes);
+    if (launch && launch->zygote) impl->zygote_for(*launch->zygote);
+  });
+}
+
 void Invoker::shutdown() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->stopping = true;
     for (auto& [name, pool] : impl->pools)
       for (auto& inst : pool) kill_group(inst->proc.pid);
+    impl->zygotes.clear();  // each goes once the last instance it forked is gone
   });
 }
 

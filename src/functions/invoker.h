@@ -57,6 +57,9 @@ class Invoker {
   void retire(const std::string& function);
   // Keeps `count` warm instances of a version or alias (0: none), replacing any that die.
   void provision(const std::string& function, const std::string& qualifier, int count);
+  // Gets the function's runtime ready ahead of its first cold start (starts
+  // its zygote, if it has one).
+  void prepare(const FunctionConfig& cfg);
   // Stops every instance.
   void shutdown();
   int instance_count() const;

@@ -15,8 +15,9 @@
 namespace nimbus::functions {
 
 base::Result<Process> spawn(const ProcessSpec& spec) {
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) return base::make_error(base::ErrorCode::kIo, base::errno_message("pipe"));
+  int pipefd[2] = {-1, -1};
+  if (!spec.share_output && ::pipe2(pipefd, O_CLOEXEC) != 0)
+    return base::make_error(base::ErrorCode::kIo, base::errno_message("pipe"));
   base::Fd read_end(pipefd[0]), write_end(pipefd[1]);
 
   // Everything the child needs is built before fork: after it, only
@@ -37,25 +38,42 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(pipefd[1], 1);
-    ::dup2(pipefd[1], 2);
+    if (pipefd[1] >= 0) {
+      ::dup2(pipefd[1], 1);
+      ::dup2(pipefd[1], 2);
+    }
     if (::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
     if (spec.memory_limit_bytes) ::setrlimit(RLIMIT_DATA, &mem);
-    ::syscall(SYS_close_range, 3u, ~0u, 0u);
+    unsigned first_closed = 3;
+    if (spec.control_fd >= 0) {
+      // dup2 clears close-on-exec; dup3 onto itself would fail, hence the two steps.
+      int fd = spec.control_fd == 3 ? ::dup(3) : spec.control_fd;
+      ::dup2(fd, 3);
+      first_closed = 4;
+    }
+    ::syscall(SYS_close_range, first_closed, ~0u, 0u);
     ::execve(spec.program.c_str(), argv.data(), envp.data());
     const char msg[] = "nimbus: cannot execute the function's bootstrap\n";
     (void)!::write(2, msg, sizeof msg - 1);
     ::_exit(127);
   }
   write_end.reset();
-  ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
+  if (read_end.valid()) ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     return base::make_error(base::ErrorCode::kIo, base::errno_message("pidfd_open"));
   }
-  return Process{pid, std::move(read_end), base::Fd(pidfd)};
+  return Process{pid, std::move(read_end), base::Fd(pidfd), nullptr};
+}
+
+ExitReport collect_exit(const Process& process) {
+  if (process.parent) return process.parent->wait_exit(process.pid);
+  ExitReport report;
+  report.peak_memory_mb = peak_memory_mb(process.pid);  // while it is still a zombie
+  report.wait_status = reap(process.pid);
+  return report;
 }
 
 void kill_group(pid_t pid) {

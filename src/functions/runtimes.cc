@@ -9,6 +9,7 @@
 
 namespace nimbus::embedded {
 extern const char kPythonBootstrap[];
+extern const char kPythonZygote[];
 }
 
 namespace nimbus::functions {
@@ -40,11 +41,23 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
       return base::make_error(base::ErrorCode::kInvalidArgument,
                               "the Python interpreter " + options.python + " cannot be run (nimbus serve --python)");
     launch.program = options.python;
-    launch.args = {python_bootstrap_path(options)};
+    // -s: the user's own site-packages (~/.local) are nimbus's, not the function's.
+    launch.args = {"-s", python_bootstrap_path(options)};
     // As Lambda sets it; the bootstrap logs it beside the interpreter really used.
     launch.env.insert_or_assign("AWS_EXECUTION_ENV", "AWS_Lambda_" + cfg.runtime);
     // The code directory is nimbus's, not the function's.
     launch.env.insert_or_assign("PYTHONDONTWRITEBYTECODE", std::string("1"));
+    if (options.python_zygote) {
+      // The zygote's environment is what every instance's interpreter would
+      // have read at start; the rest is set per instance after the fork.
+      ProcessSpec z;
+      z.program = options.python;
+      z.args = {"-s", python_bootstrap_path(options), "--zygote"};
+      z.cwd = options.dir + "/python";
+      z.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=en_US.UTF-8", "TZ=:UTC", "PYTHONDONTWRITEBYTECODE=1",
+               "NIMBUS_PYTHON_PRELOAD=" + options.python_preload};
+      launch.zygote = std::move(z);
+    }
     return launch;
   }
   launch.program = cfg.code_dir + "/bootstrap";
@@ -55,11 +68,16 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
 }
 
 base::Status install_runtimes(const RuntimeOptions& options) {
-  std::string path = python_bootstrap_path(options);
-  std::string_view wanted = embedded::kPythonBootstrap;
-  if (auto current = base::read_file(path); current && *current == wanted) return {};
-  if (auto s = base::make_dirs(options.dir + "/python"); !s) return s;
-  return base::write_file_durably(path, wanted);
+  const std::pair<std::string, std::string_view> files[] = {
+      {python_bootstrap_path(options), embedded::kPythonBootstrap},
+      {options.dir + "/python/_nimbus_zygote.py", embedded::kPythonZygote},
+  };
+  for (const auto& [path, wanted] : files) {
+    if (auto current = base::read_file(path); current && *current == wanted) continue;
+    if (auto s = base::make_dirs(options.dir + "/python"); !s) return s;
+    if (auto s = base::write_file_durably(path, wanted); !s) return s;
+  }
+  return {};
 }
 
 }  // namespace nimbus::functions

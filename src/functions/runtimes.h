@@ -2,15 +2,18 @@
 // instance of each is started. `provided*` runs the package's own
 // `bootstrap`; `python3.x` runs nimbus's Python bootstrap (runtimes/python,
 // embedded in the binary and written under the data directory at start) on
-// a configurable interpreter, Debian's /usr/bin/python3 by default.
+// a configurable interpreter, Debian's /usr/bin/python3 by default, forked
+// from a zygote with common modules preloaded unless that is turned off.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "functions/process.h"
 #include "functions/types.h"
 
 namespace nimbus::functions {
@@ -18,6 +21,8 @@ namespace nimbus::functions {
 struct RuntimeOptions {
   std::string python = "/usr/bin/python3";  // runs every python3.x runtime
   std::string dir;                          // where embedded bootstraps are written
+  bool python_zygote = true;                // fork Python instances from a pre-started interpreter
+  std::string python_preload = "boto3,PIL.Image";  // modules the zygote imports up front
 };
 
 const std::vector<std::string>& supported_runtimes();
@@ -27,6 +32,9 @@ struct Launch {
   std::string program;
   std::vector<std::string> args;
   std::map<std::string, std::string> env;  // added to the instance's environment
+  // When set, instances may be forked from a zygote started with this spec
+  // (one per distinct program: the interpreter).
+  std::optional<ProcessSpec> zygote;
 };
 
 // What to execute for an instance of `cfg`. The error's message says why it

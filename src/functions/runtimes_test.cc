@@ -32,8 +32,14 @@ TEST(Runtimes, PythonRunsTheEmbeddedBootstrapOnTheConfiguredInterpreter) {
   auto launch = launch_for(cfg, options);
   ASSERT_TRUE(launch);
   EXPECT_EQ(launch->program, "/bin/sh");
-  ASSERT_EQ(launch->args.size(), 1u);
-  EXPECT_EQ(launch->args[0], dir.string() + "/python/bootstrap.py");
+  ASSERT_EQ(launch->args.size(), 2u);
+  EXPECT_EQ(launch->args[0], "-s");
+  EXPECT_EQ(launch->args[1], dir.string() + "/python/bootstrap.py");
+  ASSERT_TRUE(launch->zygote);
+  EXPECT_EQ(launch->zygote->program, "/bin/sh");
+  EXPECT_EQ(launch->zygote->args.back(), "--zygote");
+  options.python_zygote = false;
+  EXPECT_FALSE(launch_for(cfg, options)->zygote);
   EXPECT_EQ(launch->env["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.12");
 
   options.python = "/no/such/python";

@@ -223,6 +223,7 @@ struct Service::Impl {
     if (!zip) co_return error_from(zip.error());
     auto created = co_await http::offload(blocking, [&] { return registry.create(c, *zip); });
     if (!created) co_return error_from(created.error());
+    invoker.prepare(*created);
     co_return json_reply(201, configuration_json(*created, options.region));
   }
 
@@ -426,6 +427,7 @@ struct Service::Impl {
           auto updated = registry.update_config(*c);
           if (!updated) co_return error_from(updated.error());
           invoker.retire(ref->name);
+          invoker.prepare(*updated);
           co_return json_reply(200, configuration_json(*updated, options.region));
         }
         if (sub == "code" && m == "PUT") {

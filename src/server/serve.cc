@@ -175,6 +175,8 @@ int serve(const ServeConfig& given) {
   invoker_options.endpoint_url = "http://" + reach + ":" + std::to_string(*port);
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.runtimes.python = config.python;
+  invoker_options.runtimes.python_zygote = config.python_zygote;
+  invoker_options.runtimes.python_preload = config.python_preload;
   invoker_options.runtimes.dir = config.data_dir + "/runtimes";
   if (auto s = functions::install_runtimes(invoker_options.runtimes); !s) {
     spdlog::error("runtimes: {}", s.error().message);
@@ -185,6 +187,7 @@ int serve(const ServeConfig& given) {
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
   (*notifications)->set_depth_source([&invoker](const std::string& principal) { return invoker->depth_of(principal); });
+  for (const auto& f : (*registry)->list()) invoker->prepare(f);
   for (const auto& p : (*registry)->all_provisioned()) invoker->provision(p.function, p.qualifier, p.count);
   functions::AsyncOptions async_options;
   async_options.retry_delays.clear();

@@ -1,8 +1,13 @@
 """The Python runtime: functions created with `--runtime python3.x` run on
-Debian's /usr/bin/python3 with nimbus's bootstrap, as AWS Lambda runs them."""
+Debian's /usr/bin/python3 with nimbus's bootstrap, as AWS Lambda runs them.
+Each behaviour is checked with instances forked from the zygote and with
+plainly started ones (--python-zygote off)."""
 import base64
 import io
 import json
+import os
+import signal
+import subprocess
 import zipfile
 
 import pytest
@@ -45,6 +50,23 @@ def talk(event, context):
     logger.info("logged %s", event["n"])
     return "ok"
 
+def identity(event, context):
+    import random
+    return {"pid": os.getpid(), "random": random.random(), "mark": os.environ.get("MARK"),
+            "leaked": sorted(k for k in os.environ if k.startswith("NIMBUS_")), "cwd": os.getcwd(),
+            "task_root": os.environ["LAMBDA_TASK_ROOT"]}
+
+def allocate(event, context):
+    return len(bytearray(event["mb"] << 20))
+
+def own_boto3(event, context):
+    import boto3
+    return boto3.WHOSE
+
+def from_pythonpath(event, context):
+    import extra_mod
+    return extra_mod.VALUE
+
 def sleepy(event, context):
     time.sleep(event["s"])
     return "woke"
@@ -74,8 +96,15 @@ def package(files=None):
     return buf.getvalue()
 
 
+@pytest.fixture(params=["zygote", "plain"])
+def server(request, tmp_path):
+    s = Nimbus(tmp_path / "data", [] if request.param == "zygote" else ["--python-zygote", "off"]).start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
 @pytest.fixture
-def server(tmp_path):
+def zygote_server(tmp_path):
     s = Nimbus(tmp_path / "data").start()
     yield s
     assert s.stop() == 0, s.log_text()
@@ -226,3 +255,62 @@ def test_the_seed_thumbnail_handler_on_a_bucket_trigger(server, tmp_path):
     assert mime == "image/png" and im.format == "PNG" and im.size == (66, 200)
     assert "resized s3://photos-python/input/red flower.jpg 800x600 -> serverless/input/red flower.jpg 200x150" \
         in server.log_text()
+
+
+def test_memory_limit_is_enforced(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "hungry", "app.allocate", MemorySize=128)
+    assert call(lam, "hungry", {"mb": 16})[1] == 16 << 20
+    r, err = call(lam, "hungry", {"mb": 512})
+    assert r["FunctionError"] == "Unhandled" and err["errorType"] == "MemoryError"
+
+
+def test_a_package_with_its_own_copy_of_a_preloaded_module_gets_its_own(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "mine", "app.own_boto3", Code={"ZipFile": package({"boto3/__init__.py": "WHOSE = 'mine'\n"})})
+    assert call(lam, "mine")[1] == "mine"
+
+
+def test_pythonpath_in_the_function_environment(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "pp", "app.from_pythonpath", Environment={"Variables": {"PYTHONPATH": "extra"}},
+           Code={"ZipFile": package({"extra/extra_mod.py": "VALUE = 'found'\n"})})
+    assert call(lam, "pp")[1] == "found"
+
+
+def test_instances_forked_from_the_zygote_are_separate(zygote_server):
+    server = zygote_server
+    lam = lambda_client(server.endpoint)
+    create(lam, "who", "app.identity", Environment={"Variables": {"MARK": "set"}})
+    create(lam, "who2", "app.identity")
+    # Creating a Python function starts the zygote; until it has imported
+    # its modules, instances start plainly.
+    wait_for(lambda: "ready (Python 3." in server.log_text(), what="the zygote")
+    a, b = call(lam, "who")[1], call(lam, "who2")[1]
+    assert "(asked for AWS_Lambda_python3.11; forked from the zygote)" in server.log_text()
+    assert a["pid"] != b["pid"] and a["random"] != b["random"]  # random is reseeded in each fork
+    assert a["mark"] == "set" and b["mark"] is None and a["leaked"] == []
+    assert a["cwd"] == a["task_root"] and a["cwd"] != b["cwd"]
+    # Shipping its own boto3 or setting PYTHONPATH starts an instance plainly instead.
+    create(lam, "mine", "app.own_boto3", Code={"ZipFile": package({"boto3/__init__.py": "WHOSE = 'mine'\n"})})
+    assert call(lam, "mine")[1] == "mine"
+    assert "(asked for AWS_Lambda_python3.11; started)" in server.log_text()
+
+
+def test_a_killed_zygote_is_replaced_and_nothing_fails(zygote_server):
+    server = zygote_server
+    lam = lambda_client(server.endpoint)
+    create(lam, "before", "app.identity")
+    wait_for(lambda: "ready (Python 3." in server.log_text(), what="the zygote")
+    assert call(lam, "before")[1]["pid"]
+    assert "forked from the zygote" in server.log_text()
+    # The zygote is nimbus's child; the instances it forked are its own.
+    zygotes = subprocess.run(["pgrep", "-P", str(server.proc.pid), "-x", "nimbus-zygote"], capture_output=True, text=True)
+    pids = [int(p) for p in zygotes.stdout.split()]
+    assert len(pids) == 1, zygotes
+    os.kill(pids[0], signal.SIGKILL)
+    wait_for(lambda: "ended (signal: killed)" in server.log_text(), what="nimbus noticing the zygote's end")
+    # The instance it forked went with it; the next invocation starts plainly.
+    create(lam, "after", "app.identity")
+    assert call(lam, "after")[1]["pid"]
+    assert call(lam, "before")[1]["pid"]
