@@ -12,6 +12,8 @@ Pillow, quality 90):
   the first upload to the moment the last thumbnail has been written (read
   from the function's log lines). Includes the uploads, the durable event,
   the function's GetObject, libvips and the PutObject of the thumbnail.
+- the seed's own Python handler on nimbus (deploy.sh --python: bucket
+  photos-python, boto3 + Pillow in the function), measured the same way.
 - Pillow (python3-pil), the seed's handler's work only, no storage, no
   network: Image.open -> resize to fit 200x200 (the seed's arithmetic,
   Pillow's default filter) -> JPEG into memory. Once in one process, once
@@ -95,14 +97,14 @@ def function_ms(server, label):
     return times[len(times) // 2]
 
 
-def nimbus_rate(server, label, images, n):
+def nimbus_rate(server, label, images, n, bucket="photos"):
     s3 = server.client("s3")
-    done_marker = f"-> serverless/input/bench-{label}-"
+    done_marker = f"-> serverless/input/bench-{label}-"  # the C++ and the Python function both log it
     before = server.log_text().count(done_marker)
     clients = [server.client("s3") for _ in range(4)]
 
     def put(i):
-        clients[i % 4].put_object(Bucket="photos", Key=f"input/bench-{label}-{i}.jpg", Body=images[i % len(images)],
+        clients[i % 4].put_object(Bucket=bucket, Key=f"input/bench-{label}-{i}.jpg", Body=images[i % len(images)],
                                   ContentType="image/jpeg")
 
     start = time.perf_counter()
@@ -114,7 +116,7 @@ def nimbus_rate(server, label, images, n):
             raise SystemExit("thumbnails did not all appear: " + server.log_text()[-2000:])
         time.sleep(0.01)
     elapsed = time.perf_counter() - start
-    made = s3.list_objects_v2(Bucket="photos", Prefix=f"serverless/input/bench-{label}-")["KeyCount"]
+    made = s3.list_objects_v2(Bucket=bucket, Prefix=f"serverless/input/bench-{label}-")["KeyCount"]
     if made != n:
         open("/tmp/thumb-bench.log", "w").write(server.log_text())
         raise SystemExit(f"{made} thumbnails listed after {n} uploads (log in /tmp/thumb-bench.log)")
@@ -129,12 +131,16 @@ def main():
         env = dict(os.environ, AWS_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
                    AWS_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"], AWS_DEFAULT_REGION=KEYS["region_name"])
         subprocess.run(["bash", str(ROOT / "examples/thumbnail/deploy.sh"), server.endpoint], env=env, check=True)
+        subprocess.run(["bash", str(ROOT / "examples/thumbnail/deploy.sh"), "--python", server.endpoint], env=env,
+                       check=True)
         for (size_label, size), (content, grain) in [(s, c) for s in SIZES.items() for c in CONTENT.items()]:
             label = f"{size_label}-{content}"
             images = [photo(size, s, grain) for s in range(8)]
             n = counts[size_label]
             nimbus_rate(server, label + "w", images, 4)  # warm the instances
             ours, uploaded = nimbus_rate(server, label, images, n)
+            nimbus_rate(server, label + "-pyw", images, 4, "photos-python")
+            python_seed, _ = nimbus_rate(server, label + "-py", images, n, "photos-python")
             seed_1 = rate(seed_resize, images, max(8, n // 4), 1)
             seed_pool = rate(seed_resize, images, n, cores)
             thumb_pool = rate(pillow_thumbnail, images, n, cores)
@@ -143,7 +149,8 @@ def main():
                   f"function_p50={function_ms(server, label):.1f}ms "
                   f"(uploads done after {uploaded:.2f}s) pillow_seed_1proc={seed_1:.1f}/s "
                   f"pillow_seed_{cores}proc={seed_pool:.1f}/s pillow_thumbnail_{cores}proc={thumb_pool:.1f}/s "
-                  f"ratio_vs_seed={ours / seed_pool:.1f}x ratio_vs_thumbnail={ours / thumb_pool:.1f}x", flush=True)
+                  f"ratio_vs_seed={ours / seed_pool:.1f}x ratio_vs_thumbnail={ours / thumb_pool:.1f}x "
+                  f"seed_handler_on_nimbus={python_seed:.1f}/s cpp_vs_seed_handler={ours / python_seed:.1f}x", flush=True)
         instances = server.log_text().count("Init Duration")
         print(f"RESULT thumbnail instances started: {instances}")
 
