@@ -16,6 +16,8 @@ packages=(
   awscli python3 python3-boto3 python3-botocore python3-pytest python3-requests s3cmd rclone curl sqlite3
   # the thumbnail application (libvips) and the images its tests make and check (Pillow)
   libvips-dev python3-pil
+  # what Python functions can import from the machine besides boto3 and Pillow
+  python3-numpy
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)

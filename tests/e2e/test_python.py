@@ -50,6 +50,15 @@ def talk(event, context):
     logger.info("logged %s", event["n"])
     return "ok"
 
+def loop(event, context):
+    import urllib.parse
+    import boto3
+    s3 = boto3.client("s3")
+    for record in event["Records"]:
+        key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+        s3.put_object(Bucket=record["s3"]["bucket"]["name"], Key=key + "+", Body=b"again")
+        print("LOOPED " + key)
+
 def identity(event, context):
     import random
     return {"pid": os.getpid(), "random": random.random(), "mark": os.environ.get("MARK"),
@@ -79,7 +88,8 @@ def s3_round_trip(event, context):
     client = boto3.client("s3")
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=event["bucket"])["Contents"]]
     from PIL import Image          # Debian's python3-pil
-    return {"body": body.decode(), "keys": keys, "pil": Image.__name__}
+    import numpy                   # and python3-numpy
+    return {"body": body.decode(), "keys": keys, "pil": Image.__name__, "numpy": int(numpy.arange(4).sum())}
 '''
 
 
@@ -223,7 +233,8 @@ def test_boto3_inside_a_handler_reaches_nimbus(server):
     create(lam, "s3user", "app.s3_round_trip")
     r, out = call(lam, "s3user", {"bucket": "from-handlers"})
     assert "FunctionError" not in r, out
-    assert out == {"body": "written by a handler", "keys": ["already.txt", "from-python.txt"], "pil": "PIL.Image"}
+    assert out == {"body": "written by a handler", "keys": ["already.txt", "from-python.txt"], "pil": "PIL.Image",
+                   "numpy": 6}
     assert s3.get_object(Bucket="from-handlers", Key="from-python.txt")["Body"].read() == b"written by a handler"
 
 
@@ -314,3 +325,24 @@ def test_a_killed_zygote_is_replaced_and_nothing_fails(zygote_server):
     create(lam, "after", "app.identity")
     assert call(lam, "after")[1]["pid"]
     assert call(lam, "before")[1]["pid"]
+
+
+def test_a_handler_writing_into_its_own_trigger_is_stopped(server):
+    """The classic runaway loop, written the way Python users write it: boto3 with
+    no endpoint and no keys in the code. nimbus knows each write's invocation."""
+    import time
+    s3 = boto3_client(server.endpoint)
+    lam = lambda_client(server.endpoint)
+    s3.create_bucket(Bucket="pyloop")
+    create(lam, "pylooper", "app.loop", Timeout=30)
+    s3.put_bucket_notification_configuration(Bucket="pyloop", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{
+            "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:pylooper",
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}}}]})
+    s3.put_object(Bucket="pyloop", Key="in/start", Body=b"go")
+    wait_for(lambda: "recursive loop stopped" in server.log_text(), timeout=60, what="the loop to be stopped")
+    time.sleep(1)  # nothing more may run
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="pyloop")["Contents"]]
+    assert len(keys) == 17, keys  # the upload, then 16 invocations that each wrote once
+    assert server.log_text().count("LOOPED ") == 16
