@@ -24,6 +24,18 @@ import sys
 
 BASELINE = {name.partition(".")[0] for name in sys.modules}  # what a plain bootstrap has imported too
 
+
+def data_bytes():
+    """This process's data segment (VmData): what RLIMIT_DATA limits."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+BASELINE_DATA = data_bytes()
+
 import ctypes  # noqa: E402  (imported after the baseline is taken, on purpose)
 import gc  # noqa: E402
 import json  # noqa: E402
@@ -76,7 +88,7 @@ def reason_to_start_plainly(request, preloaded_tops):
     return None
 
 
-def become_instance(request, output_fd, zygote_pid):
+def become_instance(request, output_fd, zygote_pid, preloaded_data):
     """In the forked child: the process a plain start would have made."""
     os.setsid()
     # The instance dies with the zygote, which dies with nimbus.
@@ -93,7 +105,10 @@ def become_instance(request, output_fd, zygote_pid):
     os.dup2(output_fd, 2)
     os.close(output_fd)
     if request.get("memory"):
-        resource.setrlimit(resource.RLIMIT_DATA, (request["memory"], request["memory"]))
+        # What the preloaded modules take is not the function's: a plain start
+        # that does not import them has that much more room under its limit.
+        limit = request["memory"] + preloaded_data
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -102,7 +117,7 @@ def become_instance(request, output_fd, zygote_pid):
     sys.modules.pop(__name__, None)
 
 
-def fork_instance(request, output_fd, run, close_in_child):
+def fork_instance(request, output_fd, run, close_in_child, preloaded_data):
     sys.stdout.flush()
     sys.stderr.flush()
     zygote_pid = os.getpid()
@@ -113,7 +128,7 @@ def fork_instance(request, output_fd, run, close_in_child):
     try:
         for close in close_in_child:
             close()
-        become_instance(request, output_fd, zygote_pid)
+        become_instance(request, output_fd, zygote_pid, preloaded_data)
         run()
         code = 0
     except SystemExit as e:
@@ -137,6 +152,7 @@ def serve(run):
     preloaded_tops = {name.partition(".")[0] for name in sys.modules} - BASELINE - {__name__}
     gc.collect()
     gc.freeze()  # instances would otherwise copy every page the collector touches
+    preloaded_data = max(0, data_bytes() - BASELINE_DATA)
     send(sock, {"ready": True, "python": sys.version.split()[0], "preloaded": loaded, "failed": failed})
 
     selector = selectors.DefaultSelector()
@@ -173,7 +189,7 @@ def serve(run):
                 send(sock, {"id": request["id"], "plain": reason})
                 continue
             try:
-                pid = fork_instance(request, output_fd, run, [close_in_child])
+                pid = fork_instance(request, output_fd, run, [close_in_child], preloaded_data)
                 pidfd = os.pidfd_open(pid)
             except OSError as e:
                 send(sock, {"id": request["id"], "error": str(e)})
