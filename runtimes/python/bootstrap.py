@@ -44,11 +44,13 @@ class RuntimeClient:
         for attempt in (0, 1):
             try:
                 if self.sock is None:
-                    import socket
-                    # A numeric address: no resolver (create_connection would import the idna codec).
-                    family = socket.AF_INET6 if ":" in self.address[0] else socket.AF_INET
-                    self.sock = socket.socket(family, socket.SOCK_STREAM)
-                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    # The C module itself: the socket module would import enum and
+                    # selectors, and create_connection the idna codec, for a numeric
+                    # loopback address.
+                    import _socket
+                    family = _socket.AF_INET6 if ":" in self.address[0] else _socket.AF_INET
+                    self.sock = _socket.socket(family, _socket.SOCK_STREAM)
+                    self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
                     self.sock.connect(self.address)
                     self.buffer = b""
                 self.sock.sendall(request)
