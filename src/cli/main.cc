@@ -52,6 +52,11 @@ int main(int argc, char** argv) {
   serve->add_option("--async-concurrency", config.async_concurrency,
                     "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
       ->capture_default_str();
+  serve->add_option("--log-retention-days", config.log_retention_days,
+                    "Days function logs are kept, unless a log group has its own retention (0: forever)")
+      ->capture_default_str();
+  serve->add_option("--log-max-mb", config.log_max_mb, "Size function logs may take before the oldest are deleted")
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

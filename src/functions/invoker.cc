@@ -30,6 +30,9 @@ using Done = std::function<void(base::Result<InvokeResult>)>;
 namespace {
 
 constexpr size_t kLogTailBytes = 4096;
+// A line longer than this (no newline yet) is passed on in pieces, so an
+// instance cannot grow nimbus's memory by printing without newlines.
+constexpr size_t kMaxLineBytes = 256 * 1024;
 
 // X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
 std::string trace_id_from(const std::string& h) {  // 24 hex digits
@@ -89,7 +92,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   void read_output(const std::shared_ptr<Instance>& inst);
   bool drain_output(const std::shared_ptr<Instance>& inst);
   void arm_idle(const std::shared_ptr<Instance>& inst);
-  void log_line(Instance& inst, const std::string& line);
+  void log_line(Instance& inst, const std::string& line);  // the active invocation's, if any
+  void emit(Instance& inst, std::string_view request_id, const std::string& line);
   void reconcile(const std::string& function, const std::string& qualifier);
 };
 
@@ -116,6 +120,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   std::string provisioned_for;  // the qualifier this always-warm instance serves; empty if on demand
   std::string access_key;       // the instance's own credentials, when the server hands them out
   std::string partial_line;
+  std::string log_stream;  // AWS_LAMBDA_LOG_STREAM_NAME
   char read_buf[4096];
 
   template <typename F>
@@ -187,7 +192,12 @@ void Invoker::Impl::log_line(Instance& inst, const std::string& line) {
     inst.active->log.append(line).push_back('\n');
     if (inst.active->log.size() > 64 * 1024) inst.active->log.erase(0, inst.active->log.size() - kLogTailBytes);
   }
+  emit(inst, inst.active ? std::string_view(inst.active->inv.request_id) : std::string_view(), line);
+}
+
+void Invoker::Impl::emit(Instance& inst, std::string_view request_id, const std::string& line) {
   spdlog::info("[{}] {}", inst.cfg.name, line);
+  if (options.log_sink) options.log_sink(LogLine{inst.cfg.name, inst.log_stream, request_id, base::now_ms(), line});
 }
 
 base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfig& cfg) {
@@ -208,7 +218,8 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   set("AWS_LAMBDA_FUNCTION_VERSION", cfg.version);
   set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(cfg.memory_mb));
   set("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + cfg.name);
-  set("AWS_LAMBDA_LOG_STREAM_NAME", stream + "/[" + cfg.version + "]" + base::random_hex(16));
+  inst->log_stream = stream + "/[" + cfg.version + "]" + base::random_hex(16);
+  set("AWS_LAMBDA_LOG_STREAM_NAME", inst->log_stream);
   set("AWS_LAMBDA_RUNTIME_API", inst->endpoint->address());
   set("_HANDLER", cfg.handler);
   set("LAMBDA_TASK_ROOT", cfg.code_dir);
@@ -240,6 +251,9 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   ProcessSpec spec{launch->program, launch->args, {}, cfg.code_dir, static_cast<uint64_t>(cfg.memory_mb) << 20};
   for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
 
+  // Init Duration counts from here: the fork (or the zygote's) is part of it,
+  // and the runtime may poll before launch_process has returned.
+  inst->spawned = Clock::now();
   auto proc = launch_process(cfg, *launch, spec);
   if (!proc) {
     if (!inst->access_key.empty() && options.remove_key) options.remove_key(inst->access_key);
@@ -248,7 +262,6 @@ base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfi
   inst->proc = std::move(*proc);
   inst->output.assign(inst->proc.output.release());
   inst->exit_watch.assign(inst->proc.pidfd.release());
-  inst->spawned = Clock::now();
   pools[cfg.name].push_back(inst);
   ++total;
   read_output(inst);
@@ -310,6 +323,10 @@ bool Invoker::Impl::drain_output(const std::shared_ptr<Instance>& inst) {
         log_line(*inst, inst->partial_line.substr(0, nl));
         inst->partial_line.erase(0, nl + 1);
       }
+      if (inst->partial_line.size() >= kMaxLineBytes) {
+        log_line(*inst, inst->partial_line.substr(0, kMaxLineBytes));
+        inst->partial_line.erase(0, kMaxLineBytes);
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -323,6 +340,13 @@ bool Invoker::Impl::drain_output(const std::shared_ptr<Instance>& inst) {
 }
 
 void Invoker::Impl::read_output(const std::shared_ptr<Instance>& inst) {
+  if (options.log_backlogged && options.log_backlogged()) {
+    auto wait = std::make_shared<asio::steady_timer>(strand, std::chrono::milliseconds(10));
+    wait->async_wait([self = shared_from_this(), inst, wait](const boost::system::error_code&) {
+      if (inst->output.is_open()) self->read_output(inst);
+    });
+    return;
+  }
   inst->output.async_wait(asio::posix::stream_descriptor::wait_read,
                           [self = shared_from_this(), inst](const boost::system::error_code& ec) {
                             if (ec) return;
@@ -390,7 +414,6 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
     key_depth[inst->access_key] = inv.depth;
   }
   inst->active = Active{std::move(inv), std::move(done), {}, Clock::now(), false};
-  log_line(*inst, "START RequestId: " + inst->active->inv.request_id + " Version: " + inst->cfg.version);
   inst->timer.expires_after(std::chrono::seconds(inst->cfg.timeout_s));
   inst->timer.async_wait([self = shared_from_this(), inst, id = inst->active->inv.request_id](
                              const boost::system::error_code& ec) {
@@ -410,6 +433,10 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
 }
 
 void Invoker::Impl::hand_out(Instance& inst) {
+  // START goes out when the runtime takes the event: what a cold start
+  // printed during init comes before it, as in Lambda's logs.
+  drain_output(inst.shared_from_this());
+  log_line(inst, "START RequestId: " + inst.active->inv.request_id + " Version: " + inst.cfg.version);
   inst.active->handed_out = true;
   auto w = std::move(inst.waiter);
   inst.waiter = nullptr;
@@ -425,7 +452,7 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
   double ms = ms_since(a.started);
   std::string id = a.inv.request_id;
   a.log.append("END RequestId: " + id + "\n");
-  spdlog::info("[{}] END RequestId: {}", inst->cfg.name, id);
+  emit(*inst, id, "END RequestId: " + id);
   char report[256];
   std::snprintf(report, sizeof report,
                 "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: "
@@ -440,7 +467,7 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
     inst->init_reported = true;
   }
   a.log.append(line).push_back('\n');
-  spdlog::info("[{}] {}", inst->cfg.name, line);
+  emit(*inst, id, line);
   result.log_tail = a.log.size() > kLogTailBytes ? a.log.substr(a.log.size() - kLogTailBytes) : a.log;
   result.executed_version = inst->cfg.version;
   if (inst->state != Instance::State::kDead) {

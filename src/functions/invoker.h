@@ -20,6 +20,15 @@
 
 namespace nimbus::functions {
 
+// One line an instance wrote (or a START / END / REPORT line about it).
+struct LogLine {
+  std::string_view function;
+  std::string_view stream;      // the instance's log stream
+  std::string_view request_id;  // the invocation it belongs to; empty during init
+  int64_t timestamp_ms;
+  std::string_view text;
+};
+
 struct InvokerOptions {
   std::string region = "us-east-1";
   std::string endpoint_url;          // AWS_ENDPOINT_URL given to functions (the edge port)
@@ -31,6 +40,11 @@ struct InvokerOptions {
   std::function<void(const std::string& access_key)> remove_key;
   int max_concurrency = 64;          // instances across all functions
   RuntimeOptions runtimes;           // interpreters and bootstraps of the language runtimes
+  // Where instances' log lines go besides nimbus's own log (the log store).
+  std::function<void(const LogLine&)> log_sink;
+  // True while the sink is behind: instances' output is then left in their
+  // pipes for a moment, so a function that prints fast waits, and loses nothing.
+  std::function<bool()> log_backlogged;
   std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
 };
 

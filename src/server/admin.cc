@@ -30,7 +30,7 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
   if (path == "/_nimbus/health" && req.method == "GET") {
     co_return json_reply(json::object{{"status", "running"},
                                       {"region", deps.region},
-                                      {"services", json::object{{"s3", "running"}, {"lambda", "running"}}}});
+                                      {"services", json::object{{"s3", "running"}, {"lambda", "running"}, {"logs", "running"}}}});
   }
   auto body = co_await http::read_body(req, 1 << 20);
   if (!body) co_return json_error(400, "InvalidRequestContentException", body.error().message);

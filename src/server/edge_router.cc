@@ -11,6 +11,7 @@ std::string_view service_name(ServiceKind k) {
   switch (k) {
     case ServiceKind::kS3: return "s3";
     case ServiceKind::kLambda: return "lambda";
+    case ServiceKind::kLogs: return "logs";
     case ServiceKind::kHealth: return "health";
     case ServiceKind::kUnknown: return "unknown";
   }
@@ -24,10 +25,12 @@ ServiceKind classify(const http::Request& req) {
     if (auto scope = auth::peek_scope(view); scope.ok()) {
       if (scope->service == "s3") return ServiceKind::kS3;
       if (scope->service == "lambda") return ServiceKind::kLambda;
+      if (scope->service == "logs") return ServiceKind::kLogs;
       return ServiceKind::kUnknown;
     }
   }
-  if (!req.header("x-amz-target").empty()) return ServiceKind::kUnknown;
+  if (std::string target = req.header("x-amz-target"); !target.empty())
+    return target.rfind("Logs_20140328.", 0) == 0 ? ServiceKind::kLogs : ServiceKind::kUnknown;
   if (req.target.rfind("/2015-03-31/", 0) == 0) return ServiceKind::kLambda;
   return ServiceKind::kS3;
 }

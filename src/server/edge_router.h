@@ -12,7 +12,7 @@
 
 namespace nimbus::server {
 
-enum class ServiceKind { kS3, kLambda, kHealth, kUnknown };  // kHealth: nimbus's own /_nimbus/ API
+enum class ServiceKind { kS3, kLambda, kLogs, kHealth, kUnknown };  // kHealth: nimbus's own /_nimbus/ API
 
 std::string_view service_name(ServiceKind k);
 ServiceKind classify(const http::Request& req);

@@ -21,6 +21,8 @@ TEST(EdgeRouter, ClassifiesByScopeTargetAndPath) {
   EXPECT_EQ(classify(request("/bucket/key", scoped("s3"))), ServiceKind::kS3);
   EXPECT_EQ(classify(request("/2015-03-31/functions", scoped("lambda"))), ServiceKind::kLambda);
   EXPECT_EQ(classify(request("/", scoped("sqs"))), ServiceKind::kUnknown);
+  EXPECT_EQ(classify(request("/", scoped("logs"))), ServiceKind::kLogs);
+  EXPECT_EQ(classify(request("/", {{"x-amz-target", "Logs_20140328.FilterLogEvents"}})), ServiceKind::kLogs);
   EXPECT_EQ(classify(request("/2015-03-31/functions/f/invocations", {})), ServiceKind::kLambda);
   EXPECT_EQ(classify(request("/", {{"x-amz-target", "AmazonSQS.SendMessage"}})), ServiceKind::kUnknown);
   EXPECT_EQ(classify(request("/_nimbus/health", {})), ServiceKind::kHealth);

@@ -19,6 +19,8 @@
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
+#include "logs_api/service.h"
+#include "observability/log_store.h"
 #include "functions/registry.h"
 #include "lambda_api/service.h"
 #include "runtime_api/listener.h"
@@ -133,6 +135,16 @@ int serve(const ServeConfig& given) {
   }
   (*store)->set_commit_hook(notifications->get());
 
+  observability::LogStoreOptions log_options;
+  log_options.retention_days = config.log_retention_days;
+  log_options.max_bytes = config.log_max_mb << 20;
+  auto logs = observability::LogStore::open(config.data_dir + "/logs", log_options);
+  if (!logs) {
+    spdlog::error("logs: cannot open {}/logs: {}", config.data_dir, logs.error().message);
+    return 2;
+  }
+  logs_api::Service logs_service(**logs, credentials, blocking, config.region);
+
   s3::Options s3_options;
   s3_options.region = config.region;
   s3_options.notifications = notifications->get();
@@ -146,6 +158,7 @@ int serve(const ServeConfig& given) {
   EdgeRouter edge;
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
   edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
+  edge.add(ServiceKind::kLogs, [&](http::Request& r) { return logs_service.handle(r); });
   AdminDeps admin{credentials, config.region, nullptr, notifications->get()};
   edge.add(ServiceKind::kHealth, [&](http::Request& r) { return handle_admin(admin, r); });
 
@@ -183,6 +196,10 @@ int serve(const ServeConfig& given) {
     return 2;
   }
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
+  invoker_options.log_sink = [&logs](const functions::LogLine& l) {
+    (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
+  };
+  invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
@@ -245,7 +262,7 @@ int serve(const ServeConfig& given) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={}",
                config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size());
-  spdlog::info("nimbus ready on http://{}:{} (services: s3, lambda) in {} ms", config.host, *port, ms);
+  spdlog::info("nimbus ready on http://{}:{} (services: s3, lambda, logs) in {} ms", config.host, *port, ms);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < io_threads; ++i) threads.emplace_back([&] { io.run(); });
