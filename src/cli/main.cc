@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/event_commands.h"
+#include "cli/log_commands.h"
 #include "cli/function_commands.h"
 #include "server/serve.h"
 
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
+  nimbus::cli::add_log_commands(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) {

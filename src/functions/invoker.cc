@@ -31,8 +31,10 @@ namespace {
 
 constexpr size_t kLogTailBytes = 4096;
 // A line longer than this (no newline yet) is passed on in pieces, so an
-// instance cannot grow nimbus's memory by printing without newlines.
-constexpr size_t kMaxLineBytes = 256 * 1024;
+// instance cannot grow nimbus's memory by printing without newlines. The
+// size of one CloudWatch event (256 KiB with 26 bytes of overhead), where
+// Lambda splits lines too.
+constexpr size_t kMaxLineBytes = 256 * 1024 - 26;
 
 // X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
 std::string trace_id_from(const std::string& h) {  // 24 hex digits
