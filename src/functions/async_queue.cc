@@ -133,6 +133,37 @@ std::vector<AsyncEvent> AsyncQueue::list() {
   return out;
 }
 
+std::vector<AsyncQueue::FunctionStats> AsyncQueue::stats() {
+  std::map<std::string, FunctionStats> by;
+  {
+    std::lock_guard lock(impl_->db_mu);
+    auto st = impl_->db.prepare(
+        "SELECT function, state, count(*), min(created_ms) FROM async_events GROUP BY function, state");
+    while (st.step()) {
+      auto& s = by[name_of(st.text(0))];
+      if (st.text(1) == "dead") {
+        s.dead += static_cast<int>(st.integer(2));
+        continue;
+      }
+      s.pending += static_cast<int>(st.integer(2));
+      int64_t oldest = st.integer(3);
+      if (!s.oldest_created_ms || oldest < s.oldest_created_ms) s.oldest_created_ms = oldest;
+    }
+  }
+  std::lock_guard flight(impl_->mu);
+  for (const auto& [name, running] : impl_->in_flight_by_function) {
+    auto& s = by[name];
+    s.in_flight = running;
+    s.pending = std::max(0, s.pending - running);  // in-flight events are still pending rows
+  }
+  std::vector<FunctionStats> out;
+  for (auto& [name, s] : by) {
+    s.function = name;
+    out.push_back(s);
+  }
+  return out;
+}
+
 base::Result<int> AsyncQueue::redrive() {
   int n = 0;
   {
@@ -264,6 +295,7 @@ void AsyncQueue::Impl::settle(Outcome o) {
     auto st = db.prepare("UPDATE async_events SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?");
     st.bind(1, int64_t{attempts}).bind(2, error).bind(3, o.id);
     (void)st.run();
+    if (options.on_dead) options.on_dead(function);
     if (cfg && !cfg->on_failure.empty() && options.on_dead_letter) {
       auto get_payload = db.prepare("SELECT payload FROM async_events WHERE id = ?");
       get_payload.bind(1, o.id);

@@ -43,6 +43,8 @@ struct AsyncOptions {
   std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
   // Called (on the dispatcher thread) for dead letters whose function names a destination.
   std::function<void(const DeadLetter&)> on_dead_letter;
+  // Every event given up on (destination or not): for metrics.
+  std::function<void(const std::string& function)> on_dead;
 };
 
 struct AsyncEvent {
@@ -70,6 +72,12 @@ class AsyncQueue {
   void start();
   void stop();
   std::vector<AsyncEvent> list();  // pending, in-flight and dead, oldest first
+  struct FunctionStats {
+    std::string function;
+    int pending = 0, in_flight = 0, dead = 0;
+    int64_t oldest_created_ms = 0;  // of its pending and in-flight events; 0: none
+  };
+  std::vector<FunctionStats> stats();  // per function, for metrics
   // Puts every dead letter back in the queue with fresh attempts; returns how many.
   base::Result<int> redrive();
 

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <optional>
 #include <vector>
@@ -57,6 +58,7 @@ struct Active {
   std::string log;
   Clock::time_point started;
   bool handed_out = false;
+  bool timed_out = false;
 };
 
 }  // namespace
@@ -379,9 +381,18 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   inv.client_context = std::move(req.client_context);
   inv.depth = req.depth;
 
+  auto throttled = [&](const char* why) {
+    if (options.on_invocation) {
+      InvocationRecord record;
+      record.function = cfg->name;
+      record.outcome = InvocationRecord::Outcome::kThrottled;
+      options.on_invocation(record);
+    }
+    return done(base::make_error(base::ErrorCode::kThrottled, why));
+  };
   // Reserved concurrency 0 switches a function off, warm instances or not.
   if (cfg->reserved_concurrency == 0)
-    return done(base::make_error(base::ErrorCode::kThrottled, "ReservedFunctionConcurrentInvocationLimitExceeded"));
+    return throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
   auto& pool = pools[cfg->name];
   for (auto& inst : pool) {
     if (inst->state == Instance::State::kIdle && !inst->active && !inst->retired &&
@@ -393,9 +404,9 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   for (auto& inst : pool)
     if (inst->state != Instance::State::kDead) ++live;
   if (cfg->reserved_concurrency && live >= *cfg->reserved_concurrency)
-    return done(base::make_error(base::ErrorCode::kThrottled, "ReservedFunctionConcurrentInvocationLimitExceeded"));
+    return throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
   if (total >= options.max_concurrency)
-    return done(base::make_error(base::ErrorCode::kThrottled, "ConcurrentInvocationLimitExceeded"));
+    return throttled("ConcurrentInvocationLimitExceeded");
   auto inst = start(*cfg);
   if (!inst) {
     if (inst.error().code == base::ErrorCode::kInvalidArgument) {
@@ -427,6 +438,7 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
     InvokeResult r;
     r.function_error = true;
     r.payload = "{\"errorMessage\":\"" + msg + "\"}";
+    inst->active->timed_out = true;
     inst->retired = true;
     self->finish(inst, std::move(r));
     self->stop(inst);
@@ -462,7 +474,8 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
                 id.c_str(), ms, static_cast<long long>(ms + 0.999), inst->cfg.memory_mb,
                 static_cast<unsigned long long>(peak_memory_mb(inst->proc.pid)));
   std::string line = report;
-  if (inst->init_ms && !inst->init_reported) {
+  bool cold = inst->init_ms && !inst->init_reported;
+  if (cold) {
     char init[64];
     std::snprintf(init, sizeof init, "\tInit Duration: %.2f ms", *inst->init_ms);
     line += init;
@@ -470,6 +483,16 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
   }
   a.log.append(line).push_back('\n');
   emit(*inst, id, line);
+  if (options.on_invocation) {
+    InvocationRecord record;
+    record.function = inst->cfg.name;
+    record.outcome = a.timed_out ? InvocationRecord::Outcome::kTimeout
+                     : result.function_error ? InvocationRecord::Outcome::kError
+                                             : InvocationRecord::Outcome::kSuccess;
+    record.duration_ms = ms;
+    if (cold) record.init_ms = inst->init_ms;
+    options.on_invocation(record);
+  }
   result.log_tail = a.log.size() > kLogTailBytes ? a.log.substr(a.log.size() - kLogTailBytes) : a.log;
   result.executed_version = inst->cfg.version;
   if (inst->state != Instance::State::kDead) {
@@ -604,6 +627,26 @@ void Invoker::shutdown() {
 }
 
 int Invoker::instance_count() const { return impl_->total; }
+
+std::vector<FunctionLoad> Invoker::load() {
+  auto promise = std::make_shared<std::promise<std::vector<FunctionLoad>>>();
+  auto result = promise->get_future();
+  asio::post(impl_->strand, [impl = impl_, promise] {
+    std::vector<FunctionLoad> out;
+    for (const auto& [name, pool] : impl->pools) {
+      FunctionLoad l{name};
+      for (const auto& inst : pool) {
+        if (inst->state == Instance::State::kStarting) ++l.starting;
+        else if (inst->state == Instance::State::kIdle && !inst->active) ++l.idle;
+        else if (inst->state != Instance::State::kDead) ++l.busy;
+      }
+      out.push_back(std::move(l));
+    }
+    promise->set_value(std::move(out));
+  });
+  if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return {};
+  return result.get();
+}
 
 int Invoker::depth_of(const std::string& access_key) const {
   std::lock_guard lock(impl_->keys_mu);

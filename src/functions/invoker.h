@@ -10,7 +10,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "functions/registry.h"
@@ -29,6 +31,21 @@ struct LogLine {
   std::string_view text;
 };
 
+// How one invocation went, for metrics.
+struct InvocationRecord {
+  enum class Outcome { kSuccess, kError, kTimeout, kThrottled };
+  std::string_view function;
+  Outcome outcome = Outcome::kSuccess;
+  double duration_ms = 0;
+  std::optional<double> init_ms;  // set on the first invocation of a cold start
+};
+
+// A function's instances right now.
+struct FunctionLoad {
+  std::string function;
+  int starting = 0, idle = 0, busy = 0;
+};
+
 struct InvokerOptions {
   std::string region = "us-east-1";
   std::string endpoint_url;          // AWS_ENDPOINT_URL given to functions (the edge port)
@@ -45,6 +62,7 @@ struct InvokerOptions {
   // True while the sink is behind: instances' output is then left in their
   // pipes for a moment, so a function that prints fast waits, and loses nothing.
   std::function<bool()> log_backlogged;
+  std::function<void(const InvocationRecord&)> on_invocation;
   std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
 };
 
@@ -77,6 +95,8 @@ class Invoker {
   // Stops every instance.
   void shutdown();
   int instance_count() const;
+  // Instances per function. Waits for the invoker's strand: not from an io thread.
+  std::vector<FunctionLoad> load();
   // The chain depth of the invocation running on the instance that holds
   // access_key; 0 when the key is no instance's. Callable from any thread.
   int depth_of(const std::string& access_key) const;

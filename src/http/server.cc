@@ -304,6 +304,11 @@ base::Result<uint16_t> Server::listen(const std::string& host, uint16_t port) {
 
 void Server::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
 
+size_t Server::open_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->connections.size();
+}
+
 void Server::stop(std::function<void()> done) {
   auto impl = impl_;
   impl->stopping = true;

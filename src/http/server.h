@@ -37,6 +37,7 @@ class Server {
   // Binds and listens; returns the bound port (useful with port 0).
   base::Result<uint16_t> listen(const std::string& host, uint16_t port);
   void start();
+  size_t open_connections() const;
   // Stops accepting, closes idle connections, lets in-flight requests finish
   // (up to drain_timeout), then calls done.
   void stop(std::function<void()> done);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "auth/sigv2.h"
 #include "base/ids.h"
 #include "base/time.h"
@@ -25,53 +27,59 @@ constexpr std::string_view kUnsupported[] = {"acl", "policy", "cors", "lifecycle
                                              "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
                                              "attributes"};
 
-Op route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
+// The handler of a request, and the S3 operation's name (for metrics).
+struct Route {
+  Op op = nullptr;
+  std::string_view name;
+};
+
+Route route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
   for (auto sub : kUnsupported)
     if (a.has(sub)) {
       err = not_implemented("?" + std::string(sub));
-      return nullptr;
+      return {};
     }
   if (a.bucket.empty()) {
-    if (m == "GET") return list_buckets;
+    if (m == "GET") return {list_buckets, "ListBuckets"};
   } else if (a.key.empty()) {
     if (a.has("notification")) {
-      if (m == "PUT") return put_bucket_notification;
-      if (m == "GET") return get_bucket_notification;
+      if (m == "PUT") return {put_bucket_notification, "PutBucketNotificationConfiguration"};
+      if (m == "GET") return {get_bucket_notification, "GetBucketNotificationConfiguration"};
     }
     if (m == "PUT") {
       if (a.has("versioning")) {
         err = not_implemented("bucket versioning");
-        return nullptr;
+        return {};
       }
-      return create_bucket;
+      return {create_bucket, "CreateBucket"};
     }
-    if (m == "HEAD") return head_bucket;
-    if (m == "DELETE") return delete_bucket;
-    if (m == "POST" && a.has("delete")) return delete_objects;
+    if (m == "HEAD") return {head_bucket, "HeadBucket"};
+    if (m == "DELETE") return {delete_bucket, "DeleteBucket"};
+    if (m == "POST" && a.has("delete")) return {delete_objects, "DeleteObjects"};
     if (m == "GET") {
-      if (a.has("location")) return get_bucket_location;
-      if (a.has("versioning")) return get_bucket_versioning;
-      if (a.has("versions")) return list_object_versions;
-      if (a.has("uploads")) return list_multipart_uploads;
-      if (a.param("list-type") == "2") return list_objects_v2;
-      return list_objects;
+      if (a.has("location")) return {get_bucket_location, "GetBucketLocation"};
+      if (a.has("versioning")) return {get_bucket_versioning, "GetBucketVersioning"};
+      if (a.has("versions")) return {list_object_versions, "ListObjectVersions"};
+      if (a.has("uploads")) return {list_multipart_uploads, "ListMultipartUploads"};
+      if (a.param("list-type") == "2") return {list_objects_v2, "ListObjectsV2"};
+      return {list_objects, "ListObjects"};
     }
   } else {
     bool copy = !req.header("x-amz-copy-source").empty();
     if (m == "PUT") {
-      if (a.has("uploadId")) return copy ? upload_part_copy : upload_part;
-      return copy ? copy_object : put_object;
+      if (a.has("uploadId")) return copy ? Route{upload_part_copy, "UploadPartCopy"} : Route{upload_part, "UploadPart"};
+      return copy ? Route{copy_object, "CopyObject"} : Route{put_object, "PutObject"};
     }
-    if (m == "GET") return a.has("uploadId") ? list_parts : get_object;
-    if (m == "HEAD") return get_object;
-    if (m == "DELETE") return a.has("uploadId") ? abort_multipart_upload : delete_object;
+    if (m == "GET") return a.has("uploadId") ? Route{list_parts, "ListParts"} : Route{get_object, "GetObject"};
+    if (m == "HEAD") return {get_object, "HeadObject"};
+    if (m == "DELETE") return a.has("uploadId") ? Route{abort_multipart_upload, "AbortMultipartUpload"} : Route{delete_object, "DeleteObject"};
     if (m == "POST") {
-      if (a.has("uploads")) return create_multipart_upload;
-      if (a.has("uploadId")) return complete_multipart_upload;
+      if (a.has("uploads")) return {create_multipart_upload, "CreateMultipartUpload"};
+      if (a.has("uploadId")) return {complete_multipart_upload, "CompleteMultipartUpload"};
     }
   }
   err = s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
-  return nullptr;
+  return {};
 }
 
 }  // namespace
@@ -144,11 +152,26 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   call.context.principal = call.auth.access_key;
 
   S3Error err;
-  Op op = route(req.method, call.addr, req, err);
-  if (!op) co_return call.fail(err);
+  Route r = route(req.method, call.addr, req, err);
+  if (!r.op) co_return call.fail(err);
   Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists};
-  http::Response res = co_await op(deps, call);
+  auto started = std::chrono::steady_clock::now();
+  http::Response res = co_await r.op(deps, call);
   spdlog::debug("s3 {} {} -> {} ({})", req.method, req.target, res.status, call.where.request_id);
+  if (impl_->options.on_request) {
+    RequestRecord record;
+    record.operation = r.name;
+    record.status = res.status;
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    auto length = [](const base::HeaderList& headers, std::string_view name) -> uint64_t {
+      std::string v = auth::header_value(headers, name);
+      return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10);
+    };
+    record.bytes_in = length(req.headers, "x-amz-decoded-content-length");
+    if (!record.bytes_in) record.bytes_in = length(req.headers, "content-length");
+    if (!res.omit_body) record.bytes_out = res.stream ? res.stream->size() : res.body.size();
+    impl_->options.on_request(record);
+  }
   co_return res;
 }
 

@@ -26,12 +26,21 @@ class Notifications;
 
 namespace nimbus::s3 {
 
+// One S3 request as served, for metrics.
+struct RequestRecord {
+  std::string_view operation;  // "GetObject", "PutObject", ...
+  int status = 0;
+  uint64_t bytes_in = 0, bytes_out = 0;
+  double seconds = 0;  // until the response started (streamed bodies go on after)
+};
+
 struct Options {
   std::string region = "us-east-1";
   std::vector<std::string> virtual_host_suffixes;  // empty: default_virtual_host_suffixes()
   uint64_t max_object_size = 5ull << 30;           // 5 GiB, S3's single PUT limit
   events::Notifications* notifications = nullptr;  // bucket notifications, when served
   std::function<bool(const std::string& function)> function_exists;  // validates notification destinations
+  std::function<void(const RequestRecord&)> on_request;
 };
 
 class Service {

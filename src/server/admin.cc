@@ -8,6 +8,7 @@
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "http/offload.h"
+#include "observability/metrics.h"
 #include "server/edge_router.h"
 
 namespace nimbus::server {
@@ -31,6 +32,12 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     co_return json_reply(json::object{{"status", "running"},
                                       {"region", deps.region},
                                       {"services", json::object{{"s3", "running"}, {"lambda", "running"}, {"logs", "running"}}}});
+  }
+  if ((path == "/metrics" || path == "/_nimbus/metrics") && req.method == "GET" && deps.metrics && deps.blocking) {
+    http::Response r;
+    r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    r.body = co_await http::offload(*deps.blocking, [&] { return deps.metrics->render(); });
+    co_return r;
   }
   auto body = co_await http::read_body(req, 1 << 20);
   if (!body) co_return json_error(400, "InvalidRequestContentException", body.error().message);

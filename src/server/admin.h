@@ -1,5 +1,6 @@
 // nimbus's own admin API on the edge port, under /_nimbus/: the unsigned
-// health check, and SigV4-signed calls for the CLI — the event queue
+// health check and Prometheus metrics (GET /metrics, also
+// /_nimbus/metrics), and SigV4-signed calls for the CLI — the event queue
 // (GET /_nimbus/events) and redriving dead letters
 // (POST /_nimbus/events/redrive).
 #pragma once
@@ -16,6 +17,12 @@ class AsyncQueue;
 namespace nimbus::events {
 class Notifications;
 }
+namespace nimbus::observability {
+class Metrics;
+}
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace nimbus::server {
 
@@ -24,6 +31,8 @@ struct AdminDeps {
   std::string region;
   functions::AsyncQueue* queue = nullptr;
   events::Notifications* notifications = nullptr;
+  observability::Metrics* metrics = nullptr;        // GET /metrics, unauthenticated as Prometheus scrapes
+  boost::asio::thread_pool* blocking = nullptr;     // where a scrape's collectors run
 };
 
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req);

@@ -26,6 +26,8 @@ TEST(EdgeRouter, ClassifiesByScopeTargetAndPath) {
   EXPECT_EQ(classify(request("/2015-03-31/functions/f/invocations", {})), ServiceKind::kLambda);
   EXPECT_EQ(classify(request("/", {{"x-amz-target", "AmazonSQS.SendMessage"}})), ServiceKind::kUnknown);
   EXPECT_EQ(classify(request("/_nimbus/health", {})), ServiceKind::kHealth);
+  EXPECT_EQ(classify(request("/metrics", {})), ServiceKind::kHealth);
+  EXPECT_EQ(classify(request("/metrics", scoped("s3"))), ServiceKind::kS3);  // a bucket named metrics
   EXPECT_EQ(classify(request("/bucket?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240101%2Fus-east-1%2Fs3%2Faws4_request", {})),
             ServiceKind::kS3);
   EXPECT_EQ(classify(request("/anything", {})), ServiceKind::kS3);

@@ -21,6 +21,8 @@
 #include "functions/invoker.h"
 #include "logs_api/service.h"
 #include "observability/log_store.h"
+#include "observability/metrics.h"
+#include "server/metrics_wiring.h"
 #include "functions/registry.h"
 #include "lambda_api/service.h"
 #include "runtime_api/listener.h"
@@ -145,7 +147,11 @@ int serve(const ServeConfig& given) {
   }
   logs_api::Service logs_service(**logs, credentials, blocking, config.region);
 
+  observability::Metrics metrics;
+  declare_metrics(metrics);
+
   s3::Options s3_options;
+  s3_options.on_request = [&metrics](const s3::RequestRecord& r) { record_s3_request(metrics, r); };
   s3_options.region = config.region;
   s3_options.notifications = notifications->get();
   s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
@@ -159,7 +165,7 @@ int serve(const ServeConfig& given) {
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
   edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
   edge.add(ServiceKind::kLogs, [&](http::Request& r) { return logs_service.handle(r); });
-  AdminDeps admin{credentials, config.region, nullptr, notifications->get()};
+  AdminDeps admin{credentials, config.region, nullptr, notifications->get(), &metrics, &blocking};
   edge.add(ServiceKind::kHealth, [&](http::Request& r) { return handle_admin(admin, r); });
 
   http::Limits limits;
@@ -200,6 +206,7 @@ int serve(const ServeConfig& given) {
     (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
   };
   invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
+  invoker_options.on_invocation = [&metrics](const functions::InvocationRecord& r) { record_invocation(metrics, r); };
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);
@@ -218,6 +225,7 @@ int serve(const ServeConfig& given) {
     if (!c) return std::nullopt;
     return *c;
   };
+  async_options.on_dead = [&metrics](const std::string& function) { record_dead_letter(metrics, function); };
   async_options.on_dead_letter = [&store, &config](const functions::DeadLetter& dl) {
     write_dead_letter(**store, config.region, dl);
   };
@@ -229,6 +237,7 @@ int serve(const ServeConfig& given) {
   async_queue = std::move(*queue);
   async_queue->start();
   admin.queue = async_queue.get();
+  add_collectors(metrics, *invoker, *async_queue, server);
   AsyncQueueSink event_sink(*async_queue);
   (*notifications)->start(event_sink);
   lambda_api::Options lambda_options;

@@ -1,0 +1,93 @@
+#include "server/metrics_wiring.h"
+
+#include "base/time.h"
+#include "functions/async_queue.h"
+#include "http/server.h"
+
+namespace nimbus::server {
+
+using observability::Labels;
+using observability::MetricType;
+
+void declare_metrics(observability::Metrics& m) {
+  auto counter = [&](const char* name, const char* help) { m.declare(name, MetricType::kCounter, help); };
+  auto gauge = [&](const char* name, const char* help) { m.declare(name, MetricType::kGauge, help); };
+  counter("nimbus_function_invocations_total", "Invocations that ran, by function (errors and timeouts included).");
+  counter("nimbus_function_errors_total", "Invocations that ended in a function error (timeouts included).");
+  counter("nimbus_function_timeouts_total", "Invocations stopped at the function's timeout.");
+  counter("nimbus_function_throttles_total", "Invocations refused over a concurrency limit.");
+  counter("nimbus_function_cold_starts_total", "Invocations that started a new instance.");
+  m.declare("nimbus_function_duration_seconds", MetricType::kHistogram,
+            "Time from handing the event to the instance to its answer.", observability::latency_buckets());
+  m.declare("nimbus_function_init_duration_seconds", MetricType::kHistogram,
+            "Time from starting an instance to its first request for work.", observability::latency_buckets());
+  gauge("nimbus_function_concurrent_executions", "Invocations running now.");
+  gauge("nimbus_function_instances", "Instances by state: starting, idle (warm) or busy.");
+  gauge("nimbus_async_events", "Async events (Event invokes, bucket notifications) by state: pending, in_flight, dead.");
+  gauge("nimbus_async_oldest_event_age_seconds", "Age of the oldest pending or in-flight async event.");
+  counter("nimbus_async_dead_letters_total", "Async events given up on (retries or maximum age exhausted).");
+  counter("nimbus_s3_requests_total", "S3 requests by operation and HTTP status.");
+  counter("nimbus_s3_received_bytes_total", "Request body bytes received by S3 operations.");
+  counter("nimbus_s3_sent_bytes_total", "Response body bytes sent by S3 operations.");
+  m.declare("nimbus_s3_request_duration_seconds", MetricType::kHistogram,
+            "Time to answer an S3 request (to the start of a streamed body).", observability::latency_buckets());
+  gauge("nimbus_http_open_connections", "Client connections open on the edge port.");
+  gauge("nimbus_process_start_time_seconds", "When this nimbus started, in seconds since the epoch.");
+  m.set("nimbus_process_start_time_seconds", {}, static_cast<double>(base::now_ms()) / 1000);
+}
+
+void record_invocation(observability::Metrics& m, const functions::InvocationRecord& r) {
+  using Outcome = functions::InvocationRecord::Outcome;
+  Labels fn{{"function", std::string(r.function)}};
+  if (r.outcome == Outcome::kThrottled) {
+    m.add("nimbus_function_throttles_total", fn);
+    return;
+  }
+  m.add("nimbus_function_invocations_total", fn);
+  if (r.outcome != Outcome::kSuccess) m.add("nimbus_function_errors_total", fn);
+  if (r.outcome == Outcome::kTimeout) m.add("nimbus_function_timeouts_total", fn);
+  m.observe("nimbus_function_duration_seconds", fn, r.duration_ms / 1000);
+  if (r.init_ms) {
+    m.add("nimbus_function_cold_starts_total", fn);
+    m.observe("nimbus_function_init_duration_seconds", fn, *r.init_ms / 1000);
+  }
+}
+
+void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r) {
+  Labels op{{"operation", std::string(r.operation)}};
+  m.add("nimbus_s3_requests_total", {{"operation", std::string(r.operation)}, {"status", std::to_string(r.status)}});
+  if (r.bytes_in) m.add("nimbus_s3_received_bytes_total", op, static_cast<double>(r.bytes_in));
+  if (r.bytes_out) m.add("nimbus_s3_sent_bytes_total", op, static_cast<double>(r.bytes_out));
+  m.observe("nimbus_s3_request_duration_seconds", op, r.seconds);
+}
+
+void record_dead_letter(observability::Metrics& m, const std::string& function) {
+  m.add("nimbus_async_dead_letters_total", {{"function", function.substr(0, function.find(':'))}});
+}
+
+void add_collectors(observability::Metrics& m, functions::Invoker& invoker, functions::AsyncQueue& queue,
+                    const http::Server& server) {
+  m.add_collector({"nimbus_function_instances", "nimbus_function_concurrent_executions"}, [&invoker](auto& mm) {
+    for (const auto& l : invoker.load()) {
+      mm.set("nimbus_function_instances", {{"function", l.function}, {"state", "starting"}}, l.starting);
+      mm.set("nimbus_function_instances", {{"function", l.function}, {"state", "idle"}}, l.idle);
+      mm.set("nimbus_function_instances", {{"function", l.function}, {"state", "busy"}}, l.busy);
+      mm.set("nimbus_function_concurrent_executions", {{"function", l.function}}, l.busy);
+    }
+  });
+  m.add_collector({"nimbus_async_events", "nimbus_async_oldest_event_age_seconds"}, [&queue](auto& mm) {
+    int64_t now = base::now_ms();
+    for (const auto& s : queue.stats()) {
+      mm.set("nimbus_async_events", {{"function", s.function}, {"state", "pending"}}, s.pending);
+      mm.set("nimbus_async_events", {{"function", s.function}, {"state", "in_flight"}}, s.in_flight);
+      mm.set("nimbus_async_events", {{"function", s.function}, {"state", "dead"}}, s.dead);
+      mm.set("nimbus_async_oldest_event_age_seconds", {{"function", s.function}},
+             s.oldest_created_ms ? static_cast<double>(now - s.oldest_created_ms) / 1000 : 0);
+    }
+  });
+  m.add_collector({"nimbus_http_open_connections"}, [&server](auto& mm) {
+    mm.set("nimbus_http_open_connections", {}, static_cast<double>(server.open_connections()));
+  });
+}
+
+}  // namespace nimbus::server

@@ -1,0 +1,26 @@
+// The metrics nimbus serves at GET /metrics: their names and help texts
+// (docs/observability.md lists them), what records each service's events
+// into them, and the collectors that read gauges at each scrape.
+#pragma once
+
+#include "functions/invoker.h"
+#include "observability/metrics.h"
+#include "s3/service.h"
+
+namespace nimbus::http {
+class Server;
+}
+namespace nimbus::functions {
+class AsyncQueue;
+}
+
+namespace nimbus::server {
+
+void declare_metrics(observability::Metrics& m);
+void record_invocation(observability::Metrics& m, const functions::InvocationRecord& r);
+void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r);
+void record_dead_letter(observability::Metrics& m, const std::string& function);
+void add_collectors(observability::Metrics& m, functions::Invoker& invoker, functions::AsyncQueue& queue,
+                    const http::Server& server);
+
+}  // namespace nimbus::server
