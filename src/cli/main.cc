@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   serve->add_option("--async-concurrency", config.async_concurrency,
                     "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
       ->capture_default_str();
+  serve->add_option("--telemetry", config.telemetry,
+                    "Store function logs and record metrics (on/off; off only to measure what they cost)")
+      ->capture_default_str();
   serve->add_option("--log-retention-days", config.log_retention_days,
                     "Days function logs are kept, unless a log group has its own retention (0: forever)")
       ->capture_default_str();

@@ -151,7 +151,8 @@ int serve(const ServeConfig& given) {
   declare_metrics(metrics);
 
   s3::Options s3_options;
-  s3_options.on_request = [&metrics](const s3::RequestRecord& r) { record_s3_request(metrics, r); };
+  if (config.telemetry)
+    s3_options.on_request = [&metrics](const s3::RequestRecord& r) { record_s3_request(metrics, r); };
   s3_options.region = config.region;
   s3_options.notifications = notifications->get();
   s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
@@ -202,11 +203,13 @@ int serve(const ServeConfig& given) {
     return 2;
   }
   invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
-  invoker_options.log_sink = [&logs](const functions::LogLine& l) {
-    (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
-  };
-  invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
-  invoker_options.on_invocation = [&metrics](const functions::InvocationRecord& r) { record_invocation(metrics, r); };
+  if (config.telemetry) {
+    invoker_options.log_sink = [&logs](const functions::LogLine& l) {
+      (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
+    };
+    invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
+    invoker_options.on_invocation = [&metrics](const functions::InvocationRecord& r) { record_invocation(metrics, r); };
+  }
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };
   invoker = std::make_unique<functions::Invoker>(io, **registry, runtime_listeners, invoker_options);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What function logs + metrics cost a warm invoke: two nimbus servers, one
+# with --telemetry on (the default) and one with it off, the C++ echo on each,
+# driven in turns by the kit's wrk driver (1 KB signed Invoke), so both see the
+# same machine load. Prints RESULT lines and the on/off ratios.
+#
+#   bash bench/telemetry_cost.sh [SECONDS=5] [ROUNDS=3]
+source "$(dirname "$0")/lib.sh"
+ROUNDS=${2:-3}
+
+start() {  # start NAME TELEMETRY -> port
+  local port
+  port=$(free_port)
+  build/src/cli/nimbus serve --port "$port" --data-dir "$work/$1" --log-level warn --telemetry "$2" \
+    >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/_nimbus/health" >/dev/null && break; sleep 0.05; done
+  /usr/bin/python3 - "$port" <<'PY'
+import io, sys, zipfile, boto3
+from pathlib import Path
+lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="test",
+                   aws_secret_access_key="test", region_name="us-east-1")
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    info = zipfile.ZipInfo("bootstrap"); info.external_attr = 0o755 << 16
+    z.writestr(info, Path("build/examples/echo/bootstrap").read_bytes())
+lam.create_function(FunctionName="echo", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
+                    Handler="x", Code={"ZipFile": buf.getvalue()})
+PY
+  echo "$port"
+}
+ON=$(start on on)
+OFF=$(start off off)
+results="$work/results.txt"
+for round in $(seq "$ROUNDS"); do
+  for c in 1 8; do
+    for mode in on off; do
+      port=$ON; [ "$mode" = off ] && port=$OFF
+      line=$(DRIVER_ACCESS_KEY=test DRIVER_SECRET_KEY=test "$KIT/driver/lambda-invoke.sh" "http://127.0.0.1:$port" echo 1K "$c" "$SECS" 2>&1 | grep '^RESULT' | tail -1)
+      echo "telemetry=$mode round=$round c=$c $line" | tee -a "$results"
+    done
+  done
+done
+/usr/bin/python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.search(r"telemetry=(\w+) round=\d+ c=(\d+) .*rps=([\d.]+) p50_ms=([\d.]+)", line)
+    if m:
+        rows.setdefault((m.group(1), m.group(2)), []).append((float(m.group(3)), float(m.group(4))))
+for c in ("1", "8"):
+    on, off = rows.get(("on", c)), rows.get(("off", c))
+    if not on or not off:
+        continue
+    rps_on, rps_off = statistics.median(r for r, _ in on), statistics.median(r for r, _ in off)
+    p50_on, p50_off = statistics.median(p for _, p in on), statistics.median(p for _, p in off)
+    print(f"RESULT telemetry-cost c={c} rps_on={rps_on:.0f} rps_off={rps_off:.0f} "
+          f"throughput_cost={(1 - rps_on / rps_off) * 100:.1f}% p50_on={p50_on:.3f}ms p50_off={p50_off:.3f}ms "
+          f"latency_cost={(p50_on / p50_off - 1) * 100:.1f}%")
+PY
