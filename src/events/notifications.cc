@@ -22,6 +22,15 @@ CREATE TABLE IF NOT EXISTS event_outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, fu
   payload BLOB NOT NULL, created_ms INTEGER NOT NULL, depth INTEGER NOT NULL DEFAULT 1);
 )sql";
 
+// Outboxes made before events carried their trace.
+base::Status add_trace_column(base::Connection& db) {
+  auto st = db.prepare("SELECT count(*) FROM pragma_table_info('event_outbox') WHERE name = 'trace'");
+  bool has = st.step() && st.integer(0) > 0;
+  st.reset();
+  if (has) return {};
+  return db.exec("ALTER TABLE event_outbox ADD COLUMN trace TEXT NOT NULL DEFAULT ''");
+}
+
 std::string rules_to_json(const std::vector<Rule>& rules) {
   json::array arr;
   for (const auto& r : rules) {
@@ -136,6 +145,7 @@ base::Result<std::unique_ptr<Notifications>> Notifications::open(const std::stri
   if (!db) return db.error();
   if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s) return s.error();
   if (auto s = db->exec(kSchema); !s) return s.error();
+  if (auto s = add_trace_column(*db); !s) return s.error();
   auto impl = std::make_unique<Impl>();
   impl->region = std::move(region);
   impl->db = std::move(*db);
@@ -187,11 +197,13 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
     return {};
   }
   for (const auto& r : matching) {
-    auto st = tx.prepare("INSERT INTO event_outbox(function_arn, payload, created_ms, depth) VALUES(?, ?, ?, ?)");
+    auto st = tx.prepare(
+        "INSERT INTO event_outbox(function_arn, payload, created_ms, depth, trace) VALUES(?, ?, ?, ?, ?)");
     st.bind(1, r.function_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
-    st.bind(4, int64_t{depth});
+    st.bind(4, int64_t{depth}).bind(5, event.context.trace_id);
     if (auto s = st.run(); !s) return s;
   }
+  if (event.context.caused_events) *event.context.caused_events = true;
   return {};
 }
 
@@ -241,19 +253,20 @@ size_t Notifications::pending() {
 
 void Notifications::Impl::drain() {
   for (;;) {
-    std::vector<std::tuple<int64_t, std::string, std::string, int>> rows;
+    std::vector<std::tuple<int64_t, std::string, std::string, int, std::string>> rows;
     {
       std::lock_guard lock(db_mu);
-      auto st = db.prepare("SELECT id, function_arn, payload, depth FROM event_outbox ORDER BY id LIMIT 100");
-      while (st.step()) rows.emplace_back(st.integer(0), st.text(1), st.blob(2), static_cast<int>(st.integer(3)));
+      auto st = db.prepare("SELECT id, function_arn, payload, depth, trace FROM event_outbox ORDER BY id LIMIT 100");
+      while (st.step())
+        rows.emplace_back(st.integer(0), st.text(1), st.blob(2), static_cast<int>(st.integer(3)), st.text(4));
     }
     if (rows.empty()) return;
     std::vector<int64_t> handed;
     bool stuck = false;
-    for (const auto& [id, arn, payload, depth] : rows) {
+    for (const auto& [id, arn, payload, depth, trace] : rows) {
       // The outbox id names the delivery, so a row handed over twice (crash
       // between deliver and delete) is queued once.
-      if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload, depth); !s) {
+      if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload, depth, trace); !s) {
         spdlog::warn("events: cannot hand event {} to {}: {}", id, arn, s.error().message);
         stuck = true;
         break;

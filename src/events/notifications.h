@@ -38,9 +38,10 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
 class Sink {
  public:
   virtual ~Sink() = default;
-  // depth: the chain depth of the invocation this event will cause.
+  // depth: the chain depth of the invocation this event will cause; trace:
+  // the X-Amzn-Trace-Id it continues (empty: none).
   virtual base::Status deliver(const std::string& id, const std::string& function_arn, const std::string& payload,
-                               int depth) = 0;
+                               int depth, const std::string& trace) = 0;
 };
 
 class Notifications : public storage::CommitHook {

@@ -3,15 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "base/file.h"
 #include "base/sqlite.h"
 #include "base/time.h"
+#include "observability/batch_writer.h"
 #include "observability/filter_pattern.h"
 
 namespace nimbus::observability {
@@ -68,13 +66,7 @@ struct LogStore::Impl {
   std::mutex read_mu;
   base::Connection rdb;
 
-  std::mutex mu;
-  std::condition_variable wake, written_cv;
-  std::vector<Pending> queue;
-  std::atomic<uint64_t> backlog{0};
-  uint64_t appended = 0, written = 0;
-  bool stopping = false;
-  std::thread writer;
+  std::unique_ptr<BatchWriter<Pending>> writer;
 
   int64_t group_id(std::string_view name, int64_t now) {
     if (auto it = group_ids.find(name); it != group_ids.end()) return it->second;
@@ -126,39 +118,15 @@ struct LogStore::Impl {
     return wdb.exec("COMMIT");
   }
 
-  void run() {
-    auto next_retention = std::chrono::steady_clock::now() + options.retention_interval;
-    std::unique_lock lock(mu);
-    for (;;) {
-      wake.wait_for(lock, options.flush_interval, [&] { return stopping || !queue.empty(); });
-      if (!queue.empty()) {
-        std::vector<Pending> batch;
-        batch.swap(queue);
-        uint64_t upto = appended;
-        lock.unlock();
-        uint64_t bytes = 0;
-        for (const auto& p : batch) bytes += p.message.size();
-        try {
-          if (auto s = write(batch); !s) {
-            spdlog::error("logs: could not store {} lines: {}", batch.size(), s.error().message);
-            (void)wdb.exec("ROLLBACK");
-          }
-        } catch (const std::exception& e) {
-          spdlog::error("logs: could not store {} lines: {}", batch.size(), e.what());
-          (void)wdb.exec("ROLLBACK");
-        }
-        backlog -= bytes;
-        lock.lock();
-        written = upto;
-        written_cv.notify_all();
+  void write_batch(std::vector<Pending>& batch) {
+    try {
+      if (auto s = write(batch); !s) {
+        spdlog::error("logs: could not store {} lines: {}", batch.size(), s.error().message);
+        (void)wdb.exec("ROLLBACK");
       }
-      if (stopping && queue.empty()) return;
-      if (std::chrono::steady_clock::now() >= next_retention) {
-        lock.unlock();
-        if (auto s = enforce(base::now_ms()); !s) spdlog::warn("logs: retention: {}", s.error().message);
-        lock.lock();
-        next_retention = std::chrono::steady_clock::now() + options.retention_interval;
-      }
+    } catch (const std::exception& e) {
+      spdlog::error("logs: could not store {} lines: {}", batch.size(), e.what());
+      (void)wdb.exec("ROLLBACK");
     }
   }
 
@@ -223,14 +191,7 @@ struct LogStore::Impl {
 
 LogStore::LogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-LogStore::~LogStore() {
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->wake.notify_all();
-  if (impl_->writer.joinable()) impl_->writer.join();
-}
+LogStore::~LogStore() { impl_->writer.reset(); }
 
 base::Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& dir, LogStoreOptions options) {
   if (auto s = base::make_dirs(dir); !s) return s.error();
@@ -246,7 +207,12 @@ base::Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& dir, L
   if (!r) return r.error();
   impl->rdb = std::move(*r);
   std::unique_ptr<LogStore> store(new LogStore(std::move(impl)));
-  store->impl_->writer = std::thread([i = store->impl_.get()] { i->run(); });
+  Impl* i = store->impl_.get();
+  i->writer = std::make_unique<BatchWriter<Pending>>(BatchWriter<Pending>::Options{
+      options.flush_interval, [i](std::vector<Pending>& batch) { i->write_batch(batch); },
+      options.retention_interval, [i] {
+        if (auto s = i->enforce(base::now_ms()); !s) spdlog::warn("logs: retention: {}", s.error().message);
+      }});
   return store;
 }
 
@@ -261,20 +227,12 @@ void LogStore::append(std::string_view group, std::string_view stream, std::stri
   } while (!message.empty());
   uint64_t bytes = 0;
   for (const auto& p : parts) bytes += p.message.size();
-  impl_->backlog += bytes;
-  std::lock_guard lock(impl_->mu);
-  for (auto& p : parts) impl_->queue.push_back(std::move(p));
-  ++impl_->appended;
+  impl_->writer->push(std::move(parts), bytes);
 }
 
-uint64_t LogStore::backlog_bytes() const { return impl_->backlog; }
+uint64_t LogStore::backlog_bytes() const { return impl_->writer->backlog_bytes(); }
 
-void LogStore::flush() {
-  std::unique_lock lock(impl_->mu);
-  uint64_t want = impl_->appended;
-  impl_->wake.notify_all();
-  impl_->written_cv.wait(lock, [&] { return impl_->written >= want || impl_->stopping; });
-}
+void LogStore::flush() { impl_->writer->flush(); }
 
 base::Result<std::vector<LogGroupInfo>> LogStore::groups(std::string_view prefix) {
   std::lock_guard lock(impl_->read_mu);

@@ -42,11 +42,12 @@ namespace {
 class AsyncQueueSink : public events::Sink {
  public:
   explicit AsyncQueueSink(functions::AsyncQueue& queue) : queue_(queue) {}
-  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload, int depth) override {
+  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload, int depth,
+                       const std::string& trace) override {
     auto parsed = base::parse_lambda_arn(arn);
     if (!parsed) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
     std::string target = parsed->function + (parsed->qualifier.empty() ? "" : ":" + parsed->qualifier);
-    auto queued = queue_.enqueue(target, payload, "", id, depth);
+    auto queued = queue_.enqueue(target, payload, trace, id, depth);
     if (!queued) return queued.error();
     return {};
   }

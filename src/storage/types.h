@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <atomic>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -102,7 +104,9 @@ struct RequestContext {
   std::string request_id;
   std::string source_ip;
   std::string principal;  // access key
-  std::string trace_id;   // X-Amzn-Trace-Id / recursion detection, when present
+  std::string trace_id;   // X-Amzn-Trace-Id to pass on to the events this change causes
+  // Set (by the commit hook) when the change queued events: its trace goes on.
+  std::shared_ptr<std::atomic<bool>> caused_events;
 };
 
 enum class EventKind { kPut, kPost, kCopy, kCompleteMultipartUpload, kDelete };
