@@ -10,6 +10,7 @@
 namespace nimbus::base {
 
 int64_t now_ms();                                   // wall clock, ms since epoch
+int64_t now_us();                                   // wall clock, us since epoch
 std::string http_date(int64_t ms);                  // "Wed, 21 Oct 2015 07:28:00 GMT"
 std::string iso8601(int64_t ms);                    // "2015-10-21T07:28:00.000Z"
 std::string amz_date(int64_t ms);                   // "20151021T072800Z"

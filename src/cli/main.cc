@@ -5,6 +5,7 @@
 
 #include "cli/event_commands.h"
 #include "cli/log_commands.h"
+#include "cli/trace_commands.h"
 #include "cli/function_commands.h"
 #include "server/serve.h"
 
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
   serve->add_option("--async-concurrency", config.async_concurrency,
                     "Async events (bucket notifications, Event invokes) of one function run at once; 0: twice the CPU cores")
       ->capture_default_str();
+  serve->add_option("--otlp-endpoint", config.otlp_endpoint,
+                    "An OpenTelemetry collector (http://host:4318) that traces are also sent to, as OTLP/HTTP JSON");
   serve->add_option("--telemetry", config.telemetry,
                     "Store function logs and record metrics (on/off; off only to measure what they cost)")
       ->capture_default_str();
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
   nimbus::cli::add_log_commands(app, &exit_code);
+  nimbus::cli::add_trace_commands(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) {

@@ -19,6 +19,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "base/trace_context.h"
 #include "functions/process.h"
 #include "functions/zygote.h"
 
@@ -37,13 +38,6 @@ constexpr size_t kLogTailBytes = 4096;
 // Lambda splits lines too.
 constexpr size_t kMaxLineBytes = 256 * 1024 - 26;
 
-// X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
-std::string trace_id_from(const std::string& h) {  // 24 hex digits
-  char epoch[16];
-  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(base::now_ms() / 1000));
-  return std::string("Root=1-") + epoch + "-" + h + ";Sampled=0";
-}
-
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -59,6 +53,7 @@ struct Active {
   Clock::time_point started;
   bool handed_out = false;
   bool timed_out = false;
+  int64_t started_us = 0;  // wall clock, for its span
 };
 
 }  // namespace
@@ -372,12 +367,18 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
   auto cfg = registry.resolve(req.function, req.qualifier);
   if (!cfg) return done(cfg.error());
   Invocation inv;
-  std::string random = base::random_hex(28);  // one draw for the request id and the trace id
-  inv.request_id = req.request_id.empty() ? base::uuid_from_hex(random.substr(0, 32)) : req.request_id;
+  inv.request_id = req.request_id.empty() ? base::uuid4() : req.request_id;
   inv.payload = std::move(req.payload);
   inv.deadline_ms = base::now_ms() + int64_t{cfg->timeout_s} * 1000;
   inv.function_arn = function_arn(options.region, cfg->name, req.qualifier);
-  inv.trace_id = req.trace_id.empty() ? trace_id_from(random.substr(32, 24)) : req.trace_id;
+  // The caller's trace goes on (or one starts); the function sees this
+  // invocation's span as the parent of what it calls.
+  auto trace = base::parse_trace_context(req.trace_id);
+  if (!trace.valid()) trace = base::new_trace();
+  inv.trace_root = trace.root;
+  inv.parent_span = trace.parent;
+  inv.span_id = base::new_span_id();
+  inv.trace_id = base::TraceContext{trace.root, inv.span_id, trace.sampled}.header();
   inv.client_context = std::move(req.client_context);
   inv.depth = req.depth;
 
@@ -386,6 +387,11 @@ void Invoker::Impl::invoke(InvokeRequest req, Done done) {
       InvocationRecord record;
       record.function = cfg->name;
       record.outcome = InvocationRecord::Outcome::kThrottled;
+      record.request_id = inv.request_id;
+      record.trace_root = inv.trace_root;
+      record.span_id = inv.span_id;
+      record.parent_span = inv.parent_span;
+      record.start_us = base::now_ms() * 1000;
       options.on_invocation(record);
     }
     return done(base::make_error(base::ErrorCode::kThrottled, why));
@@ -426,7 +432,7 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
     std::lock_guard lock(keys_mu);
     key_depth[inst->access_key] = inv.depth;
   }
-  inst->active = Active{std::move(inv), std::move(done), {}, Clock::now(), false};
+  inst->active = Active{std::move(inv), std::move(done), {}, Clock::now(), false, false, base::now_us()};
   inst->timer.expires_after(std::chrono::seconds(inst->cfg.timeout_s));
   inst->timer.async_wait([self = shared_from_this(), inst, id = inst->active->inv.request_id](
                              const boost::system::error_code& ec) {
@@ -491,6 +497,11 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
                                              : InvocationRecord::Outcome::kSuccess;
     record.duration_ms = ms;
     if (cold) record.init_ms = inst->init_ms;
+    record.request_id = a.inv.request_id;
+    record.trace_root = a.inv.trace_root;
+    record.span_id = a.inv.span_id;
+    record.parent_span = a.inv.parent_span;
+    record.start_us = a.started_us;
     options.on_invocation(record);
   }
   result.log_tail = a.log.size() > kLogTailBytes ? a.log.substr(a.log.size() - kLogTailBytes) : a.log;

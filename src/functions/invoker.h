@@ -38,6 +38,9 @@ struct InvocationRecord {
   Outcome outcome = Outcome::kSuccess;
   double duration_ms = 0;
   std::optional<double> init_ms;  // set on the first invocation of a cold start
+  // Its span: where it sits in its trace.
+  std::string_view request_id, trace_root, span_id, parent_span;
+  int64_t start_us = 0;  // wall clock
 };
 
 // A function's instances right now.

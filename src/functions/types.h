@@ -53,7 +53,10 @@ struct Invocation {
   std::string payload;
   int64_t deadline_ms = 0;
   std::string function_arn;
-  std::string trace_id;
+  std::string trace_id;      // X-Amzn-Trace-Id the runtime gets: Root, Parent = span_id
+  std::string trace_root;    // "1-..."
+  std::string span_id;       // this invocation's span
+  std::string parent_span;   // the span that caused it; empty: it began the trace
   std::string client_context;
   std::string cognito_identity;
 };

@@ -13,6 +13,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "functions/async_queue.h"
+#include "base/trace_context.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "functions/runtimes.h"
@@ -61,6 +62,13 @@ http::Response error_from(const base::Error& e) {
     case ErrorCode::kAuthorizationMalformed: return error(400, "IncompleteSignatureException", e.message);
     default: return error(500, "ServiceException", e.message);
   }
+}
+
+// The caller's trace (X-Amzn-Trace-Id, as AWS SDKs send it from inside a
+// function, or W3C traceparent) as an X-Amzn-Trace-Id; empty: a new one starts.
+std::string incoming_trace(const http::Request& req) {
+  auto t = base::parse_trace_context(req.header("x-amzn-trace-id"), req.header("traceparent"));
+  return t.valid() ? t.header() : std::string();
 }
 
 base::Error invalid(std::string message) { return base::make_error(base::ErrorCode::kInvalidArgument, std::move(message)); }
@@ -242,7 +250,7 @@ struct Service::Impl {
       if (payload.size() > kMaxAsyncPayload)
         co_return error(413, "RequestTooLargeException",
                         "Request must be smaller than 1048576 bytes for the InvokeAsync operation");
-      std::string trace = req.header("x-amzn-trace-id");
+      std::string trace = incoming_trace(req);
       std::string target = ref.qualifier.empty() ? ref.name : ref.name + ":" + ref.qualifier;
       auto id = co_await http::offload(blocking, [&] {
         return async_queue.enqueue(target, payload.empty() ? "{}" : std::move(payload), trace);
@@ -264,7 +272,7 @@ struct Service::Impl {
     ir.payload = payload.empty() ? "{}" : std::move(payload);
     ir.tail_log = req.header("x-amz-log-type") == "Tail";
     ir.client_context = req.header("x-amz-client-context");
-    ir.trace_id = req.header("x-amzn-trace-id");
+    ir.trace_id = incoming_trace(req);
     // The response's request id is the invocation's, as on Lambda (context.aws_request_id).
     ir.request_id = base::uuid4();
     std::string request_id = ir.request_id;

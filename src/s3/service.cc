@@ -7,6 +7,7 @@
 #include "auth/sigv2.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "base/trace_context.h"
 #include "s3/call.h"
 #include "s3/xml.h"
 
@@ -134,7 +135,14 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   call.where.head = req.method == "HEAD";
   call.context.request_id = call.where.request_id;
   call.context.source_ip = req.remote_ip;
-  call.context.trace_id = req.header("x-amzn-trace-id");
+  // Every request belongs to a trace: the caller's (X-Ray or W3C header) or a
+  // new one. Events it causes carry this request's span as their parent.
+  auto incoming = base::parse_trace_context(req.header("x-amzn-trace-id"), req.header("traceparent"));
+  bool caller_traced = incoming.valid();
+  base::TraceContext trace = caller_traced ? incoming : base::new_trace();
+  std::string span_id = base::new_span_id();
+  call.context.trace_id = base::TraceContext{trace.root, span_id, trace.sampled}.header();
+  call.context.caused_events = std::make_shared<std::atomic<bool>>(false);
 
   auth::RequestView view{req.method, req.target, &req.headers, {}};
   base::Result<auth::VerifiedRequest> verified = base::make_error(base::ErrorCode::kAccessDenied, "Access Denied");
@@ -156,6 +164,7 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   if (!r.op) co_return call.fail(err);
   Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists};
   auto started = std::chrono::steady_clock::now();
+  int64_t started_us = base::now_us();
   http::Response res = co_await r.op(deps, call);
   spdlog::debug("s3 {} {} -> {} ({})", req.method, req.target, res.status, call.where.request_id);
   if (impl_->options.on_request) {
@@ -163,6 +172,14 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
     record.operation = r.name;
     record.status = res.status;
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    record.request_id = call.where.request_id;
+    record.trace_root = trace.root;
+    record.span_id = span_id;
+    record.parent_span = incoming.parent;
+    std::string resource = call.addr.bucket.empty() ? "" : call.addr.bucket + (call.addr.key.empty() ? "" : "/" + call.addr.key);
+    record.resource = resource;
+    record.start_us = started_us;
+    record.traced = caller_traced || *call.context.caused_events;
     auto length = [](const base::HeaderList& headers, std::string_view name) -> uint64_t {
       std::string v = auth::header_value(headers, name);
       return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10);

@@ -32,6 +32,12 @@ struct RequestRecord {
   int status = 0;
   uint64_t bytes_in = 0, bytes_out = 0;
   double seconds = 0;  // until the response started (streamed bodies go on after)
+  std::string_view request_id;
+  // Its span. traced: the caller sent a trace, or the request caused events
+  // (its trace goes on); other requests are not worth a span each.
+  std::string_view trace_root, span_id, parent_span, resource;
+  int64_t start_us = 0;
+  bool traced = false;
 };
 
 struct Options {

@@ -8,7 +8,9 @@
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "http/offload.h"
+#include "base/trace_context.h"
 #include "observability/metrics.h"
+#include "observability/span_store.h"
 #include "server/edge_router.h"
 
 namespace nimbus::server {
@@ -67,6 +69,33 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     auto n = deps.queue->redrive();
     if (!n) co_return json_error(500, "ServiceException", n.error().message);
     co_return json_reply(json::object{{"redriven", *n}});
+  }
+  if (path.rfind("/_nimbus/traces", 0) == 0 && req.method == "GET" && deps.spans) {
+    std::string id = path.size() > 16 ? path.substr(16) : "";
+    if (id.empty()) {
+      auto recent = co_await http::offload(*deps.blocking, [&] { return deps.spans->recent(20); });
+      if (!recent) co_return json_error(500, "ServiceException", recent.error().message);
+      json::array out;
+      for (const auto& t : *recent)
+        out.push_back(json::object{{"trace_id", t.trace_id}, {"start_us", t.start_us}, {"end_us", t.end_us},
+                                   {"spans", t.spans}, {"first", t.first}});
+      co_return json_reply(json::object{{"traces", out}});
+    }
+    // A bare X-Ray root, or a whole X-Amzn-Trace-Id value.
+    if (auto parsed = base::parse_trace_context(id); parsed.valid()) id = parsed.root;
+    auto spans = co_await http::offload(*deps.blocking, [&] {
+      deps.spans->flush();
+      return deps.spans->trace(id);
+    });
+    if (!spans) co_return json_error(500, "ServiceException", spans.error().message);
+    if (spans->empty()) co_return json_error(404, "ResourceNotFoundException", "No spans of trace " + id);
+    json::array out;
+    for (const auto& s : *spans)
+      out.push_back(json::object{{"span_id", s.span_id}, {"parent_id", s.parent_id}, {"service", s.service},
+                                 {"operation", s.operation}, {"resource", s.resource}, {"start_us", s.start_us},
+                                 {"duration_us", s.duration_us}, {"status", s.status}, {"cold_start", s.cold_start},
+                                 {"request_id", s.request_id}});
+    co_return json_reply(json::object{{"trace_id", id}, {"spans", out}});
   }
   co_return json_error(404, "UnknownOperationException", "Unknown operation " + req.method + " " + path);
 }

@@ -1,8 +1,9 @@
 // nimbus's own admin API on the edge port, under /_nimbus/: the unsigned
 // health check and Prometheus metrics (GET /metrics, also
 // /_nimbus/metrics), and SigV4-signed calls for the CLI — the event queue
-// (GET /_nimbus/events) and redriving dead letters
-// (POST /_nimbus/events/redrive).
+// (GET /_nimbus/events), redriving dead letters (POST
+// /_nimbus/events/redrive), recent traces and one trace's spans
+// (GET /_nimbus/traces, GET /_nimbus/traces/ID).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@ class Notifications;
 }
 namespace nimbus::observability {
 class Metrics;
+class SpanStore;
 }
 namespace boost::asio {
 class thread_pool;
@@ -33,6 +35,7 @@ struct AdminDeps {
   events::Notifications* notifications = nullptr;
   observability::Metrics* metrics = nullptr;        // GET /metrics, unauthenticated as Prometheus scrapes
   boost::asio::thread_pool* blocking = nullptr;     // where a scrape's collectors run
+  observability::SpanStore* spans = nullptr;        // GET /_nimbus/traces[/ID]
 };
 
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req);

@@ -61,6 +61,41 @@ void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r) {
   m.observe("nimbus_s3_request_duration_seconds", op, r.seconds);
 }
 
+observability::Span span_of(const functions::InvocationRecord& r) {
+  using Outcome = functions::InvocationRecord::Outcome;
+  observability::Span s;
+  s.trace_id = std::string(r.trace_root);
+  s.span_id = std::string(r.span_id);
+  s.parent_id = std::string(r.parent_span);
+  s.service = "lambda";
+  s.operation = "Invoke";
+  s.resource = std::string(r.function);
+  s.start_us = r.start_us;
+  s.duration_us = static_cast<int64_t>(r.duration_ms * 1000);
+  s.status = r.outcome == Outcome::kSuccess   ? "ok"
+             : r.outcome == Outcome::kTimeout ? "timeout"
+             : r.outcome == Outcome::kThrottled ? "throttled"
+                                                : "error";
+  s.cold_start = r.init_ms.has_value();
+  s.request_id = std::string(r.request_id);
+  return s;
+}
+
+observability::Span span_of(const s3::RequestRecord& r) {
+  observability::Span s;
+  s.trace_id = std::string(r.trace_root);
+  s.span_id = std::string(r.span_id);
+  s.parent_id = std::string(r.parent_span);
+  s.service = "s3";
+  s.operation = std::string(r.operation);
+  s.resource = std::string(r.resource);
+  s.start_us = r.start_us;
+  s.duration_us = static_cast<int64_t>(r.seconds * 1e6);
+  s.status = std::to_string(r.status);
+  s.request_id = std::string(r.request_id);
+  return s;
+}
+
 void record_dead_letter(observability::Metrics& m, const std::string& function) {
   m.add("nimbus_async_dead_letters_total", {{"function", function.substr(0, function.find(':'))}});
 }

@@ -1,10 +1,12 @@
 // The metrics nimbus serves at GET /metrics: their names and help texts
 // (docs/observability.md lists them), what records each service's events
-// into them, and the collectors that read gauges at each scrape.
+// into them, and the collectors that read gauges at each scrape; and the
+// spans those events make.
 #pragma once
 
 #include "functions/invoker.h"
 #include "observability/metrics.h"
+#include "observability/span_store.h"
 #include "s3/service.h"
 
 namespace nimbus::http {
@@ -19,6 +21,9 @@ namespace nimbus::server {
 void declare_metrics(observability::Metrics& m);
 void record_invocation(observability::Metrics& m, const functions::InvocationRecord& r);
 void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r);
+// The span of an invocation, or of a traced S3 request.
+observability::Span span_of(const functions::InvocationRecord& r);
+observability::Span span_of(const s3::RequestRecord& r);
 void record_dead_letter(observability::Metrics& m, const std::string& function);
 void add_collectors(observability::Metrics& m, functions::Invoker& invoker, functions::AsyncQueue& queue,
                     const http::Server& server);

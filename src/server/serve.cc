@@ -22,6 +22,8 @@
 #include "logs_api/service.h"
 #include "observability/log_store.h"
 #include "observability/metrics.h"
+#include "observability/otlp_exporter.h"
+#include "observability/span_store.h"
 #include "server/metrics_wiring.h"
 #include "functions/registry.h"
 #include "lambda_api/service.h"
@@ -150,10 +152,29 @@ int serve(const ServeConfig& given) {
 
   observability::Metrics metrics;
   declare_metrics(metrics);
+  auto spans = observability::SpanStore::open(config.data_dir + "/traces", {});
+  if (!spans) {
+    spdlog::error("traces: cannot open {}/traces: {}", config.data_dir, spans.error().message);
+    return 2;
+  }
+  std::unique_ptr<observability::OtlpExporter> otlp;
+  if (!config.otlp_endpoint.empty()) {
+    auto exporter = observability::OtlpExporter::create(config.otlp_endpoint);
+    if (!exporter) {
+      spdlog::error("{}", exporter.error().message);
+      return 2;
+    }
+    otlp = std::move(*exporter);
+    (*spans)->set_exporter([&otlp](const std::vector<observability::Span>& batch) { otlp->send(batch); });
+    spdlog::info("traces: exporting to {} (OTLP/HTTP JSON)", config.otlp_endpoint);
+  }
 
   s3::Options s3_options;
   if (config.telemetry)
-    s3_options.on_request = [&metrics](const s3::RequestRecord& r) { record_s3_request(metrics, r); };
+    s3_options.on_request = [&metrics, &spans](const s3::RequestRecord& r) {
+      record_s3_request(metrics, r);
+      if (r.traced) (*spans)->record(span_of(r));
+    };
   s3_options.region = config.region;
   s3_options.notifications = notifications->get();
   s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
@@ -167,7 +188,7 @@ int serve(const ServeConfig& given) {
   edge.add(ServiceKind::kS3, [&](http::Request& r) { return s3_service.handle(r); });
   edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
   edge.add(ServiceKind::kLogs, [&](http::Request& r) { return logs_service.handle(r); });
-  AdminDeps admin{credentials, config.region, nullptr, notifications->get(), &metrics, &blocking};
+  AdminDeps admin{credentials, config.region, nullptr, notifications->get(), &metrics, &blocking, spans->get()};
   edge.add(ServiceKind::kHealth, [&](http::Request& r) { return handle_admin(admin, r); });
 
   http::Limits limits;
@@ -209,7 +230,10 @@ int serve(const ServeConfig& given) {
       (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
     };
     invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
-    invoker_options.on_invocation = [&metrics](const functions::InvocationRecord& r) { record_invocation(metrics, r); };
+    invoker_options.on_invocation = [&metrics, &spans](const functions::InvocationRecord& r) {
+      record_invocation(metrics, r);
+      (*spans)->record(span_of(r));
+    };
   }
   invoker_options.add_key = [&credentials](const std::string& k, const std::string& s) { credentials.add(k, s); };
   invoker_options.remove_key = [&credentials](const std::string& k) { credentials.remove(k); };

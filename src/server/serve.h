@@ -28,6 +28,7 @@ struct ServeConfig {
   std::vector<int64_t> async_retry_delays_ms{60000, 120000};  // Lambda retries failed async events twice
   int64_t async_max_age_s = 6 * 3600;
   std::string python = "/usr/bin/python3";  // the interpreter of every python3.x runtime
+  std::string otlp_endpoint;                 // http://host:4318: spans are also sent there (OTLP/HTTP JSON)
   bool telemetry = true;                     // function logs store, metrics (off: for measuring their cost)
   int log_retention_days = 30;               // function logs older than this are deleted (0: keep)
   uint64_t log_max_mb = 1024;                // and the oldest go beyond this size
