@@ -5,6 +5,7 @@
 
 #include "cli/event_commands.h"
 #include "cli/log_commands.h"
+#include "cli/status_command.h"
 #include "cli/trace_commands.h"
 #include "cli/function_commands.h"
 #include "server/serve.h"
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_event_commands(app, &exit_code);
   nimbus::cli::add_log_commands(app, &exit_code);
   nimbus::cli::add_trace_commands(app, &exit_code);
+  nimbus::cli::add_status_command(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) {

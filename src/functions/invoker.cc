@@ -502,6 +502,7 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
     record.span_id = a.inv.span_id;
     record.parent_span = a.inv.parent_span;
     record.start_us = a.started_us;
+    if (result.function_error) record.error = result.payload;
     options.on_invocation(record);
   }
   result.log_tail = a.log.size() > kLogTailBytes ? a.log.substr(a.log.size() - kLogTailBytes) : a.log;
@@ -638,6 +639,15 @@ void Invoker::shutdown() {
 }
 
 int Invoker::instance_count() const { return impl_->total; }
+
+std::vector<std::string> isolation_layers() {
+  return {"own session and process group (killed whole)", "parent-death signal (dies with nimbus)",
+          "memory limit (RLIMIT_DATA = MemorySize)", "own credentials per instance", "timeout enforced (SIGKILL)"};
+}
+
+std::vector<std::string> isolation_missing() {
+  return {"namespaces (bubblewrap)", "seccomp", "cgroup limits"};
+}
 
 std::vector<FunctionLoad> Invoker::load() {
   auto promise = std::make_shared<std::promise<std::vector<FunctionLoad>>>();

@@ -38,10 +38,16 @@ struct InvocationRecord {
   Outcome outcome = Outcome::kSuccess;
   double duration_ms = 0;
   std::optional<double> init_ms;  // set on the first invocation of a cold start
+  std::string_view error;  // the function's error (Lambda's JSON), when it failed
   // Its span: where it sits in its trace.
   std::string_view request_id, trace_root, span_id, parent_span;
   int64_t start_us = 0;  // wall clock
 };
+
+// What isolates an instance from nimbus and from other instances, as applied
+// (`nimbus status` and the start-up log say it; none is silently missing).
+std::vector<std::string> isolation_layers();
+std::vector<std::string> isolation_missing();
 
 // A function's instances right now.
 struct FunctionLoad {

@@ -70,6 +70,8 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     if (!n) co_return json_error(500, "ServiceException", n.error().message);
     co_return json_reply(json::object{{"redriven", *n}});
   }
+  if (path == "/_nimbus/status" && req.method == "GET" && deps.status && deps.blocking)
+    co_return json_reply(co_await http::offload(*deps.blocking, [&] { return deps.status(); }));
   if (path.rfind("/_nimbus/traces", 0) == 0 && req.method == "GET" && deps.spans) {
     std::string id = path.size() > 16 ? path.substr(16) : "";
     if (id.empty()) {

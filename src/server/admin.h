@@ -1,12 +1,15 @@
 // nimbus's own admin API on the edge port, under /_nimbus/: the unsigned
 // health check and Prometheus metrics (GET /metrics, also
 // /_nimbus/metrics), and SigV4-signed calls for the CLI — the event queue
-// (GET /_nimbus/events), redriving dead letters (POST
+// (GET /_nimbus/events), the server's status (GET /_nimbus/status),
+// redriving dead letters (POST
 // /_nimbus/events/redrive), recent traces and one trace's spans
 // (GET /_nimbus/traces, GET /_nimbus/traces/ID).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 
 #include "auth/credentials.h"
@@ -36,6 +39,7 @@ struct AdminDeps {
   observability::Metrics* metrics = nullptr;        // GET /metrics, unauthenticated as Prometheus scrapes
   boost::asio::thread_pool* blocking = nullptr;     // where a scrape's collectors run
   observability::SpanStore* spans = nullptr;        // GET /_nimbus/traces[/ID]
+  std::function<boost::json::object()> status;       // GET /_nimbus/status (run on `blocking`)
 };
 
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req);

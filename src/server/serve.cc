@@ -25,6 +25,7 @@
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
 #include "server/metrics_wiring.h"
+#include "server/status.h"
 #include "functions/registry.h"
 #include "lambda_api/service.h"
 #include "runtime_api/listener.h"
@@ -152,6 +153,7 @@ int serve(const ServeConfig& given) {
 
   observability::Metrics metrics;
   declare_metrics(metrics);
+  StatusBoard status(base::now_ms());
   auto spans = observability::SpanStore::open(config.data_dir + "/traces", {});
   if (!spans) {
     spdlog::error("traces: cannot open {}/traces: {}", config.data_dir, spans.error().message);
@@ -230,8 +232,9 @@ int serve(const ServeConfig& given) {
       (*logs)->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
     };
     invoker_options.log_backlogged = [&logs] { return (*logs)->backlog_bytes() > (64u << 20); };
-    invoker_options.on_invocation = [&metrics, &spans](const functions::InvocationRecord& r) {
+    invoker_options.on_invocation = [&metrics, &spans, &status](const functions::InvocationRecord& r) {
       record_invocation(metrics, r);
+      status.record(r);
       (*spans)->record(span_of(r));
     };
   }
@@ -266,6 +269,7 @@ int serve(const ServeConfig& given) {
   async_queue->start();
   admin.queue = async_queue.get();
   add_collectors(metrics, *invoker, *async_queue, server);
+  admin.status = [&] { return status.snapshot(**registry, *invoker, *async_queue); };
   AsyncQueueSink event_sink(*async_queue);
   (*notifications)->start(event_sink);
   lambda_api::Options lambda_options;
@@ -300,6 +304,10 @@ int serve(const ServeConfig& given) {
   spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={}",
                config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size());
   spdlog::info("nimbus ready on http://{}:{} (services: s3, lambda, logs) in {} ms", config.host, *port, ms);
+  std::string layers, missing;
+  for (const auto& l : functions::isolation_layers()) layers += (layers.empty() ? "" : ", ") + l;
+  for (const auto& l : functions::isolation_missing()) missing += (missing.empty() ? "" : ", ") + l;
+  spdlog::info("function isolation: {}; not active: {}", layers, missing);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < io_threads; ++i) threads.emplace_back([&] { io.run(); });

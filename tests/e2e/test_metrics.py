@@ -122,3 +122,28 @@ def test_a_bucket_named_metrics_is_still_a_bucket(server):
     s3.put_object(Bucket="metrics", Key="k", Body=b"v")
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="metrics")["Contents"]] == ["k"]
     assert "nimbus_s3_requests_total" in urllib.request.urlopen(server.endpoint + "/metrics").read().decode()
+
+
+def test_nimbus_status(server):
+    import subprocess
+    from conftest import client_env, nimbus_bin
+    lam = lambda_client(server.endpoint)
+    create(lam, "steady")
+    create(lam, "shaky")
+    invoke(lam, "steady", {"action": "ok"})
+    invoke(lam, "shaky", {"action": "error"})
+    lam.put_function_event_invoke_config(FunctionName="shaky", MaximumRetryAttempts=0)
+    lam.invoke(FunctionName="shaky", InvocationType="Event", Payload=json.dumps({"action": "error"}).encode())
+    wait_for(lambda: value(scrape(server.endpoint)[0], "nimbus_async_dead_letters_total", function="shaky") == 1,
+             what="the dead letter")
+    env = dict(client_env(), NIMBUS_ENDPOINT=server.endpoint)
+    r = subprocess.run([nimbus_bin(), "status"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("nimbus 0.1.0, up ")
+    assert lines[1].startswith("isolation: own session") and "not active:" in lines[2]
+    steady = next(l.split() for l in lines if l.startswith("steady "))
+    shaky = next(l for l in lines if l.startswith("shaky "))
+    assert steady[1:8] == ["provided.al2023", "0", "1", "0", "0", "0", "0"]  # one warm instance, nothing queued
+    assert shaky.split()[7] == "1"  # one dead letter
+    assert "BadThing: misbehave failed as asked" in shaky
