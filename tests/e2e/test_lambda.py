@@ -376,7 +376,8 @@ def test_runtime_api_protocol(fn_server, lam):
     h = rep["headers"]
     assert h["lambda-runtime-invoked-function-arn"] == "arn:aws:lambda:us-east-1:000000000000:function:probe"
     import re
-    assert re.match(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$", h["lambda-runtime-trace-id"])
+    # X-Ray's header, with the invocation's own span as Parent (docs/observability.md).
+    assert re.match(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$", h["lambda-runtime-trace-id"])
     assert h["lambda-runtime-client-context"] == ctx
     assert 0 < int(h["lambda-runtime-deadline-ms"]) / 1000 - time.time() <= 7
     env = rep["env"]
