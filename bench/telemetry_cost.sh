@@ -43,11 +43,12 @@ for round in $(seq "$ROUNDS"); do
 done
 /usr/bin/python3 - "$results" <<'PY'
 import re, statistics, sys
-rows = {}
+rows, paired = {}, {}
 for line in open(sys.argv[1]):
-    m = re.search(r"telemetry=(\w+) round=\d+ c=(\d+) .*rps=([\d.]+) p50_ms=([\d.]+)", line)
+    m = re.search(r"telemetry=(\w+) round=(\d+) c=(\d+) .*rps=([\d.]+) p50_ms=([\d.]+)", line)
     if m:
-        rows.setdefault((m.group(1), m.group(2)), []).append((float(m.group(3)), float(m.group(4))))
+        rows.setdefault((m.group(1), m.group(3)), []).append((float(m.group(4)), float(m.group(5))))
+        paired.setdefault((m.group(2), m.group(3)), {})[m.group(1)] = float(m.group(4))
 for c in ("1", "8"):
     on, off = rows.get(("on", c)), rows.get(("off", c))
     if not on or not off:
@@ -57,4 +58,8 @@ for c in ("1", "8"):
     print(f"RESULT telemetry-cost c={c} rps_on={rps_on:.0f} rps_off={rps_off:.0f} "
           f"throughput_cost={(1 - rps_on / rps_off) * 100:.1f}% p50_on={p50_on:.3f}ms p50_off={p50_off:.3f}ms "
           f"latency_cost={(p50_on / p50_off - 1) * 100:.1f}%")
+    # Each round's two cells ran back to back: their ratio shares the machine's mood.
+    ratios = [p["on"] / p["off"] for (r, cc), p in paired.items() if cc == c and "on" in p and "off" in p]
+    print(f"RESULT telemetry-cost c={c} paired_rounds={len(ratios)} median_throughput_cost="
+          f"{(1 - statistics.median(ratios)) * 100:.1f}% per_round={' '.join(f'{(1 - x) * 100:.1f}%' for x in ratios)}")
 PY
