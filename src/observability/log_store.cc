@@ -33,6 +33,21 @@ CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events(stream_id, id);
 constexpr size_t kMaxPageBytes = 1 << 20;  // CloudWatch answers at most 1 MB of events
 constexpr size_t kMaxScannedRows = 50000;  // then a page ends early, with a token to go on
 
+constexpr size_t kRowsPerInsert = 32;
+
+// INSERT of n log events (7 columns each).
+const std::string& insert_sql(size_t n) {
+  static const std::vector<std::string> sql = [] {
+    std::vector<std::string> all(kRowsPerInsert + 1);
+    for (size_t k = 1; k <= kRowsPerInsert; ++k) {
+      all[k] = "INSERT INTO log_events(group_id, stream_id, ts, ingestion_ms, request_id, size, message) VALUES ";
+      for (size_t i = 0; i < k; ++i) all[k] += i ? ",(?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)";
+    }
+    return all;
+  }();
+  return sql[n];
+}
+
 struct Pending {
   std::string group, stream, request_id, message;
   int64_t timestamp_ms;
@@ -98,16 +113,21 @@ struct LogStore::Impl {
     if (auto s = wdb.exec("BEGIN IMMEDIATE"); !s) return s;
     std::map<int64_t, uint64_t> group_bytes;
     std::map<int64_t, int64_t> stream_last;
-    for (auto& p : batch) {
-      int64_t g = group_id(p.group, now);
-      int64_t s = stream_id(g, p.stream, p.timestamp_ms, now);
-      check(wdb.prepare(
-             "INSERT INTO log_events(group_id, stream_id, ts, ingestion_ms, request_id, size, message) "
-             "VALUES(?, ?, ?, ?, ?, ?, ?)")
-          .bind(1, g).bind(2, s).bind(3, p.timestamp_ms).bind(4, now).bind(5, p.request_id)
-          .bind(6, static_cast<int64_t>(p.message.size())).bind(7, p.message).run());
-      group_bytes[g] += p.message.size();
-      stream_last[s] = std::max(stream_last[s], p.timestamp_ms);
+    // Rows go in kRowsPerInsert at a time: one statement step for many rows.
+    for (size_t first = 0; first < batch.size(); first += kRowsPerInsert) {
+      size_t n = std::min(kRowsPerInsert, batch.size() - first);
+      auto st = wdb.prepare(insert_sql(n));
+      for (size_t i = 0; i < n; ++i) {
+        const Pending& p = batch[first + i];
+        int64_t g = group_id(p.group, now);
+        int64_t s = stream_id(g, p.stream, p.timestamp_ms, now);
+        int c = static_cast<int>(i) * 7;
+        st.bind(c + 1, g).bind(c + 2, s).bind(c + 3, p.timestamp_ms).bind(c + 4, now).bind(c + 5, p.request_id);
+        st.bind(c + 6, static_cast<int64_t>(p.message.size())).bind(c + 7, p.message);
+        group_bytes[g] += p.message.size();
+        stream_last[s] = std::max(stream_last[s], p.timestamp_ms);
+      }
+      check(st.run());
     }
     for (auto [g, bytes] : group_bytes)
       check(wdb.prepare("UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?")

@@ -64,9 +64,14 @@ def invoke(lam, name, event):
 
 
 def all_events(logs, group, **kw):
+    """Every event of the group; none while the group does not exist yet (its
+    first lines are written a moment after the invocation returns)."""
     events, args = [], dict(logGroupName=group, **kw)
     while True:
-        page = logs.filter_log_events(**args)
+        try:
+            page = logs.filter_log_events(**args)
+        except logs.exceptions.ResourceNotFoundException:
+            return events
         events += page["events"]
         if "nextToken" not in page:
             return events
