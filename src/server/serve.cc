@@ -154,11 +154,7 @@ int serve(const ServeConfig& given) {
   observability::Metrics metrics;
   declare_metrics(metrics);
   StatusBoard status(base::now_ms());
-  auto spans = observability::SpanStore::open(config.data_dir + "/traces", {});
-  if (!spans) {
-    spdlog::error("traces: cannot open {}/traces: {}", config.data_dir, spans.error().message);
-    return 2;
-  }
+  // The exporter outlives the span store, whose last batch it may still send.
   std::unique_ptr<observability::OtlpExporter> otlp;
   if (!config.otlp_endpoint.empty()) {
     auto exporter = observability::OtlpExporter::create(config.otlp_endpoint);
@@ -167,6 +163,13 @@ int serve(const ServeConfig& given) {
       return 2;
     }
     otlp = std::move(*exporter);
+  }
+  auto spans = observability::SpanStore::open(config.data_dir + "/traces", {});
+  if (!spans) {
+    spdlog::error("traces: cannot open {}/traces: {}", config.data_dir, spans.error().message);
+    return 2;
+  }
+  if (otlp) {
     (*spans)->set_exporter([&otlp](const std::vector<observability::Span>& batch) { otlp->send(batch); });
     spdlog::info("traces: exporting to {} (OTLP/HTTP JSON)", config.otlp_endpoint);
   }
