@@ -171,11 +171,9 @@ struct Service::Impl {
     if (flag(in, "descending")) std::reverse(streams->begin(), streams->end());
     size_t start = 0;
     if (std::string token = text(in, "nextToken"); !token.empty()) {
-      try {
-        start = std::stoul(token);
-      } catch (const std::exception&) {
+      if (token.find_first_not_of("0123456789") != std::string::npos || token.size() > 9)
         return invalid("The specified nextToken is invalid.");
-      }
+      start = std::stoul(token);
     }
     json::array out;
     json::object body;
@@ -253,7 +251,29 @@ struct Service::Impl {
     return body;
   }
 
+  // Fields of the wrong JSON type are refused, as CloudWatch's own parser does.
+  static base::Status check_types(const json::object& in) {
+    auto bad = [](const char* key, const char* want) {
+      return base::make_error(base::ErrorCode::kMalformed,
+                              std::string("Value for ") + key + " must be " + want);
+    };
+    for (const char* key : {"limit", "startTime", "endTime", "retentionInDays"})
+      if (auto* v = in.if_contains(key); v && !v->is_number()) return bad(key, "a number");
+    for (const char* key : {"logGroupName", "logGroupIdentifier", "logStreamName", "logStreamNamePrefix",
+                            "logGroupNamePrefix", "filterPattern", "nextToken", "orderBy"})
+      if (auto* v = in.if_contains(key); v && !v->is_string()) return bad(key, "a string");
+    for (const char* key : {"descending", "startFromHead", "interleaved"})
+      if (auto* v = in.if_contains(key); v && !v->is_bool()) return bad(key, "a boolean");
+    if (auto* v = in.if_contains("logStreamNames")) {
+      if (!v->is_array()) return bad("logStreamNames", "a list of strings");
+      for (const auto& n : v->as_array())
+        if (!n.is_string()) return bad("logStreamNames", "a list of strings");
+    }
+    return {};
+  }
+
   base::Result<json::object> dispatch(const std::string& op, const json::object& in) {
+    if (auto s = check_types(in); !s) return s.error();
     if (op == "DescribeLogGroups") return describe_groups(in);
     if (op == "DescribeLogStreams") return describe_streams(in);
     if (op == "GetLogEvents") return get_events(in);

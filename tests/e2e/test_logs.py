@@ -227,6 +227,16 @@ def test_groups_retention_errors_and_restart(server, tmp_path):
     with pytest.raises(ClientError) as e:
         logs.filter_log_events(logGroupName="/aws/lambda/kept", filterPattern='{ $.level = "x" }')
     assert e.value.response["Error"]["Code"] == "InvalidParameterException"
+    from botocore.config import Config
+    import boto3
+    loose = boto3.client("logs", endpoint_url=server.endpoint, aws_access_key_id="test", aws_secret_access_key="test",
+                         region_name="us-east-1", config=Config(parameter_validation=False))
+    with pytest.raises(ClientError) as e:
+        loose.filter_log_events(logGroupName="/aws/lambda/kept", limit="ten")
+    assert e.value.response["Error"]["Code"] == "SerializationException"
+    with pytest.raises(ClientError) as e:
+        loose.describe_log_streams(logGroupName="/aws/lambda/kept", nextToken="-5")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
     logs.create_log_group(logGroupName="/mine")
     with pytest.raises(ClientError) as e:
         logs.create_log_group(logGroupName="/mine")
