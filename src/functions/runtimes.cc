@@ -1,6 +1,10 @@
 #include "functions/runtimes.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,6 +14,7 @@
 namespace nimbus::embedded {
 extern const char kPythonBootstrap[];
 extern const char kPythonZygote[];
+extern const char kPythonRuntime[];
 }
 
 namespace nimbus::functions {
@@ -68,14 +73,32 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
 }
 
 base::Status install_runtimes(const RuntimeOptions& options) {
+  const std::string dir = options.dir + "/python";
   const std::pair<std::string, std::string_view> files[] = {
       {python_bootstrap_path(options), embedded::kPythonBootstrap},
-      {options.dir + "/python/_nimbus_zygote.py", embedded::kPythonZygote},
+      {dir + "/_nimbus_zygote.py", embedded::kPythonZygote},
+      {dir + "/_nimbus_runtime.py", embedded::kPythonRuntime},
   };
+  bool changed = !std::filesystem::exists(dir + "/__pycache__");
   for (const auto& [path, wanted] : files) {
     if (auto current = base::read_file(path); current && *current == wanted) continue;
-    if (auto s = base::make_dirs(options.dir + "/python"); !s) return s;
+    if (auto s = base::make_dirs(dir); !s) return s;
     if (auto s = base::write_file_durably(path, wanted); !s) return s;
+    changed = true;
+  }
+  // Instances run with PYTHONDONTWRITEBYTECODE (the code directory is not
+  // theirs to write), so the runtime is byte-compiled once here; without it
+  // every plain start compiles it again. A failure only costs that time.
+  if (changed && ::access(options.python.c_str(), X_OK) == 0) {
+    std::string runtime = dir + "/_nimbus_runtime.py", zygote = dir + "/_nimbus_zygote.py";
+    char* argv[] = {const_cast<char*>(options.python.c_str()), const_cast<char*>("-m"),
+                    const_cast<char*>("py_compile"), runtime.data(), zygote.data(), nullptr};
+    pid_t pid = -1;
+    if (::posix_spawn(&pid, options.python.c_str(), nullptr, nullptr, argv, environ) == 0) {
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
   }
   return {};
 }

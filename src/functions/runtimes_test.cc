@@ -19,12 +19,16 @@ TEST(Runtimes, Names) {
 
 TEST(Runtimes, PythonRunsTheEmbeddedBootstrapOnTheConfiguredInterpreter) {
   auto dir = std::filesystem::temp_directory_path() / ("nimbus-runtimes-" + std::to_string(::getpid()));
-  RuntimeOptions options{"/bin/sh", dir.string()};
+  RuntimeOptions options{"/no/such/python", dir.string()};
   ASSERT_TRUE(install_runtimes(options));
-  auto text = base::read_file(dir.string() + "/python/bootstrap.py");
-  ASSERT_TRUE(text);
-  EXPECT_NE(text->find("Runtime API"), std::string::npos);
+  auto bootstrap = base::read_file(dir.string() + "/python/bootstrap.py");
+  ASSERT_TRUE(bootstrap);
+  EXPECT_NE(bootstrap->find("import _nimbus_runtime"), std::string::npos);
+  auto runtime = base::read_file(dir.string() + "/python/_nimbus_runtime.py");
+  ASSERT_TRUE(runtime);
+  EXPECT_NE(runtime->find("Runtime API"), std::string::npos);
   EXPECT_TRUE(install_runtimes(options));  // again: unchanged
+  options.python = "/bin/sh";
 
   FunctionConfig cfg;
   cfg.runtime = "python3.12";

@@ -28,6 +28,8 @@ class ZygoteTest : public ::testing::Test {
     options_.dir = (dir_ / "runtimes").string();
     options_.python_preload = "csv,no_such_module_here";
     ASSERT_TRUE(install_runtimes(options_));
+    // The runtime is byte-compiled once, so instances do not compile it at each start.
+    EXPECT_TRUE(fs::exists(fs::path(options_.dir) / "python" / "__pycache__"));
     FunctionConfig cfg;
     cfg.runtime = "python3.11";
     cfg.code_dir = (dir_ / "code").string();
