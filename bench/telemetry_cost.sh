@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# What function logs + metrics cost a warm invoke: two nimbus servers, one
-# with --telemetry on (the default) and one with it off, the C++ echo on each,
-# driven in turns by the kit's wrk driver (1 KB signed Invoke), so both see the
-# same machine load. Prints RESULT lines and the on/off ratios.
+# What function logs + metrics + traces cost: two nimbus servers, one with
+# --telemetry on (the default) and one with it off, driven in turns by the
+# kit's wrk driver so both see the same machine load. WHAT is `lambda` (a 1 KB
+# signed Invoke of the C++ echo) or `s3` (presigned GETs of a 4 KB object).
+# Prints RESULT lines and the on/off ratios.
 #
-#   bash bench/telemetry_cost.sh [SECONDS=5] [ROUNDS=3]
+#   bash bench/telemetry_cost.sh [SECONDS=5] [ROUNDS=3] [WHAT=lambda]
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${2:-3}
+WHAT=${3:-lambda}
 
 start() {  # start NAME TELEMETRY -> port
   local port
@@ -36,7 +38,11 @@ for round in $(seq "$ROUNDS"); do
   for c in 1 8; do
     for mode in on off; do
       port=$ON; [ "$mode" = off ] && port=$OFF
-      line=$(DRIVER_ACCESS_KEY=test DRIVER_SECRET_KEY=test "$KIT/driver/lambda-invoke.sh" "http://127.0.0.1:$port" echo 1K "$c" "$SECS" 2>&1 | grep '^RESULT' | tail -1)
+      if [ "$WHAT" = s3 ]; then
+        line=$(DRIVER_ACCESS_KEY=test DRIVER_SECRET_KEY=test "$KIT/driver/s3-get.sh" "http://127.0.0.1:$port" bench obj-4k 4K "$c" "$SECS" 2>&1 | grep '^RESULT' | tail -1)
+      else
+        line=$(DRIVER_ACCESS_KEY=test DRIVER_SECRET_KEY=test "$KIT/driver/lambda-invoke.sh" "http://127.0.0.1:$port" echo 1K "$c" "$SECS" 2>&1 | grep '^RESULT' | tail -1)
+      fi
       echo "telemetry=$mode round=$round c=$c $line" | tee -a "$results"
     done
   done
