@@ -458,6 +458,9 @@ void Invoker::Impl::hand_out(Instance& inst) {
   drain_output(inst.shared_from_this());
   log_line(inst, "START RequestId: " + inst.active->inv.request_id + " Version: " + inst.cfg.version);
   inst.active->handed_out = true;
+  // Duration, as Lambda's, leaves out a cold start's init (Init Duration says it).
+  inst.active->started = Clock::now();
+  inst.active->started_us = base::now_us();
   auto w = std::move(inst.waiter);
   inst.waiter = nullptr;
   w(inst.active->inv);
