@@ -6,11 +6,11 @@
 #include <map>
 #include <mutex>
 
-#include "base/file.h"
 #include "base/sqlite.h"
 #include "base/time.h"
 #include "observability/batch_writer.h"
 #include "observability/filter_pattern.h"
+#include "observability/store_db.h"
 
 namespace nimbus::observability {
 
@@ -214,18 +214,12 @@ LogStore::LogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LogStore::~LogStore() { impl_->writer.reset(); }
 
 base::Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& dir, LogStoreOptions options) {
-  if (auto s = base::make_dirs(dir); !s) return s.error();
+  auto db = open_store_db(dir, "logs.db", kSchema);
+  if (!db) return db.error();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  auto w = base::Connection::open(dir + "/logs.db", false);
-  if (!w) return w.error();
-  impl->wdb = std::move(*w);
-  // Logs are not acknowledged to anyone: WAL without an fsync per batch.
-  if (auto s = impl->wdb.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s) return s.error();
-  if (auto s = impl->wdb.exec(kSchema); !s) return s.error();
-  auto r = base::Connection::open(dir + "/logs.db", true);
-  if (!r) return r.error();
-  impl->rdb = std::move(*r);
+  impl->wdb = std::move(db->writer);
+  impl->rdb = std::move(db->reader);
   std::unique_ptr<LogStore> store(new LogStore(std::move(impl)));
   Impl* i = store->impl_.get();
   i->writer = std::make_unique<BatchWriter<Pending>>(BatchWriter<Pending>::Options{

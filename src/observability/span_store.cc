@@ -4,10 +4,10 @@
 
 #include <mutex>
 
-#include "base/file.h"
 #include "base/sqlite.h"
 #include "base/time.h"
 #include "observability/batch_writer.h"
+#include "observability/store_db.h"
 
 namespace nimbus::observability {
 
@@ -86,17 +86,12 @@ SpanStore::SpanStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SpanStore::~SpanStore() { impl_->writer.reset(); }
 
 base::Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::string& dir, SpanStoreOptions options) {
-  if (auto s = base::make_dirs(dir); !s) return s.error();
+  auto db = open_store_db(dir, "traces.db", kSchema);
+  if (!db) return db.error();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  auto w = base::Connection::open(dir + "/traces.db", false);
-  if (!w) return w.error();
-  impl->wdb = std::move(*w);
-  if (auto s = impl->wdb.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s) return s.error();
-  if (auto s = impl->wdb.exec(kSchema); !s) return s.error();
-  auto r = base::Connection::open(dir + "/traces.db", true);
-  if (!r) return r.error();
-  impl->rdb = std::move(*r);
+  impl->wdb = std::move(db->writer);
+  impl->rdb = std::move(db->reader);
   std::unique_ptr<SpanStore> store(new SpanStore(std::move(impl)));
   Impl* i = store->impl_.get();
   i->writer = std::make_unique<BatchWriter<Span>>(BatchWriter<Span>::Options{
