@@ -295,13 +295,13 @@ void AsyncQueue::Impl::settle(Outcome o) {
     auto st = db.prepare("UPDATE async_events SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?");
     st.bind(1, int64_t{attempts}).bind(2, error).bind(3, o.id);
     (void)st.run();
-    if (options.on_dead) options.on_dead(function);
-    if (cfg && !cfg->on_failure.empty() && options.on_dead_letter) {
+    if (options.on_dead_letter) {
       auto get_payload = db.prepare("SELECT payload FROM async_events WHERE id = ?");
       get_payload.bind(1, o.id);
       std::string payload = get_payload.step() ? get_payload.blob(0) : std::string();
       options.on_dead_letter({o.id, function, std::move(payload), error,
-                              too_old ? "EventAgeExceeded" : "RetriesExhausted", attempts, cfg->on_failure});
+                              too_old ? "EventAgeExceeded" : "RetriesExhausted", attempts,
+                              cfg ? cfg->on_failure : std::string()});
     }
     return;
   }

@@ -19,7 +19,7 @@
 
 namespace nimbus::functions {
 
-// An event that failed for good, handed to its on-failure destination.
+// An event that failed for good (for metrics, and its on-failure destination if any).
 struct DeadLetter {
   std::string id;
   std::string function;     // name[:qualifier]
@@ -27,7 +27,7 @@ struct DeadLetter {
   std::string response;     // the last error (function error JSON or the reason)
   std::string condition;    // "RetriesExhausted" or "EventAgeExceeded"
   int attempts = 0;
-  std::string destination;  // from the function's event invoke config
+  std::string destination;  // from the function's event invoke config; empty: none
 };
 
 struct AsyncOptions {
@@ -41,10 +41,8 @@ struct AsyncOptions {
   int max_in_flight_per_function = 4;
   // Per-function overrides (retries, age, destination); may be empty.
   std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
-  // Called (on the dispatcher thread) for dead letters whose function names a destination.
+  // Called (on the dispatcher thread) for every event given up on.
   std::function<void(const DeadLetter&)> on_dead_letter;
-  // Every event given up on (destination or not): for metrics.
-  std::function<void(const std::string& function)> on_dead;
 };
 
 struct AsyncEvent {

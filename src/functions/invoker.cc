@@ -115,6 +115,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   Clock::time_point spawned = Clock::now();
   std::optional<double> init_ms;  // reported once, on the cold start's REPORT
   bool init_reported = false;
+  bool took_an_event = false;
   bool retired = false;
   std::string provisioned_for;  // the qualifier this always-warm instance serves; empty if on demand
   std::string access_key;       // the instance's own credentials, when the server hands them out
@@ -454,8 +455,10 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
 
 void Invoker::Impl::hand_out(Instance& inst) {
   // START goes out when the runtime takes the event: what a cold start
-  // printed during init comes before it, as in Lambda's logs.
-  drain_output(inst.shared_from_this());
+  // printed during init comes before it, as in Lambda's logs. (Warm
+  // instances' output was read when their last invocation finished.)
+  if (!inst.took_an_event) drain_output(inst.shared_from_this());
+  inst.took_an_event = true;
   log_line(inst, "START RequestId: " + inst.active->inv.request_id + " Version: " + inst.cfg.version);
   inst.active->handed_out = true;
   // Duration, as Lambda's, leaves out a cold start's init (Init Duration says it).

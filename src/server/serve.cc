@@ -259,9 +259,9 @@ int serve(const ServeConfig& given) {
     if (!c) return std::nullopt;
     return *c;
   };
-  async_options.on_dead = [&metrics](const std::string& function) { record_dead_letter(metrics, function); };
-  async_options.on_dead_letter = [&store, &config](const functions::DeadLetter& dl) {
-    write_dead_letter(**store, config.region, dl);
+  async_options.on_dead_letter = [&store, &config, &metrics](const functions::DeadLetter& dl) {
+    record_dead_letter(metrics, dl.function);
+    if (!dl.destination.empty()) write_dead_letter(**store, config.region, dl);
   };
   auto queue = functions::AsyncQueue::open(config.data_dir, *invoker, async_options);
   if (!queue) {
