@@ -14,23 +14,7 @@ NPORT=$(free_port)
 build/src/cli/nimbus serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &
 pids+=($!)
 sleep 0.5
-/usr/bin/python3 - "$NPORT" <<'PY'
-import io, sys, zipfile, boto3
-from pathlib import Path
-lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="test",
-                   aws_secret_access_key="test", region_name="us-east-1")
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, "w") as z:
-    info = zipfile.ZipInfo("bootstrap"); info.external_attr = 0o755 << 16
-    z.writestr(info, Path("build/examples/echo/bootstrap").read_bytes())
-lam.create_function(FunctionName="echo", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
-                    Handler="x", Code={"ZipFile": buf.getvalue()})
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, "w") as z:
-    z.writestr("app.py", "def handler(event, context):\n    return event\n")
-lam.create_function(FunctionName="pyecho", Runtime="python3.11", Role="arn:aws:iam::000000000000:role/r",
-                    Handler="app.handler", Code={"ZipFile": buf.getvalue()})
-PY
+create_echo "$NPORT" python
 
 results="$work/results.txt"
 drive() {  # drive NAME ENDPOINT FUNCTION CONNS

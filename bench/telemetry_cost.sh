@@ -10,29 +10,16 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS=${2:-3}
 WHAT=${3:-lambda}
 
-start() {  # start NAME TELEMETRY -> port
-  local port
+start() {  # start NAME TELEMETRY: sets $port (not in a subshell, so cleanup can stop it)
   port=$(free_port)
   build/src/cli/nimbus serve --port "$port" --data-dir "$work/$1" --log-level warn --telemetry "$2" \
     >"$work/$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/_nimbus/health" >/dev/null && break; sleep 0.05; done
-  /usr/bin/python3 - "$port" <<'PY'
-import io, sys, zipfile, boto3
-from pathlib import Path
-lam = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="test",
-                   aws_secret_access_key="test", region_name="us-east-1")
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, "w") as z:
-    info = zipfile.ZipInfo("bootstrap"); info.external_attr = 0o755 << 16
-    z.writestr(info, Path("build/examples/echo/bootstrap").read_bytes())
-lam.create_function(FunctionName="echo", Runtime="provided.al2023", Role="arn:aws:iam::000000000000:role/r",
-                    Handler="x", Code={"ZipFile": buf.getvalue()})
-PY
-  echo "$port"
+  create_echo "$port"
 }
-ON=$(start on on)
-OFF=$(start off off)
+start on on; ON=$port
+start off off; OFF=$port
 results="$work/results.txt"
 for round in $(seq "$ROUNDS"); do
   for c in 1 8; do

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -41,6 +42,15 @@ base::Result<json::object> logs_call(const std::string& op, const json::object& 
 }
 
 // "10m", "2h", "30s", "1d", "1w" before now, in ms since the epoch.
+// One call, or nullopt after saying on stderr why it failed.
+std::optional<json::object> fetch(const std::string& op, const json::object& in) {
+  auto page = logs_call(op, in);
+  if (page) return std::move(*page);
+  std::cerr << "nimbus logs: " << in.at("logGroupName").as_string().c_str() << ": " << page.error().message
+            << (page.error().code == base::ErrorCode::kNotFound ? " (has the function run yet?)" : "") << "\n";
+  return std::nullopt;
+}
+
 base::Result<int64_t> since_ms(const std::string& since) {
   static const std::map<char, int64_t> unit{{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000},
                                             {'w', 604'800'000}};
@@ -68,11 +78,8 @@ int print_invocation(const std::string& group, const std::string& request_id) {
   std::string stream;
   int64_t from = -1, to = -1;
   for (;;) {
-    auto page = logs_call("FilterLogEvents", in);
-    if (!page) {
-      std::cerr << page.error().message << "\n";
-      return 1;
-    }
+    auto page = fetch("FilterLogEvents", in);
+    if (!page) return 1;
     for (const auto& ev : page->at("events").as_array()) {
       const auto& e = ev.as_object();
       std::string_view message = e.at("message").as_string();
@@ -95,11 +102,8 @@ int print_invocation(const std::string& group, const std::string& request_id) {
   bool printing = false;
   std::string last_token;
   for (;;) {
-    auto page = logs_call("GetLogEvents", get);
-    if (!page) {
-      std::cerr << page.error().message << "\n";
-      return 1;
-    }
+    auto page = fetch("GetLogEvents", get);
+    if (!page) return 1;
     for (const auto& ev : page->at("events").as_array()) {
       const auto& e = ev.as_object();
       std::string_view message = e.at("message").as_string();
@@ -135,12 +139,8 @@ int show_logs(const LogsArgs& args) {
   int64_t newest = *start;
   std::set<std::string> seen_at_newest;
   for (;;) {
-    auto page = logs_call("FilterLogEvents", in);
-    if (!page) {
-      std::cerr << "nimbus logs: " << group << ": " << page.error().message
-                << (page.error().code == base::ErrorCode::kNotFound ? " (has the function run yet?)" : "") << "\n";
-      return 1;
-    }
+    auto page = fetch("FilterLogEvents", in);
+    if (!page) return 1;
     for (const auto& ev : page->at("events").as_array()) {
       const auto& e = ev.as_object();
       int64_t ts = e.at("timestamp").to_number<int64_t>();

@@ -151,6 +151,17 @@ def which(name):
     return shutil.which(name)
 
 
+def python_zip(files):
+    """A Python function package: {path in the zip: text}."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
 def bootstrap_zip(bootstrap, extra_files=None):
     """A function package: `bootstrap` (a script's text or an executable's bytes) made executable."""
     import io

@@ -1,18 +1,16 @@
 """Function logs: stored per log group and instance stream, read with the AWS
 CLI's CloudWatch Logs commands (`aws logs tail`, `filter-log-events`, ...),
 boto3 and `nimbus logs`."""
-import io
 import json
 import re
 import signal
 import subprocess
 import time
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Nimbus, client_env, nimbus_bin, run_aws, aws_cli
+from conftest import aws_cli, client_env, nimbus_bin, python_zip, run_aws
 from test_lambda import ROLE, lambda_client, wait_for
 
 APP = r'''
@@ -33,17 +31,12 @@ def flood(event, context):
 
 
 def package():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", APP)
-    return buf.getvalue()
+    return python_zip({"app.py": APP})
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Nimbus(tmp_path / "data").start()
-    yield s
-    assert s.stop() == 0, s.log_text()
+def server(nimbus):
+    return nimbus
 
 
 def logs_client(endpoint):

@@ -1,17 +1,15 @@
 """Traces: an upload, the function it triggers and the function that one
 calls share one trace id; `nimbus trace` shows the chain; incoming X-Ray and
 W3C headers are honoured; spans go to an OTLP collector when asked."""
-import io
 import json
 import re
 import subprocess
 import threading
-import zipfile
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import Nimbus, boto3_client, client_env, nimbus_bin, run_aws
+from conftest import Nimbus, boto3_client, client_env, nimbus_bin, python_zip, run_aws
 from test_lambda import ROLE, lambda_client, wait_for
 
 APP = r'''
@@ -32,17 +30,12 @@ def second(event, context):
 
 
 def package():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", APP)
-    return buf.getvalue()
+    return python_zip({"app.py": APP})
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Nimbus(tmp_path / "data").start()
-    yield s
-    assert s.stop() == 0, s.log_text()
+def server(nimbus):
+    return nimbus
 
 
 def nimbus_cli(server, *args):
