@@ -1,5 +1,6 @@
 #include "runtime_api/listener.h"
 
+#include <atomic>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -36,10 +37,10 @@ http::Response error(int status, const std::string& type, const std::string& mes
 
 class Listener : public functions::RuntimeEndpoint {
  public:
-  Listener(asio::io_context& io, std::shared_ptr<functions::RuntimeChannel> channel)
+  Listener(asio::io_context& io, const http::Limits& base, std::shared_ptr<functions::RuntimeChannel> channel)
       : channel_(std::move(channel)),
         server_(std::make_unique<http::Server>(
-            io, limits(), [channel = channel_](http::Request& r) { return handle(channel, r); },
+            io, limits(base), [channel = channel_, polling = polling_](http::Request& r) { return handle(channel, polling, r); },
             [](int status, std::string code, std::string message) { return error(status, code, message); })) {}
 
   ~Listener() override {
@@ -58,15 +59,19 @@ class Listener : public functions::RuntimeEndpoint {
   std::string address() const override { return address_; }
 
  private:
-  static http::Limits limits() {
-    http::Limits l;
-    l.idle_timeout = std::chrono::hours(24);  // a runtime's connection waits as long as its instance lives
+  static http::Limits limits(http::Limits l) {
+    // A runtime waits for its next event inside a request (the long poll),
+    // so its connection is idle only between an answer and the next poll:
+    // idle minutes mean a connection that is not the runtime's. Headers and
+    // bodies get the edge port's timeouts (a slow trickle is closed).
+    l.idle_timeout = std::chrono::minutes(10);
     l.drain_timeout = std::chrono::seconds(1);
     return l;
   }
 
   // Static: requests may still be in flight after the listener is gone.
-  static awaitable<http::Response> handle(std::shared_ptr<functions::RuntimeChannel> channel, http::Request& req) {
+  static awaitable<http::Response> handle(std::shared_ptr<functions::RuntimeChannel> channel,
+                                          std::shared_ptr<std::atomic<bool>> polling, http::Request& req) {
     std::string_view path = req.target;
     if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
     if (path.rfind(kPrefix, 0) != 0) co_return error(404, "NotFound", "unknown runtime API path");
@@ -74,8 +79,14 @@ class Listener : public functions::RuntimeEndpoint {
 
     if (path == "invocation/next") {
       if (req.method != "GET") co_return error(405, "MethodNotAllowed", "invocation/next takes GET");
+      // One poller per instance: another process on the machine that finds
+      // the port must not take the instance's invocations (or its place).
+      if (polling->exchange(true))
+        co_return error(409, "Runtime.PollerAlreadyWaiting",
+                        "another GET /runtime/invocation/next is already waiting for this instance");
       auto start = [channel](auto done) { channel->next(std::move(done)); };
       auto inv = co_await http::await_callback<std::optional<functions::Invocation>>(std::move(start));
+      polling->store(false);
       if (!inv) {
         http::Response r = error(500, "Runtime.Shutdown", "the instance is being stopped");
         r.close = true;
@@ -129,6 +140,7 @@ class Listener : public functions::RuntimeEndpoint {
   }
 
   std::shared_ptr<functions::RuntimeChannel> channel_;
+  std::shared_ptr<std::atomic<bool>> polling_ = std::make_shared<std::atomic<bool>>(false);  // a next() is waiting
   std::unique_ptr<http::Server> server_;
   std::string address_;
 };
@@ -137,7 +149,7 @@ class Listener : public functions::RuntimeEndpoint {
 
 base::Result<std::unique_ptr<functions::RuntimeEndpoint>> ListenerFactory::open(
     std::shared_ptr<functions::RuntimeChannel> channel) {
-  auto l = std::make_unique<Listener>(io_, std::move(channel));
+  auto l = std::make_unique<Listener>(io_, limits_, std::move(channel));
   if (auto s = l->listen(); !s) return s.error();
   return std::unique_ptr<functions::RuntimeEndpoint>(std::move(l));
 }

@@ -184,7 +184,6 @@ int serve(const ServeConfig& given) {
   s3_options.notifications = notifications->get();
   s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
   s3::Service s3_service(**store, credentials, blocking, s3_options);
-  runtime_api::ListenerFactory runtime_listeners(io);
   std::unique_ptr<functions::Invoker> invoker;          // built once the edge port is known
   std::unique_ptr<lambda_api::Service> lambda_service;
   std::unique_ptr<functions::AsyncQueue> async_queue;
@@ -202,6 +201,7 @@ int serve(const ServeConfig& given) {
   limits.body_read_timeout = std::chrono::seconds(config.stall_timeout_s);
   limits.write_timeout = std::chrono::seconds(config.stall_timeout_s);
   limits.drain_timeout = std::chrono::seconds(config.shutdown_timeout_s);
+  runtime_api::ListenerFactory runtime_listeners(io, limits);
   http::Server server(
       io, limits, [&](http::Request& r) { return edge.handle(r); },
       [](int status, std::string code, std::string message) {
