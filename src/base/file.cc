@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,6 +89,17 @@ Status write_file_durably(const std::string& path, std::string_view data) {
   if (auto s = fsync_fd(fd->get()); !s) return s;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return make_error(ErrorCode::kIo, errno_message("rename " + tmp));
   return fsync_dir(std::filesystem::path(path).parent_path().string());
+}
+
+std::pair<uint64_t, uint64_t> raise_open_files_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return {0, 0};
+  uint64_t before = lim.rlim_cur;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) return {before, before};
+  }
+  return {before, lim.rlim_cur};
 }
 
 }  // namespace nimbus::base

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "base/result.h"
@@ -46,5 +47,9 @@ Status make_dirs(const std::string& dir);
 Result<std::string> read_file(const std::string& path);
 Status write_file_durably(const std::string& path, std::string_view data);  // temp + fsync + rename
 std::string errno_message(std::string_view what);
+// Raises the soft RLIMIT_NOFILE to the hard limit (often 1024 -> 524288):
+// a server with a thousand clients must not run out of descriptors at the
+// default. Returns the soft limit before and after.
+std::pair<uint64_t, uint64_t> raise_open_files_limit();
 
 }  // namespace nimbus::base

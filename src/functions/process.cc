@@ -44,6 +44,12 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
     }
     if (::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
     if (spec.memory_limit_bytes) ::setrlimit(RLIMIT_DATA, &mem);
+    // nimbus raised its own descriptor limit; a function gets Lambda's 1,024.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur > 1024) {
+      files.rlim_cur = 1024;
+      ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     unsigned first_closed = 3;
     if (spec.control_fd >= 0) {
       // dup2 clears close-on-exec; dup3 onto itself would fail, hence the two steps.

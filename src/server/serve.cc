@@ -15,6 +15,7 @@
 
 #include "auth/credentials.h"
 #include "base/arn.h"
+#include "base/file.h"
 #include "base/time.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
@@ -102,6 +103,7 @@ int serve(const ServeConfig& given) {
   ServeConfig config = given;
   auto started = std::chrono::steady_clock::now();
   base::setup_logging(config.log_level);
+  auto [fds_before, fds_now] = base::raise_open_files_limit();
 
   auto credentials = auth::CredentialStore::with_defaults();
   if (!config.credentials_file.empty()) {
@@ -304,8 +306,9 @@ int serve(const ServeConfig& given) {
   });
 
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={}",
-               config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size());
+  spdlog::info("nimbus config: data-dir={} region={} io-threads={} blocking-threads={} access-keys={} open-files={}{}",
+               config.data_dir, config.region, io_threads, config.blocking_threads, credentials.size(), fds_now,
+               fds_now != fds_before ? fmt::format(" (raised from {})", fds_before) : "");
   spdlog::info("nimbus ready on http://{}:{} (services: s3, lambda, logs) in {} ms", config.host, *port, ms);
   std::string layers, missing;
   for (const auto& l : functions::isolation_layers()) layers += (layers.empty() ? "" : ", ") + l;

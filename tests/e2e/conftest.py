@@ -33,9 +33,10 @@ def free_port():
 class Nimbus:
     """A nimbus server process owned by a test."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), nofile=None):
         self.data_dir = str(data_dir)
         self.extra_args = list(extra_args)
+        self.nofile = nofile  # (soft, hard) RLIMIT_NOFILE to start nimbus with
         self.port = None
         self.proc = None
         self.log_path = Path(self.data_dir).with_suffix(".log")
@@ -49,7 +50,7 @@ class Nimbus:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [nimbus_bin(), "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits)
         deadline = time.time() + 10
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -61,6 +62,11 @@ class Nimbus:
             except OSError:
                 time.sleep(0.02)
         raise RuntimeError("nimbus did not become ready: " + self.log_text())
+
+    def _limits(self):
+        if self.nofile:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
