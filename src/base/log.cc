@@ -11,7 +11,7 @@ namespace nimbus::base {
 
 namespace {
 
-constexpr int kBurst = 20;                         // identical lines let through per window
+constexpr int kBurst = 50;                         // identical lines let through per window
 constexpr std::chrono::seconds kWindow{10};
 constexpr size_t kMaxKinds = 4096;
 

@@ -42,14 +42,36 @@ std::string rules_to_json(const std::vector<Rule>& rules) {
   return json::serialize(arr);
 }
 
-std::vector<Rule> rules_from_json(const std::string& text) {
+// Stored rules are read without throwing: a damaged row is skipped with a
+// warning, never a reason for nimbus not to start.
+std::vector<Rule> rules_from_json(const std::string& bucket, const std::string& text) {
   std::vector<Rule> out;
-  json::value parsed = json::parse(text);  // kept alive: a range-for over a temporary's member dangles
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);  // kept alive: a range-for over a temporary's member dangles
+  if (ec || !parsed.is_array()) {
+    spdlog::warn("events: notification rules of bucket {} are unreadable ({}); ignored", bucket,
+                 ec ? ec.message() : "not an array");
+    return out;
+  }
+  auto text_of = [](const json::object& o, const char* k) -> std::optional<std::string> {
+    auto* v = o.if_contains(k);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string(v->as_string());
+  };
   for (const auto& v : parsed.as_array()) {
-    const auto& o = v.as_object();
-    Rule r{std::string(o.at("id").as_string()), std::string(o.at("arn").as_string()), {},
-           std::string(o.at("prefix").as_string()), std::string(o.at("suffix").as_string())};
-    for (const auto& e : o.at("events").as_array()) r.events.emplace_back(e.as_string());
+    auto* o = v.if_object();
+    auto* events = o ? o->if_contains("events") : nullptr;
+    auto id = o ? text_of(*o, "id") : std::nullopt;
+    auto arn = o ? text_of(*o, "arn") : std::nullopt;
+    auto prefix = o ? text_of(*o, "prefix") : std::nullopt;
+    auto suffix = o ? text_of(*o, "suffix") : std::nullopt;
+    if (!id || !arn || !prefix || !suffix || !events || !events->is_array()) {
+      spdlog::warn("events: a notification rule of bucket {} is unreadable; ignored", bucket);
+      continue;
+    }
+    Rule r{*id, *arn, {}, *prefix, *suffix};
+    for (const auto& e : events->as_array())
+      if (e.is_string()) r.events.emplace_back(e.as_string());
     out.push_back(std::move(r));
   }
   return out;
@@ -150,7 +172,7 @@ base::Result<std::unique_ptr<Notifications>> Notifications::open(const std::stri
   impl->region = std::move(region);
   impl->db = std::move(*db);
   auto st = impl->db.prepare("SELECT bucket, rules FROM bucket_notifications");
-  while (st.step()) impl->rules[st.text(0)] = rules_from_json(st.text(1));
+  while (st.step()) impl->rules[st.text(0)] = rules_from_json(st.text(0), st.text(1));
   return std::unique_ptr<Notifications>(new Notifications(std::move(impl)));
 }
 

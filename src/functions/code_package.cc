@@ -1,5 +1,7 @@
 #include "functions/code_package.h"
 
+#include <algorithm>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -49,10 +51,27 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK)
     return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
-                                                       archive_error_string(a.get()));
+                                                       (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
   std::error_code ec;
   fs::create_directories(dest, ec);
   if (ec) return make_error(ErrorCode::kIo, "cannot create " + dest + ": " + ec.message());
+
+  // Lexical checks are not enough once symlinks exist: "d/l -> .." then
+  // "d/l/l2 -> .." each look inside, yet together climb out. Every entry's
+  // real parent directory must be inside the real destination.
+  fs::path root = fs::canonical(dest, ec);
+  if (ec) return make_error(ErrorCode::kIo, "cannot resolve " + dest + ": " + ec.message());
+  auto really_inside = [&](const fs::path& p) {
+    std::error_code rec;
+    fs::path real = fs::weakly_canonical(p, rec);
+    if (rec) return false;
+    auto [r_end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    return r_end == root.end();
+  };
+  auto error_text = [&a] {
+    const char* e = archive_error_string(a.get());  // may be NULL, per libarchive
+    return std::string(e ? e : "unknown error");
+  };
 
   archive_entry* entry = nullptr;
   int r;
@@ -62,8 +81,14 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
       return make_error(ErrorCode::kInvalidArgument, "Could not unzip uploaded file: entry '" + rel.string() +
                                                          "' would be written outside the function's directory");
     fs::path target = fs::path(dest) / rel.lexically_normal();
+    if (!really_inside(target.parent_path()))
+      return make_error(ErrorCode::kInvalidArgument, "Could not unzip uploaded file: entry '" + rel.string() +
+                                                         "' would be written outside the function's directory");
     auto type = archive_entry_filetype(entry);
     if (type == AE_IFDIR) {
+      if (!really_inside(target))
+        return make_error(ErrorCode::kInvalidArgument, "Could not unzip uploaded file: entry '" + rel.string() +
+                                                           "' would be written outside the function's directory");
       fs::create_directories(target, ec);
       continue;
     }
@@ -83,14 +108,13 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
     mode_t mode = archive_entry_perm(entry);
     // Zips made without Unix attributes carry no mode: readable by default.
     if (mode == 0) mode = 0644;
-    auto fd = base::open_file(target.string(), O_WRONLY | O_CREAT | O_TRUNC, (mode & 0777) | 0400);
+    auto fd = base::open_file(target.string(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, (mode & 0777) | 0400);
     if (!fd) return fd.error();
     char buf[65536];
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
       if (n < 0)
-        return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
-                                                           archive_error_string(a.get()));
+        return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") + error_text());
       if (n == 0) break;
       out.unzipped_size += static_cast<uint64_t>(n);
       if (out.unzipped_size > limits.max_unzipped)
@@ -102,8 +126,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
     ++out.files;
   }
   if (r != ARCHIVE_EOF)
-    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
-                                                       archive_error_string(a.get()));
+    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") + error_text());
   return out;
 }
 

@@ -32,6 +32,8 @@ using Done = std::function<void(base::Result<InvokeResult>)>;
 namespace {
 
 constexpr size_t kLogTailBytes = 4096;
+constexpr uint64_t kEchoLines = 200;  // output lines per function and window also written to nimbus's log
+constexpr auto kEchoWindow = std::chrono::seconds(10);
 // A line longer than this (no newline yet) is passed on in pieces, so an
 // instance cannot grow nimbus's memory by printing without newlines. The
 // size of one CloudWatch event (256 KiB with 26 bytes of overhead), where
@@ -77,6 +79,11 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   std::map<std::string, int> key_depth;  // instance access key -> depth of its current invocation
   std::map<std::string, std::shared_ptr<Zygote>> zygotes;  // by interpreter
   std::map<std::string, Clock::time_point> zygote_failed;  // when one last broke, not restarted for a while
+  struct Echo {
+    Clock::time_point window_start;
+    uint64_t lines = 0, held_back = 0;
+  };
+  std::map<std::string, Echo> echoes;  // per function: its output lines copied to nimbus's own log
 
   // All below run on the strand.
   void invoke(InvokeRequest req, Done done);
@@ -93,6 +100,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   void arm_idle(const std::shared_ptr<Instance>& inst);
   void log_line(Instance& inst, const std::string& line);  // the active invocation's, if any
   void emit(Instance& inst, std::string_view request_id, const std::string& line);
+  void end_echo_window(const std::string& function);
   void reconcile(const std::string& function, const std::string& qualifier);
 };
 
@@ -195,8 +203,31 @@ void Invoker::Impl::log_line(Instance& inst, const std::string& line) {
   emit(inst, inst.active ? std::string_view(inst.active->inv.request_id) : std::string_view(), line);
 }
 
+void Invoker::Impl::end_echo_window(const std::string& function) {
+  auto& e = echoes[function];
+  if (e.held_back > 0)
+    spdlog::info("[{}] {} more lines of output in {} s are not in nimbus's log{}", function, e.held_back,
+                 std::chrono::duration_cast<std::chrono::seconds>(kEchoWindow).count(),
+                 options.log_sink ? " (all are in the log group /aws/lambda/" + function + ")" : "");
+  e = {Clock::now(), 0, 0};
+}
+
 void Invoker::Impl::emit(Instance& inst, std::string_view request_id, const std::string& line) {
-  spdlog::info("[{}] {}", inst.cfg.name, line);
+  // Everything goes to the log store (with its caps); nimbus's own log gets
+  // a function's first lines in each window and then one summary, so that
+  // a function printing in a loop cannot fill the disk through it.
+  auto& echo = echoes[inst.cfg.name];
+  auto now = Clock::now();
+  if (now - echo.window_start > kEchoWindow) end_echo_window(inst.cfg.name);
+  if (++echo.lines <= kEchoLines) {
+    spdlog::info("[{}] {}", inst.cfg.name, line);
+  } else if (echo.held_back++ == 0) {
+    // The summary is written when the window ends, whether or not the function goes on printing.
+    auto timer = std::make_shared<asio::steady_timer>(strand, echo.window_start + kEchoWindow);
+    timer->async_wait([self = shared_from_this(), timer, name = inst.cfg.name](const boost::system::error_code&) {
+      self->end_echo_window(name);
+    });
+  }
   if (options.log_sink) options.log_sink(LogLine{inst.cfg.name, inst.log_stream, request_id, base::now_ms(), line});
 }
 
@@ -619,6 +650,8 @@ void Invoker::retire(const std::string& function) {
       if (key.first == function) impl->reconcile(key.first, key.second);
   });
 }
+
+int Invoker::max_concurrency() const { return impl_->options.max_concurrency; }
 
 void Invoker::provision(const std::string& function, const std::string& qualifier, int count) {
   asio::post(impl_->strand, [impl = impl_, function, qualifier, count] {

@@ -98,6 +98,7 @@ class Invoker {
   void retire(const std::string& function);
   // Keeps `count` warm instances of a version or alias (0: none), replacing any that die.
   void provision(const std::string& function, const std::string& qualifier, int count);
+  int max_concurrency() const;  // instances across all functions: no provisioned count may exceed it
   // Gets the function's runtime ready ahead of its first cold start (starts
   // its zygote, if it has one).
   void prepare(const FunctionConfig& cfg);

@@ -1,5 +1,7 @@
 #include "functions/registry.h"
 
+#include <charconv>
+
 #include <filesystem>
 
 #include "base/encoding.h"
@@ -67,6 +69,14 @@ std::string encode_config(const FunctionConfig& c) {
   return encode_env(f);
 }
 
+// Stored numbers are read without throwing: a damaged row must not stop nimbus from starting.
+template <typename T>
+T number_or(const std::string& text, T fallback) {
+  T v{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && end == text.data() + text.size() ? v : fallback;
+}
+
 FunctionConfig decode_config(std::string_view blob) {
   auto f = decode_env(blob);
   FunctionConfig c;
@@ -75,18 +85,27 @@ FunctionConfig decode_config(std::string_view blob) {
   c.handler = f["handler"];
   c.description = f["description"];
   c.role = f["role"];
-  c.memory_mb = std::stoi(f["memory_mb"]);
-  c.timeout_s = std::stoi(f["timeout_s"]);
-  c.ephemeral_mb = std::stoi(f["ephemeral_mb"]);
+  c.memory_mb = number_or(f["memory_mb"], 128);
+  c.timeout_s = number_or(f["timeout_s"], 3);
+  c.ephemeral_mb = number_or(f["ephemeral_mb"], 512);
   c.version = f["version"];
   c.code_sha256 = f["code_sha256"];
-  c.code_size = std::stoull(f["code_size"]);
+  c.code_size = number_or<uint64_t>(f["code_size"], 0);
   c.revision_id = f["revision_id"];
-  c.last_modified_ms = std::stoll(f["last_modified_ms"]);
+  c.last_modified_ms = number_or<int64_t>(f["last_modified_ms"], 0);
   c.code_dir = f["code_dir"];
   for (const auto& [k, v] : f)
     if (k.rfind("env:", 0) == 0) c.environment[k.substr(4)] = v;
   return c;
+}
+
+// A published version's number, or nullopt for anything else (digits that overflow an int included).
+std::optional<int> version_number(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
 }
 
 base::Error not_found(const std::string& name) {
@@ -363,9 +382,9 @@ base::Result<FunctionConfig> Registry::resolve(const std::string& name, const st
   std::string version = qualifier;
   if (auto a = aliases_[name].find(qualifier); a != aliases_[name].end()) version = a->second.version;
   if (version == "$LATEST") return *latest;
-  if (version.find_first_not_of("0123456789") == std::string::npos && !version.empty()) {
+  if (auto number = version_number(version)) {
     auto& vs = versions_[name];
-    if (auto it = vs.find(std::stoi(version)); it != vs.end()) {
+    if (auto it = vs.find(*number); it != vs.end()) {
       FunctionConfig c = it->second;
       c.reserved_concurrency = latest->reserved_concurrency;  // concurrency belongs to the function
       return c;
@@ -380,8 +399,7 @@ base::Result<Alias> Registry::create_alias(const std::string& function, const st
   if (!load(function)) return not_found(function);
   if (alias.empty() || alias.find_first_not_of("0123456789") == std::string::npos || alias == "$LATEST")
     return make_error(ErrorCode::kInvalidArgument, "Alias name must not be a version number");
-  if (version != "$LATEST" && (version.find_first_not_of("0123456789") != std::string::npos || version.empty() ||
-                               !versions_[function].count(std::stoi(version))))
+  if (version != "$LATEST" && !(version_number(version) && versions_[function].count(*version_number(version))))
     return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, version));
   if (aliases_[function].count(alias))
     return make_error(ErrorCode::kAlreadyExists, "Alias already exists: " + function_arn("us-east-1", function, alias));
@@ -409,8 +427,7 @@ base::Result<Alias> Registry::update_alias(const std::string& function, const st
     return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
   Alias a = it->second;
   if (version) {
-    if (*version != "$LATEST" && (version->find_first_not_of("0123456789") != std::string::npos ||
-                                  version->empty() || !versions_[function].count(std::stoi(*version))))
+    if (*version != "$LATEST" && !(version_number(*version) && versions_[function].count(*version_number(*version))))
       return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, *version));
     a.version = *version;
   }

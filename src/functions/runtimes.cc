@@ -66,7 +66,8 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
     return launch;
   }
   launch.program = cfg.code_dir + "/bootstrap";
-  if (!std::filesystem::exists(launch.program))
+  std::error_code ec;  // a package's bootstrap may be a symlink loop: never a throw
+  if (!std::filesystem::is_regular_file(launch.program, ec))
     return base::make_error(base::ErrorCode::kInvalidArgument,
                             "Couldn't find valid bootstrap(s): [" + launch.program + "]");
   return launch;
@@ -79,7 +80,8 @@ base::Status install_runtimes(const RuntimeOptions& options) {
       {dir + "/_nimbus_zygote.py", embedded::kPythonZygote},
       {dir + "/_nimbus_runtime.py", embedded::kPythonRuntime},
   };
-  bool changed = !std::filesystem::exists(dir + "/__pycache__");
+  std::error_code ec;
+  bool changed = !std::filesystem::exists(dir + "/__pycache__", ec);
   for (const auto& [path, wanted] : files) {
     if (auto current = base::read_file(path); current && *current == wanted) continue;
     if (auto s = base::make_dirs(dir); !s) return s;

@@ -241,6 +241,16 @@ awaitable<void> Server::Impl::accept_loop() {
 }
 
 awaitable<beast::error_code> Server::Impl::write(Connection& c, Response& res, bool keep_alive) {
+  // Beast does not check header values: one echoing a client's CR LF would
+  // let the client write headers of its own. Such a response is not sent.
+  for (const auto& [k, v] : res.headers) {
+    if (k.find_first_of("\r\n\0:", 0, 4) == std::string::npos && v.find_first_of("\r\n\0", 0, 3) == std::string::npos)
+      continue;
+    spdlog::warn("http: a response header carried CR, LF or NUL ({}); answered 400 instead", k.substr(0, 64));
+    res = on_error(400, "InvalidArgument", "A header value in the request contains characters HTTP cannot carry.");
+    keep_alive = false;
+    break;
+  }
   auto fill = [&](auto& msg) {
     for (auto& [k, v] : res.headers) msg.insert(k, v);
     if (msg.find(bhttp::field::date) == msg.end()) msg.set(bhttp::field::date, base::http_date(base::now_ms()));

@@ -151,25 +151,37 @@ http::Response json_reply(int status, const json::value& v) {
 
 // Applies the configuration fields of a Create/UpdateFunctionConfiguration body.
 base::Status apply_config(const json::object& in, FunctionConfig& c) {
+  // NUL separates fields where configurations are stored, and no AWS field may hold one.
+  auto has_nul = [](std::string_view v) { return v.find('\0') != std::string_view::npos; };
+  bool nul = false;
   auto str = [&](const char* k, std::string& out) {
-    if (auto* v = in.if_contains(k); v && v->is_string()) out = std::string(v->as_string());
+    if (auto* v = in.if_contains(k); v && v->is_string()) {
+      out = std::string(v->as_string());
+      nul = nul || has_nul(out);
+    }
   };
   str("Runtime", c.runtime);
   str("Handler", c.handler);
   str("Description", c.description);
   str("Role", c.role);
-  if (auto* v = in.if_contains("MemorySize"); v && v->is_int64()) c.memory_mb = static_cast<int>(v->as_int64());
-  if (auto* v = in.if_contains("Timeout"); v && v->is_int64()) c.timeout_s = static_cast<int>(v->as_int64());
+  // Clamped before narrowing, so that 2^32 + 128 cannot pass as 128.
+  auto small_int = [](const json::value& v) {
+    return static_cast<int>(std::clamp<int64_t>(v.as_int64(), -1, std::numeric_limits<int>::max()));
+  };
+  if (auto* v = in.if_contains("MemorySize"); v && v->is_int64()) c.memory_mb = small_int(*v);
+  if (auto* v = in.if_contains("Timeout"); v && v->is_int64()) c.timeout_s = small_int(*v);
   if (auto* e = in.if_contains("EphemeralStorage"); e && e->is_object())
-    if (auto* s = e->as_object().if_contains("Size"); s && s->is_int64()) c.ephemeral_mb = static_cast<int>(s->as_int64());
+    if (auto* s = e->as_object().if_contains("Size"); s && s->is_int64()) c.ephemeral_mb = small_int(*s);
   if (auto* e = in.if_contains("Environment"); e && e->is_object()) {
     c.environment.clear();
     if (auto* vars = e->as_object().if_contains("Variables"); vars && vars->is_object())
       for (const auto& [k, v] : vars->as_object()) {
         if (!v.is_string()) return invalid("Environment variable values must be strings");
+        nul = nul || has_nul(k) || has_nul(v.as_string());
         c.environment[std::string(k)] = std::string(v.as_string());
       }
   }
+  if (nul) return invalid("1 validation error detected: a string value contains a NUL character");
   if (!functions::is_supported_runtime(c.runtime)) {
     std::string names;
     for (const auto& n : functions::supported_runtimes()) names += (names.empty() ? "" : ", ") + n;
@@ -329,7 +341,9 @@ struct Service::Impl {
         if (m == "GET") {
           auto all = registry.list();
           std::string marker = param("Marker");
-          int max = param("MaxItems").empty() ? 50 : std::clamp(std::atoi(param("MaxItems").c_str()), 1, 10000);
+          int max = param("MaxItems").empty()
+                        ? 50
+                        : static_cast<int>(std::clamp<int64_t>(std::strtoll(param("MaxItems").c_str(), nullptr, 10), 1, 10000));
           json::array fns;
           std::string next;
           for (const auto& c : all) {
@@ -460,6 +474,10 @@ struct Service::Impl {
         auto* v = in->if_contains("ReservedConcurrentExecutions");
         if (!v || !v->is_int64() || v->as_int64() < 0)
           co_return error_from(invalid("ReservedConcurrentExecutions must be a non-negative integer"));
+        if (v->as_int64() > invoker.max_concurrency())
+          co_return error_from(invalid("Specified ReservedConcurrentExecutions for function exceeds the " +
+                                       std::to_string(invoker.max_concurrency()) +
+                                       " instances this nimbus runs at most (--max-instances)"));
         auto c = registry.set_reserved_concurrency(ref->name, static_cast<int>(v->as_int64()));
         if (!c) co_return error_from(c.error());
         co_return json_reply(200, json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}});
@@ -548,6 +566,10 @@ struct Service::Impl {
         auto* v = in->if_contains("ProvisionedConcurrentExecutions");
         if (!v || !v->is_int64() || v->as_int64() < 1)
           co_return error_from(invalid("ProvisionedConcurrentExecutions must be at least 1"));
+        if (v->as_int64() > invoker.max_concurrency())
+          co_return error_from(invalid("Requested ProvisionedConcurrentExecutions exceeds the " +
+                                       std::to_string(invoker.max_concurrency()) +
+                                       " instances this nimbus runs at most (--max-instances)"));
         auto p = registry.set_provisioned(ref->name, qualifier, static_cast<int>(v->as_int64()));
         if (!p) co_return error_from(p.error());
         invoker.provision(ref->name, qualifier, p->count);

@@ -5,6 +5,8 @@
 // was pushed before it has been written.
 #pragma once
 
+#include <malloc.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -73,6 +75,10 @@ class BatchWriter {
         lock.unlock();
         options_.write(batch);
         backlog_ -= bytes;
+        batch = {};
+        // After a burst (a function printing megabytes) the freed memory would
+        // stay with the process; hand it back to the system once drained.
+        if (bytes > kTrimAfterBytes && backlog_ == 0) ::malloc_trim(0);
         lock.lock();
         written_ = upto;
         written_cv_.notify_all();
@@ -89,6 +95,7 @@ class BatchWriter {
     written_cv_.notify_all();
   }
 
+  static constexpr uint64_t kTrimAfterBytes = 4u << 20;
   Options options_;
   std::mutex mu_;
   std::condition_variable wake_, written_cv_;

@@ -57,6 +57,9 @@ awaitable<http::Response> create_bucket(Deps& d, Call& c) {
     auto doc = parse_xml(*body);
     if (!doc) co_return c.fail(doc.error());
     std::string constraint = (*doc)->child("CreateBucketConfiguration").child("LocationConstraint").text().as_string();
+    // A region name, echoed in x-amz-bucket-region: nothing else may be stored.
+    if (constraint.size() > 64 || constraint.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+      co_return c.fail(s3_error(400, "InvalidLocationConstraint", "The specified location-constraint is not valid"));
     if (!constraint.empty()) region = constraint;
   }
   auto status = co_await http::offload(d.blocking, [&] { return d.store.create_bucket(name, region); });

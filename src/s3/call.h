@@ -23,7 +23,7 @@ struct Deps {
   boost::asio::thread_pool& blocking;
   const Options& options;
   events::Notifications* notifications = nullptr;
-  std::function<bool(const std::string& function)> function_exists;
+  std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;
 };
 
 struct Call {

@@ -75,8 +75,13 @@ awaitable<http::Response> put_bucket_notification(Deps& d, Call& c) {
         else if (name == "suffix") r.suffix = value;
         else co_return c.fail(invalid("filter rule name must be either prefix or suffix"));
       }
+      // Stored as JSON, which must stay readable at the next start: text that is not UTF-8 is refused here.
+      if (!base::is_valid_utf8(r.id) || !base::is_valid_utf8(r.function_arn) || !base::is_valid_utf8(r.prefix) ||
+          !base::is_valid_utf8(r.suffix))
+        co_return c.fail(invalid("Id, CloudFunction and filter rule values must be valid UTF-8"));
       auto arn = base::parse_lambda_arn(r.function_arn);
-      if (!arn || !d.function_exists || !d.function_exists(arn->function))
+      if (!arn || !d.function_exists ||
+          !d.function_exists(arn->function, arn->qualifier))
         co_return c.fail(invalid("Unable to validate the following destination configurations: " + r.function_arn));
       rules.push_back(std::move(r));
     }

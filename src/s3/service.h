@@ -45,7 +45,7 @@ struct Options {
   std::vector<std::string> virtual_host_suffixes;  // empty: default_virtual_host_suffixes()
   uint64_t max_object_size = 5ull << 30;           // 5 GiB, S3's single PUT limit
   events::Notifications* notifications = nullptr;  // bucket notifications, when served
-  std::function<bool(const std::string& function)> function_exists;  // validates notification destinations
+  std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;  // validates notification destinations
   std::function<void(const RequestRecord&)> on_request;
 };
 

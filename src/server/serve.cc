@@ -19,6 +19,7 @@
 #include "base/time.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
+#include "functions/code_package.h"
 #include "functions/invoker.h"
 #include "logs_api/service.h"
 #include "observability/log_store.h"
@@ -184,7 +185,9 @@ int serve(const ServeConfig& given) {
     };
   s3_options.region = config.region;
   s3_options.notifications = notifications->get();
-  s3_options.function_exists = [&registry](const std::string& name) { return (*registry)->get(name).ok(); };
+  s3_options.function_exists = [&registry](const std::string& name, const std::string& qualifier) {
+    return (*registry)->resolve(name, qualifier).ok();
+  };
   s3::Service s3_service(**store, credentials, blocking, s3_options);
   std::unique_ptr<functions::Invoker> invoker;          // built once the edge port is known
   std::unique_ptr<lambda_api::Service> lambda_service;
@@ -282,6 +285,11 @@ int serve(const ServeConfig& given) {
   lambda_options.read_object = [&store](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
     auto o = (*store)->open_object(bucket, key);
     if (!o) return o.error();
+    // Read whole into memory: refuse first what no code package may be (AWS allows 250 MB unzipped from S3).
+    if (o->reader->size() > functions::PackageLimits{}.max_unzipped)
+      return base::make_error(base::ErrorCode::kEntityTooLarge,
+                              "the object is larger than a function's code package may be (" +
+                                  std::to_string(functions::PackageLimits{}.max_unzipped) + " bytes)");
     std::string data(o->reader->size(), '\0');
     for (uint64_t off = 0; off < data.size();) {
       auto n = o->reader->read(off, data.data() + off, data.size() - off);
