@@ -18,9 +18,11 @@ void Fd::reset() {
 
 std::string errno_message(std::string_view what) { return std::string(what) + ": " + std::strerror(errno); }
 
+ErrorCode io_error_code() { return errno == ENOSPC || errno == EDQUOT ? ErrorCode::kStorageFull : ErrorCode::kIo; }
+
 Result<Fd> open_file(const std::string& path, int flags, int mode) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-  if (fd < 0) return make_error(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, errno_message("open " + path));
+  if (fd < 0) return make_error(errno == ENOENT ? ErrorCode::kNotFound : io_error_code(), errno_message("open " + path));
   return Fd(fd);
 }
 
@@ -30,7 +32,7 @@ Status write_all(int fd, const void* data, size_t n) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return make_error(ErrorCode::kIo, errno_message("write"));
+      return make_error(io_error_code(), errno_message("write"));
     }
     p += w;
     n -= static_cast<size_t>(w);
@@ -47,7 +49,7 @@ Result<size_t> pread_some(int fd, void* buf, size_t n, uint64_t offset) {
 }
 
 Status fsync_fd(int fd) {
-  if (::fdatasync(fd) != 0) return make_error(ErrorCode::kIo, errno_message("fdatasync"));
+  if (::fdatasync(fd) != 0) return make_error(io_error_code(), errno_message("fdatasync"));
   return {};
 }
 

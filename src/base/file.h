@@ -47,6 +47,8 @@ Status make_dirs(const std::string& dir);
 Result<std::string> read_file(const std::string& path);
 Status write_file_durably(const std::string& path, std::string_view data);  // temp + fsync + rename
 std::string errno_message(std::string_view what);
+// kStorageFull for ENOSPC and EDQUOT, else kIo: what a failed call's errno means to a client.
+ErrorCode io_error_code();
 // Raises the soft RLIMIT_NOFILE to the hard limit (often 1024 -> 524288):
 // a server with a thousand clients must not run out of descriptors at the
 // default. Returns the soft limit before and after.

@@ -36,6 +36,7 @@ enum class ErrorCode {
   kIncompleteBody,
   kThrottled,             // over a concurrency limit
   kUnavailable,           // not possible here or not yet; another way may work
+  kStorageFull,           // the disk (or nimbus's free-space reserve) is full
   kIo,
   kInternal,
 };

@@ -50,7 +50,8 @@ base::Status Statement::run() {
   while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
   }
   if (rc == SQLITE_DONE) return {};
-  return base::make_error(base::ErrorCode::kIo, std::string("sqlite: ") + sqlite3_errmsg(db_));
+  return base::make_error(rc == SQLITE_FULL ? base::ErrorCode::kStorageFull : base::ErrorCode::kIo,
+                          std::string("sqlite: ") + sqlite3_errmsg(db_));
 }
 
 void Statement::reset() {
@@ -117,10 +118,10 @@ Statement Connection::prepare(std::string_view sql) {
 base::Status Connection::exec(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);
-  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     sqlite3_free(err);
-    return base::make_error(base::ErrorCode::kIo, "sqlite: " + msg);
+    return base::make_error(rc == SQLITE_FULL ? base::ErrorCode::kStorageFull : base::ErrorCode::kIo, "sqlite: " + msg);
   }
   return {};
 }

@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   serve->add_option("--log-retention-days", config.log_retention_days,
                     "Days function logs are kept, unless a log group has its own retention (0: forever)")
       ->capture_default_str();
+  serve->add_option("--min-free-mb", config.min_free_mb,
+                    "Free disk space kept for deletes and metadata: uploads are refused (507) below it")
+      ->capture_default_str();
   serve->add_option("--log-max-mb", config.log_max_mb, "Size function logs may take before the oldest are deleted")
       ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();

@@ -1,5 +1,7 @@
 #include "s3/errors.h"
 
+#include <spdlog/spdlog.h>
+
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -40,12 +42,18 @@ S3Error to_s3_error(const base::Error& e) {
       {ErrorCode::kAuthorizationMalformed, 400, "AuthorizationHeaderMalformed"},
       {ErrorCode::kContentSha256Mismatch, 400, "XAmzContentSHA256Mismatch"},
       {ErrorCode::kIncompleteBody, 400, "IncompleteBody"},
+      {ErrorCode::kStorageFull, 507, "XNimbusStorageFull"},  // not retried by SDKs, unlike 500 and 503
       {ErrorCode::kIo, 500, "InternalError"},
       {ErrorCode::kInternal, 500, "InternalError"},
   };
-  for (const auto& row : kTable)
-    if (row.domain == e.code) return S3Error{row.status, row.code, e.message};
-  return S3Error{500, "InternalError", e.message};
+  for (const auto& row : kTable) {
+    if (row.domain != e.code) continue;
+    if (row.status < 500 || e.code == ErrorCode::kStorageFull) return S3Error{row.status, row.code, e.message};
+    break;
+  }
+  // Internal detail (paths, SQLite's words) is for nimbus's log, not for clients.
+  spdlog::error("s3: internal error: {}", e.message);
+  return S3Error{500, "InternalError", "We encountered an internal error. Please try again."};
 }
 
 http::Response error_response(const S3Error& e, const ErrorContext& where) {

@@ -32,6 +32,8 @@ void declare_metrics(observability::Metrics& m) {
   m.declare("nimbus_s3_request_duration_seconds", MetricType::kHistogram,
             "Time to answer an S3 request (to the start of a streamed body).", observability::latency_buckets());
   gauge("nimbus_http_open_connections", "Client connections open on the edge port.");
+  gauge("nimbus_storage_free_bytes", "Free space on the data directory's filesystem (uploads are refused below --min-free-mb).");
+  gauge("nimbus_storage_total_bytes", "Size of the data directory's filesystem.");
   gauge("nimbus_process_start_time_seconds", "When this nimbus started, in seconds since the epoch.");
   m.set("nimbus_process_start_time_seconds", {}, static_cast<double>(base::now_ms()) / 1000);
 }

@@ -122,7 +122,9 @@ int serve(const ServeConfig& given) {
     auto absolute = std::filesystem::absolute(config.data_dir, ec);
     if (!ec) config.data_dir = absolute.lexically_normal().string();
   }
-  auto store = storage::Store::open(config.data_dir);
+  storage::StoreOptions store_options;
+  store_options.reserve_bytes = config.min_free_mb << 20;
+  auto store = storage::Store::open(config.data_dir, store_options);
   if (!store) {
     spdlog::error("storage: cannot open {}: {}", config.data_dir, store.error().message);
     return 2;
@@ -277,7 +279,18 @@ int serve(const ServeConfig& given) {
   async_queue->start();
   admin.queue = async_queue.get();
   add_collectors(metrics, *invoker, *async_queue, server);
-  admin.status = [&] { return status.snapshot(**registry, *invoker, *async_queue); };
+  metrics.add_collector({"nimbus_storage_free_bytes", "nimbus_storage_total_bytes"}, [&store](auto& mm) {
+    auto space = (*store)->data_dir().space();
+    mm.set("nimbus_storage_free_bytes", {}, static_cast<double>(space.free));
+    mm.set("nimbus_storage_total_bytes", {}, static_cast<double>(space.total));
+  });
+  admin.status = [&] {
+    auto board = status.snapshot(**registry, *invoker, *async_queue);
+    auto space = (*store)->data_dir().space();
+    board["storage"] = boost::json::object{{"free_bytes", space.free}, {"total_bytes", space.total},
+                                           {"reserve_bytes", (*store)->data_dir().reserve()}};
+    return board;
+  };
   AsyncQueueSink event_sink(*async_queue);
   (*notifications)->start(event_sink);
   lambda_api::Options lambda_options;

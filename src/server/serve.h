@@ -31,6 +31,7 @@ struct ServeConfig {
   std::string otlp_endpoint;                 // http://host:4318: spans are also sent there (OTLP/HTTP JSON)
   bool telemetry = true;                     // function logs store, metrics (off: for measuring their cost)
   int log_retention_days = 30;               // function logs older than this are deleted (0: keep)
+  uint64_t min_free_mb = 64;                 // new data refused below this much free disk space
   uint64_t log_max_mb = 1024;                // and the oldest go beyond this size
   bool python_zygote = true;                 // fork Python instances from a pre-started interpreter
   std::string python_preload = "boto3,PIL.Image";  // what that interpreter imports up front

@@ -1,6 +1,7 @@
 #include "storage/data_files.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -14,6 +15,21 @@ namespace nimbus::storage {
 namespace fs = std::filesystem;
 
 DataDir::DataDir(std::string root) : root_(std::move(root)) {}
+
+DataDir::Space DataDir::space() const {
+  struct statvfs st {};
+  if (::statvfs(root_.c_str(), &st) != 0) return {};
+  return {static_cast<uint64_t>(st.f_bavail) * st.f_frsize, static_cast<uint64_t>(st.f_blocks) * st.f_frsize};
+}
+
+base::Status DataDir::check_room() const {
+  if (reserve_ == 0) return {};
+  auto s = space();
+  if (s.total == 0 || s.free >= reserve_) return {};
+  return base::make_error(base::ErrorCode::kStorageFull,
+                          "The disk nimbus stores data on has less free space than its reserve (--min-free-mb " +
+                              std::to_string(reserve_ >> 20) + "). Delete objects to make room.");
+}
 
 std::string DataDir::path_of(const std::string& file_id) const {
   return root_ + "/objects/" + file_id.substr(0, 2) + "/" + file_id;
@@ -64,6 +80,7 @@ base::Result<std::string> DataDir::clone(const std::string& file_id) const {
 }
 
 base::Result<std::unique_ptr<DataWriter>> DataWriter::create(const DataDir& dir, size_t inline_limit) {
+  if (auto room = dir.check_room(); !room) return room.error();
   std::unique_ptr<DataWriter> w(new DataWriter(dir, base::random_hex(16), inline_limit));
   if (inline_limit == 0)
     if (auto s = w->open_file(); !s) return s.error();
@@ -95,6 +112,11 @@ std::optional<base::ChecksumAlgorithm> DataWriter::checksum_algorithm() const {
 }
 
 base::Status DataWriter::write(const void* data, size_t n) {
+  // A large upload looks at free space every 8 MiB: it must not eat the reserve either.
+  if (size_ + n >= next_room_check_) {
+    if (auto room = dir_.check_room(); !room) return room;
+    next_room_check_ = size_ + n + (8u << 20);
+  }
   md5_digest_.update(data, n);
   if (checksummer_) checksummer_->update(data, n);
   size_ += n;

@@ -27,8 +27,19 @@ class DataDir {
   // A new hard link (or copy) of an existing data file under a new id.
   base::Result<std::string> clone(const std::string& file_id) const;
 
+  // New data is refused while the filesystem has less than this free, so
+  // that deletes and metadata updates always find room (SQLite's journal).
+  void set_reserve(uint64_t bytes) { reserve_ = bytes; }
+  uint64_t reserve() const { return reserve_; }
+  struct Space {
+    uint64_t free = 0, total = 0;  // bytes available to nimbus, and the filesystem's size
+  };
+  Space space() const;
+  base::Status check_room() const;  // kStorageFull when free space is below the reserve
+
  private:
   std::string root_;
+  uint64_t reserve_ = 0;
 };
 
 // Streams bytes into a temp file while computing MD5 and, optionally, an
@@ -59,6 +70,7 @@ class DataWriter {
   const DataDir& dir_;
   std::string file_id_;
   size_t inline_limit_;
+  uint64_t next_room_check_ = 8u << 20;  // size at which free space is looked at again (create() did at 0)
   std::string memory_;
   base::Fd fd_;
   uint64_t size_ = 0;

@@ -193,6 +193,7 @@ Store::~Store() = default;
 base::Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, StoreOptions options) {
   auto impl = std::make_unique<Impl>(data_dir);
   impl->options = options;
+  impl->dir.set_reserve(options.reserve_bytes);
   if (auto s = impl->dir.prepare(); !s) return s.error();
   impl->dir.clean_tmp();
   impl->db_path = data_dir + "/meta.db";

@@ -26,6 +26,8 @@ struct StoreOptions {
   // Objects up to this size live in the metadata database, committed (and
   // fsynced) together with concurrent writes; larger ones are data files.
   size_t inline_limit = 128 * 1024;
+  // Free space kept for deletes and metadata: new data is refused below it.
+  uint64_t reserve_bytes = 64ull << 20;
 };
 
 // What a new object carries besides its bytes.
