@@ -112,6 +112,10 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
     long long expires = std::strtoll(when.c_str(), &end, 10);
     if (when.empty() || *end) return make_error(ErrorCode::kAuthorizationMalformed, "Expires must be a number of seconds");
     if (now_ms / 1000 > expires) return make_error(ErrorCode::kAccessDenied, "Request has expired");
+    // As for SigV4's X-Amz-Expires: a presigned URL lives at most 7 days.
+    if (expires - now_ms / 1000 > 7 * 24 * 3600)
+      return make_error(ErrorCode::kAuthorizationMalformed,
+                        "Expires may be at most 604800 seconds (7 days) from now, as for Signature Version 4");
     out.presigned = true;
   }
   auto secret = creds.secret_for(out.access_key);

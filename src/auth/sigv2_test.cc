@@ -44,6 +44,10 @@ TEST(SigV2, PresignedQuery) {
   EXPECT_EQ(expired.error().code, base::ErrorCode::kAccessDenied);
   auto wrong_bucket = verify_v2(req, keys, 1175139000LL * 1000, "other");
   EXPECT_EQ(wrong_bucket.error().code, base::ErrorCode::kSignatureMismatch);
+  // Expires more than 7 days ahead is refused, as SigV4's X-Amz-Expires is.
+  auto too_far = verify_v2(req, keys, (1175139620LL - 8 * 86400) * 1000, "awsexamplebucket1");
+  ASSERT_FALSE(too_far.ok());
+  EXPECT_EQ(too_far.error().code, base::ErrorCode::kAuthorizationMalformed);
 }
 
 }  // namespace
