@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <cmath>
+#include <limits>
 #include <string>
 
 namespace nimbus::logs_api {
@@ -46,9 +48,18 @@ std::string text(const json::object& in, const char* key) {
 std::optional<int64_t> integer(const json::object& in, const char* key) {
   auto* v = in.if_contains(key);
   if (!v) return std::nullopt;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
+  if (v->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v->as_uint64(), kMax));
+  if (v->is_double()) {
+    // Converting a double outside int64's range is undefined behaviour
+    // (found by fuzz/logs_json_fuzz.cc: "limit":1.5e20), so saturate first.
+    double d = v->as_double();
+    if (std::isnan(d)) return std::nullopt;
+    if (d >= 9223372036854775807.0) return kMax;
+    if (d <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(d);
+  }
   return std::nullopt;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace nimbus::logs_api {
 namespace {
 
@@ -34,6 +36,23 @@ TEST(LogsRequests, Queries) {
   EXPECT_FALSE(limit_of(body(R"({"limit":0})"), 50, 50));
   EXPECT_EQ(*retention_days(body(R"({"retentionInDays":7})")), 7);
   EXPECT_FALSE(retention_days(body(R"({"retentionInDays":8})")));
+}
+
+// Found by fuzz/logs_json_fuzz.cc (fuzz/corpus/logs_json/crash-limit-1.5e20):
+// numbers past int64 were cast from double, undefined behaviour that on x86
+// turned 1e300 into INT64_MIN. They saturate now, so the checks see them.
+TEST(LogsRequests, HugeNumbersSaturate) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(*integer(body(R"({"t":1e300})"), "t"), kMax);
+  EXPECT_EQ(*integer(body(R"({"t":-1e300})"), "t"), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(*integer(body(R"({"t":18446744073709551615})"), "t"), kMax);
+  EXPECT_EQ(*integer(body(R"({"t":1.5e3})"), "t"), 1500);
+  auto q = log_query(body(R"({"logGroupName":"g","startTime":1e300})"));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->start_ms, kMax);
+  auto l = limit_of(body(R"({"limit":1.5e20})"), 50, 50);
+  ASSERT_FALSE(l);
+  EXPECT_NE(l.error().message.find(std::to_string(kMax)), std::string::npos);
 }
 
 }  // namespace
