@@ -12,6 +12,8 @@ packages=(
   libsqlite3-dev libssl-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libarchive-dev zip
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the fuzz targets (scripts/fuzz.sh): clang's libFuzzer, ASan and UBSan runtimes, llvm-symbolizer
+  clang-14 libclang-rt-14-dev llvm-14
   # real clients the end-to-end tests drive nimbus with
   awscli python3 python3-boto3 python3-botocore python3-pytest python3-requests s3cmd rclone curl sqlite3
   # the thumbnail application (libvips) and the images its tests make and check (Pillow)

@@ -240,7 +240,9 @@ base::Result<Scope> peek_scope(const RequestView& req) {
 base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialStore& creds, int64_t now_ms,
                                      const VerifyOptions& options) {
   const HeaderList& headers = *req.headers;
-  auto [raw_path, raw_query] = split_target(req.target);
+  // Named variables, not structured bindings: clang 14 cannot capture those in lambdas.
+  const auto target_parts = split_target(req.target);
+  const std::string_view raw_path = target_parts.first, raw_query = target_parts.second;
   VerifiedRequest out;
   std::string signed_headers, signature, credential;
 

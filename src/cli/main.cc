@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--otlp-endpoint", config.otlp_endpoint,
                     "An OpenTelemetry collector (http://host:4318) that traces are also sent to, as OTLP/HTTP JSON");
+  serve->add_flag("--metrics-auth", config.metrics_auth,
+                  "Require credentials on /metrics: basic auth with an access key and its secret, or SigV4");
   serve->add_option("--telemetry", config.telemetry,
                     "Store function logs and record metrics (on/off; off only to measure what they cost)")
       ->capture_default_str();

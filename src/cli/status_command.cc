@@ -39,15 +39,15 @@ int show_status() {
   long long up = number(s, "uptime_s");
   std::printf("nimbus %s, up %lldd %02lldh %02lldm %02llds (since %s)\n", text(s, "version").c_str(), up / 86400,
               up / 3600 % 24, up / 60 % 60, up % 60, text(s, "started").c_str());
+  const auto& iso = s.at("isolation").as_object();
+  std::printf("isolation: %s\n  not active: %s\n", joined(iso.at("active")).c_str(),
+              joined(iso.at("not_active")).c_str());
   if (auto* st = s.if_contains("storage"); st && st->is_object()) {
     const auto& o = st->as_object();
     auto gib = [&](const char* k) { return static_cast<double>(number(o, k)) / (1 << 30); };
     std::printf("storage: %.2f GiB free of %.2f GiB (uploads refused below %.0f MiB)\n", gib("free_bytes"),
                 gib("total_bytes"), gib("reserve_bytes") * 1024);
   }
-  const auto& iso = s.at("isolation").as_object();
-  std::printf("isolation: %s\n  not active: %s\n", joined(iso.at("active")).c_str(),
-              joined(iso.at("not_active")).c_str());
   const auto& functions = s.at("functions").as_array();
   if (functions.empty()) {
     std::printf("no functions\n");

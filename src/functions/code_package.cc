@@ -36,6 +36,14 @@ bool stays_inside(const fs::path& path) {
   return true;
 }
 
+// libarchive may fail without a message (archive_error_string returns NULL,
+// e.g. on a damaged zip entry), and a NULL must not reach std::string.
+base::Error unzip_error(archive* a) {
+  const char* why = archive_error_string(a);
+  return make_error(ErrorCode::kInvalidArgument,
+                    std::string("Could not unzip uploaded file: ") + (why ? why : "the archive is damaged"));
+}
+
 }  // namespace
 
 base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& dest, const PackageLimits& limits) {
@@ -50,8 +58,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK)
-    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") +
-                                                       (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
+    return unzip_error(a.get());
   std::error_code ec;
   fs::create_directories(dest, ec);
   if (ec) return make_error(ErrorCode::kIo, "cannot create " + dest + ": " + ec.message());
@@ -67,10 +74,6 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
     if (rec) return false;
     auto [r_end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
     return r_end == root.end();
-  };
-  auto error_text = [&a] {
-    const char* e = archive_error_string(a.get());  // may be NULL, per libarchive
-    return std::string(e ? e : "unknown error");
   };
 
   archive_entry* entry = nullptr;
@@ -114,7 +117,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
       if (n < 0)
-        return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") + error_text());
+        return unzip_error(a.get());
       if (n == 0) break;
       out.unzipped_size += static_cast<uint64_t>(n);
       if (out.unzipped_size > limits.max_unzipped)
@@ -126,7 +129,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
     ++out.files;
   }
   if (r != ARCHIVE_EOF)
-    return make_error(ErrorCode::kInvalidArgument, std::string("Could not unzip uploaded file: ") + error_text());
+    return unzip_error(a.get());
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/encoding.h"
 #include "base/file.h"
 #include "base/ids.h"
 
@@ -66,6 +67,22 @@ TEST(CodePackage, RefusesGarbageAndOversizedPackages) {
   EXPECT_EQ(unpack_zip(zip, dest.string() + "2", tiny).error().code, base::ErrorCode::kEntityTooLarge);
   fs::remove_all(dest);
   fs::remove_all(dest.string() + "2");
+}
+
+// Found by fuzz/zip_fuzz.cc (reproducer: fuzz/corpus/zip/crash-damaged-entry):
+// libarchive fails this entry without a message, and the NULL message used to
+// be appended to a std::string, crashing the server on CreateFunction.
+TEST(CodePackage, RefusesDamagedEntryWithoutMessage) {
+  auto zip = base::base64_decode(
+      "ULMDBBQAAAAIAABggl0vOtrpFAAAABLXAAAACQAAAGJvb3RUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVFRUVHN0"
+      "cmFwP1bUT8rM0wAIAAAAYWxpYXMucHnLyUzSL0pNzNErqAQAUEsBAhQDFAAAAEAIAABwUEsFBgAAAAABAAEAOAAAADsAAAAAAA==");
+  ASSERT_TRUE(zip);
+  fs::path dest = fs::temp_directory_path() / ("unz-" + base::random_hex(4));
+  auto r = unpack_zip(*zip, dest.string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, base::ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("Could not unzip uploaded file"), std::string::npos);
+  fs::remove_all(dest);
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
-#include <regex>
 
 #include "auth/sigv4.h"
 #include "base/arn.h"
@@ -18,6 +17,7 @@
 #include "functions/registry.h"
 #include "functions/runtimes.h"
 #include "http/offload.h"
+#include "lambda_api/requests.h"
 
 namespace nimbus::lambda_api {
 
@@ -78,33 +78,6 @@ std::string lambda_time(int64_t ms) {
   return iso.substr(0, iso.size() - 1) + "+0000";
 }
 
-// "name", "name:qualifier", or an ARN "arn:aws:lambda:region:acct:function:name[:qualifier]".
-struct FunctionRef {
-  std::string name;
-  std::string qualifier;
-};
-
-base::Result<FunctionRef> parse_ref(const std::string& raw) {
-  FunctionRef ref;
-  if (auto arn = base::parse_lambda_arn(raw)) {
-    ref = {arn->function, arn->qualifier};
-  } else if (raw.rfind("arn:", 0) != 0) {
-    // "NAME", "NAME:QUALIFIER" or the partial "ACCOUNT:function:NAME".
-    size_t fn = raw.find(":function:");
-    std::string rest = fn == std::string::npos ? raw : raw.substr(fn + 10);
-    size_t colon = rest.find(':');
-    ref.name = rest.substr(0, colon);
-    if (colon != std::string::npos) ref.qualifier = rest.substr(colon + 1);
-  }
-  static const std::regex kName("[a-zA-Z0-9-_]{1,64}");
-  if (!std::regex_match(ref.name, kName))
-    return invalid("1 validation error detected: Value '" + raw +
-                   "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-                   "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
-                   "([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
-  return ref;
-}
-
 json::object alias_json(const functions::Alias& a, const std::string& region) {
   return json::object{{"AliasArn", functions::function_arn(region, a.function, a.name)},
                       {"Name", a.name},
@@ -147,56 +120,6 @@ http::Response json_reply(int status, const json::value& v) {
   r.set("x-amzn-RequestId", base::random_hex(16));
   if (status != 204) r.body = json::serialize(v);  // 204 carries no body
   return r;
-}
-
-// Applies the configuration fields of a Create/UpdateFunctionConfiguration body.
-base::Status apply_config(const json::object& in, FunctionConfig& c) {
-  // NUL separates fields where configurations are stored, and no AWS field may hold one.
-  auto has_nul = [](std::string_view v) { return v.find('\0') != std::string_view::npos; };
-  bool nul = false;
-  auto str = [&](const char* k, std::string& out) {
-    if (auto* v = in.if_contains(k); v && v->is_string()) {
-      out = std::string(v->as_string());
-      nul = nul || has_nul(out);
-    }
-  };
-  str("Runtime", c.runtime);
-  str("Handler", c.handler);
-  str("Description", c.description);
-  str("Role", c.role);
-  // Clamped before narrowing, so that 2^32 + 128 cannot pass as 128.
-  auto small_int = [](const json::value& v) {
-    return static_cast<int>(std::clamp<int64_t>(v.as_int64(), -1, std::numeric_limits<int>::max()));
-  };
-  if (auto* v = in.if_contains("MemorySize"); v && v->is_int64()) c.memory_mb = small_int(*v);
-  if (auto* v = in.if_contains("Timeout"); v && v->is_int64()) c.timeout_s = small_int(*v);
-  if (auto* e = in.if_contains("EphemeralStorage"); e && e->is_object())
-    if (auto* s = e->as_object().if_contains("Size"); s && s->is_int64()) c.ephemeral_mb = small_int(*s);
-  if (auto* e = in.if_contains("Environment"); e && e->is_object()) {
-    c.environment.clear();
-    if (auto* vars = e->as_object().if_contains("Variables"); vars && vars->is_object())
-      for (const auto& [k, v] : vars->as_object()) {
-        if (!v.is_string()) return invalid("Environment variable values must be strings");
-        nul = nul || has_nul(k) || has_nul(v.as_string());
-        c.environment[std::string(k)] = std::string(v.as_string());
-      }
-  }
-  if (nul) return invalid("1 validation error detected: a string value contains a NUL character");
-  if (!functions::is_supported_runtime(c.runtime)) {
-    std::string names;
-    for (const auto& n : functions::supported_runtimes()) names += (names.empty() ? "" : ", ") + n;
-    return invalid("Value " + c.runtime + " at 'runtime' failed to satisfy constraint: Member must satisfy enum value "
-                   "set: [" + names + "]");
-  }
-  if (c.memory_mb < 128 || c.memory_mb > 10240)
-    return invalid("1 validation error detected: Value '" + std::to_string(c.memory_mb) +
-                   "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");
-  if (c.timeout_s < 1 || c.timeout_s > 900)
-    return invalid("1 validation error detected: Value '" + std::to_string(c.timeout_s) +
-                   "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
-  if (c.ephemeral_mb < 512 || c.ephemeral_mb > 10240)
-    return invalid("EphemeralStorage Size must be between 512 and 10240 MB");
-  return {};
 }
 
 }  // namespace
@@ -323,13 +246,7 @@ struct Service::Impl {
     }
     while (!seg.empty() && seg.back().empty()) seg.pop_back();
     const std::string& m = req.method;
-    auto parse_body = [&]() -> base::Result<json::object> {
-      boost::system::error_code ec;
-      auto v = json::parse(body.empty() ? "{}" : body, ec);
-      if (ec || !v.is_object())
-        return base::make_error(base::ErrorCode::kMalformed, "Could not parse request body into json");
-      return v.as_object();
-    };
+    auto parse_body = [&] { return lambda_api::parse_body(body); };
 
     if (seg.size() >= 2 && seg[0] == "2015-03-31" && seg[1] == "functions") {
       if (seg.size() == 2) {
@@ -471,14 +388,13 @@ struct Service::Impl {
       if (m == "PUT") {
         auto in = parse_body();
         if (!in) co_return error_from(in.error());
-        auto* v = in->if_contains("ReservedConcurrentExecutions");
-        if (!v || !v->is_int64() || v->as_int64() < 0)
-          co_return error_from(invalid("ReservedConcurrentExecutions must be a non-negative integer"));
-        if (v->as_int64() > invoker.max_concurrency())
+        auto n = reserved_concurrency(*in);
+        if (!n) co_return error_from(n.error());
+        if (*n > invoker.max_concurrency())
           co_return error_from(invalid("Specified ReservedConcurrentExecutions for function exceeds the " +
                                        std::to_string(invoker.max_concurrency()) +
                                        " instances this nimbus runs at most (--max-instances)"));
-        auto c = registry.set_reserved_concurrency(ref->name, static_cast<int>(v->as_int64()));
+        auto c = registry.set_reserved_concurrency(ref->name, *n);
         if (!c) co_return error_from(c.error());
         co_return json_reply(200, json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}});
       }
@@ -514,26 +430,7 @@ struct Service::Impl {
         functions::EventInvokeConfig c;
         if (m == "POST")
           if (auto old = registry.get_event_invoke_config(ref->name)) c = *old;
-        if (auto* v = in->if_contains("MaximumRetryAttempts"); v && v->is_int64()) {
-          if (v->as_int64() < 0 || v->as_int64() > 2)
-            co_return error_from(invalid("MaximumRetryAttempts must be between 0 and 2"));
-          c.max_retry_attempts = static_cast<int>(v->as_int64());
-        }
-        if (auto* v = in->if_contains("MaximumEventAgeInSeconds"); v && v->is_int64()) {
-          if (v->as_int64() < 60 || v->as_int64() > 21600)
-            co_return error_from(invalid("MaximumEventAgeInSeconds must be between 60 and 21600"));
-          c.max_event_age_s = static_cast<int>(v->as_int64());
-        }
-        if (auto* d = in->if_contains("DestinationConfig"); d && d->is_object()) {
-          if (auto* f = d->as_object().if_contains("OnFailure"); f && f->is_object()) {
-            c.on_failure.clear();
-            if (auto* dest = f->as_object().if_contains("Destination"); dest && dest->is_string())
-              c.on_failure = std::string(dest->as_string());
-            if (!c.on_failure.empty() && c.on_failure.rfind("arn:aws:s3:::", 0) != 0)
-              co_return error_from(invalid("nimbus supports S3 bucket destinations (arn:aws:s3:::BUCKET) for "
-                                           "failed asynchronous invocations"));
-          }
-        }
+        if (auto s = apply_event_invoke_config(*in, c); !s) co_return error_from(s.error());
         auto saved = registry.set_event_invoke_config(ref->name, c);
         if (!saved) co_return error_from(saved.error());
         co_return reply(*saved);
@@ -563,14 +460,13 @@ struct Service::Impl {
       if (m == "PUT") {
         auto in = parse_body();
         if (!in) co_return error_from(in.error());
-        auto* v = in->if_contains("ProvisionedConcurrentExecutions");
-        if (!v || !v->is_int64() || v->as_int64() < 1)
-          co_return error_from(invalid("ProvisionedConcurrentExecutions must be at least 1"));
-        if (v->as_int64() > invoker.max_concurrency())
+        auto n = provisioned_concurrency(*in);
+        if (!n) co_return error_from(n.error());
+        if (*n > invoker.max_concurrency())
           co_return error_from(invalid("Requested ProvisionedConcurrentExecutions exceeds the " +
                                        std::to_string(invoker.max_concurrency()) +
                                        " instances this nimbus runs at most (--max-instances)"));
-        auto p = registry.set_provisioned(ref->name, qualifier, static_cast<int>(v->as_int64()));
+        auto p = registry.set_provisioned(ref->name, qualifier, *n);
         if (!p) co_return error_from(p.error());
         invoker.provision(ref->name, qualifier, p->count);
         co_return reply(*p, 202);

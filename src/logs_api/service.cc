@@ -11,6 +11,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "http/offload.h"
+#include "logs_api/requests.h"
 #include "observability/log_store.h"
 
 namespace nimbus::logs_api {
@@ -59,51 +60,6 @@ http::Response reply(const json::object& body) {
   r.set("x-amzn-RequestId", base::uuid4());
   r.body = json::serialize(body);
   return r;
-}
-
-std::string text(const json::object& in, const char* key) {
-  auto* v = in.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::optional<int64_t> integer(const json::object& in, const char* key) {
-  auto* v = in.if_contains(key);
-  if (!v) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
-  return std::nullopt;
-}
-
-bool flag(const json::object& in, const char* key) {
-  auto* v = in.if_contains(key);
-  return v && v->is_bool() && v->as_bool();
-}
-
-// logGroupName, or logGroupIdentifier (a name or an ARN ending in log-group:NAME[:*]).
-base::Result<std::string> group_of(const json::object& in) {
-  std::string name = text(in, "logGroupName");
-  std::string id = text(in, "logGroupIdentifier");
-  if (!name.empty() && !id.empty()) return invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
-  if (name.empty()) {
-    name = id;
-    if (auto at = id.find(":log-group:"); id.rfind("arn:", 0) == 0 && at != std::string::npos) {
-      name = id.substr(at + 11);
-      if (name.size() >= 2 && name.compare(name.size() - 2, 2, ":*") == 0) name.resize(name.size() - 2);
-    }
-  }
-  if (name.empty()) return invalid("Either logGroupName or logGroupIdentifier is required.");
-  return name;
-}
-
-base::Result<size_t> limit_of(const json::object& in, size_t max, size_t fallback) {
-  auto l = integer(in, "limit");
-  if (!l) return fallback;
-  if (*l < 1 || static_cast<size_t>(*l) > max)
-    return invalid("1 validation error detected: Value '" + std::to_string(*l) +
-                   "' at 'limit' failed to satisfy constraint: Member must have value between 1 and " +
-                   std::to_string(max));
-  return static_cast<size_t>(*l);
 }
 
 std::string event_id(int64_t id) {
@@ -196,20 +152,9 @@ struct Service::Impl {
   }
 
   base::Result<json::object> get_events(const json::object& in) {
-    auto group = group_of(in);
-    if (!group) return group.error();
-    auto limit = limit_of(in, 10000, 10000);
-    if (!limit) return limit.error();
-    observability::StreamQuery q;
-    q.group = *group;
-    q.stream = text(in, "logStreamName");
-    if (q.stream.empty()) return invalid("logStreamName is required.");
-    q.start_ms = integer(in, "startTime").value_or(0);
-    if (auto end = integer(in, "endTime")) q.end_ms = *end;
-    q.limit = *limit;
-    q.from_head = flag(in, "startFromHead");
-    q.token = text(in, "nextToken");
-    auto page = store.read_stream(q);
+    auto q = stream_query(in);
+    if (!q) return q.error();
+    auto page = store.read_stream(*q);
     if (!page) return page.error();
     json::array events;
     for (const auto& e : page->events)
@@ -220,24 +165,9 @@ struct Service::Impl {
   }
 
   base::Result<json::object> filter_events(const json::object& in) {
-    auto group = group_of(in);
-    if (!group) return group.error();
-    auto limit = limit_of(in, 10000, 10000);
-    if (!limit) return limit.error();
-    observability::LogQuery q;
-    q.group = *group;
-    if (auto* names = in.if_contains("logStreamNames"); names && names->is_array())
-      for (const auto& n : names->as_array())
-        if (n.is_string()) q.streams.emplace_back(n.as_string());
-    q.stream_prefix = text(in, "logStreamNamePrefix");
-    if (!q.streams.empty() && !q.stream_prefix.empty())
-      return invalid("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
-    q.start_ms = integer(in, "startTime").value_or(0);
-    if (auto end = integer(in, "endTime")) q.end_ms = *end;
-    q.pattern = text(in, "filterPattern");
-    q.limit = *limit;
-    q.after = text(in, "nextToken");
-    auto page = store.query(q);
+    auto q = log_query(in);
+    if (!q) return q.error();
+    auto page = store.query(*q);
     if (!page) return page.error();
     json::array events;
     for (const auto& e : page->events)
@@ -249,27 +179,6 @@ struct Service::Impl {
     json::object body{{"events", std::move(events)}, {"searchedLogStreams", json::array{}}};
     if (!page->next.empty()) body["nextToken"] = page->next;
     return body;
-  }
-
-  // Fields of the wrong JSON type are refused, as CloudWatch's own parser does.
-  static base::Status check_types(const json::object& in) {
-    auto bad = [](const char* key, const char* want) {
-      return base::make_error(base::ErrorCode::kMalformed,
-                              std::string("Value for ") + key + " must be " + want);
-    };
-    for (const char* key : {"limit", "startTime", "endTime", "retentionInDays"})
-      if (auto* v = in.if_contains(key); v && !v->is_number()) return bad(key, "a number");
-    for (const char* key : {"logGroupName", "logGroupIdentifier", "logStreamName", "logStreamNamePrefix",
-                            "logGroupNamePrefix", "filterPattern", "nextToken", "orderBy"})
-      if (auto* v = in.if_contains(key); v && !v->is_string()) return bad(key, "a string");
-    for (const char* key : {"descending", "startFromHead", "interleaved"})
-      if (auto* v = in.if_contains(key); v && !v->is_bool()) return bad(key, "a boolean");
-    if (auto* v = in.if_contains("logStreamNames")) {
-      if (!v->is_array()) return bad("logStreamNames", "a list of strings");
-      for (const auto& n : v->as_array())
-        if (!n.is_string()) return bad("logStreamNames", "a list of strings");
-    }
-    return {};
   }
 
   base::Result<json::object> dispatch(const std::string& op, const json::object& in) {
@@ -287,13 +196,9 @@ struct Service::Impl {
       else if (op == "DeleteLogGroup") s = store.delete_group(*group);
       else if (op == "DeleteRetentionPolicy") s = store.set_retention(*group, std::nullopt);
       else {
-        static constexpr int kAllowed[] = {1,   3,   5,   7,   14,  30,   60,   90,   120,  150,  180,
-                                           365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
-        auto days = integer(in, "retentionInDays");
-        if (!days || std::find(std::begin(kAllowed), std::end(kAllowed), *days) == std::end(kAllowed))
-          return invalid("retentionInDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
-                         "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653");
-        s = store.set_retention(*group, static_cast<int>(*days));
+        auto days = retention_days(in);
+        if (!days) return days.error();
+        s = store.set_retention(*group, *days);
       }
       if (!s) return s.error();
       return json::object{};
@@ -329,11 +234,10 @@ awaitable<http::Response> Service::handle(http::Request& req) {
                                               "PutRetentionPolicy", "DeleteRetentionPolicy"};
   if (std::find(std::begin(kOps), std::end(kOps), op) == std::end(kOps))
     co_return error(400, "UnknownOperationException", "nimbus does not implement " + op + " yet");
-  boost::system::error_code ec;
-  json::value in = json::parse(body->empty() ? "{}" : *body, ec);
-  if (ec || !in.is_object()) co_return error(400, "SerializationException", "Could not parse the request body as JSON");
+  auto in = parse_body(*body);
+  if (!in) co_return error_from(in.error());
   try {
-    auto out = co_await http::offload(impl_->blocking, [&] { return impl_->dispatch(op, in.as_object()); });
+    auto out = co_await http::offload(impl_->blocking, [&] { return impl_->dispatch(op, *in); });
     if (!out) co_return error_from(out.error());
     co_return reply(*out);
   } catch (const std::exception& e) {

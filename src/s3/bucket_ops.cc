@@ -1,6 +1,5 @@
 // S3 bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
 // GetBucketLocation, GetBucketVersioning.
-#include <pugixml.hpp>
 
 #include "base/time.h"
 #include "http/offload.h"
@@ -53,15 +52,10 @@ awaitable<http::Response> create_bucket(Deps& d, Call& c) {
   std::string region = d.options.region;
   auto body = co_await http::read_body(c.req, 64 * 1024);
   if (!body) co_return c.fail(body.error());
-  if (!body->empty()) {
-    auto doc = parse_xml(*body);
-    if (!doc) co_return c.fail(doc.error());
-    std::string constraint = (*doc)->child("CreateBucketConfiguration").child("LocationConstraint").text().as_string();
-    // A region name, echoed in x-amz-bucket-region: nothing else may be stored.
-    if (constraint.size() > 64 || constraint.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-      co_return c.fail(s3_error(400, "InvalidLocationConstraint", "The specified location-constraint is not valid"));
-    if (!constraint.empty()) region = constraint;
-  }
+  S3Error err;
+  auto constraint = parse_create_bucket_configuration(*body, err);
+  if (!constraint) co_return c.fail(err);
+  if (!constraint->empty()) region = *constraint;
   auto status = co_await http::offload(d.blocking, [&] { return d.store.create_bucket(name, region); });
   // Re-creating your own bucket succeeds, as it does in us-east-1.
   if (!status && status.error().code != base::ErrorCode::kAlreadyExists) co_return c.fail(status.error());

@@ -9,6 +9,7 @@
 #include "http/message.h"
 #include "s3/addressing.h"
 #include "s3/errors.h"
+#include "s3/request_parsing.h"
 #include "s3/service.h"
 #include "storage/store.h"
 
@@ -73,7 +74,7 @@ boost::asio::awaitable<http::Response> list_multipart_uploads(Deps&, Call&);
 
 // Shared by operations
 std::string quoted(const std::string& etag);   // "\"etag\""
-std::string unquoted(std::string_view etag);
+// unquoted(): s3/request_parsing.h
 constexpr const char* kOwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
 constexpr const char* kOwnerName = "nimbus";
 

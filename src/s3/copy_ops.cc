@@ -5,6 +5,7 @@
 #include "s3/call.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
+#include "s3/request_parsing.h"
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -12,26 +13,11 @@ namespace nimbus::s3 {
 using boost::asio::awaitable;
 
 awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S3Error& err) {
-  std::string raw = c.req.header("x-amz-copy-source");
-  std::string_view v = raw;
-  if (size_t q = v.find('?'); q != std::string_view::npos) {
-    std::string_view query = v.substr(q + 1);
-    if (query.rfind("versionId=", 0) == 0 && query.substr(10) != "null") {
-      err = s3_error(404, "NoSuchVersion", "The specified version does not exist.");
-      co_return std::nullopt;
-    }
-    v = v.substr(0, q);
-  }
-  std::string path = base::uri_decode(v);
-  if (!path.empty() && path.front() == '/') path.erase(0, 1);
-  size_t slash = path.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) {
-    err = s3_error(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-    co_return std::nullopt;
-  }
+  auto name = parse_copy_source(c.req.header("x-amz-copy-source"), err);
+  if (!name) co_return std::nullopt;
   ResolvedSource r;
-  r.source.bucket = path.substr(0, slash);
-  r.source.key = path.substr(slash + 1);
+  r.source.bucket = std::move(name->bucket);
+  r.source.key = std::move(name->key);
   auto meta = d.store.head_object(r.source.bucket, r.source.key);
   if (!meta) {
     err = to_s3_error(meta.error());
@@ -46,7 +32,7 @@ awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S
 }
 
 awaitable<http::Response> copy_object(Deps& d, Call& c) {
-  if (c.addr.key.size() > 1024) co_return c.fail(s3_error(400, "KeyTooLongError", "Your key is too long"));
+  if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   S3Error err;
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);

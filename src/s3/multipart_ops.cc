@@ -1,7 +1,5 @@
 // S3 multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort,
 // ListParts, ListMultipartUploads.
-#include <pugixml.hpp>
-
 #include <cstdlib>
 
 #include "base/checksum.h"
@@ -10,6 +8,7 @@
 #include "s3/call.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
+#include "s3/request_parsing.h"
 #include "s3/upload.h"
 #include "s3/xml.h"
 
@@ -56,7 +55,7 @@ int int_param(const Call& c, const char* name, int fallback) {
 }  // namespace
 
 awaitable<http::Response> create_multipart_upload(Deps& d, Call& c) {
-  if (c.addr.key.size() > 1024) co_return c.fail(s3_error(400, "KeyTooLongError", "Your key is too long"));
+  if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   std::string algo = c.req.header("x-amz-checksum-algorithm");
   if (!algo.empty()) {
     auto a = base::parse_checksum_algorithm(algo);
@@ -117,20 +116,10 @@ awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
   if (!up) co_return c.fail(up.error());
   auto body = co_await http::read_body(c.req, 4 << 20);
   if (!body) co_return c.fail(body.error());
-  auto doc = parse_xml(*body);
-  if (!doc) co_return c.fail(doc.error());
-  pugi::xml_node root = (*doc)->child("CompleteMultipartUpload");
-  if (!root) co_return c.fail(base::make_error(base::ErrorCode::kMalformed, "The XML you provided was not well-formed or did not validate against our published schema"));
-  std::vector<storage::CompletedPart> parts;
-  for (auto p : root.children("Part")) {
-    int n = p.child("PartNumber").text().as_int(0);
-    if (n < 1 || n > 10000 || !p.child("ETag"))
-      co_return c.fail(base::make_error(base::ErrorCode::kMalformed, "The XML you provided was not well-formed or did not validate against our published schema"));
-    parts.push_back({n, unquoted(p.child("ETag").text().as_string())});
-  }
-  if (parts.empty())
-    co_return c.fail(base::make_error(base::ErrorCode::kMalformed, "The XML you provided was not well-formed or did not validate against our published schema"));
-  auto meta = co_await http::offload(d.blocking, [&] { return d.store.complete_upload(*up, parts, c.context); });
+  S3Error err;
+  auto parts = parse_complete_multipart(*body, err);
+  if (!parts) co_return c.fail(err);
+  auto meta = co_await http::offload(d.blocking, [&] { return d.store.complete_upload(*up, *parts, c.context); });
   if (!meta) co_return c.fail(meta.error());
   XmlDocument out("CompleteMultipartUploadResult");
   std::string host = c.req.header("host");

@@ -1,6 +1,5 @@
 // S3 object operations: PutObject, GetObject / HeadObject (ranges, part
 // numbers, conditions, response-* overrides), DeleteObject, DeleteObjects.
-#include <pugixml.hpp>
 
 #include "base/encoding.h"
 #include "base/time.h"
@@ -16,7 +15,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-constexpr size_t kMaxKeyBytes = 1024;
 
 class ObjectBody : public http::BodySource {
  public:
@@ -52,8 +50,7 @@ void apply_overrides(http::Response& r, const Address& a) {
 }  // namespace
 
 awaitable<http::Response> put_object(Deps& d, Call& c) {
-  if (c.addr.key.size() > kMaxKeyBytes)
-    co_return c.fail(s3_error(400, "KeyTooLongError", "Your key is too long"));
+  if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   S3Error err;
   auto writer = co_await receive_body(d, c, err);
   if (!writer) co_return c.fail(err);
@@ -144,18 +141,11 @@ awaitable<http::Response> delete_object(Deps& d, Call& c) {
 awaitable<http::Response> delete_objects(Deps& d, Call& c) {
   auto body = co_await http::read_body(c.req, 2 << 20);
   if (!body) co_return c.fail(body.error());
-  auto doc = parse_xml(*body);
-  if (!doc) co_return c.fail(doc.error());
-  pugi::xml_node del = (*doc)->child("Delete");
-  if (!del) co_return c.fail(s3_error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"));
-  bool quiet = std::string(del.child("Quiet").text().as_string()) == "true";
-  std::vector<std::string> keys;
-  for (auto o : del.children("Object")) {
-    if (!o.child("Key")) co_return c.fail(s3_error(400, "MalformedXML", "Each Object needs a Key"));
-    keys.emplace_back(o.child("Key").text().as_string());
-  }
-  if (keys.empty() || keys.size() > 1000)
-    co_return c.fail(s3_error(400, "MalformedXML", "The request must name between 1 and 1000 objects"));
+  S3Error err;
+  auto request = parse_delete_request(*body, err);
+  if (!request) co_return c.fail(err);
+  const bool quiet = request->quiet;
+  const std::vector<std::string>& keys = request->keys;
   auto results = co_await http::offload(d.blocking, [&] {
     std::vector<base::Result<bool>> out;
     for (const auto& k : keys) out.push_back(d.store.delete_object(c.addr.bucket, k, c.context));

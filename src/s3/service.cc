@@ -102,10 +102,6 @@ http::Response Call::xml(const std::string& body, int status) const {
 
 std::string quoted(const std::string& etag) { return "\"" + etag + "\""; }
 
-std::string unquoted(std::string_view etag) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  return std::string(etag);
-}
 
 struct Service::Impl {
   Impl(storage::Store& s, const auth::CredentialStore& c, boost::asio::thread_pool& b, Options o)

@@ -1,5 +1,7 @@
 #include "s3/xml.h"
 
+#include "base/encoding.h"
+
 #include <pugixml.hpp>
 #include <sstream>
 
@@ -14,13 +16,34 @@ XmlNode XmlNode::child(std::string_view name) {
   return XmlNode(&n);
 }
 
+namespace {
+
+// Text XML 1.0 can carry: control characters (but tab, LF, CR) and bytes
+// that are not UTF-8 become U+FFFD, so that no answer is ever unparseable
+// (an error echoing a refused key, a key stored before keys were checked).
+std::string xml_text(std::string_view value) {
+  bool utf8 = base::is_valid_utf8(value);
+  bool clean = utf8;
+  for (unsigned char ch : value) clean = clean && (ch >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r');
+  if (clean) return std::string(value);
+  std::string out;
+  for (unsigned char ch : value) {
+    bool bad = (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || (!utf8 && ch >= 0x80);
+    if (bad) out += "\xEF\xBF\xBD";
+    else out.push_back(static_cast<char>(ch));
+  }
+  return out;
+}
+
+}  // namespace
+
 XmlNode& XmlNode::text(std::string_view name, std::string_view value) {
   pugi::xml_node n = node_->append_child(std::string(name).c_str());
-  n.text().set(std::string(value).c_str());
+  n.text().set(xml_text(value).c_str());
   return *this;
 }
 
-void XmlNode::set_text(std::string_view value) { node_->text().set(std::string(value).c_str()); }
+void XmlNode::set_text(std::string_view value) { node_->text().set(xml_text(value).c_str()); }
 
 XmlDocument::XmlDocument(std::string_view root_name, bool with_namespace)
     : doc_(std::make_unique<pugi::xml_document>()) {

@@ -4,6 +4,7 @@
 
 #include "auth/sigv4.h"
 #include "base/crypto.h"
+#include "base/encoding.h"
 #include "base/time.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
@@ -26,6 +27,26 @@ http::Response json_reply(const json::value& v) {
   return r;
 }
 
+// Prometheus scrapes with basic_auth: the user is an access key, the password its secret.
+bool basic_auth_ok(const AdminDeps& deps, const http::Request& req) {
+  std::string h = req.header("authorization");
+  if (h.size() < 6 || !base::iequals(std::string_view(h).substr(0, 6), "Basic ")) return false;
+  auto decoded = base::base64_decode(base::trim(std::string_view(h).substr(6)));
+  if (!decoded) return false;
+  size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return false;
+  auto secret = deps.credentials.secret_for(decoded->substr(0, colon));
+  return secret && base::constant_time_equal(*secret, std::string_view(*decoded).substr(colon + 1));
+}
+
+bool sigv4_ok(const AdminDeps& deps, const http::Request& req, const std::string& body_hash) {
+  auth::RequestView view{req.method, req.target, &req.headers, body_hash};
+  if (!auth::is_sigv4(view)) return false;
+  auth::VerifyOptions opts;
+  opts.double_encode_path = true;
+  return auth::verify(view, deps.credentials, base::now_ms(), opts).ok();
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req) {
@@ -36,6 +57,13 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
                                       {"services", json::object{{"s3", "running"}, {"lambda", "running"}, {"logs", "running"}}}});
   }
   if ((path == "/metrics" || path == "/_nimbus/metrics") && req.method == "GET" && deps.metrics && deps.blocking) {
+    if (deps.metrics_auth && !basic_auth_ok(deps, req) && !sigv4_ok(deps, req, base::sha256_hex(""))) {
+      http::Response denied = json_error(401, "UnrecognizedClientException",
+                                         "/metrics needs credentials here (--metrics-auth): basic auth with an access "
+                                         "key and its secret, or a SigV4 signature");
+      denied.set("WWW-Authenticate", "Basic realm=\"nimbus metrics\"");
+      co_return denied;
+    }
     http::Response r;
     r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     r.body = co_await http::offload(*deps.blocking, [&] { return deps.metrics->render(); });

@@ -200,6 +200,7 @@ int serve(const ServeConfig& given) {
   edge.add(ServiceKind::kLambda, [&](http::Request& r) { return lambda_service->handle(r); });
   edge.add(ServiceKind::kLogs, [&](http::Request& r) { return logs_service.handle(r); });
   AdminDeps admin{credentials, config.region, nullptr, notifications->get(), &metrics, &blocking, spans->get()};
+  admin.metrics_auth = config.metrics_auth;
   edge.add(ServiceKind::kHealth, [&](http::Request& r) { return handle_admin(admin, r); });
 
   http::Limits limits;

@@ -29,6 +29,7 @@ struct ServeConfig {
   int64_t async_max_age_s = 6 * 3600;
   std::string python = "/usr/bin/python3";  // the interpreter of every python3.x runtime
   std::string otlp_endpoint;                 // http://host:4318: spans are also sent there (OTLP/HTTP JSON)
+  bool metrics_auth = false;                 // /metrics needs credentials (basic auth key:secret, or SigV4)
   bool telemetry = true;                     // function logs store, metrics (off: for measuring their cost)
   int log_retention_days = 30;               // function logs older than this are deleted (0: keep)
   uint64_t min_free_mb = 64;                 // new data refused below this much free disk space

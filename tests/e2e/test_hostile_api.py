@@ -143,3 +143,19 @@ def test_no_response_header_injection(server):
     with pytest.raises(ClientError) as e:
         s3.create_bucket(Bucket="inject2", CreateBucketConfiguration={"LocationConstraint": "eu\r\nX-Injected: yes"})
     assert error_code(e) == "InvalidLocationConstraint"
+
+
+def test_keys_that_xml_cannot_carry_are_refused_and_listings_stay_parseable(server):
+    s3 = boto3_client(server.endpoint)
+    s3.create_bucket(Bucket="keys")
+    for key in ["nul\x00key", "bell\x07", "esc\x1b[0m"]:
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket="keys", Key=key, Body=b"x")
+        assert error_code(e) == "InvalidArgument", key
+    s3.put_object(Bucket="keys", Key="tab\tok", Body=b"x")
+    s3.put_object(Bucket="keys", Key="été 🌞", Body=b"x")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="keys")["Contents"])
+    assert keys == ["tab\tok", "été 🌞"]
+    from urllib.parse import unquote
+    listed = s3.list_objects_v2(Bucket="keys", EncodingType="url")["Contents"]
+    assert sorted(unquote(o["Key"]) for o in listed) == ["tab\tok", "été 🌞"]

@@ -142,8 +142,30 @@ def test_nimbus_status(server):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("nimbus 0.1.0, up ")
     assert lines[1].startswith("isolation: own session") and "not active:" in lines[2]
+    assert lines[3].startswith("storage: ") and " GiB free of " in lines[3]
     steady = next(l.split() for l in lines if l.startswith("steady "))
     shaky = next(l for l in lines if l.startswith("shaky "))
     assert steady[1:8] == ["provided.al2023", "0", "1", "0", "0", "0", "0"]  # one warm instance, nothing queued
     assert shaky.split()[7] == "1"  # one dead letter
     assert "BadThing: misbehave failed as asked" in shaky
+
+
+def test_metrics_behind_credentials(tmp_path):
+    import base64
+    import urllib.error
+    import urllib.request
+    s = Nimbus(tmp_path / "data", ["--metrics-auth"]).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(s.endpoint + "/metrics")
+        assert e.value.code == 401 and "Basic" in e.value.headers["WWW-Authenticate"]
+        wrong = urllib.request.Request(s.endpoint + "/metrics",
+                                       headers={"Authorization": "Basic " + base64.b64encode(b"test:nope").decode()})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(wrong)
+        assert e.value.code == 401
+        right = urllib.request.Request(s.endpoint + "/metrics",
+                                       headers={"Authorization": "Basic " + base64.b64encode(b"test:test").decode()})
+        assert "nimbus_process_start_time_seconds" in urllib.request.urlopen(right).read().decode()
+    finally:
+        assert s.stop() == 0

@@ -1,0 +1,234 @@
+"""Writes the seed corpora in fuzz/corpus/ (run with /usr/bin/python3 from
+anywhere; the output is committed, so run it again only to change seeds).
+Requests are signed by botocore (Debian's python3-botocore) and by the
+independent signer tests/e2e/sigv4.py, all at 2026-12-02T12:00:00Z, the
+moment the targets take as now (fuzz/request_text.h: kSeedTimeMs)."""
+import datetime
+import email.utils
+import io
+import os
+import stat
+import sys
+import time
+import zipfile
+from urllib.parse import urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
+import sigv4  # noqa: E402
+
+import botocore.auth as bauth  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+
+NOW = datetime.datetime(2026, 12, 2, 12, 0, 0)
+EPOCH = 1796212800
+
+
+class _FixedDatetime(datetime.datetime):
+    @classmethod
+    def utcnow(cls):
+        return NOW
+
+
+class _DatetimeModule:
+    datetime = _FixedDatetime
+
+    def __getattr__(self, name):
+        return getattr(datetime, name)
+
+
+bauth.datetime = _DatetimeModule()
+bauth.formatdate = lambda *a, **k: email.utils.formatdate(EPOCH, usegmt=True)
+time.time = lambda: float(EPOCH)
+
+CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+TEST = Credentials("test", "test")
+
+
+def out(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def text_request(method, target, headers, body=b""):
+    lines = [f"{method} {target}"] + [f"{k}: {v}" for k, v in headers]
+    return ("\n".join(lines) + "\n\n").encode() + body
+
+
+def signed(auth, method, url, headers=None, body=b""):
+    req = AWSRequest(method=method, url=url, headers=headers or {}, data=body)
+    auth.add_auth(req)
+    split = urlsplit(req.url)
+    target = split.path + ("?" + split.query if split.query else "")
+    hdrs = [(k.lower(), v.decode() if isinstance(v, bytes) else v) for k, v in req.headers.items()]
+    hdrs.append(("host", split.netloc))
+    return text_request(method, target, hdrs, body)
+
+
+def auth_seeds():
+    s3 = bauth.S3SigV4Auth(CREDS, "s3", "us-east-1")
+    out("sigv4", "s3_get", signed(s3, "GET", "http://127.0.0.1:4566/bucket/plain.txt"))
+    out("sigv4", "s3_put_meta", signed(s3, "PUT", "http://127.0.0.1:4566/bucket/dir/a%20b%2Bc%E2%82%AC.txt",
+                                       {"Content-Type": "text/plain", "X-Amz-Meta-Note": "  two  spaces "}, b"body"))
+    out("sigv4", "s3_list", signed(s3, "GET", "http://127.0.0.1:4566/bucket?list-type=2&prefix=a%2Fb%20c&delimiter=%2F"))
+    out("sigv4", "s3_presigned", signed(bauth.S3SigV4QueryAuth(CREDS, "s3", "us-east-1", expires=300), "GET",
+                                        "http://127.0.0.1:4566/bucket/pre%20signed.txt?response-content-type=text%2Fplain"))
+    out("sigv4", "lambda_invoke", signed(bauth.SigV4Auth(CREDS, "lambda", "us-east-1"), "POST",
+                                         "http://127.0.0.1:4566/2015-03-31/functions/f/invocations",
+                                         {"X-Amz-Invocation-Type": "Event"}, b'{"k": 1}'))
+    out("sigv4", "logs_filter", signed(bauth.SigV4Auth(CREDS, "logs", "us-east-1"), "POST", "http://127.0.0.1:4566/",
+                                       {"X-Amz-Target": "Logs_20140328.FilterLogEvents",
+                                        "Content-Type": "application/x-amz-json-1.1"},
+                                       b'{"logGroupName":"/aws/lambda/f","filterPattern":"ERROR"}'))
+    # aws-chunked uploads, signed chunk by chunk (and with a signed trailer).
+    signer = sigv4.Signer(when=NOW.replace(tzinfo=datetime.timezone.utc))
+    for name, mode, kw in [("chunked_signed", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", {}),
+                           ("chunked_signed_trailer", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+                            {"trailer": ("x-amz-checksum-crc32", "NSRBwg=="), "sign_trailer": True}),
+                           ("chunked_unsigned_trailer", "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                            {"trailer": ("x-amz-checksum-crc32", "NSRBwg==")})]:
+        headers = {"host": "127.0.0.1:4566", "content-encoding": "aws-chunked",
+                   "x-amz-decoded-content-length": "11"}
+        if "trailer" in kw:
+            headers["x-amz-trailer"] = "x-amz-checksum-crc32"
+        seed = signer.sign("PUT", "/bucket/chunked.txt", headers, mode)
+        body = sigv4.aws_chunked(b"hello world", 4, signer if "UNSIGNED" not in mode else None, seed, **kw)
+        out("sigv4", name, text_request("PUT", "/bucket/chunked.txt", sorted(headers.items()), body))
+
+    v2 = bauth.HmacV1Auth(TEST)
+    out("sigv2", "header_get", signed(v2, "GET", "http://127.0.0.1:4566/bucket/key.txt?acl"))
+    out("sigv2", "header_put", signed(v2, "PUT", "http://127.0.0.1:4566/bucket/k%20x",
+                                      {"Content-Type": "image/png", "Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg==",
+                                       "X-Amz-Meta-A": "1", "x-amz-meta-a": "2"}, b""))
+    out("sigv2", "presigned", signed(bauth.HmacV1QueryAuth(TEST, expires=3600), "GET",
+                                     "http://127.0.0.1:4566/bucket/key.txt?response-content-type=text%2Fplain"))
+    out("sigv2", "virtual_host", signed(v2, "GET", "http://bucket.s3.localhost:4566/key.txt?uploadId=x&partNumber=2"))
+
+
+def chunked_seeds():
+    # aws_chunked_fuzz: byte 0 the payload mode, byte 1 the split seed, then the body.
+    signer = sigv4.Signer(when=NOW.replace(tzinfo=datetime.timezone.utc))
+    seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+    crc = ("x-amz-checksum-crc32", "DUoRhQ==")
+    cases = [
+        ("signed_hash", 0, b"hello"),
+        ("unsigned", 1, b"anything at all"),
+        ("signed_chunks", 2, sigv4.aws_chunked(b"hello world, in chunks", 5, signer, seed)),
+        ("signed_trailer", 3, sigv4.aws_chunked(b"hello world", 64, signer, seed, trailer=crc, sign_trailer=True)),
+        ("unsigned_trailer", 4, sigv4.aws_chunked(b"hello world", 3, trailer=crc)),
+        ("unsigned_two_trailers", 4, b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\nx-amz-checksum-sha256: "
+                                     b"LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=\r\n\r\n"),
+        ("unsigned_empty", 4, b"0\r\n\r\n"),
+    ]
+    for name, mode, body in cases:
+        out("aws_chunked", name, bytes([mode, 7]) + body)
+
+
+def xml_seeds():
+    ns = ' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+    out("s3_xml", "notification", f'<NotificationConfiguration{ns}><CloudFunctionConfiguration><Id>thumbs</Id>'
+        '<CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumbnail</CloudFunction>'
+        '<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value></FilterRule>'
+        '<FilterRule><Name>Suffix</Name><Value>.jpg</Value></FilterRule></S3Key></Filter></CloudFunctionConfiguration>'
+        '<CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumbnail:live'
+        '</CloudFunction><Event>s3:ObjectRemoved:Delete</Event></CloudFunctionConfiguration></NotificationConfiguration>')
+    out("s3_xml", "notification_lambda_name", f'<NotificationConfiguration{ns}><LambdaFunctionConfiguration>'
+        '<CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumbnail</CloudFunction>'
+        '<Event>s3:ObjectCreated:Put</Event><Event>s3:ObjectCreated:Put</Event></LambdaFunctionConfiguration>'
+        '<QueueConfiguration/></NotificationConfiguration>')
+    out("s3_xml", "notification_empty", f'<NotificationConfiguration{ns}/>')
+    out("s3_xml", "delete", f'<?xml version="1.0" encoding="UTF-8"?>\n<Delete{ns}><Object><Key>a.txt</Key></Object>'
+        '<Object><Key>dir/b &amp; c.txt</Key><VersionId>null</VersionId></Object><Quiet>true</Quiet></Delete>')
+    out("s3_xml", "complete_multipart", f'<CompleteMultipartUpload{ns}><Part><ETag>"7778aef83f66abc1fa1e8477f296d394"'
+        '</ETag><PartNumber>1</PartNumber></Part><Part><ChecksumCRC32>AAAAAA==</ChecksumCRC32>'
+        '<ETag>&quot;8e1b7d6c4a3f2e1d0c9b8a7f6e5d4c3b&quot;</ETag><PartNumber>2</PartNumber></Part>'
+        '</CompleteMultipartUpload>')
+    out("s3_xml", "create_bucket", f'<CreateBucketConfiguration{ns}><LocationConstraint>eu-west-1</LocationConstraint>'
+        '</CreateBucketConfiguration>')
+    out("s3_xml", "doctype_entities", '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><Delete><Object><Key>&e;'
+        '&#x1F600;&#0;</Key></Object></Delete>')
+
+
+def request_seeds():
+    out("s3_request", "path_style", text_request("GET", "/photos/in/red%20flower+1.jpg?uploads&prefix=a%2Fb+c",
+                                                 [("host", "127.0.0.1:4566"), ("range", "bytes=0-9")]))
+    out("s3_request", "virtual_host", text_request("HEAD", "/k%2F..%2Fx?versionId=null",
+                                                   [("host", "Bucket.S3.LocalHost:4566"), ("range", "bytes=-5"),
+                                                    ("if-none-match", '"d41d8cd98f00b204e9800998ecf8427e", W/"x"')]))
+    out("s3_request", "absolute_form", text_request("GET", "http://bucket.localhost:4566/key?x-id=GetObject",
+                                                    [("host", "[::1]:4566"), ("range", "bytes=5-")]))
+    out("s3_request", "copy", text_request("PUT", "/dst/key", [
+        ("host", "localhost:4566"), ("x-amz-copy-source", "/src%20bucket/a%2Fb.txt?versionId=null"),
+        ("x-amz-copy-source-if-match", '"d41d8cd98f00b204e9800998ecf8427e"'),
+        ("x-amz-copy-source-if-modified-since", "Wed, 02 Dec 2026 11:00:00 GMT"),
+        ("x-amz-copy-source-range", "bytes=0-99"), ("content-type", "text/plain"),
+        ("content-encoding", "aws-chunked,gzip"), ("x-amz-meta-owner", "me"), ("cache-control", "no-cache"),
+        ("if-unmodified-since", "Tuesday, 01-Dec-26 12:00:00 GMT")]))
+
+
+def json_seeds():
+    out("lambda_json", "create_function",
+        '{"FunctionName":"thumbnail","Runtime":"provided.al2023","Role":"arn:aws:iam::000000000000:role/lambda",'
+        '"Handler":"bootstrap","Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="},"Description":"",'
+        '"Timeout":30,"MemorySize":512,"Publish":false,"Environment":{"Variables":{"BUCKET":"photos"}},'
+        '"EphemeralStorage":{"Size":1024},"Architectures":["x86_64"]}')
+    out("lambda_json", "update_configuration", '{"FunctionName":"arn:aws:lambda:us-east-1:000000000000:function:f:live",'
+        '"Timeout":900,"Runtime":"python3.12","Environment":{"Variables":{}}}')
+    out("lambda_json", "event_invoke_config", '{"FunctionName":"f","MaximumRetryAttempts":0,'
+        '"MaximumEventAgeInSeconds":3600,"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:s3:::dlq"},'
+        '"OnSuccess":{}}}')
+    out("lambda_json", "concurrency", '{"ReservedConcurrentExecutions":10,"ProvisionedConcurrentExecutions":2}')
+    out("lambda_json", "code_s3", '{"S3Bucket":"code","S3Key":"fn.zip","FunctionName":"000000000000:function:f"}')
+    out("logs_json", "filter_log_events", '{"logGroupName":"/aws/lambda/thumbnail","logStreamNames":["2026/12/02/[$LATEST]ab"],'
+        '"startTime":1796212800000,"endTime":1796216400000,"filterPattern":"?ERROR ?WARN -DEBUG","limit":100,'
+        '"interleaved":true,"nextToken":"12"}')
+    out("logs_json", "get_log_events", '{"logGroupIdentifier":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:*",'
+        '"logStreamName":"s","startFromHead":true,"nextToken":"f/00000000000000000042","limit":10000}')
+    out("logs_json", "describe_log_streams", '{"logGroupName":"/aws/lambda/f","orderBy":"LastEventTime",'
+        '"descending":true,"limit":50}')
+    out("logs_json", "put_retention", '{"logGroupName":"/aws/lambda/f","retentionInDays":14}')
+    out("logs_json", "describe_log_groups", '{"logGroupNamePrefix":"/aws/lambda/","limit":1.5e0}')
+
+
+def filter_seeds():
+    for i, p in enumerate(['', 'ERROR', 'ERROR timeout', '"Task timed out"', '?ERROR ?WARN', '-DEBUG ERROR',
+                           '?"s3:ObjectCreated:Put" -"in/a"', '{ $.level = "ERROR" }', '[ip, user, ..., status=5*]',
+                           'ERROR -"quoted \\"inner\\"" ?x']):
+        out("filter_pattern", f"pattern_{i}", p)
+
+
+def zip_bytes(entries):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data, mode in entries:
+            info = zipfile.ZipInfo(name, date_time=(2026, 12, 2, 12, 0, 0))
+            info.create_system = 3
+            info.external_attr = mode << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def zip_seeds():
+    reg, exe, lnk, d = stat.S_IFREG | 0o644, stat.S_IFREG | 0o755, stat.S_IFLNK | 0o777, stat.S_IFDIR | 0o755
+    out("zip", "python_handler", zip_bytes([("lambda_function.py", "def handler(e, c):\n    return e\n", reg),
+                                            ("pkg/", "", d), ("pkg/__init__.py", "", reg)]))
+    out("zip", "bootstrap_exec", zip_bytes([("bootstrap", "#!/bin/sh\necho hi\n", exe)]))
+    out("zip", "traversal_dotdot", zip_bytes([("../escaped.txt", "x", reg)]))
+    out("zip", "traversal_absolute", zip_bytes([("/tmp/nimbus-zip-fuzz-abs.txt", "x", reg)]))
+    out("zip", "symlink_out", zip_bytes([("link", "..", lnk), ("link/escaped.txt", "x", reg)]))
+    out("zip", "symlink_inside", zip_bytes([("lib/real.py", "x = 1\n", reg), ("alias.py", "lib/real.py", lnk)]))
+    out("zip", "empty", zip_bytes([]))
+
+
+if __name__ == "__main__":
+    auth_seeds()
+    chunked_seeds()
+    xml_seeds()
+    request_seeds()
+    json_seeds()
+    filter_seeds()
+    zip_seeds()

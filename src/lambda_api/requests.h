@@ -1,0 +1,38 @@
+// The request bodies and names the Lambda API parses: a JSON body, a
+// function reference ("name", "name:qualifier", an ARN), the configuration
+// fields of CreateFunction / UpdateFunctionConfiguration, event invoke
+// configs and concurrency settings, with Lambda's validation messages.
+// Pure functions, so the service and fuzz/lambda_json_fuzz.cc run the same code.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "functions/types.h"
+
+namespace nimbus::lambda_api {
+
+// The body as a JSON object ("" is {}); kMalformed otherwise.
+base::Result<boost::json::object> parse_body(std::string_view body);
+
+struct FunctionRef {
+  std::string name;
+  std::string qualifier;
+};
+// "name", "name:qualifier", "ACCOUNT:function:name" or an ARN; kInvalidArgument otherwise.
+base::Result<FunctionRef> parse_ref(const std::string& raw);
+
+// Applies the configuration fields of a Create/UpdateFunctionConfiguration body.
+base::Status apply_config(const boost::json::object& in, functions::FunctionConfig& c);
+
+// Applies a Put/UpdateFunctionEventInvokeConfig body onto c.
+base::Status apply_event_invoke_config(const boost::json::object& in, functions::EventInvokeConfig& c);
+
+// PutFunctionConcurrency's ReservedConcurrentExecutions (>= 0).
+base::Result<int> reserved_concurrency(const boost::json::object& in);
+// PutProvisionedConcurrencyConfig's ProvisionedConcurrentExecutions (>= 1).
+base::Result<int> provisioned_concurrency(const boost::json::object& in);
+
+}  // namespace nimbus::lambda_api

@@ -1,0 +1,216 @@
+#include "s3/request_parsing.h"
+
+#include <pugixml.hpp>
+
+#include "base/arn.h"
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "s3/xml.h"
+
+namespace nimbus::s3 {
+
+namespace {
+
+constexpr const char* kMalformedMessage =
+    "The XML you provided was not well-formed or did not validate against our published schema";
+
+S3Error malformed(std::string message = kMalformedMessage) { return s3_error(400, "MalformedXML", std::move(message)); }
+S3Error invalid(const std::string& message) { return s3_error(400, "InvalidArgument", message); }
+
+// Two rules may not share an event type for keys both could match.
+bool overlap(const events::Rule& a, const events::Rule& b) {
+  auto prefix_overlap = a.prefix.rfind(b.prefix, 0) == 0 || b.prefix.rfind(a.prefix, 0) == 0;
+  auto ends = [](const std::string& s, const std::string& t) {
+    return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
+  };
+  auto suffix_overlap = ends(a.suffix, b.suffix) || ends(b.suffix, a.suffix);
+  if (!prefix_overlap || !suffix_overlap) return false;
+  for (const auto& x : a.events)
+    for (const auto& y : b.events) {
+      auto family = [](const std::string& e) { return e.substr(0, e.find(':', 3)); };
+      if (x == y || (family(x) == family(y) && (x.back() == '*' || y.back() == '*'))) return true;
+    }
+  return false;
+}
+
+// The parsed document, or nullptr with err set (MalformedXML).
+std::shared_ptr<pugi::xml_document> document(std::string_view body, S3Error& err) {
+  auto doc = parse_xml(body);
+  if (!doc) {
+    err = to_s3_error(doc.error());
+    return nullptr;
+  }
+  return *doc;
+}
+
+}  // namespace
+
+std::string unquoted(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return std::string(etag);
+}
+
+std::optional<std::vector<events::Rule>> parse_notification_configuration(
+    std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err) {
+  std::vector<events::Rule> rules;
+  if (body.empty()) return rules;
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  pugi::xml_node root = doc->child("NotificationConfiguration");
+  if (!root) {
+    err = malformed();
+    return std::nullopt;
+  }
+  for (const char* other : {"QueueConfiguration", "TopicConfiguration"})
+    if (root.child(other)) {
+      err = invalid(std::string("Unable to validate the following destination configurations: ") + other +
+                    " destinations are not supported by nimbus");
+      return std::nullopt;
+    }
+  // S3's wire name for a LambdaFunctionConfiguration is CloudFunctionConfiguration;
+  // the long name is accepted too.
+  std::vector<pugi::xml_node> configs;
+  for (auto n : root.children())
+    if (std::string_view(n.name()) == "CloudFunctionConfiguration" ||
+        std::string_view(n.name()) == "LambdaFunctionConfiguration")
+      configs.push_back(n);
+  for (auto cfg : configs) {
+    events::Rule r;
+    r.id = cfg.child("Id").text().as_string();
+    if (r.id.empty()) r.id = base::random_hex(16);
+    r.function_arn = cfg.child("CloudFunction").text().as_string();
+    for (auto e : cfg.children("Event")) {
+      std::string name = e.text().as_string();
+      if (!events::is_known_event(name)) {
+        err = invalid("The event is not supported for notifications: " + name);
+        return std::nullopt;
+      }
+      r.events.push_back(name);
+    }
+    if (r.events.empty() || r.function_arn.empty()) {
+      err = malformed();
+      return std::nullopt;
+    }
+    for (auto fr : cfg.child("Filter").child("S3Key").children("FilterRule")) {
+      std::string name = base::to_lower(fr.child("Name").text().as_string());
+      std::string value = fr.child("Value").text().as_string();
+      if (name == "prefix") r.prefix = value;
+      else if (name == "suffix") r.suffix = value;
+      else {
+        err = invalid("filter rule name must be either prefix or suffix");
+        return std::nullopt;
+      }
+    }
+    // Stored as JSON, which must stay readable at the next start: text that is not UTF-8 is refused here.
+    if (!base::is_valid_utf8(r.id) || !base::is_valid_utf8(r.function_arn) || !base::is_valid_utf8(r.prefix) ||
+        !base::is_valid_utf8(r.suffix)) {
+      err = invalid("Id, CloudFunction and filter rule values must be valid UTF-8");
+      return std::nullopt;
+    }
+    auto arn = base::parse_lambda_arn(r.function_arn);
+    if (!arn || !function_exists || !function_exists(arn->function, arn->qualifier)) {
+      err = invalid("Unable to validate the following destination configurations: " + r.function_arn);
+      return std::nullopt;
+    }
+    rules.push_back(std::move(r));
+  }
+  for (size_t i = 0; i < rules.size(); ++i)
+    for (size_t j = i + 1; j < rules.size(); ++j)
+      if (overlap(rules[i], rules[j])) {
+        err = invalid("Configurations overlap. Configurations on the same bucket cannot share a common event type.");
+        return std::nullopt;
+      }
+  return rules;
+}
+
+std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error& err) {
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  pugi::xml_node del = doc->child("Delete");
+  if (!del) {
+    err = malformed();
+    return std::nullopt;
+  }
+  DeleteRequest out;
+  out.quiet = std::string_view(del.child("Quiet").text().as_string()) == "true";
+  for (auto o : del.children("Object")) {
+    if (!o.child("Key")) {
+      err = malformed("Each Object needs a Key");
+      return std::nullopt;
+    }
+    out.keys.emplace_back(o.child("Key").text().as_string());
+  }
+  if (out.keys.empty() || out.keys.size() > 1000) {
+    err = malformed("The request must name between 1 and 1000 objects");
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::vector<storage::CompletedPart>> parse_complete_multipart(std::string_view body, S3Error& err) {
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  pugi::xml_node root = doc->child("CompleteMultipartUpload");
+  std::vector<storage::CompletedPart> parts;
+  for (auto p : root.children("Part")) {
+    int n = p.child("PartNumber").text().as_int(0);
+    if (n < 1 || n > 10000 || !p.child("ETag")) {
+      err = malformed();
+      return std::nullopt;
+    }
+    parts.push_back({n, unquoted(p.child("ETag").text().as_string())});
+  }
+  if (parts.empty()) {  // also when the root is not CompleteMultipartUpload
+    err = malformed();
+    return std::nullopt;
+  }
+  return parts;
+}
+
+std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err) {
+  if (body.empty()) return std::string();
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  std::string constraint = doc->child("CreateBucketConfiguration").child("LocationConstraint").text().as_string();
+  // A region name, echoed in x-amz-bucket-region: nothing else may be stored.
+  if (constraint.size() > 64 || constraint.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    err = s3_error(400, "InvalidLocationConstraint", "The specified location-constraint is not valid");
+    return std::nullopt;
+  }
+  return constraint;
+}
+
+std::optional<S3Error> new_key_error(std::string_view key) {
+  if (key.size() > 1024) return s3_error(400, "KeyTooLongError", "Your key is too long");
+  bool control = false;
+  for (unsigned char ch : key) control = control || (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r');
+  // U+FFFE and U+FFFF (EF BF BE/BF) are not XML characters either.
+  if (control || !base::is_valid_utf8(key) || key.find("\xEF\xBF\xBE") != std::string_view::npos ||
+      key.find("\xEF\xBF\xBF") != std::string_view::npos)
+    return s3_error(400, "InvalidArgument",
+                    "Object keys must be UTF-8 without control characters (other than tab, newline and carriage "
+                    "return): listings are XML 1.0, which cannot carry them");
+  return std::nullopt;
+}
+
+std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err) {
+  if (size_t q = v.find('?'); q != std::string_view::npos) {
+    std::string_view query = v.substr(q + 1);
+    // Objects have one version, "null": any other is not there.
+    if (query.rfind("versionId=", 0) == 0 && query.substr(10) != "null") {
+      err = s3_error(404, "NoSuchVersion", "The specified version does not exist.");
+      return std::nullopt;
+    }
+    v = v.substr(0, q);
+  }
+  std::string path = base::uri_decode(v);
+  if (!path.empty() && path.front() == '/') path.erase(0, 1);
+  size_t slash = path.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) {
+    err = s3_error(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    return std::nullopt;
+  }
+  return CopySourceName{path.substr(0, slash), path.substr(slash + 1)};
+}
+
+}  // namespace nimbus::s3

@@ -1,0 +1,55 @@
+// Parsers for what an S3 request carries in its body and in
+// x-amz-copy-source: the XML documents of PutBucketNotificationConfiguration,
+// DeleteObjects, CompleteMultipartUpload and CreateBucket, with S3's
+// MalformedXML / InvalidArgument answers. Pure functions (no store, no I/O),
+// so the operations and the fuzz targets (fuzz/s3_xml_fuzz.cc) call the same code.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/notifications.h"
+#include "s3/errors.h"
+#include "storage/types.h"
+
+namespace nimbus::s3 {
+
+// An ETag as clients send it back, without its quotes.
+std::string unquoted(std::string_view etag);
+
+// <NotificationConfiguration> with Cloud/LambdaFunctionConfigurations. An
+// empty body clears the rules. function_exists says whether a rule's
+// function is there (its ARN is checked in document order, as S3 does).
+std::optional<std::vector<events::Rule>> parse_notification_configuration(
+    std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err);
+
+// <Delete>: up to 1000 <Object><Key>, and <Quiet>.
+struct DeleteRequest {
+  bool quiet = false;
+  std::vector<std::string> keys;
+};
+std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error& err);
+
+// <CompleteMultipartUpload>: the parts, numbers 1..10000, ETags unquoted.
+std::optional<std::vector<storage::CompletedPart>> parse_complete_multipart(std::string_view body, S3Error& err);
+
+// <CreateBucketConfiguration><LocationConstraint>; "" when absent.
+std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err);
+
+// Why a key may not name a new object, if it may not: longer than 1,024
+// bytes (KeyTooLongError), or not text that a listing's XML 1.0 can carry
+// (invalid UTF-8, NUL and other control characters but TAB, LF and CR), so
+// that no listing ever becomes unparseable.
+std::optional<S3Error> new_key_error(std::string_view key);
+
+// x-amz-copy-source: "[/]bucket/key[?versionId=null]", percent-encoded.
+struct CopySourceName {
+  std::string bucket;
+  std::string key;
+};
+std::optional<CopySourceName> parse_copy_source(std::string_view header, S3Error& err);
+
+}  // namespace nimbus::s3

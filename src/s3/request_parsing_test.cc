@@ -1,0 +1,100 @@
+#include "s3/request_parsing.h"
+
+#include <gtest/gtest.h>
+
+namespace nimbus::s3 {
+namespace {
+
+TEST(RequestParsing, DeleteRequest) {
+  S3Error err;
+  auto d = parse_delete_request("<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object>"
+                                "<Object><Key>b/c</Key></Object></Delete>", err);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->quiet);
+  EXPECT_EQ(d->keys, (std::vector<std::string>{"a", "b/c"}));
+  EXPECT_FALSE(parse_delete_request("<Delete><Object><VersionId>1</VersionId></Object></Delete>", err));
+  EXPECT_EQ(err.code, "MalformedXML");
+  EXPECT_FALSE(parse_delete_request("<Delete>", err));
+  EXPECT_EQ(err.code, "MalformedXML");
+}
+
+TEST(RequestParsing, CompleteMultipart) {
+  S3Error err;
+  auto parts = parse_complete_multipart("<CompleteMultipartUpload><Part><ETag>\"abc\"</ETag><PartNumber>2</PartNumber>"
+                                        "</Part></CompleteMultipartUpload>", err);
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].part_number, 2);
+  EXPECT_EQ((*parts)[0].etag, "abc");
+  EXPECT_FALSE(parse_complete_multipart("<CompleteMultipartUpload><Part><ETag>x</ETag><PartNumber>10001</PartNumber>"
+                                        "</Part></CompleteMultipartUpload>", err));
+  EXPECT_FALSE(parse_complete_multipart("<Other/>", err));
+  EXPECT_EQ(err.status, 400);
+}
+
+TEST(RequestParsing, NotificationConfiguration) {
+  const std::string doc =
+      "<NotificationConfiguration><CloudFunctionConfiguration><Id>r1</Id>"
+      "<CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumb</CloudFunction>"
+      "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value>"
+      "</FilterRule></S3Key></Filter></CloudFunctionConfiguration></NotificationConfiguration>";
+  S3Error err;
+  auto exists = [](const std::string& f, const std::string&) { return f == "thumb"; };
+  auto rules = parse_notification_configuration(doc, exists, err);
+  ASSERT_TRUE(rules);
+  ASSERT_EQ(rules->size(), 1u);
+  EXPECT_EQ((*rules)[0].id, "r1");
+  EXPECT_EQ((*rules)[0].prefix, "in/");
+  EXPECT_FALSE(parse_notification_configuration(doc, [](const std::string&, const std::string&) { return false; }, err));
+  EXPECT_EQ(err.code, "InvalidArgument");
+  auto empty = parse_notification_configuration("", exists, err);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(RequestParsing, CopySource) {
+  S3Error err;
+  auto s = parse_copy_source("/src%20b/a%2Fb.txt?versionId=null", err);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->bucket, "src b");
+  EXPECT_EQ(s->key, "a/b.txt");
+  EXPECT_FALSE(parse_copy_source("bucket/", err));
+  EXPECT_EQ(err.code, "InvalidArgument");
+  EXPECT_FALSE(parse_copy_source("b/k?versionId=3", err));
+  EXPECT_EQ(err.status, 404);
+}
+
+TEST(RequestParsing, CreateBucketConfiguration) {
+  S3Error err;
+  EXPECT_EQ(*parse_create_bucket_configuration("", err), "");
+  EXPECT_EQ(*parse_create_bucket_configuration(
+                "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>",
+                err),
+            "eu-west-1");
+  EXPECT_FALSE(parse_create_bucket_configuration("<a", err));
+}
+
+TEST(RequestParsing, NewKeysMustFitInXml) {
+  EXPECT_FALSE(new_key_error("photos/été 🌞 1.jpg"));
+  EXPECT_FALSE(new_key_error("tab\tnewline\ncr\r"));
+  EXPECT_EQ(new_key_error(std::string(1025, 'k'))->code, "KeyTooLongError");
+  EXPECT_EQ(new_key_error(std::string("a\0b", 3))->code, "InvalidArgument");
+  EXPECT_EQ(new_key_error("bell\x07")->code, "InvalidArgument");
+  EXPECT_EQ(new_key_error("bad\xff")->code, "InvalidArgument");
+  EXPECT_EQ(new_key_error("nonchar\xEF\xBF\xBF")->code, "InvalidArgument");
+}
+
+TEST(RequestParsing, LocationConstraintIsARegionName) {
+  S3Error err;
+  auto ok = parse_create_bucket_configuration(
+      "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>", err);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, "eu-west-1");
+  EXPECT_FALSE(parse_create_bucket_configuration(
+      "<CreateBucketConfiguration><LocationConstraint>eu&#13;&#10;X: y</LocationConstraint></CreateBucketConfiguration>",
+      err));
+  EXPECT_EQ(err.code, "InvalidLocationConstraint");
+}
+
+}  // namespace
+}  // namespace nimbus::s3
