@@ -342,6 +342,9 @@ base::Result<LogPage> LogStore::read_stream(const StreamQuery& q) {
     } catch (const std::exception&) {
       return base::make_error(base::ErrorCode::kInvalidArgument, "The specified nextToken is invalid.");
     }
+    // Row ids are positive: anything else was not a token of ours (and from +/- 1 must not overflow).
+    if (from < 0 || from == std::numeric_limits<int64_t>::max())
+      return base::make_error(base::ErrorCode::kInvalidArgument, "The specified nextToken is invalid.");
   }
   std::lock_guard lock(impl_->read_mu);
   auto g = impl_->find_group(q.group);

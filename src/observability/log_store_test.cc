@@ -105,6 +105,9 @@ TEST_F(LogStoreTest, PagesWithTokens) {
   EXPECT_TRUE(end->events.empty());
   EXPECT_EQ(end->forward, tail->forward);  // at the end the same token comes back, as CloudWatch does
   EXPECT_FALSE(store_->read_stream(StreamQuery{.group = "g", .stream = "s", .token = "garbage"}));
+  // Tokens at the ends of int64 are not ours, and from +/- 1 must not overflow on them.
+  for (std::string t : {"b/-9223372036854775808", "f/9223372036854775807", "f/-1"})
+    EXPECT_FALSE(store_->read_stream(StreamQuery{.group = "g", .stream = "s", .token = t})) << t;
 }
 
 TEST_F(LogStoreTest, LongLinesAreSplitNotLost) {
