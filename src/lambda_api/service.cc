@@ -133,6 +133,14 @@ struct Service::Impl {
   Options options;
   auth::SigningKeyCache keys;
 
+  // A concurrency no larger than the instances nimbus runs at all: each is a process.
+  base::Result<int> within_instances(base::Result<int> n, const char* field) {
+    if (n && *n > invoker.max_concurrency())
+      return invalid(std::string(field) + " " + std::to_string(*n) + " exceeds the " +
+                     std::to_string(invoker.max_concurrency()) + " instances this nimbus runs at most (--max-instances)");
+    return n;
+  }
+
   // The code package from a body's ZipFile (base64) or S3Bucket/S3Key.
   base::Result<std::string> code_from(const json::object& code) {
     if (auto* z = code.if_contains("ZipFile"); z && z->is_string()) {
@@ -388,12 +396,8 @@ struct Service::Impl {
       if (m == "PUT") {
         auto in = parse_body();
         if (!in) co_return error_from(in.error());
-        auto n = reserved_concurrency(*in);
+        auto n = within_instances(reserved_concurrency(*in), "ReservedConcurrentExecutions");
         if (!n) co_return error_from(n.error());
-        if (*n > invoker.max_concurrency())
-          co_return error_from(invalid("Specified ReservedConcurrentExecutions for function exceeds the " +
-                                       std::to_string(invoker.max_concurrency()) +
-                                       " instances this nimbus runs at most (--max-instances)"));
         auto c = registry.set_reserved_concurrency(ref->name, *n);
         if (!c) co_return error_from(c.error());
         co_return json_reply(200, json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}});
@@ -460,12 +464,8 @@ struct Service::Impl {
       if (m == "PUT") {
         auto in = parse_body();
         if (!in) co_return error_from(in.error());
-        auto n = provisioned_concurrency(*in);
+        auto n = within_instances(provisioned_concurrency(*in), "ProvisionedConcurrentExecutions");
         if (!n) co_return error_from(n.error());
-        if (*n > invoker.max_concurrency())
-          co_return error_from(invalid("Requested ProvisionedConcurrentExecutions exceeds the " +
-                                       std::to_string(invoker.max_concurrency()) +
-                                       " instances this nimbus runs at most (--max-instances)"));
         auto p = registry.set_provisioned(ref->name, qualifier, *n);
         if (!p) co_return error_from(p.error());
         invoker.provision(ref->name, qualifier, p->count);

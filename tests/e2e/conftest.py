@@ -153,6 +153,19 @@ def s3(nimbus):
     return boto3_client(nimbus.endpoint)
 
 
+def read_until_closed(sock, timeout=None):
+    """Everything a server sends on sock until it closes the connection (or resets it, or timeout passes)."""
+    if timeout is not None:
+        sock.settimeout(timeout)
+    out = b""
+    try:
+        while chunk := sock.recv(65536):
+            out += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return out
+
+
 def which(name):
     return shutil.which(name)
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import Nimbus, boto3_client
+from conftest import Nimbus, boto3_client, read_until_closed
 from sigv4 import Signer, send
 
 
@@ -36,16 +36,7 @@ def signed(server, method, path, body=b"", query="", signer=None, extra=None):
 def raw(server, data, read_timeout=5):
     with socket.create_connection(("127.0.0.1", server.port), timeout=read_timeout) as s:
         s.sendall(data)
-        out = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                out += chunk
-        except socket.timeout:
-            pass
-        return out
+        return read_until_closed(s)
 
 
 @pytest.mark.parametrize("body", [b"<Delete><Object><Key>a", b"not xml at all", b"<Other/>", b"<Delete></Delete>"])
@@ -104,13 +95,7 @@ def test_stalled_clients_time_out_without_blocking_others(server):
     still_serving(server)  # others are served meanwhile
     time.sleep(3)
     for s in stalled:
-        s.settimeout(2)
-        out = b""
-        try:
-            while chunk := s.recv(65536):
-                out += chunk
-        except ConnectionResetError:
-            pass
+        out = read_until_closed(s, timeout=2)
         # Told why (S3's RequestTimeout), then closed by the server after the stall timeout.
         assert out.startswith(b"HTTP/1.1 400") and b"<Code>RequestTimeout</Code>" in out, out
         s.close()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import Nimbus, boto3_client
+from conftest import Nimbus, boto3_client, read_until_closed
 from sigv4 import Signer
 
 
@@ -45,13 +45,7 @@ def exchange(server, data, timeout=10, chunks=None):
                 s.sendall(c)
         except (BrokenPipeError, ConnectionResetError):
             pass  # refused before the end: the answer is what matters
-        out = b""
-        try:
-            while chunk := s.recv(65536):
-                out += chunk
-        except (socket.timeout, ConnectionResetError):
-            pass
-        return out
+        return read_until_closed(s)
 
 
 def chunked_put(server, key, body_chunks, extra=None):
@@ -86,17 +80,12 @@ def test_many_connections_with_endless_trailers_stay_bounded(server):
     field = b"X-T: " + b"b" * 60000 + b"\r\n"
     answers = []
     for s in conns:
-        out = b""
         try:
             for _ in range(1000):  # 60 MB per connection if nothing stopped it
                 s.sendall(field)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        try:
-            while chunk := s.recv(65536):
-                out += chunk
-        except (socket.timeout, ConnectionResetError):
-            pass
+        out = read_until_closed(s)
         answers.append(out)
         s.close()
     assert all(a.startswith(b"HTTP/1.1 431") for a in answers), [a[:80] for a in answers]

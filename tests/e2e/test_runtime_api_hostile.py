@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import Nimbus, python_zip
+from conftest import Nimbus, python_zip, read_until_closed
 from test_lambda import ROLE, lambda_client
 
 APP = '''
@@ -85,13 +85,7 @@ def test_slow_headers_on_the_runtime_port_are_closed(server):
         slow.append(s)
     time.sleep(3.5)  # past --stall-timeout 2: each was answered and closed
     for s in slow:
-        s.settimeout(2)
-        out = b""
-        try:
-            while chunk := s.recv(65536):
-                out += chunk
-        except ConnectionResetError:
-            pass
+        out = read_until_closed(s, timeout=2)
         assert out.startswith(b"HTTP/1.1 400") and b"RequestTimeout" in out, out
         s.close()
     assert invoke(server, 2) == {"api": api, "n": 2}
