@@ -134,7 +134,7 @@ class Ledger:
 
 
 def worker(wid, endpoint, seed, ledger, stop):
-    rng = random.Random(f"{seed}/worker/{wid}/{time.monotonic()}")
+    rng = random.Random(f"{seed}/worker/{wid}/{ledger.round}")  # the mix repeats with the seed; timing does not
     s3 = boto3_client(endpoint)
     lam = lambda_client(endpoint)
     n = 0
