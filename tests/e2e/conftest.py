@@ -27,9 +27,10 @@ def nimbus_bin():
     return os.environ.get("NIMBUS_BIN") or str(ROOT / "build" / "src" / "cli" / "nimbus")
 
 
-# ASan, LSan, TSan headers and UBSan's "file:line:col: runtime error:".
+# ASan, LSan, TSan headers and UBSan's "file:line:col: runtime error:". No
+# leading \S+: on a log with megabyte-long lines that backtracks for minutes.
 SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|Thread)Sanitizer|WARNING: ThreadSanitizer|"
-                              r"\S+:\d+:\d+: runtime error: ")
+                              r":\d+:\d+: runtime error: ")
 _scanned = {}  # log path -> characters already scanned
 
 
