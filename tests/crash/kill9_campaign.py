@@ -84,6 +84,7 @@ class Attempt:
     def __init__(self, key, size, digest, start, round_):
         self.key, self.size, self.digest, self.start, self.round = key, size, digest, start, round_
         self.acked = None     # monotonic time the response arrived
+        self.request_id = ""  # the server's x-amz-request-id of the acknowledgement
         self.ended = None     # acked, or the kill of its round
 
 
@@ -99,6 +100,7 @@ class Ledger:
         self.round = 0
         self.killing = threading.Event()   # set just before the kill: errors after it are expected
         self.errors = []                   # errors from a server that was not being killed
+        self.mismatches = []               # acknowledgements that were not the request's own
 
     def begin(self, key, size, digest):
         a = Attempt(key, size, digest, time.monotonic(), self.round)
@@ -145,7 +147,10 @@ def worker(wid, endpoint, seed, ledger, stop):
         try:
             if roll < 0.25:
                 # Async invoke: accepted means queued durably, owed a delivery.
-                lam.invoke(FunctionName="marker", InvocationType="Event", Payload=json.dumps({"id": tag}).encode())
+                reply = lam.invoke(FunctionName="marker", InvocationType="Event", Payload=json.dumps({"id": tag}).encode())
+                # As for PUTs (check_reply): a 202 without the server's headers is no acceptance.
+                if reply.get("StatusCode") != 202 or not reply["ResponseMetadata"].get("HTTPHeaders"):
+                    raise NotAnswered(f"invoke {tag}: status {reply.get('StatusCode')} without the server's headers")
                 with ledger.lock:
                     ledger.events.add(tag)
                     ledger.counts["invokes"] += 1
@@ -153,7 +158,7 @@ def worker(wid, endpoint, seed, ledger, stop):
                 key = f"n/{tag}"
                 body = body_for(seed, key, 0, rng.choice([10, 2000]))
                 a = ledger.begin(key, len(body), hashlib.md5(body).hexdigest())
-                s3.put_object(Bucket="notified", Key=key, Body=body)
+                check_reply(ledger, key, a, s3.put_object(Bucket="notified", Key=key, Body=body))
                 ledger.ack(a, "notified")
                 with ledger.lock:
                     ledger.notified.add(key)
@@ -177,7 +182,7 @@ def worker(wid, endpoint, seed, ledger, stop):
                 size = rng.randrange(MIB, 4 * MIB) if large else rng.choice([0, 1, 100, 4096, 70000, 300000])
                 body = body_for(seed, key, tag, size)
                 a = ledger.begin(key, size, hashlib.md5(body).hexdigest())
-                s3.put_object(Bucket="data", Key=key, Body=body)
+                check_reply(ledger, key, a, s3.put_object(Bucket="data", Key=key, Body=body))
                 ledger.ack(a, "overwrites" if hot else "large" if large else "puts")
         except Exception as e:  # noqa: BLE001
             # The server died under us: this attempt stays unacknowledged, and
@@ -187,6 +192,27 @@ def worker(wid, endpoint, seed, ledger, stop):
                 if not ledger.killing.is_set():
                     ledger.errors.append(f"round {ledger.round}, worker {wid}: {type(e).__name__}: {e}")
             return
+
+
+class NotAnswered(Exception):
+    """The client library's "success" was not the server's reply."""
+
+
+def check_reply(ledger, key, attempt, reply):
+    """Whether a PUT's 2xx is really the server's answer to it. At a kill -9,
+    Debian's botocore sometimes returns status 200 with no headers at all for
+    the request in flight: no x-amz-request-id, no ETag. That is no
+    acknowledgement. A reply with headers must carry this body's md5 as its
+    ETag; another is a reply to some other request, a finding."""
+    meta = reply["ResponseMetadata"]
+    attempt.request_id = meta.get("HTTPHeaders", {}).get("x-amz-request-id", "")
+    if not attempt.request_id:
+        raise NotAnswered(f"{key}: status {meta.get('HTTPStatusCode')} without the server's headers")
+    etag = reply.get("ETag", "").strip('"')
+    if etag != attempt.digest:
+        with ledger.lock:
+            ledger.mismatches.append(f"{key}: PUT answered with ETag {etag}, not its body's md5 {attempt.digest} "
+                                     f"(request id {attempt.request_id})")
 
 
 def bucket_for(key):
@@ -207,7 +233,8 @@ def verify(s3, ledger, keys, data_dir):
         try:
             body = s3.get_object(Bucket=bucket_for(key), Key=key)["Body"].read()
         except Exception as e:  # noqa: BLE001 — any failure to read an acknowledged object is a loss
-            problems.append(f"{key}: acknowledged but unreadable: {e}")
+            ids = [a.request_id for a in ledger.attempts[key] if a.acked is not None]
+            problems.append(f"{key}: acknowledged (request id {', '.join(ids)}) but unreadable: {e}")
             continue
         if not ledger.allowed(key, hashlib.md5(body).hexdigest(), len(body)):
             problems.append(f"{key}: holds {len(body)} bytes that no allowed version has (lost, torn or stale)")
@@ -329,6 +356,7 @@ def main():
     print(f"async events: {len(ledger.events)} accepted, {events_delivered} delivered; "
           f"notifications: {len(ledger.notified)} owed, {notes_delivered} delivered; "
           f"{owed_across_kills} deliveries were owed across a kill (summed over rounds)")
+    problems += ledger.mismatches
     print(f"errors from a server not being killed: {len(ledger.errors)}")
     for e in ledger.errors[:20]:
         print("ERROR", e)
