@@ -121,7 +121,11 @@ TEST_F(ZygoteTest, SaysWhenAnInstanceMustStartPlainly) {
 }
 
 TEST_F(ZygoteTest, AZygoteThatDiesTakesItsInstancesAndSaysSo) {
-  auto proc = zygote_->fork(instance());
+  auto spec = instance();
+  // One that would outlive the zygote: instance()'s exits at once, and a slow
+  // test process (a sanitized build) saw that exit reported before its kill.
+  ASSERT_TRUE(base::write_file_durably((dir_ / "code" / "app.py").string(), "import time\ntime.sleep(60)\n"));
+  auto proc = zygote_->fork(spec);
   ASSERT_TRUE(proc);
   ::kill(zygote_->pid(), SIGKILL);
   for (int i = 0; i < 200 && zygote_->alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));

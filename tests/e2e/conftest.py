@@ -2,8 +2,11 @@
 port with a temporary data directory, and the real clients pointed at it.
 
 The binary comes from NIMBUS_BIN (set by ctest), else build/src/cli/nimbus.
+In a sanitized build (scripts/sanitize.sh) a report in any server's log fails
+the test that was running, even if the server went on or exited 0.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,6 +25,28 @@ REGION = "us-east-1"
 
 def nimbus_bin():
     return os.environ.get("NIMBUS_BIN") or str(ROOT / "build" / "src" / "cli" / "nimbus")
+
+
+# ASan, LSan, TSan headers and UBSan's "file:line:col: runtime error:". No
+# leading \S+: on a log with megabyte-long lines that backtracks for minutes.
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|Thread)Sanitizer|WARNING: ThreadSanitizer|"
+                              r":\d+:\d+: runtime error: ")
+_scanned = {}  # log path -> characters already scanned
+
+
+def sanitizer_reports():
+    """Sanitizer reports written to the server logs since the last call."""
+    found = []
+    for path in list(_scanned):
+        try:
+            text = Path(path).read_text(errors="replace")
+        except OSError:
+            continue
+        m = SANITIZER_REPORT.search(text, _scanned[path])
+        _scanned[path] = len(text)
+        if m:
+            found.append(f"{path}:\n{text[max(0, m.start() - 200):m.start() + 6000]}")
+    return found
 
 
 def free_port():
@@ -48,6 +73,7 @@ class Nimbus:
     def start(self, port=None):
         self.port = port or free_port()
         self.log = open(self.log_path, "ab")
+        _scanned.setdefault(str(self.log_path), 0)
         self.proc = subprocess.Popen(
             [nimbus_bin(), "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits)
@@ -92,6 +118,14 @@ class Nimbus:
             return ""
 
 
+@pytest.fixture(autouse=True)
+def no_sanitizer_report():
+    yield
+    reports = sanitizer_reports()
+    if reports:
+        pytest.fail("a sanitizer reported in nimbus:\n" + "\n".join(reports), pytrace=False)
+
+
 @pytest.fixture
 def nimbus(tmp_path):
     server = Nimbus(tmp_path / "data").start()
@@ -104,7 +138,10 @@ def nimbus(tmp_path):
 def shared_nimbus(tmp_path_factory):
     server = Nimbus(tmp_path_factory.mktemp("shared") / "data").start()
     yield server
-    server.stop()
+    code = server.stop()
+    reports = sanitizer_reports()
+    assert not reports, "a sanitizer reported in nimbus:\n" + "\n".join(reports)
+    assert code == 0, "nimbus did not exit cleanly:\n" + server.log_text()
 
 
 def client_env(extra=None):
