@@ -23,6 +23,7 @@ extra+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG")
 # forgotten; the e2e fixtures also scan the server logs for one.
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export NIMBUS_SANITIZED=1  # the few tests a sanitizer's own runtime defeats skip themselves
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 case $kind in

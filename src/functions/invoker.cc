@@ -629,7 +629,21 @@ void Invoker::Impl::reconcile(const std::string& function, const std::string& qu
 Invoker::Invoker(asio::io_context& io, Registry& registry, RuntimeEndpointFactory& endpoints, InvokerOptions options)
     : impl_(std::make_shared<Impl>(io, registry, endpoints, std::move(options))) {}
 
-Invoker::~Invoker() { shutdown(); }
+Invoker::~Invoker() {
+  shutdown();
+  if (!impl_->io.stopped()) return;
+  // The io_context has stopped (nimbus is exiting), so the shutdown posted
+  // above will never run, and no thread runs the strand: release here what
+  // instances hold. A runtime's pending poll (waiter) owns the coroutine of
+  // its connection, which owns the listener that owns the instance: a cycle
+  // that nothing else would break (LeakSanitizer found it).
+  for (auto& [name, pool] : impl_->pools)
+    for (auto& inst : pool) {
+      inst->waiter = nullptr;
+      inst->endpoint.reset();
+    }
+  impl_->pools.clear();
+}
 
 void Invoker::invoke(InvokeRequest request, std::function<void(base::Result<InvokeResult>)> done) {
   asio::post(impl_->strand, [impl = impl_, request = std::move(request), done = std::move(done)]() mutable {

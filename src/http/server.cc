@@ -212,9 +212,9 @@ awaitable<void> Server::Impl::accept_loop() {
       // connections to close.
       bool exhausted = ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
                        ec == asio::error::no_memory;
-      spdlog::warn("http: accept failed: {}{}", ec.message(),
-                   exhausted ? fmt::format(" (pausing accepts for {} ms)", pause.count()) : "");
+      if (!exhausted) spdlog::warn("http: accept failed: {}", ec.message());
       if (exhausted) {
+        spdlog::warn("http: accept failed: {} (pausing accepts for {} ms)", ec.message(), static_cast<int>(pause.count()));
         backoff.expires_after(pause);
         co_await backoff.async_wait(kNoThrow);
         pause = std::min(pause * 2, std::chrono::milliseconds(1000));

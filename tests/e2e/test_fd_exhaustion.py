@@ -2,8 +2,11 @@
 the hard limit at start; when even that is exhausted, it backs off instead
 of spinning on accept (before: 108 % CPU and 5.5 M log lines in 10 s),
 repeated log lines are throttled, and it serves again once clients leave."""
+import os
 import socket
 import time
+
+import pytest
 
 from conftest import Nimbus, boto3_client
 
@@ -23,6 +26,9 @@ def test_soft_limit_is_raised_at_start(tmp_path):
         assert s.stop() == 0
 
 
+@pytest.mark.skipif(bool(os.environ.get("NIMBUS_SANITIZED")),
+                    reason="a sanitizer's runtime needs descriptors of its own: UBSan's vptr check probes memory "
+                           "through a pipe, and out of descriptors it reports valid objects as invalid")
 def test_exhausted_descriptors_back_off_and_recover(tmp_path):
     s = Nimbus(tmp_path / "data", ["--idle-timeout", "30"], nofile=(160, 160)).start()
     s3 = boto3_client(s.endpoint)
