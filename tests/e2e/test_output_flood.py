@@ -3,6 +3,7 @@ within that store's caps, and nimbus's own log gets only its first lines
 per window and then a summary (before: 100 MB of stdout grew nimbus's own
 log by 132 MB and RSS stayed at 140 MB). Memory is returned after."""
 import json
+import os
 import time
 
 from conftest import Nimbus, python_zip
@@ -47,7 +48,10 @@ def test_a_flood_of_output_stays_out_of_nimbus_log(tmp_path):
         logs = logs_client(s.endpoint)
         wait_for(lambda: all_events(logs, "/aws/lambda/chatty", filterPattern='"marker 99"'), timeout=60,
                  what="the last marker in the log group")
-        # And memory goes back once the burst is written.
+        # And memory goes back once the burst is written (not under ASan, whose
+        # allocator keeps freed memory in quarantine by design).
+        if os.environ.get("NIMBUS_SANITIZED"):
+            return
         wait_for(lambda: rss_mb(s.proc.pid) < rss_before + 60, timeout=30,
                  what=f"RSS back near {rss_before:.0f} MB (now {rss_mb(s.proc.pid):.0f} MB)")
     finally:
