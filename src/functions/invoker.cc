@@ -643,6 +643,7 @@ Invoker::~Invoker() {
       inst->endpoint.reset();
     }
   impl_->pools.clear();
+  impl_->zygotes.clear();  // their read loops' callbacks hold the Impl
 }
 
 void Invoker::invoke(InvokeRequest request, std::function<void(base::Result<InvokeResult>)> done) {

@@ -74,9 +74,12 @@ class Nimbus:
         self.port = port or free_port()
         self.log = open(self.log_path, "ab")
         _scanned.setdefault(str(self.log_path), 0)
+        env = dict(os.environ)
+        if os.environ.get("NIMBUS_SERVER_ASAN_OPTIONS"):  # set by scripts/sanitize.sh: see there
+            env["ASAN_OPTIONS"] = os.environ["NIMBUS_SERVER_ASAN_OPTIONS"]
         self.proc = subprocess.Popen(
             [nimbus_bin(), "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits, env=env)
         deadline = time.time() + 10
         while time.time() < deadline:
             if self.proc.poll() is not None:
