@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/credentials.h"
 #include "base/headers.h"
 
 namespace nimbus::fuzz {
@@ -16,6 +17,16 @@ namespace nimbus::fuzz {
 // The moment the seeds were signed at (2026-12-02T12:00:00Z), so their
 // signatures verify and mutations reach past the clock checks.
 constexpr int64_t kSeedTimeMs = 1796212800000;
+
+// The keys the seeds were signed with: nimbus's default and AWS's documented example.
+inline const auth::CredentialStore& seed_credentials() {
+  static const auth::CredentialStore creds = [] {
+    auth::CredentialStore c = auth::CredentialStore::with_defaults();
+    c.add("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    return c;
+  }();
+  return creds;
+}
 
 struct TextRequest {
   std::string method;

@@ -13,11 +13,7 @@
 using namespace nimbus;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auth::CredentialStore creds = [] {
-    auth::CredentialStore c = auth::CredentialStore::with_defaults();
-    c.add("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    return c;
-  }();
+  const auth::CredentialStore& creds = fuzz::seed_credentials();
   static auth::SigningKeyCache cache;
   auto req = fuzz::parse_text_request({reinterpret_cast<const char*>(data), size});
   std::string body_sha = base::sha256_hex(req.body);
