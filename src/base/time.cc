@@ -1,5 +1,7 @@
 #include "base/time.h"
 
+#include "base/clock.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -14,6 +16,22 @@ int64_t now_ms() {
 int64_t now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+class SystemClock : public Clock {
+ public:
+  int64_t now_ms() const override { return base::now_ms(); }
+  int64_t steady_ms() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  }
+};
+}  // namespace
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
 }
 
 static std::tm to_tm(int64_t ms) {
