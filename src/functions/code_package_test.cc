@@ -9,25 +9,14 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "base/ids.h"
+#include "functions/test_zip.h"
 
 namespace nimbus::functions {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Builds a zip with Debian's zip command from a directory tree made by `fill`.
-std::string make_zip(const std::function<void(const fs::path&)>& fill, const std::string& zip_args = "-r -y") {
-  fs::path dir = fs::temp_directory_path() / ("zipsrc-" + base::random_hex(4));
-  fs::create_directories(dir);
-  fill(dir);
-  std::string zip = dir.string() + ".zip";
-  std::string cmd = "cd " + dir.string() + " && zip -q " + zip_args + " " + zip + " . >/dev/null 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0);
-  auto bytes = base::read_file(zip);
-  fs::remove_all(dir);
-  fs::remove(zip);
-  return bytes.ok() ? *bytes : "";
-}
+using testing::make_zip;
 
 TEST(CodePackage, UnpacksKeepingExecutableBits) {
   std::string zip = make_zip([](const fs::path& d) {

@@ -4,6 +4,22 @@
 // throttles beyond it, enforces timeouts and memory limits, turns crashes
 // into Runtime.ExitError, stops instances idle past the keep-alive, and
 // writes Lambda's START / END / REPORT lines around each invocation's log.
+//
+// THREADING RULE: every public call may come from any thread; all but
+// instance_count(), max_concurrency() and depth_of() post onto the invoker's
+// strand and return at once (load() then waits for the strand: not from an
+// io thread). The strand never blocks: it reads the registry's snapshot
+// (never waiting on a registry write), and starts processes through the
+// spawner (fork/exec or a zygote's short answer). `done` and the options'
+// callbacks (log_sink, on_invocation, add_key, remove_key) run on the strand:
+// they must not block either.
+//
+// Files: invoker.cc (an invocation's life), instance.* (the instance state
+// machine), pools.* (pools and throttling), lambda_environment.* (the
+// variables a function gets), spawner.* and zygote_pool.* (starting
+// processes, zygote policy), log_capture.* and instance_output.cc (output
+// into log lines), report_lines.* (START / END / REPORT and platform errors),
+// provisioned.cc (always-warm instances).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,10 +30,12 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "functions/registry.h"
 #include "functions/runtime_channel.h"
 #include "functions/runtimes.h"
+#include "functions/spawner.h"
 #include "functions/types.h"
 
 namespace nimbus::functions {
@@ -73,6 +91,11 @@ struct InvokerOptions {
   std::function<bool()> log_backlogged;
   std::function<void(const InvocationRecord&)> on_invocation;
   std::chrono::milliseconds keep_alive{std::chrono::minutes(5)};
+  // Seams for tests. Null: real processes (fork/exec, zygotes) and the
+  // system clock (which gives deadlines, log timestamps and the echo and
+  // zygote-restart windows; timers and measured durations stay real).
+  std::shared_ptr<ProcessSpawner> spawner;
+  const base::Clock* clock = nullptr;
 };
 
 struct InvokeRequest {
@@ -111,7 +134,7 @@ class Invoker {
   // access_key; 0 when the key is no instance's. Callable from any thread.
   int depth_of(const std::string& access_key) const;
 
-  struct Impl;  // public only so that instances (invoker.cc) can name it
+  struct Impl;  // public only so that instances (instance.h) can name it
 
  private:
   std::shared_ptr<Impl> impl_;

@@ -113,11 +113,47 @@ base::Error not_found(const std::string& name) {
                     "Function not found: " + function_arn("us-east-1", name));
 }
 
+// SQLite's prepare and step throw on errors run() does not report (a
+// damaged or closed database): a write reports them as its own failure.
+template <typename F>
+base::Status guarded(F&& write) {
+  try {
+    return write();
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kIo, e.what());
+  }
+}
+
+template <typename M, typename K>
+const typename M::mapped_type* find_in(const M& map, const K& key) {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+// A published version of `function`, or nullptr.
+const FunctionConfig* find_version(const Registry::Snapshot& s, const std::string& function,
+                                   const std::string& version) {
+  auto number = version_number(version);
+  if (!number) return nullptr;
+  auto* vs = find_in(s.versions, function);
+  return vs ? find_in(*vs, *number) : nullptr;
+}
+
+const Alias* find_alias(const Registry::Snapshot& s, const std::string& function, const std::string& alias) {
+  auto* as = find_in(s.aliases, function);
+  return as ? find_in(*as, alias) : nullptr;
+}
+
+base::Error alias_not_found(const std::string& function, const std::string& alias) {
+  return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
+}
+
 }  // namespace
 
 std::string function_arn(const std::string& region, const std::string& name, const std::string& qualifier) {
   return "arn:aws:lambda:" + region + ":000000000000:function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
 }
+
 
 static std::optional<FunctionConfig> read_row(base::Connection& db_, const std::string& name) {
   auto st = db_.prepare(
@@ -146,7 +182,7 @@ static std::optional<FunctionConfig> read_row(base::Connection& db_, const std::
 }
 
 Registry::Registry(std::string data_dir, PackageLimits limits, base::Connection db)
-    : dir_(std::move(data_dir)), limits_(limits), db_(std::move(db)) {}
+    : dir_(std::move(data_dir)), limits_(limits), db_(std::move(db)), snapshot_(std::make_shared<Snapshot>()) {}
 
 base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_dir, PackageLimits limits) {
   if (auto s = base::make_dirs(data_dir + "/functions"); !s) return s.error();
@@ -159,18 +195,19 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
     if (e.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(e.path(), ec);
   std::unique_ptr<Registry> r(new Registry(data_dir, limits, std::move(*db)));
+  auto s = std::make_shared<Snapshot>();
   std::vector<std::string> names;
   {
     auto st = r->db_.prepare("SELECT name FROM functions");
     while (st.step()) names.push_back(st.text(0));
   }
   for (const auto& n : names)
-    if (auto c = read_row(r->db_, n)) r->cache_[n] = std::move(*c);
+    if (auto c = read_row(r->db_, n)) s->functions[n] = std::move(*c);
   {
     auto st = r->db_.prepare("SELECT name, version, config FROM versions");
-    while (st.step()) r->versions_[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
+    while (st.step()) s->versions[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
     auto al = r->db_.prepare("SELECT function, name, version, description, revision_id FROM aliases");
-    while (al.step()) r->aliases_[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
+    while (al.step()) s->aliases[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
     auto ic = r->db_.prepare("SELECT function, max_retry, max_age, on_failure, last_modified_ms FROM event_invoke_configs");
     while (ic.step()) {
       EventInvokeConfig c;
@@ -178,13 +215,31 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
       if (!ic.is_null(2)) c.max_event_age_s = static_cast<int>(ic.integer(2));
       c.on_failure = ic.text(3);
       c.last_modified_ms = ic.integer(4);
-      r->invoke_configs_[ic.text(0)] = c;
+      s->invoke_configs[ic.text(0)] = c;
     }
     auto pr = r->db_.prepare("SELECT function, qualifier, count, last_modified_ms FROM provisioned");
     while (pr.step())
-      r->provisioned_[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
+      s->provisioned[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
   }
+  r->snapshot_ = std::move(s);
   return r;
+}
+
+std::shared_ptr<const Registry::Snapshot> Registry::snapshot() const {
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_;
+}
+
+template <typename F>
+void Registry::publish(F&& change) {
+  auto next = std::make_shared<Snapshot>(*snapshot());
+  change(*next);
+  std::shared_ptr<const Snapshot> old;
+  {
+    std::lock_guard lock(snapshot_mu_);
+    old = std::exchange(snapshot_, std::move(next));
+  }
+  // `old` (possibly the last reference) is freed here, outside the pointer's lock.
 }
 
 base::Result<std::string> Registry::unpack(const std::string& name, const std::string& revision, std::string_view zip,
@@ -207,33 +262,45 @@ base::Result<std::string> Registry::unpack(const std::string& name, const std::s
   return final_dir;
 }
 
-void Registry::save(const FunctionConfig& c) {
-  auto st = db_.prepare(
-      "INSERT OR REPLACE INTO functions(name, runtime, handler, description, role, memory_mb, timeout_s, "
-      "ephemeral_mb, environment, code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, "
-      "code_dir) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  st.bind(1, c.name).bind(2, c.runtime).bind(3, c.handler).bind(4, c.description).bind(5, c.role);
-  st.bind(6, int64_t{c.memory_mb}).bind(7, int64_t{c.timeout_s}).bind(8, int64_t{c.ephemeral_mb});
-  st.bind_blob(9, encode_env(c.environment)).bind(10, c.code_sha256).bind(11, static_cast<int64_t>(c.code_size));
-  st.bind(12, c.revision_id).bind(13, c.last_modified_ms);
-  if (c.reserved_concurrency) st.bind(14, int64_t{*c.reserved_concurrency});
-  else st.bind_null(14);
-  st.bind(15, c.code_dir);
-  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
-  cache_[c.name] = c;
+base::Status Registry::save(const FunctionConfig& c) {
+  return guarded([&]() -> base::Status {
+    auto st = db_.prepare(
+        "INSERT OR REPLACE INTO functions(name, runtime, handler, description, role, memory_mb, timeout_s, "
+        "ephemeral_mb, environment, code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, "
+        "code_dir) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, c.name).bind(2, c.runtime).bind(3, c.handler).bind(4, c.description).bind(5, c.role);
+    st.bind(6, int64_t{c.memory_mb}).bind(7, int64_t{c.timeout_s}).bind(8, int64_t{c.ephemeral_mb});
+    st.bind_blob(9, encode_env(c.environment)).bind(10, c.code_sha256).bind(11, static_cast<int64_t>(c.code_size));
+    st.bind(12, c.revision_id).bind(13, c.last_modified_ms);
+    if (c.reserved_concurrency) st.bind(14, int64_t{*c.reserved_concurrency});
+    else st.bind_null(14);
+    st.bind(15, c.code_dir);
+    return st.run();
+  });
 }
 
-std::optional<FunctionConfig> Registry::load(const std::string& name) {
-  auto it = cache_.find(name);
-  if (it == cache_.end()) return std::nullopt;
-  return it->second;
+base::Status Registry::save_version(const FunctionConfig& c) {
+  auto number = version_number(c.version);
+  if (!number) return make_error(ErrorCode::kInternal, "not a version number: " + c.version);
+  return guarded([&]() -> base::Status {
+    auto st = db_.prepare("INSERT OR REPLACE INTO versions(name, version, config) VALUES(?,?,?)");
+    st.bind(1, c.name).bind(2, int64_t{*number}).bind_blob(3, encode_config(c));
+    return st.run();
+  });
+}
+
+base::Status Registry::save_alias(const Alias& a) {
+  return guarded([&]() -> base::Status {
+    auto st = db_.prepare(
+        "INSERT OR REPLACE INTO aliases(function, name, version, description, revision_id) VALUES(?,?,?,?,?)");
+    st.bind(1, a.function).bind(2, a.name).bind(3, a.version).bind(4, a.description).bind(5, a.revision_id);
+    return st.run();
+  });
 }
 
 base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip) {
-  {
-    std::lock_guard lock(mu_);
-    if (load(config.name)) return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
-  }
+  if (find_in(snapshot()->functions, config.name))
+    return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
   config.revision_id = base::random_hex(16);
   UnpackedCode info;
   auto code_dir = unpack(config.name, config.revision_id, zip, info);
@@ -243,52 +310,71 @@ base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string
   config.code_size = info.zipped_size;
   config.last_modified_ms = base::now_ms();
   config.version = "$LATEST";
-  std::lock_guard lock(mu_);
-  if (load(config.name)) {
+  std::lock_guard lock(write_mu_);
+  auto drop_code = [&] {
     std::error_code ec;
     fs::remove_all(config.code_dir, ec);
+  };
+  if (find_in(snapshot()->functions, config.name)) {
+    drop_code();
     return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
   }
-  save(config);
+  if (auto s = save(config); !s) {
+    drop_code();
+    return s.error();
+  }
+  publish([&](Snapshot& s) { s.functions[config.name] = config; });
   return config;
 }
 
 base::Result<FunctionConfig> Registry::get(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto c = load(name);
+  auto s = snapshot();
+  auto* c = find_in(s->functions, name);
   if (!c) return not_found(name);
   return *c;
 }
 
 std::vector<FunctionConfig> Registry::list() {
-  std::lock_guard lock(mu_);
+  auto s = snapshot();
   std::vector<FunctionConfig> out;
-  for (const auto& [name, c] : cache_) out.push_back(c);
+  for (const auto& [name, c] : s->functions) out.push_back(c);
   return out;
 }
 
 base::Result<FunctionConfig> Registry::update_code(const std::string& name, std::string_view zip) {
-  if (!get(name)) return not_found(name);
+  if (!find_in(snapshot()->functions, name)) return not_found(name);
   std::string revision = base::random_hex(16);
   UnpackedCode info;
   auto code_dir = unpack(name, revision, zip, info);
   if (!code_dir) return code_dir.error();
-  std::lock_guard lock(mu_);
-  auto c = load(name);
-  if (!c) return not_found(name);
+  auto drop_code = [&] {
+    std::error_code ec;
+    fs::remove_all(*code_dir, ec);
+  };
+  std::lock_guard lock(write_mu_);
+  auto* current = find_in(snapshot()->functions, name);
+  if (!current) {
+    drop_code();
+    return not_found(name);
+  }
   // The old code stays until its instances are gone; the invoker retires them.
-  c->code_dir = *code_dir;
-  c->code_sha256 = info.sha256_base64;
-  c->code_size = info.zipped_size;
-  c->revision_id = revision;
-  c->last_modified_ms = base::now_ms();
-  save(*c);
-  return *c;
+  FunctionConfig c = *current;
+  c.code_dir = *code_dir;
+  c.code_sha256 = info.sha256_base64;
+  c.code_size = info.zipped_size;
+  c.revision_id = revision;
+  c.last_modified_ms = base::now_ms();
+  if (auto s = save(c); !s) {
+    drop_code();
+    return s.error();
+  }
+  publish([&](Snapshot& s) { s.functions[name] = c; });
+  return c;
 }
 
 base::Result<FunctionConfig> Registry::update_config(const FunctionConfig& config) {
-  std::lock_guard lock(mu_);
-  auto c = load(config.name);
+  std::lock_guard lock(write_mu_);
+  auto* c = find_in(snapshot()->functions, config.name);
   if (!c) return not_found(config.name);
   FunctionConfig next = config;
   next.code_dir = c->code_dir;
@@ -297,160 +383,176 @@ base::Result<FunctionConfig> Registry::update_config(const FunctionConfig& confi
   next.reserved_concurrency = c->reserved_concurrency;
   next.revision_id = base::random_hex(16);
   next.last_modified_ms = base::now_ms();
-  save(next);
+  if (auto s = save(next); !s) return s.error();
+  publish([&](Snapshot& s) { s.functions[next.name] = next; });
   return next;
 }
 
 base::Status Registry::remove(const std::string& name) {
-  std::lock_guard lock(mu_);
-  if (!load(name)) return not_found(name);
-  auto st = db_.prepare("DELETE FROM functions WHERE name = ?");
-  st.bind(1, name);
-  if (auto s = st.run(); !s) return s;
-  for (const char* sql : {"DELETE FROM versions WHERE name = ?", "DELETE FROM aliases WHERE function = ?",
-                          "DELETE FROM provisioned WHERE function = ?",
-                          "DELETE FROM event_invoke_configs WHERE function = ?"}) {
-    auto del = db_.prepare(sql);
-    del.bind(1, name);
-    if (auto s = del.run(); !s) return s;
+  std::lock_guard lock(write_mu_);
+  if (!find_in(snapshot()->functions, name)) return not_found(name);
+  // One transaction: a failure part-way leaves the function whole, on disk as in memory.
+  auto deleted = guarded([&]() -> base::Status {
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    for (const char* sql : {"DELETE FROM functions WHERE name = ?", "DELETE FROM versions WHERE name = ?",
+                            "DELETE FROM aliases WHERE function = ?", "DELETE FROM provisioned WHERE function = ?",
+                            "DELETE FROM event_invoke_configs WHERE function = ?"}) {
+      auto del = db_.prepare(sql);
+      del.bind(1, name);
+      if (auto s = del.run(); !s) {
+        (void)db_.exec("ROLLBACK");  // the statement's own error is the one reported
+        return s;
+      }
+    }
+    return db_.exec("COMMIT");
+  });
+  if (!deleted) {
+    (void)db_.exec("ROLLBACK");  // a no-op unless a throw left the transaction open
+    return deleted;
   }
-  cache_.erase(name);
-  invoke_configs_.erase(name);
-  std::erase_if(provisioned_, [&](const auto& p) { return p.first.first == name; });
-  versions_.erase(name);
-  aliases_.erase(name);
+  publish([&](Snapshot& s) {
+    s.functions.erase(name);
+    s.invoke_configs.erase(name);
+    std::erase_if(s.provisioned, [&](const auto& p) { return p.first.first == name; });
+    s.versions.erase(name);
+    s.aliases.erase(name);
+  });
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
   return {};
 }
 
 base::Result<FunctionConfig> Registry::set_reserved_concurrency(const std::string& name, std::optional<int> value) {
-  std::lock_guard lock(mu_);
-  auto c = load(name);
-  if (!c) return not_found(name);
-  c->reserved_concurrency = value;
-  save(*c);
-  return *c;
-}
-
-void Registry::save_version(const FunctionConfig& c) {
-  auto st = db_.prepare("INSERT OR REPLACE INTO versions(name, version, config) VALUES(?,?,?)");
-  st.bind(1, c.name).bind(2, int64_t{std::stoi(c.version)}).bind_blob(3, encode_config(c));
-  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
-  versions_[c.name][std::stoi(c.version)] = c;
-}
-
-void Registry::save_alias(const Alias& a) {
-  auto st = db_.prepare(
-      "INSERT OR REPLACE INTO aliases(function, name, version, description, revision_id) VALUES(?,?,?,?,?)");
-  st.bind(1, a.function).bind(2, a.name).bind(3, a.version).bind(4, a.description).bind(5, a.revision_id);
-  if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
-  aliases_[a.function][a.name] = a;
+  std::lock_guard lock(write_mu_);
+  auto* current = find_in(snapshot()->functions, name);
+  if (!current) return not_found(name);
+  FunctionConfig c = *current;
+  c.reserved_concurrency = value;
+  if (auto s = save(c); !s) return s.error();
+  publish([&](Snapshot& s) { s.functions[name] = c; });
+  return c;
 }
 
 base::Result<FunctionConfig> Registry::publish_version(const std::string& name, const std::string& description) {
-  std::lock_guard lock(mu_);
-  auto latest = load(name);
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  auto* latest = find_in(snap->functions, name);
   if (!latest) return not_found(name);
-  auto& published = versions_[name];
+  const std::map<int, FunctionConfig> none;
+  auto* found = find_in(snap->versions, name);
+  const auto& published = found ? *found : none;
   // Publishing unchanged code and configuration returns the existing version, as Lambda does.
   if (!published.empty() && published.rbegin()->second.code_sha256 == latest->code_sha256 &&
       published.rbegin()->second.revision_id == latest->revision_id)
     return published.rbegin()->second;
   FunctionConfig v = *latest;
-  v.version = std::to_string(published.empty() ? 1 : published.rbegin()->first + 1);
+  int number = published.empty() ? 1 : published.rbegin()->first + 1;
+  v.version = std::to_string(number);
   if (!description.empty()) v.description = description;
   v.last_modified_ms = base::now_ms();
-  save_version(v);
+  if (auto s = save_version(v); !s) return s.error();
+  publish([&](Snapshot& s) { s.versions[name][number] = v; });
   return v;
 }
 
 base::Result<std::vector<FunctionConfig>> Registry::list_versions(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto latest = load(name);
+  auto s = snapshot();
+  auto* latest = find_in(s->functions, name);
   if (!latest) return not_found(name);
   std::vector<FunctionConfig> out{*latest};
-  for (const auto& [n, c] : versions_[name]) out.push_back(c);
+  if (auto* vs = find_in(s->versions, name))
+    for (const auto& [n, c] : *vs) out.push_back(c);
   return out;
 }
 
-base::Result<FunctionConfig> Registry::resolve(const std::string& name, const std::string& qualifier) {
-  std::lock_guard lock(mu_);
-  auto latest = load(name);
+namespace {
+
+base::Result<FunctionConfig> resolve_in(const Registry::Snapshot& s, const std::string& name,
+                                        const std::string& qualifier) {
+  auto* latest = find_in(s.functions, name);
   if (!latest) return not_found(name);
   if (qualifier.empty() || qualifier == "$LATEST") return *latest;
   std::string version = qualifier;
-  if (auto a = aliases_[name].find(qualifier); a != aliases_[name].end()) version = a->second.version;
+  if (auto* a = find_alias(s, name, qualifier)) version = a->version;
   if (version == "$LATEST") return *latest;
-  if (auto number = version_number(version)) {
-    auto& vs = versions_[name];
-    if (auto it = vs.find(*number); it != vs.end()) {
-      FunctionConfig c = it->second;
-      c.reserved_concurrency = latest->reserved_concurrency;  // concurrency belongs to the function
-      return c;
-    }
+  if (auto* v = find_version(s, name, version)) {
+    FunctionConfig c = *v;
+    c.reserved_concurrency = latest->reserved_concurrency;  // concurrency belongs to the function
+    return c;
   }
   return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", name, qualifier));
 }
 
+}  // namespace
+
+base::Result<FunctionConfig> Registry::resolve(const std::string& name, const std::string& qualifier) {
+  return resolve_in(*snapshot(), name, qualifier);
+}
+
 base::Result<Alias> Registry::create_alias(const std::string& function, const std::string& alias,
                                            const std::string& version, const std::string& description) {
-  std::lock_guard lock(mu_);
-  if (!load(function)) return not_found(function);
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (!find_in(snap->functions, function)) return not_found(function);
   if (alias.empty() || alias.find_first_not_of("0123456789") == std::string::npos || alias == "$LATEST")
     return make_error(ErrorCode::kInvalidArgument, "Alias name must not be a version number");
-  if (version != "$LATEST" && !(version_number(version) && versions_[function].count(*version_number(version))))
+  if (version != "$LATEST" && !find_version(*snap, function, version))
     return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, version));
-  if (aliases_[function].count(alias))
+  if (find_alias(*snap, function, alias))
     return make_error(ErrorCode::kAlreadyExists, "Alias already exists: " + function_arn("us-east-1", function, alias));
   Alias a{function, alias, version, description, base::random_hex(16)};
-  save_alias(a);
+  if (auto s = save_alias(a); !s) return s.error();
+  publish([&](Snapshot& s) { s.aliases[function][alias] = a; });
   return a;
 }
 
 base::Result<Alias> Registry::get_alias(const std::string& function, const std::string& alias) {
-  std::lock_guard lock(mu_);
-  auto& as = aliases_[function];
-  auto it = as.find(alias);
-  if (it == as.end())
-    return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
-  return it->second;
+  auto s = snapshot();
+  auto* a = find_alias(*s, function, alias);
+  if (!a) return alias_not_found(function, alias);
+  return *a;
 }
 
 base::Result<Alias> Registry::update_alias(const std::string& function, const std::string& alias,
                                            const std::optional<std::string>& version,
                                            const std::optional<std::string>& description) {
-  std::lock_guard lock(mu_);
-  auto& as = aliases_[function];
-  auto it = as.find(alias);
-  if (it == as.end())
-    return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
-  Alias a = it->second;
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  auto* current = find_alias(*snap, function, alias);
+  if (!current) return alias_not_found(function, alias);
+  Alias a = *current;
   if (version) {
-    if (*version != "$LATEST" && !(version_number(*version) && versions_[function].count(*version_number(*version))))
+    if (*version != "$LATEST" && !find_version(*snap, function, *version))
       return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, *version));
     a.version = *version;
   }
   if (description) a.description = *description;
   a.revision_id = base::random_hex(16);
-  save_alias(a);
+  if (auto s = save_alias(a); !s) return s.error();
+  publish([&](Snapshot& s) { s.aliases[function][alias] = a; });
   return a;
 }
 
 base::Status Registry::delete_alias(const std::string& function, const std::string& alias) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare("DELETE FROM aliases WHERE function = ? AND name = ?");
-  st.bind(1, function).bind(2, alias);
-  if (auto s = st.run(); !s) return s;
-  aliases_[function].erase(alias);
+  std::lock_guard lock(write_mu_);
+  auto deleted = guarded([&]() -> base::Status {
+    auto st = db_.prepare("DELETE FROM aliases WHERE function = ? AND name = ?");
+    st.bind(1, function).bind(2, alias);
+    return st.run();
+  });
+  if (!deleted) return deleted;
+  publish([&](Snapshot& s) {
+    if (auto it = s.aliases.find(function); it != s.aliases.end()) it->second.erase(alias);
+  });
   return {};
 }
 
 base::Result<std::vector<Alias>> Registry::list_aliases(const std::string& function) {
-  std::lock_guard lock(mu_);
-  if (!load(function)) return not_found(function);
+  auto s = snapshot();
+  if (!find_in(s->functions, function)) return not_found(function);
   std::vector<Alias> out;
-  for (const auto& [n, a] : aliases_[function]) out.push_back(a);
+  if (auto* as = find_in(s->aliases, function))
+    for (const auto& [n, a] : *as) out.push_back(a);
   return out;
 }
 
@@ -458,75 +560,86 @@ base::Result<Registry::Provisioned> Registry::set_provisioned(const std::string&
                                                              int count) {
   if (qualifier.empty() || qualifier == "$LATEST")
     return make_error(ErrorCode::kInvalidArgument, "Provisioned concurrency needs a published version or an alias");
-  if (auto c = resolve(function, qualifier); !c) return c.error();
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
+  if (auto c = resolve_in(*snapshot(), function, qualifier); !c) return c.error();
   Provisioned p{function, qualifier, count, base::now_ms()};
-  auto st = db_.prepare(
-      "INSERT OR REPLACE INTO provisioned(function, qualifier, count, last_modified_ms) VALUES(?,?,?,?)");
-  st.bind(1, function).bind(2, qualifier).bind(3, int64_t{count}).bind(4, p.last_modified_ms);
-  if (auto s = st.run(); !s) return s.error();
-  provisioned_[{function, qualifier}] = p;
+  auto saved = guarded([&]() -> base::Status {
+    auto st = db_.prepare(
+        "INSERT OR REPLACE INTO provisioned(function, qualifier, count, last_modified_ms) VALUES(?,?,?,?)");
+    st.bind(1, function).bind(2, qualifier).bind(3, int64_t{count}).bind(4, p.last_modified_ms);
+    return st.run();
+  });
+  if (!saved) return saved.error();
+  publish([&](Snapshot& s) { s.provisioned[{function, qualifier}] = p; });
   return p;
 }
 
 base::Result<Registry::Provisioned> Registry::get_provisioned(const std::string& function, const std::string& qualifier) {
-  std::lock_guard lock(mu_);
-  auto it = provisioned_.find({function, qualifier});
-  if (it == provisioned_.end())
-    return make_error(ErrorCode::kNotFound, "No Provisioned Concurrency Config found for this function");
-  return it->second;
+  auto s = snapshot();
+  auto* p = find_in(s->provisioned, std::pair{function, qualifier});
+  if (!p) return make_error(ErrorCode::kNotFound, "No Provisioned Concurrency Config found for this function");
+  return *p;
 }
 
 base::Status Registry::delete_provisioned(const std::string& function, const std::string& qualifier) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare("DELETE FROM provisioned WHERE function = ? AND qualifier = ?");
-  st.bind(1, function).bind(2, qualifier);
-  if (auto s = st.run(); !s) return s;
-  provisioned_.erase({function, qualifier});
+  std::lock_guard lock(write_mu_);
+  auto deleted = guarded([&]() -> base::Status {
+    auto st = db_.prepare("DELETE FROM provisioned WHERE function = ? AND qualifier = ?");
+    st.bind(1, function).bind(2, qualifier);
+    return st.run();
+  });
+  if (!deleted) return deleted;
+  publish([&](Snapshot& s) { s.provisioned.erase({function, qualifier}); });
   return {};
 }
 
 std::vector<Registry::Provisioned> Registry::all_provisioned() {
-  std::lock_guard lock(mu_);
+  auto s = snapshot();
   std::vector<Provisioned> out;
-  for (const auto& [k, p] : provisioned_) out.push_back(p);
+  for (const auto& [k, p] : s->provisioned) out.push_back(p);
   return out;
 }
 
 base::Result<EventInvokeConfig> Registry::set_event_invoke_config(const std::string& function,
                                                                  EventInvokeConfig config) {
-  std::lock_guard lock(mu_);
-  if (!load(function)) return not_found(function);
+  std::lock_guard lock(write_mu_);
+  if (!find_in(snapshot()->functions, function)) return not_found(function);
   config.last_modified_ms = base::now_ms();
-  auto st = db_.prepare(
-      "INSERT OR REPLACE INTO event_invoke_configs(function, max_retry, max_age, on_failure, last_modified_ms) "
-      "VALUES(?,?,?,?,?)");
-  st.bind(1, function);
-  if (config.max_retry_attempts) st.bind(2, int64_t{*config.max_retry_attempts});
-  else st.bind_null(2);
-  if (config.max_event_age_s) st.bind(3, int64_t{*config.max_event_age_s});
-  else st.bind_null(3);
-  st.bind(4, config.on_failure).bind(5, config.last_modified_ms);
-  if (auto s = st.run(); !s) return s.error();
-  invoke_configs_[function] = config;
+  auto saved = guarded([&]() -> base::Status {
+    auto st = db_.prepare(
+        "INSERT OR REPLACE INTO event_invoke_configs(function, max_retry, max_age, on_failure, last_modified_ms) "
+        "VALUES(?,?,?,?,?)");
+    st.bind(1, function);
+    if (config.max_retry_attempts) st.bind(2, int64_t{*config.max_retry_attempts});
+    else st.bind_null(2);
+    if (config.max_event_age_s) st.bind(3, int64_t{*config.max_event_age_s});
+    else st.bind_null(3);
+    st.bind(4, config.on_failure).bind(5, config.last_modified_ms);
+    return st.run();
+  });
+  if (!saved) return saved.error();
+  publish([&](Snapshot& s) { s.invoke_configs[function] = config; });
   return config;
 }
 
 base::Result<EventInvokeConfig> Registry::get_event_invoke_config(const std::string& function) {
-  std::lock_guard lock(mu_);
-  auto it = invoke_configs_.find(function);
-  if (it == invoke_configs_.end())
+  auto s = snapshot();
+  auto* c = find_in(s->invoke_configs, function);
+  if (!c)
     return make_error(ErrorCode::kNotFound, "The function " + function_arn("us-east-1", function) +
                                                 " doesn't have an EventInvokeConfig");
-  return it->second;
+  return *c;
 }
 
 base::Status Registry::delete_event_invoke_config(const std::string& function) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare("DELETE FROM event_invoke_configs WHERE function = ?");
-  st.bind(1, function);
-  if (auto s = st.run(); !s) return s;
-  invoke_configs_.erase(function);
+  std::lock_guard lock(write_mu_);
+  auto deleted = guarded([&]() -> base::Status {
+    auto st = db_.prepare("DELETE FROM event_invoke_configs WHERE function = ?");
+    st.bind(1, function);
+    return st.run();
+  });
+  if (!deleted) return deleted;
+  publish([&](Snapshot& s) { s.invoke_configs.erase(function); });
   return {};
 }
 

@@ -1,6 +1,16 @@
 // The function registry: definitions persisted in SQLite (functions.db in
 // the data directory) and their unpacked code under functions/<name>/<rev>/.
-// Thread-safe; every call is quick except those that unpack code.
+//
+// THREADING RULE. Readers (get, list, resolve, list_versions, the alias,
+// event-invoke-config and provisioned getters) never wait on a write: every
+// definition is mirrored in an immutable Snapshot that a write replaces as a
+// whole, and a reader only copies the pointer to it (a mutex held for that
+// copy alone). So they are safe from any thread, the invoker's strand
+// included. Writers serialise on a write mutex, write SQLite (fsynced), and
+// publish a new snapshot only once the write succeeded: a failed write
+// returns its error and leaves what readers see unchanged. Writes block on
+// the disk (create and update_code also unpack a zip): call them from the
+// blocking pool, never from an io thread or the invoker's strand.
 #pragma once
 
 #include <map>
@@ -65,25 +75,34 @@ class Registry {
   base::Status delete_provisioned(const std::string& function, const std::string& qualifier);
   std::vector<Provisioned> all_provisioned();
 
+  // Every definition at one moment; never changed once published.
+  struct Snapshot {
+    std::map<std::string, FunctionConfig> functions;  // $LATEST by name
+    std::map<std::string, std::map<int, FunctionConfig>> versions;
+    std::map<std::string, std::map<std::string, Alias>> aliases;
+    std::map<std::pair<std::string, std::string>, Provisioned> provisioned;
+    std::map<std::string, EventInvokeConfig> invoke_configs;
+  };
+  std::shared_ptr<const Snapshot> snapshot() const;
+
  private:
   Registry(std::string data_dir, PackageLimits limits, base::Connection db);
   base::Result<std::string> unpack(const std::string& name, const std::string& revision, std::string_view zip,
                                    UnpackedCode& info);
-  void save(const FunctionConfig& c);
-  std::optional<FunctionConfig> load(const std::string& name);
+  // Writers (write_mu_ held): SQLite first; the caller publishes on success.
+  base::Status save(const FunctionConfig& c);
+  base::Status save_version(const FunctionConfig& c);
+  base::Status save_alias(const Alias& a);
+  // Replaces the published snapshot with a copy changed by `change` (write_mu_ held).
+  template <typename F>
+  void publish(F&& change);
 
   std::string dir_;
   PackageLimits limits_;
-  std::mutex mu_;
-  base::Connection db_;
-  // Every definition, mirrored in memory: an invoke reads it without SQLite.
-  std::map<std::string, FunctionConfig> cache_;
-  std::map<std::string, std::map<int, FunctionConfig>> versions_;
-  std::map<std::string, std::map<std::string, Alias>> aliases_;
-  std::map<std::pair<std::string, std::string>, Provisioned> provisioned_;
-  std::map<std::string, EventInvokeConfig> invoke_configs_;
-  void save_version(const FunctionConfig& c);
-  void save_alias(const Alias& a);
+  std::mutex write_mu_;  // one writer at a time; readers never take it
+  base::Connection db_;  // used by writers only, under write_mu_
+  mutable std::mutex snapshot_mu_;  // held only to copy or swap the pointer
+  std::shared_ptr<const Snapshot> snapshot_;
 };
 
 }  // namespace nimbus::functions

@@ -1,0 +1,153 @@
+#include "functions/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "base/ids.h"
+#include "functions/test_zip.h"
+
+namespace nimbus::functions {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nimbus-registry-" + base::random_hex(6));
+    reopen();
+  }
+  void TearDown() override {
+    registry_.reset();
+    fs::remove_all(dir_);
+  }
+  void reopen() {
+    registry_.reset();
+    auto r = Registry::open(dir_.string());
+    ASSERT_TRUE(r) << r.error().message;
+    registry_ = std::move(*r);
+  }
+  FunctionConfig create(const std::string& name) {
+    static const std::string zip = testing::make_zip([](const fs::path& d) {
+      ASSERT_TRUE(base::write_file_durably((d / "bootstrap").string(), "#!/bin/sh\n").ok());
+    });
+    FunctionConfig c;
+    c.name = name;
+    c.runtime = "provided";
+    c.handler = "h";
+    auto created = registry_->create(c, zip);
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : c;
+  }
+  // A second connection to functions.db, as another process would have.
+  base::Connection other() {
+    auto c = base::Connection::open((dir_ / "functions.db").string(), false);
+    EXPECT_TRUE(c);
+    return std::move(*c);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, ResolvesQualifiersAndKeepsEverythingAcrossARestart) {
+  create("f");
+  ASSERT_TRUE(registry_->set_reserved_concurrency("f", 3));
+  auto v1 = registry_->publish_version("f", "first");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->version, "1");
+  EXPECT_EQ(registry_->publish_version("f", "")->version, "1") << "nothing new: the last version";
+  ASSERT_TRUE(registry_->create_alias("f", "live", "1", "d"));
+  ASSERT_TRUE(registry_->set_provisioned("f", "live", 2));
+  EventInvokeConfig eic;
+  eic.max_retry_attempts = 1;
+  ASSERT_TRUE(registry_->set_event_invoke_config("f", eic));
+  reopen();
+  auto live = registry_->resolve("f", "live");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->version, "1");
+  EXPECT_EQ(live->description, "first");
+  EXPECT_EQ(live->reserved_concurrency, 3) << "concurrency belongs to the function";
+  EXPECT_EQ(registry_->resolve("f", "")->version, "$LATEST");
+  EXPECT_FALSE(registry_->resolve("f", "2"));
+  EXPECT_FALSE(registry_->resolve("f", "99999999999999999999"));
+  EXPECT_EQ(registry_->all_provisioned().size(), 1u);
+  EXPECT_EQ(registry_->get_event_invoke_config("f")->max_retry_attempts, 1);
+  EXPECT_EQ(registry_->list_versions("f")->size(), 2u);
+  ASSERT_TRUE(registry_->remove("f"));
+  EXPECT_FALSE(registry_->get("f"));
+  EXPECT_FALSE(registry_->get_alias("f", "live"));
+  EXPECT_TRUE(registry_->all_provisioned().empty());
+  reopen();
+  EXPECT_TRUE(registry_->list().empty());
+}
+
+TEST_F(RegistryTest, ASnapshotNeverChanges) {
+  create("f");
+  auto before = registry_->snapshot();
+  ASSERT_TRUE(registry_->set_reserved_concurrency("f", 5));
+  EXPECT_FALSE(before->functions.at("f").reserved_concurrency);
+  EXPECT_EQ(registry_->snapshot()->functions.at("f").reserved_concurrency, 5);
+}
+
+// The defect issue 11 names: a write waiting on the disk held the lock that
+// the invoker's resolve() takes. Here a write waits on SQLite's lock (held
+// by another connection) while reads go on unhindered.
+TEST_F(RegistryTest, ReadersDoNotWaitOnAWrite) {
+  create("f");
+  auto blocker = other();
+  ASSERT_TRUE(blocker.exec("BEGIN IMMEDIATE"));
+  auto write = std::async(std::launch::async, [&] { return registry_->set_reserved_concurrency("f", 2); });
+  ASSERT_EQ(write.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout) << "the write is waiting";
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(registry_->resolve("f", ""));
+    ASSERT_TRUE(registry_->get("f"));
+    ASSERT_EQ(registry_->list().size(), 1u);
+    (void)registry_->get_event_invoke_config("f");
+    (void)registry_->all_provisioned();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+  EXPECT_FALSE(registry_->get("f")->reserved_concurrency) << "not published before it is written";
+  ASSERT_TRUE(blocker.exec("COMMIT"));
+  auto written = write.get();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(registry_->get("f")->reserved_concurrency, 2);
+}
+
+TEST_F(RegistryTest, AFailedWriteIsAnErrorAndChangesNothing) {
+  create("f");
+  ASSERT_TRUE(registry_->publish_version("f", ""));
+  ASSERT_TRUE(registry_->create_alias("f", "a", "1", ""));
+  auto changed = *registry_->get("f");
+  changed.description = "changed since version 1";
+  ASSERT_TRUE(registry_->update_config(changed));
+  // Tables gone from under the registry: every kind of write fails.
+  auto db = other();
+  ASSERT_TRUE(db.exec("DROP TABLE aliases; DROP TABLE versions; ALTER TABLE functions RENAME TO gone;"));
+  auto reserved = registry_->set_reserved_concurrency("f", 4);
+  ASSERT_FALSE(reserved);
+  EXPECT_FALSE(registry_->get("f")->reserved_concurrency);
+  auto cfg = *registry_->get("f");
+  cfg.description = "new";
+  EXPECT_FALSE(registry_->update_config(cfg));
+  EXPECT_EQ(registry_->get("f")->description, "changed since version 1");
+  EXPECT_FALSE(registry_->create_alias("f", "b", "1", ""));
+  EXPECT_FALSE(registry_->get_alias("f", "b"));
+  EXPECT_FALSE(registry_->update_alias("f", "a", std::string("$LATEST"), std::nullopt));
+  EXPECT_EQ(registry_->get_alias("f", "a")->version, "1");
+  auto before = *registry_->get("f");
+  ASSERT_TRUE(db.exec("ALTER TABLE gone RENAME TO functions;"));
+  EXPECT_FALSE(registry_->publish_version("f", "x")) << "versions is still gone";
+  EXPECT_EQ(registry_->list_versions("f")->size(), 2u);
+  EXPECT_FALSE(registry_->remove("f")) << "one transaction: its aliases' table is gone";
+  EXPECT_TRUE(registry_->get("f"));
+  EXPECT_EQ(registry_->get("f")->revision_id, before.revision_id);
+}
+
+}  // namespace
+}  // namespace nimbus::functions
