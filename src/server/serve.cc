@@ -277,7 +277,10 @@ int serve(const ServeConfig& given) {
     return 2;
   }
   async_queue = std::move(*queue);
-  async_queue->start();
+  if (auto s = async_queue->start(); !s) {
+    spdlog::error("functions: cannot start the async queue: {}", s.error().message);
+    return 2;
+  }
   admin.queue = async_queue.get();
   add_collectors(metrics, *invoker, *async_queue, server);
   metrics.add_collector({"nimbus_storage_free_bytes", "nimbus_storage_total_bytes"}, [&store](auto& mm) {
