@@ -1,7 +1,11 @@
-// The Lambda REST API (2015-03-31) over functions::Registry and Invoker:
-// CreateFunction, GetFunction(Configuration), ListFunctions,
-// UpdateFunctionCode/Configuration, DeleteFunction, Put/Get/Delete
-// FunctionConcurrency and Invoke, with Lambda's JSON errors.
+// The Lambda REST API (2015-03-31 and the later dates of its newer
+// operations) over functions::Registry and the invoker: functions, code,
+// Invoke, versions, aliases, reserved and provisioned concurrency and event
+// invoke configs, with Lambda's JSON errors. The operations are listed in
+// routes.cc; errors.cc is the one error table.
+// THREADING RULE: handle() runs on io threads and never writes SQLite there:
+// registry writes and listings, code unpacking and the async queue's enqueue
+// run on the blocking pool.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -25,6 +29,8 @@ class AsyncQueue;
 
 namespace nimbus::lambda_api {
 
+class Invocations;
+
 struct Options {
   std::string region = "us-east-1";
   // Reads a code package from nimbus's own object store (Code.S3Bucket / S3Key).
@@ -35,8 +41,14 @@ class Service {
  public:
   Service(functions::Registry& registry, functions::Invoker& invoker, functions::AsyncQueue& async_queue,
           const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking, Options options);
+  // Over any Invocations (unit tests give a fake); it must outlive the service.
+  Service(functions::Registry& registry, Invocations& invocations, const auth::CredentialStore& credentials,
+          boost::asio::thread_pool& blocking, Options options);
   ~Service();
+  // A request as it arrives: reads the body, authenticates, then dispatch().
   boost::asio::awaitable<http::Response> handle(http::Request& req);
+  // An authenticated request and its body: routes it to its operation.
+  boost::asio::awaitable<http::Response> dispatch(http::Request& req, std::string body);
 
  private:
   struct Impl;

@@ -1,0 +1,98 @@
+#include "lambda_api/routes.h"
+
+#include <string>
+#include <vector>
+
+#include "base/encoding.h"
+
+namespace nimbus::lambda_api {
+
+namespace {
+
+constexpr Route kRoutes[] = {
+    {"POST", "/2015-03-31/functions", "CreateFunction", create_function},
+    {"GET", "/2015-03-31/functions", "ListFunctions", list_functions},
+    {"GET", "/2015-03-31/functions/{FunctionName}", "GetFunction", get_function},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction", delete_function},
+    {"GET", "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration",
+     get_function_configuration},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/configuration", "UpdateFunctionConfiguration",
+     update_function_configuration},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", update_function_code},
+    {"POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", invoke},
+    {"POST", "/2015-03-31/functions/{FunctionName}/versions", "PublishVersion", publish_version},
+    {"GET", "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction", list_versions},
+    {"POST", "/2015-03-31/functions/{FunctionName}/aliases", "CreateAlias", create_alias},
+    {"GET", "/2015-03-31/functions/{FunctionName}/aliases", "ListAliases", list_aliases},
+    {"GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "GetAlias", get_alias},
+    {"PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "UpdateAlias", update_alias},
+    {"DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias", delete_alias},
+    // botocore sends reserved concurrency under 2017-10-31; the newer API date is accepted too.
+    {"PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", put_function_concurrency},
+    {"PUT", "/2019-09-30/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", put_function_concurrency},
+    {"GET", "/2017-10-31/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", get_function_concurrency},
+    {"GET", "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", get_function_concurrency},
+    {"DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency",
+     delete_function_concurrency},
+    {"DELETE", "/2019-09-30/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency",
+     delete_function_concurrency},
+    {"PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", "PutProvisionedConcurrencyConfig",
+     put_provisioned_concurrency_config},
+    {"GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", "GetProvisionedConcurrencyConfig",
+     get_provisioned_concurrency_config},
+    {"DELETE", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", "DeleteProvisionedConcurrencyConfig",
+     delete_provisioned_concurrency_config},
+    {"PUT", "/2019-09-25/functions/{FunctionName}/event-invoke-config", "PutFunctionEventInvokeConfig",
+     put_function_event_invoke_config},
+    {"POST", "/2019-09-25/functions/{FunctionName}/event-invoke-config", "UpdateFunctionEventInvokeConfig",
+     update_function_event_invoke_config},
+    {"GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config", "GetFunctionEventInvokeConfig",
+     get_function_event_invoke_config},
+    {"DELETE", "/2019-09-25/functions/{FunctionName}/event-invoke-config", "DeleteFunctionEventInvokeConfig",
+     delete_function_event_invoke_config},
+};
+
+std::vector<std::string_view> split(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = path.empty() || path[0] != '/' ? 0 : 1;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  while (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+bool is_capture(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+std::span<const Route> routes() { return kRoutes; }
+
+RouteMatch match_route(std::string_view method, std::string_view raw_path) {
+  std::vector<std::string> segments;
+  for (auto s : split(raw_path)) segments.push_back(base::uri_decode(s));
+  for (const Route& route : kRoutes) {
+    if (route.method != method) continue;
+    auto pattern = split(route.path);
+    if (pattern.size() != segments.size()) continue;
+    RouteMatch m;
+    bool ok = true;
+    for (size_t i = 0; ok && i < pattern.size(); ++i) {
+      if (is_capture(pattern[i]))
+        m.params.values.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), segments[i]);
+      else
+        ok = pattern[i] == segments[i];
+    }
+    if (!ok) continue;
+    m.route = &route;
+    return m;
+  }
+  return {};
+}
+
+}  // namespace nimbus::lambda_api
