@@ -9,11 +9,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "aws/service.h"
 #include "base/encoding.h"
 #include "base/result.h"
 #include "functions/registry.h"
@@ -42,22 +45,24 @@ struct Deps {
   base::Result<int> within_instances(base::Result<int> n, const char* field) const;
 };
 
-// The values a route's path template captured, e.g. {FunctionName}.
-struct PathParams {
-  std::vector<std::pair<std::string_view, std::string>> values;
-  std::string get(std::string_view name) const {
-    for (const auto& [k, v] : values)
-      if (k == name) return v;
-    return {};
-  }
-};
-
+// One Lambda request: the protocol layer's Call (the authenticated request,
+// its body and request id; replies and errors in rest-json) plus what the
+// route table captured from the path and the URL's query.
 struct Call {
+  aws::Call& aws;
   http::Request& req;
-  std::string body;
-  PathParams path;
+  std::string& body;
+  std::map<std::string, std::string> path;  // {FunctionName}, {Name}
   std::vector<base::QueryParam> query;
 
+  Call(aws::Call& call, std::map<std::string, std::string> path_params)
+      : aws(call), req(call.request), body(call.body), path(std::move(path_params)),
+        query(base::parse_query(call.url_query())) {}
+
+  std::string path_param(const std::string& name) const {
+    auto it = path.find(name);
+    return it == path.end() ? std::string() : it->second;
+  }
   std::string query_param(std::string_view key) const {
     for (const auto& p : query)
       if (p.key == key) return p.value;
@@ -65,12 +70,24 @@ struct Call {
   }
   base::Result<boost::json::object> json() const { return parse_body(body); }
   // {FunctionName} as a reference.
-  base::Result<FunctionRef> function() const { return parse_ref(path.get("FunctionName")); }
+  base::Result<FunctionRef> function() const { return parse_ref(path_param("FunctionName")); }
   // The same, its qualifier taken from ?Qualifier= when the name carries none.
   base::Result<FunctionRef> qualified_function() const {
     auto ref = function();
     if (ref && ref->qualifier.empty()) ref->qualifier = query_param("Qualifier");
     return ref;
+  }
+
+  http::Response fail(const base::Error& e) const { return aws.fail(e); }  // through errors.cc's table
+  http::Response fail(ErrorType type, std::string message) const { return aws.fail(lambda_error(type, std::move(message))); }
+  // A JSON reply with the request id; 204 carries no body.
+  http::Response reply(int status, const boost::json::value& v) const {
+    if (status != 204) return aws.reply(v, status);
+    http::Response r;
+    r.status = 204;
+    r.set("Content-Type", "application/json");
+    r.set("x-amzn-RequestId", aws.request_id);
+    return r;
   }
 };
 

@@ -1,12 +1,7 @@
 #include "lambda_api/errors.h"
 
-#include <boost/json.hpp>
-
-#include "base/ids.h"
-
 namespace nimbus::lambda_api {
 
-namespace json = boost::json;
 using base::ErrorCode;
 
 namespace {
@@ -22,13 +17,8 @@ constexpr TypeRow kTypes[] = {
     {ErrorType::kInvalidParameterValue, 400, "InvalidParameterValueException"},
     {ErrorType::kInvalidRequestContent, 400, "InvalidRequestContentException"},
     {ErrorType::kRequestTooLarge, 413, "RequestTooLargeException"},
-    {ErrorType::kRequestEntityTooLarge, 413, "RequestEntityTooLargeException"},
     {ErrorType::kTooManyRequests, 429, "TooManyRequestsException"},
     {ErrorType::kAccessDenied, 403, "AccessDeniedException"},
-    {ErrorType::kUnrecognizedClient, 403, "UnrecognizedClientException"},
-    {ErrorType::kInvalidSignature, 403, "InvalidSignatureException"},
-    {ErrorType::kIncompleteSignature, 400, "IncompleteSignatureException"},
-    {ErrorType::kMissingAuthenticationToken, 403, "MissingAuthenticationTokenException"},
     {ErrorType::kProvisionedConcurrencyConfigNotFound, 404, "ProvisionedConcurrencyConfigNotFoundException"},
     {ErrorType::kPreconditionFailed, 412, "PreconditionFailedException"},
     {ErrorType::kUnknownOperation, 404, "UnknownOperationException"},
@@ -46,38 +36,26 @@ const TypeRow& row_of(ErrorType type) {
 int status_of(ErrorType type) { return row_of(type).status; }
 const char* name_of(ErrorType type) { return row_of(type).name; }
 
-LambdaError to_lambda_error(const base::Error& e) {
-  switch (e.code) {
-    case ErrorCode::kNotFound: return {ErrorType::kResourceNotFound, e.message, {}};
-    case ErrorCode::kAlreadyExists:
-    case ErrorCode::kConflict: return {ErrorType::kResourceConflict, e.message, {}};
-    case ErrorCode::kInvalidArgument: return {ErrorType::kInvalidParameterValue, e.message, {}};
-    case ErrorCode::kMalformed: return {ErrorType::kInvalidRequestContent, e.message, {}};
-    case ErrorCode::kEntityTooLarge: return {ErrorType::kRequestTooLarge, e.message, {}};
-    case ErrorCode::kPreconditionFailed: return {ErrorType::kPreconditionFailed, e.message, {}};
-    // The invoker says which limit was hit; Lambda puts that in "Reason".
-    case ErrorCode::kThrottled: return {ErrorType::kTooManyRequests, "Rate Exceeded.", e.message};
-    case ErrorCode::kAccessDenied: return {ErrorType::kAccessDenied, e.message, {}};
-    case ErrorCode::kInvalidAccessKeyId:
-      return {ErrorType::kUnrecognizedClient, "The security token included in the request is invalid.", {}};
-    case ErrorCode::kSignatureMismatch: return {ErrorType::kInvalidSignature, e.message, {}};
-    case ErrorCode::kRequestTimeTooSkewed: return {ErrorType::kInvalidSignature, "Signature expired: " + e.message, {}};
-    case ErrorCode::kAuthorizationMalformed: return {ErrorType::kIncompleteSignature, e.message, {}};
-    default: return {ErrorType::kService, e.message, {}};
-  }
+aws::ServiceError lambda_error(ErrorType type, std::string message, std::string reason) {
+  const TypeRow& row = row_of(type);
+  return aws::ServiceError{row.status, row.name, std::move(message), std::move(reason), row.status < 500};
 }
 
-http::Response error_response(const LambdaError& e) {
-  const TypeRow& row = row_of(e.type);
-  http::Response r;
-  r.status = row.status;
-  r.set("Content-Type", "application/json");
-  r.set("x-amzn-ErrorType", row.name);
-  r.set("x-amzn-RequestId", base::random_hex(16));
-  json::object body{{"Type", "User"}, {"message", e.message}};
-  if (!e.reason.empty()) body["Reason"] = e.reason;
-  r.body = json::serialize(body);
-  return r;
+aws::ServiceError to_lambda_error(const base::Error& e) {
+  switch (e.code) {
+    case ErrorCode::kNotFound: return lambda_error(ErrorType::kResourceNotFound, e.message);
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kConflict: return lambda_error(ErrorType::kResourceConflict, e.message);
+    case ErrorCode::kInvalidArgument: return lambda_error(ErrorType::kInvalidParameterValue, e.message);
+    case ErrorCode::kMalformed: return lambda_error(ErrorType::kInvalidRequestContent, e.message);
+    case ErrorCode::kEntityTooLarge: return lambda_error(ErrorType::kRequestTooLarge, e.message);
+    case ErrorCode::kPreconditionFailed: return lambda_error(ErrorType::kPreconditionFailed, e.message);
+    // The invoker says which limit was hit; Lambda puts that in "Reason".
+    case ErrorCode::kThrottled: return lambda_error(ErrorType::kTooManyRequests, "Rate Exceeded.", e.message);
+    case ErrorCode::kAccessDenied: return lambda_error(ErrorType::kAccessDenied, e.message);
+    // Signatures are checked by the shared auth step (aws/authenticate.h), which words its own errors.
+    default: return lambda_error(ErrorType::kService, e.message);
+  }
 }
 
 }  // namespace nimbus::lambda_api

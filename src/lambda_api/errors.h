@@ -1,13 +1,14 @@
 // Lambda's error vocabulary: every wire error the Lambda API sends (type and
-// HTTP status) in one table, the one mapping from domain errors
-// (base::Error) onto it, and the JSON error response itself.
+// HTTP status) in one table, and the one mapping from domain errors
+// (base::Error) onto it: the aws::ErrorTable of Lambda's descriptor. The
+// protocol layer renders them (rest-json: x-amzn-ErrorType, Type, message, Reason).
 // THREADING RULE: pure functions; any thread.
 #pragma once
 
 #include <string>
 
+#include "aws/protocol.h"
 #include "base/result.h"
-#include "http/message.h"
 
 namespace nimbus::lambda_api {
 
@@ -17,36 +18,21 @@ enum class ErrorType {
   kResourceConflict,
   kInvalidParameterValue,
   kInvalidRequestContent,
-  kRequestTooLarge,                         // an Invoke payload over its limit
-  kRequestEntityTooLarge,                   // a request body over nimbus's limit
+  kRequestTooLarge,  // an Invoke payload over its limit
   kTooManyRequests,
   kAccessDenied,
-  kUnrecognizedClient,
-  kInvalidSignature,
-  kIncompleteSignature,
-  kMissingAuthenticationToken,
   kProvisionedConcurrencyConfigNotFound,
   kPreconditionFailed,
   kUnknownOperation,
   kService,
 };
 
-struct LambdaError {
-  ErrorType type = ErrorType::kService;
-  std::string message;
-  std::string reason;  // the body's "Reason" (throttling says which limit), when set
-};
-
 int status_of(ErrorType type);
 const char* name_of(ErrorType type);  // e.g. "ResourceNotFoundException"
 
-// The one table from domain errors to Lambda's.
-LambdaError to_lambda_error(const base::Error& e);
+aws::ServiceError lambda_error(ErrorType type, std::string message, std::string reason = "");
 
-http::Response error_response(const LambdaError& e);
-inline http::Response error_response(const base::Error& e) { return error_response(to_lambda_error(e)); }
-inline http::Response error_response(ErrorType type, std::string message) {
-  return error_response(LambdaError{type, std::move(message), {}});
-}
+// The one table from domain errors to Lambda's.
+aws::ServiceError to_lambda_error(const base::Error& e);
 
 }  // namespace nimbus::lambda_api

@@ -40,24 +40,24 @@ base::Result<std::string> code_from(const Options& options, const json::object& 
 
 awaitable<http::Response> create_function(Deps& d, Call& call) {
   auto in = call.json();
-  if (!in) co_return error_response(in.error());
+  if (!in) co_return call.fail(in.error());
   functions::FunctionConfig c;
   if (auto* n = in->if_contains("FunctionName"); n && n->is_string()) c.name = std::string(n->as_string());
   auto ref = parse_ref(c.name);
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   c.name = ref->name;
-  if (auto s = apply_config(*in, c); !s) co_return error_response(s.error());
+  if (auto s = apply_config(*in, c); !s) co_return call.fail(s.error());
   auto* code = in->if_contains("Code");
-  if (!code || !code->is_object()) co_return error_response(invalid("Code is required"));
+  if (!code || !code->is_object()) co_return call.fail(invalid("Code is required"));
   // Reading the package (from the object store) and unpacking it are disk work.
   auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto zip = code_from(d.options, code->as_object());
     if (!zip) return zip.error();
     return d.registry.create(c, *zip);
   });
-  if (!created) co_return error_response(created.error());
+  if (!created) co_return call.fail(created.error());
   d.invocations.prepare(*created);
-  co_return json_reply(201, configuration_json(*created, d.options.region));
+  co_return call.reply(201, configuration_json(*created, d.options.region));
 }
 
 awaitable<http::Response> list_functions(Deps& d, Call& call) {
@@ -79,68 +79,68 @@ awaitable<http::Response> list_functions(Deps& d, Call& call) {
   }
   json::object out{{"Functions", fns}};
   if (!next.empty()) out["NextMarker"] = next;
-  co_return json_reply(200, out);
+  co_return call.reply(200, out);
 }
 
 awaitable<http::Response> get_function(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   auto c = d.registry.resolve(ref->name, ref->qualifier);
-  if (!c) co_return error_response(c.error());
+  if (!c) co_return call.fail(c.error());
   json::object out{{"Configuration", configuration_json(*c, d.options.region)},
                    {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
   if (c->reserved_concurrency)
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
-  co_return json_reply(200, out);
+  co_return call.reply(200, out);
 }
 
 awaitable<http::Response> get_function_configuration(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   auto c = d.registry.resolve(ref->name, ref->qualifier);
-  if (!c) co_return error_response(c.error());
-  co_return json_reply(200, configuration_json(*c, d.options.region));
+  if (!c) co_return call.fail(c.error());
+  co_return call.reply(200, configuration_json(*c, d.options.region));
 }
 
 awaitable<http::Response> update_function_configuration(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
-  if (!in) co_return error_response(in.error());
+  if (!in) co_return call.fail(in.error());
   auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto c = d.registry.get(ref->name);
     if (!c) return c.error();
     if (auto s = apply_config(*in, *c); !s) return s.error();
     return d.registry.update_config(*c);
   });
-  if (!updated) co_return error_response(updated.error());
+  if (!updated) co_return call.fail(updated.error());
   d.invocations.retire(ref->name);
   d.invocations.prepare(*updated);
-  co_return json_reply(200, configuration_json(*updated, d.options.region));
+  co_return call.reply(200, configuration_json(*updated, d.options.region));
 }
 
 awaitable<http::Response> update_function_code(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
-  if (!in) co_return error_response(in.error());
+  if (!in) co_return call.fail(in.error());
   auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto zip = code_from(d.options, *in);
     if (!zip) return zip.error();
     return d.registry.update_code(ref->name, *zip);
   });
-  if (!updated) co_return error_response(updated.error());
+  if (!updated) co_return call.fail(updated.error());
   d.invocations.retire(ref->name);
-  co_return json_reply(200, configuration_json(*updated, d.options.region));
+  co_return call.reply(200, configuration_json(*updated, d.options.region));
 }
 
 awaitable<http::Response> delete_function(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   auto s = co_await d.on_pool([&] { return d.registry.remove(ref->name); });
-  if (!s) co_return error_response(s.error());
+  if (!s) co_return call.fail(s.error());
   d.invocations.retire(ref->name);
-  co_return json_reply(204, json::object{});
+  co_return call.reply(204, json::object{});
 }
 
 }  // namespace nimbus::lambda_api

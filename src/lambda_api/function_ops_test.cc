@@ -79,10 +79,11 @@ TEST_F(LambdaApiTest, GetFunctionOfAnUnknownFunctionIsLambdas404) {
   EXPECT_EQ(r.status(), 404);
   EXPECT_EQ(r.error_type(), "ResourceNotFoundException");
   EXPECT_EQ(r.header("Content-Type"), "application/json");
-  EXPECT_FALSE(r.header("x-amzn-RequestId").empty());
+  EXPECT_EQ(r.header("x-amzn-RequestId"), "request-id");
   EXPECT_EQ(r.text("Type"), "User");
+  EXPECT_EQ(r.text("__type"), "ResourceNotFoundException");
   EXPECT_EQ(r.text("message"), "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
-  EXPECT_EQ(r.object().size(), 2u);  // Type and message, no Reason
+  EXPECT_FALSE(r.object().contains("Reason"));
 }
 
 TEST_F(LambdaApiTest, GetFunctionAndItsConfiguration) {
@@ -94,6 +95,7 @@ TEST_F(LambdaApiTest, GetFunctionAndItsConfiguration) {
   EXPECT_FALSE(r.object().contains("Concurrency"));
   // By ARN, and with the trailing slash some clients send.
   auto arn = send("GET", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Afn/");
+  EXPECT_EQ(arn.raw.body.find("__type"), std::string::npos);
   EXPECT_EQ(arn.status(), 200);
   auto conf = send("GET", "/2015-03-31/functions/fn/configuration");
   ASSERT_EQ(conf.status(), 200);
@@ -173,6 +175,30 @@ TEST_F(LambdaApiTest, HandleAsksForASignature) {
   EXPECT_EQ(r.status(), 403);
   EXPECT_EQ(r.error_type(), "MissingAuthenticationTokenException");
   EXPECT_EQ(r.text("message"), "Missing Authentication Token");
+  std::string now = base::amz_date(base::now_ms());
+  auto signed_by = [&](const std::string& key) {
+    return send("GET", "/2015-03-31/functions", "",
+                {{"authorization", "AWS4-HMAC-SHA256 Credential=" + key + "/" + now.substr(0, 8) +
+                                       "/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"},
+                 {"host", "localhost"},
+                 {"x-amz-date", now}},
+                true);
+  };
+  auto unknown = signed_by("nobody");
+  EXPECT_EQ(unknown.status(), 403);
+  EXPECT_EQ(unknown.error_type(), "UnrecognizedClientException");
+  auto forged = signed_by("test");
+  EXPECT_EQ(forged.status(), 403);
+  EXPECT_EQ(forged.error_type(), "InvalidSignatureException");
+}
+
+TEST_F(LambdaApiTest, DescriptorDeclaresLambdaToTheEdge) {
+  EXPECT_EQ(descriptor_.name, "lambda");
+  EXPECT_EQ(descriptor_.protocol, aws::Protocol::kRestJson);
+  EXPECT_EQ(descriptor_.signing_names, std::vector<std::string>{"lambda"});
+  EXPECT_EQ(descriptor_.max_body, size_t{70} << 20);
+  EXPECT_TRUE(descriptor_.handler);
+  EXPECT_EQ(descriptor_.errors(base::make_error(base::ErrorCode::kNotFound, "x")).code, "ResourceNotFoundException");
 }
 
 }  // namespace

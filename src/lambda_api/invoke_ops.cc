@@ -28,12 +28,12 @@ base::Error too_large(const char* operation, size_t limit) {
 }
 
 awaitable<http::Response> invoke_async(Deps& d, const FunctionRef& ref, Call& call) {
-  if (call.body.size() > kMaxAsyncPayload) co_return error_response(too_large("InvokeAsync", kMaxAsyncPayload));
+  if (call.body.size() > kMaxAsyncPayload) co_return call.fail(too_large("InvokeAsync", kMaxAsyncPayload));
   std::string trace = incoming_trace(call.req);
   std::string target = ref.qualifier.empty() ? ref.name : ref.name + ":" + ref.qualifier;
   std::string payload = call.body.empty() ? "{}" : std::move(call.body);
   auto id = co_await d.on_pool([&] { return d.invocations.enqueue(target, std::move(payload), trace); });
-  if (!id) co_return error_response(id.error());
+  if (!id) co_return call.fail(id.error());
   http::Response r;
   r.status = 202;
   r.set("x-amzn-RequestId", *id);
@@ -41,7 +41,7 @@ awaitable<http::Response> invoke_async(Deps& d, const FunctionRef& ref, Call& ca
 }
 
 awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& call) {
-  if (call.body.size() > kMaxSyncPayload) co_return error_response(too_large("InvokeFunction", kMaxSyncPayload));
+  if (call.body.size() > kMaxSyncPayload) co_return call.fail(too_large("InvokeFunction", kMaxSyncPayload));
   const http::Request& req = call.req;
   functions::InvokeRequest ir;
   ir.function = ref.name;
@@ -59,7 +59,7 @@ awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& cal
     d.invocations.invoke(std::move(*ir), std::move(done));
   };
   auto result = co_await http::await_callback<base::Result<functions::InvokeResult>>(std::move(start));
-  if (!result) co_return error_response(result.error());
+  if (!result) co_return call.fail(result.error());
   http::Response r;
   r.status = 200;
   r.set("Content-Type", "application/json");
@@ -75,19 +75,19 @@ awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& cal
 
 awaitable<http::Response> invoke(Deps& d, Call& call) {
   auto ref = call.qualified_function();
-  if (!ref) co_return error_response(ref.error());
+  if (!ref) co_return call.fail(ref.error());
   std::string type = call.req.header("x-amz-invocation-type");
   if (type.empty()) type = "RequestResponse";
   if (type == "RequestResponse") co_return co_await invoke_sync(d, *ref, call);  // the invoker resolves the qualifier
   if (auto resolved = d.registry.resolve(ref->name, ref->qualifier); !resolved)
-    co_return error_response(resolved.error());
+    co_return call.fail(resolved.error());
   if (type == "DryRun") {
     http::Response r;
     r.status = 204;
     co_return r;
   }
   if (type == "Event") co_return co_await invoke_async(d, *ref, call);
-  co_return error_response(
+  co_return call.fail(
       base::make_error(base::ErrorCode::kInvalidArgument, "Unsupported invocation type: " + type));
 }
 

@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "base/ids.h"
 #include "base/time.h"
 
 namespace nimbus::lambda_api {
@@ -67,15 +66,6 @@ json::object provisioned_json(const functions::Registry::Provisioned& p) {
                       {"AllocatedProvisionedConcurrentExecutions", p.count},
                       {"Status", "READY"},
                       {"LastModified", lambda_time(p.last_modified_ms)}};
-}
-
-http::Response json_reply(int status, const json::value& v) {
-  http::Response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.set("x-amzn-RequestId", base::random_hex(16));
-  if (status != 204) r.body = json::serialize(v);  // 204 carries no body
-  return r;
 }
 
 }  // namespace nimbus::lambda_api

@@ -1,17 +1,15 @@
 // How the Lambda API writes its answers: a function's configuration, an
 // alias, an event invoke config and a provisioned concurrency config as
-// Lambda's JSON, Lambda's timestamps, and a JSON reply with its request id.
+// Lambda's JSON, and Lambda's timestamps.
 // THREADING RULE: pure functions; any thread.
 #pragma once
 
 #include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
 
 #include "functions/registry.h"
 #include "functions/types.h"
-#include "http/message.h"
 
 namespace nimbus::lambda_api {
 
@@ -23,8 +21,5 @@ boost::json::object alias_json(const functions::Alias& a, const std::string& reg
 boost::json::object event_invoke_config_json(const std::string& function, const functions::EventInvokeConfig& c,
                                              const std::string& region);
 boost::json::object provisioned_json(const functions::Registry::Provisioned& p);
-
-// A JSON reply (204: no body) with a request id.
-http::Response json_reply(int status, const boost::json::value& v);
 
 }  // namespace nimbus::lambda_api

@@ -1,9 +1,6 @@
 #include "lambda_api/routes.h"
 
 #include <string>
-#include <vector>
-
-#include "base/encoding.h"
 
 namespace nimbus::lambda_api {
 
@@ -52,47 +49,17 @@ constexpr Route kRoutes[] = {
      delete_function_event_invoke_config},
 };
 
-std::vector<std::string_view> split(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t i = path.empty() || path[0] != '/' ? 0 : 1;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  while (!out.empty() && out.back().empty()) out.pop_back();
-  return out;
-}
-
-bool is_capture(std::string_view segment) {
-  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
-}
-
 }  // namespace
 
-std::span<const Route> routes() { return kRoutes; }
+std::span<const Route> route_list() { return kRoutes; }
 
-RouteMatch match_route(std::string_view method, std::string_view raw_path) {
-  std::vector<std::string> segments;
-  for (auto s : split(raw_path)) segments.push_back(base::uri_decode(s));
-  for (const Route& route : kRoutes) {
-    if (route.method != method) continue;
-    auto pattern = split(route.path);
-    if (pattern.size() != segments.size()) continue;
-    RouteMatch m;
-    bool ok = true;
-    for (size_t i = 0; ok && i < pattern.size(); ++i) {
-      if (is_capture(pattern[i]))
-        m.params.values.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), segments[i]);
-      else
-        ok = pattern[i] == segments[i];
-    }
-    if (!ok) continue;
-    m.route = &route;
-    return m;
-  }
-  return {};
+const aws::RouteTable<Handler>& routes() {
+  static const aws::RouteTable<Handler> table = [] {
+    aws::RouteTable<Handler> t;
+    for (const Route& r : kRoutes) t.add(std::string(r.method), r.path, std::string(r.operation), r.handler);
+    return t;
+  }();
+  return table;
 }
 
 }  // namespace nimbus::lambda_api

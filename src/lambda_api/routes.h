@@ -1,12 +1,13 @@
 // The Lambda API's route table: method and path template (e.g.
-// "/2015-03-31/functions/{FunctionName}/aliases/{Name}") to operation, and the
-// matching that captures the template's parameters.
-// THREADING RULE: the table is constant; matching is pure; any thread.
+// "/2015-03-31/functions/{FunctionName}/aliases/{Name}") to operation, matched
+// by the protocol layer's rest-json RouteTable (aws/rest_routes.h).
+// THREADING RULE: built once, on first use; then read-only, from any thread.
 #pragma once
 
 #include <span>
 #include <string_view>
 
+#include "aws/rest_routes.h"
 #include "lambda_api/call.h"
 
 namespace nimbus::lambda_api {
@@ -18,15 +19,9 @@ struct Route {
   Handler handler = nullptr;
 };
 
-std::span<const Route> routes();
-
-struct RouteMatch {
-  const Route* route = nullptr;  // null: no route has this method and path
-  PathParams params;
-};
-
-// Matches a raw path (no query): its segments are percent-decoded one by one
-// (an encoded '/' stays inside its segment) and trailing slashes are ignored.
-RouteMatch match_route(std::string_view method, std::string_view raw_path);
+// The rows, in matching order.
+std::span<const Route> route_list();
+// The same as a table to match requests against.
+const aws::RouteTable<Handler>& routes();
 
 }  // namespace nimbus::lambda_api

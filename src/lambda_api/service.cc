@@ -5,9 +5,9 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "auth/sigv4.h"
-#include "base/crypto.h"
-#include "base/encoding.h"
-#include "base/time.h"
+#include "aws/authenticate.h"
+#include "base/arn.h"
+#include "base/ids.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "lambda_api/call.h"
@@ -49,17 +49,26 @@ class NimbusInvocations final : public Invocations {
 
 struct Service::Impl {
   std::unique_ptr<Invocations> owned;  // the adapter over the real invoker, when the service made one
-  const auth::CredentialStore& credentials;
   Options options;
   Deps deps;
   auth::SigningKeyCache keys;
+  aws::Authenticator authenticator;
+  aws::ServiceDescriptor descriptor;
 
   Impl(std::unique_ptr<Invocations> own, Invocations& invocations, functions::Registry& registry,
-       const auth::CredentialStore& creds, boost::asio::thread_pool& blocking, Options opts)
+       const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking, Options opts)
       : owned(std::move(own)),
-        credentials(creds),
         options(std::move(opts)),
-        deps{registry, invocations, blocking, options} {}
+        deps{registry, invocations, blocking, options},
+        authenticator{credentials, keys, std::string(base::kAccountId), nullptr} {
+    descriptor.name = "lambda";
+    descriptor.title = "Lambda";
+    descriptor.protocol = aws::Protocol::kRestJson;
+    descriptor.signing_names = {"lambda"};
+    descriptor.path_prefixes = {"/2015-03-31/"};  // unsigned requests too: they get Lambda's 403
+    descriptor.errors = &to_lambda_error;
+    descriptor.max_body = kMaxRequestBytes;
+  }
 };
 
 Service::Service(functions::Registry& registry, functions::Invoker& invoker, functions::AsyncQueue& async_queue,
@@ -75,37 +84,37 @@ Service::Service(functions::Registry& registry, Invocations& invocations, const 
 
 Service::~Service() = default;
 
-awaitable<http::Response> Service::handle(http::Request& req) {
-  auto body = co_await http::read_body(req, kMaxRequestBytes);
-  if (!body) {
-    if (body.error().code == base::ErrorCode::kEntityTooLarge)
-      co_return error_response(ErrorType::kRequestEntityTooLarge, "Request must be smaller than 70167211 bytes");
-    co_return error_response(ErrorType::kInvalidRequestContent, body.error().message);
-  }
-  std::string body_hash = base::sha256_hex(*body);
-  auth::RequestView view{req.method, req.target, &req.headers, body_hash};
-  if (!auth::is_sigv4(view)) co_return error_response(ErrorType::kMissingAuthenticationToken, "Missing Authentication Token");
-  auth::VerifyOptions opts;
-  opts.double_encode_path = true;
-  opts.key_cache = &impl_->keys;
-  auto verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
-  if (!verified) co_return error_response(verified.error());
-  co_return co_await dispatch(req, std::move(*body));
+aws::ServiceDescriptor Service::descriptor() {
+  aws::ServiceDescriptor d = impl_->descriptor;
+  d.handler = [this](aws::Call& call) { return handle(call); };
+  return d;
 }
 
-awaitable<http::Response> Service::dispatch(http::Request& req, std::string body) {
-  size_t q = req.target.find('?');
-  std::string path = req.target.substr(0, q);
-  auto found = match_route(req.method, path);
-  if (!found.route)
-    co_return error_response(ErrorType::kUnknownOperation, "Unknown operation " + req.method + " " + path);
-  Call call{req, std::move(body), std::move(found.params),
-            base::parse_query(q == std::string::npos ? "" : std::string_view(req.target).substr(q + 1))};
+awaitable<http::Response> Service::handle(http::Request& req) {
+  aws::Call call(req, impl_->descriptor, base::uuid4());
+  auto authenticated = co_await aws::authenticate(req, impl_->authenticator, impl_->descriptor.max_body,
+                                                  impl_->descriptor.signing_names);
+  if (!authenticated)
+    co_return call.fail(aws::auth_error(aws::Protocol::kRestJson, authenticated.failure, authenticated.message));
+  call.body = std::move(authenticated.value.body);
+  call.auth = std::move(authenticated.value.auth);
+  call.caller = std::move(authenticated.value.caller);
+  co_return co_await handle(call);
+}
+
+awaitable<http::Response> Service::handle(aws::Call& aws_call) {
+  auto found = routes().match(aws_call.request.method, aws_call.path());
+  // A known path with another method is Lambda's 404 too.
+  if (!found)
+    co_return aws_call.fail(
+        lambda_error(ErrorType::kUnknownOperation, "Unknown operation " + aws_call.request.method + " " + aws_call.path()));
+  aws_call.operation = std::string(found->operation);
+  Call call(aws_call, std::move(found->params));
   try {
-    co_return co_await found.route->handler(impl_->deps, call);
+    co_return co_await (*found->handler)(impl_->deps, call);
   } catch (const std::exception& e) {
-    spdlog::error("lambda: {} {} failed: {}", req.method, req.target, e.what());
-    co_return error_response(ErrorType::kService, e.what());
+    spdlog::error("lambda: {} {} failed: {}", aws_call.request.method, aws_call.request.target, e.what());
+    co_return call.fail(ErrorType::kService, e.what());
   }
 }
 

@@ -1,8 +1,9 @@
 // The Lambda REST API (2015-03-31 and the later dates of its newer
 // operations) over functions::Registry and the invoker: functions, code,
 // Invoke, versions, aliases, reserved and provisioned concurrency and event
-// invoke configs, with Lambda's JSON errors. The operations are listed in
-// routes.cc; errors.cc is the one error table.
+// invoke configs, with Lambda's JSON errors. It declares itself to the
+// protocol layer (descriptor(): rest-json, signed for "lambda"); the
+// operations are listed in routes.cc, errors.cc is the one error table.
 // THREADING RULE: handle() runs on io threads and never writes SQLite there:
 // registry writes and listings, code unpacking and the async queue's enqueue
 // run on the blocking pool.
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "auth/credentials.h"
+#include "aws/service.h"
 #include "base/result.h"
 #include "http/message.h"
 
@@ -45,10 +47,14 @@ class Service {
   Service(functions::Registry& registry, Invocations& invocations, const auth::CredentialStore& credentials,
           boost::asio::thread_pool& blocking, Options options);
   ~Service();
-  // A request as it arrives: reads the body, authenticates, then dispatch().
+
+  // How the edge (aws::Router) serves Lambda; its handler is handle(Call&),
+  // and the service must outlive it.
+  aws::ServiceDescriptor descriptor();
+  // A request the edge has authenticated: routes it to its operation.
+  boost::asio::awaitable<http::Response> handle(aws::Call& call);
+  // A request as it arrives: the shared auth step (aws::authenticate), then handle(call).
   boost::asio::awaitable<http::Response> handle(http::Request& req);
-  // An authenticated request and its body: routes it to its operation.
-  boost::asio::awaitable<http::Response> dispatch(http::Request& req, std::string body);
 
  private:
   struct Impl;

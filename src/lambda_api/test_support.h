@@ -20,6 +20,8 @@
 #include "base/checksum.h"
 #include "base/encoding.h"
 #include "base/ids.h"
+#include "base/time.h"
+#include "aws/service.h"
 #include "functions/registry.h"
 #include "lambda_api/invocations.h"
 #include "lambda_api/service.h"
@@ -136,6 +138,7 @@ class LambdaApiTest : public ::testing::Test {
       return base::make_error(base::ErrorCode::kNotFound, "The specified key does not exist.");
     };
     service_ = std::make_unique<Service>(*registry_, fake_, credentials_, pool_, options);
+    descriptor_ = service_->descriptor();
   }
   void TearDown() override {
     pool_.join();
@@ -146,8 +149,8 @@ class LambdaApiTest : public ::testing::Test {
 
   static std::string zip() { return zip_with("bootstrap", "#!/bin/sh\necho hi\n"); }
 
-  // One request through dispatch() (an authenticated request) or, with
-  // through_handle, through handle() with its body streamed.
+  // One request as the edge hands it over authenticated (handle(aws::Call&))
+  // or, with through_handle, as it arrives (handle(http::Request&), body streamed).
   Reply send(const std::string& method, const std::string& target, const std::string& body = "",
              base::HeaderList headers = {}, bool through_handle = false) {
     boost::asio::io_context io;
@@ -156,7 +159,9 @@ class LambdaApiTest : public ::testing::Test {
     req.content_length = body.size();
     req.body = &reader;
     std::optional<http::Response> out;
-    boost::asio::co_spawn(io, run(*service_, req, body, through_handle, out), boost::asio::detached);
+    aws::Call call(req, descriptor_, "request-id");
+    call.body = body;
+    boost::asio::co_spawn(io, run(*service_, req, call, through_handle, out), boost::asio::detached);
     io.run();
     EXPECT_TRUE(out.has_value());
     Reply reply{out ? std::move(*out) : http::Response{}, nullptr};
@@ -174,12 +179,12 @@ class LambdaApiTest : public ::testing::Test {
                     extra + R"("Code":{"ZipFile":")" + base::base64_encode(zip()) + R"("}})");
   }
 
-  static boost::asio::awaitable<void> run(Service& service, http::Request& req, std::string body, bool through_handle,
+  static boost::asio::awaitable<void> run(Service& service, http::Request& req, aws::Call& call, bool through_handle,
                                           std::optional<http::Response>& out) {
     if (through_handle)
       out = co_await service.handle(req);
     else
-      out = co_await service.dispatch(req, std::move(body));
+      out = co_await service.handle(call);
   }
 
   std::filesystem::path dir_;
@@ -188,6 +193,7 @@ class LambdaApiTest : public ::testing::Test {
   auth::CredentialStore credentials_ = auth::CredentialStore::with_defaults();
   boost::asio::thread_pool pool_{1};
   std::unique_ptr<Service> service_;
+  aws::ServiceDescriptor descriptor_;
 };
 
 }  // namespace nimbus::lambda_api::testing
