@@ -12,8 +12,8 @@ base::Status check_session(const Credential& c, std::string_view token, int64_t 
   if (c.expires_ms && now_ms >= c.expires_ms)
     return base::make_error(base::ErrorCode::kAccessDenied, "The security token included in the request is expired");
   if (!base::constant_time_equal(token, c.session_token))
-    return base::make_error(base::ErrorCode::kInvalidAccessKeyId,
-                            "The security token included in the request is invalid.");
+    return base::make_error(base::ErrorCode::kUnauthenticated,
+                            "The security token included in the request is invalid.", base::reason::kInvalidAccessKeyId);
   return {};
 }
 

@@ -20,9 +20,10 @@ AuthResult failed(AuthFailure f, std::string message) {
 AuthFailure failure_of(const base::Error& e) {
   using base::ErrorCode;
   switch (e.code) {
-    case ErrorCode::kInvalidAccessKeyId: return AuthFailure::kUnknownKey;
-    case ErrorCode::kSignatureMismatch: return AuthFailure::kBadSignature;
-    case ErrorCode::kRequestTimeTooSkewed: return AuthFailure::kSkewed;
+    case ErrorCode::kUnauthenticated:
+      if (e.reason == base::reason::kInvalidAccessKeyId) return AuthFailure::kUnknownKey;
+      if (e.reason == base::reason::kRequestTimeTooSkewed) return AuthFailure::kSkewed;
+      return AuthFailure::kBadSignature;
     case ErrorCode::kAccessDenied: return AuthFailure::kMissing;
     default: return AuthFailure::kMalformed;
   }
@@ -96,7 +97,7 @@ boost::asio::awaitable<AuthResult> authenticate(http::Request& req, const Authen
                                                 const std::vector<std::string>& signing_names) {
   auto body = co_await http::read_body(req, max_body);
   if (!body) {
-    if (body.error().code == base::ErrorCode::kEntityTooLarge)
+    if (body.error().code == base::ErrorCode::kTooLarge)
       co_return failed(AuthFailure::kBodyTooLarge, "Request must be smaller than " + std::to_string(max_body) + " bytes");
     co_return failed(AuthFailure::kBodyUnreadable, body.error().message);
   }

@@ -48,10 +48,12 @@ aws::ServiceError to_lambda_error(const base::Error& e) {
     case ErrorCode::kConflict: return lambda_error(ErrorType::kResourceConflict, e.message);
     case ErrorCode::kInvalidArgument: return lambda_error(ErrorType::kInvalidParameterValue, e.message);
     case ErrorCode::kMalformed: return lambda_error(ErrorType::kInvalidRequestContent, e.message);
-    case ErrorCode::kEntityTooLarge: return lambda_error(ErrorType::kRequestTooLarge, e.message);
+    case ErrorCode::kTooLarge: return lambda_error(ErrorType::kRequestTooLarge, e.message);
+    case ErrorCode::kNotImplemented: return lambda_error(ErrorType::kInvalidParameterValue, e.message);
     case ErrorCode::kPreconditionFailed: return lambda_error(ErrorType::kPreconditionFailed, e.message);
     // The invoker says which limit was hit; Lambda puts that in "Reason".
-    case ErrorCode::kThrottled: return lambda_error(ErrorType::kTooManyRequests, "Rate Exceeded.", e.message);
+    case ErrorCode::kThrottled:
+      return lambda_error(ErrorType::kTooManyRequests, "Rate Exceeded.", e.reason.empty() ? e.message : e.reason);
     case ErrorCode::kAccessDenied: return lambda_error(ErrorType::kAccessDenied, e.message);
     // Signatures are checked by the shared auth step (aws/authenticate.h), which words its own errors.
     default: return lambda_error(ErrorType::kService, e.message);

@@ -21,7 +21,8 @@ TEST(LambdaErrors, DomainErrorsMapOnce) {
                         Case{ErrorCode::kConflict, 409, "ResourceConflictException"},
                         Case{ErrorCode::kInvalidArgument, 400, "InvalidParameterValueException"},
                         Case{ErrorCode::kMalformed, 400, "InvalidRequestContentException"},
-                        Case{ErrorCode::kEntityTooLarge, 413, "RequestTooLargeException"},
+                        Case{ErrorCode::kTooLarge, 413, "RequestTooLargeException"},
+                        Case{ErrorCode::kNotImplemented, 400, "InvalidParameterValueException"},
                         Case{ErrorCode::kPreconditionFailed, 412, "PreconditionFailedException"},
                         Case{ErrorCode::kThrottled, 429, "TooManyRequestsException"},
                         Case{ErrorCode::kAccessDenied, 403, "AccessDeniedException"},
@@ -42,6 +43,10 @@ TEST(LambdaErrors, ThrottlingSaysWhichLimitInReason) {
   auto body = boost::json::parse(r.body).as_object();
   EXPECT_EQ(body.at("Reason").as_string(), "ConcurrentInvocationLimitExceeded");
   EXPECT_EQ(body.at("Type").as_string(), "User");
+  // A reason given as such wins over the message.
+  EXPECT_EQ(to_lambda_error(make_error(ErrorCode::kThrottled, "over", "ReservedFunctionConcurrentInvocationLimitExceeded"))
+                .reason,
+            "ReservedFunctionConcurrentInvocationLimitExceeded");
 }
 
 TEST(LambdaErrors, TypedErrorsHaveTheirOwnNameAndStatus) {

@@ -23,7 +23,7 @@ std::string incoming_trace(const http::Request& req) {
 }
 
 base::Error too_large(const char* operation, size_t limit) {
-  return base::make_error(base::ErrorCode::kEntityTooLarge, "Request must be smaller than " + std::to_string(limit) +
+  return base::make_error(base::ErrorCode::kTooLarge, "Request must be smaller than " + std::to_string(limit) +
                                                                 " bytes for the " + operation + " operation");
 }
 

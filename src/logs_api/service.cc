@@ -41,12 +41,13 @@ http::Response error_from(const base::Error& e) {
     case ErrorCode::kNotFound: return error(400, "ResourceNotFoundException", e.message);
     case ErrorCode::kAlreadyExists: return error(400, "ResourceAlreadyExistsException", e.message);
     case ErrorCode::kInvalidArgument: return error(400, "InvalidParameterException", e.message);
-    case ErrorCode::kMalformed: return error(400, "SerializationException", e.message);
-    case ErrorCode::kInvalidAccessKeyId:
-      return error(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
-    case ErrorCode::kSignatureMismatch:
-    case ErrorCode::kRequestTimeTooSkewed:
-    case ErrorCode::kAuthorizationMalformed: return error(400, "InvalidSignatureException", e.message);
+    case ErrorCode::kMalformed:
+      if (e.reason == base::reason::kAuthorizationMalformed) return error(400, "InvalidSignatureException", e.message);
+      return error(400, "SerializationException", e.message);
+    case ErrorCode::kUnauthenticated:
+      if (e.reason == base::reason::kInvalidAccessKeyId)
+        return error(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      return error(400, "InvalidSignatureException", e.message);
     case ErrorCode::kAccessDenied: return error(400, "AccessDeniedException", e.message);
     default: return error(500, "ServiceUnavailableException", e.message);
   }
