@@ -153,11 +153,13 @@ boost::asio::awaitable<http::Response> Router::handle(http::Request& req) {
 http::Response Router::error_for(const http::Request* req, int status, std::string code, std::string message) const {
   if (req) {
     Route r = route(*req);
-    Protocol p = r.service ? r.service->protocol : r.protocol;
-    if (r.service && r.service == &*impl_->fallback) p = Protocol::kRestXml;
+    bool s3 = r.service && impl_->fallback && r.service == &*impl_->fallback;
+    Protocol p = s3 ? Protocol::kRestXml : r.service ? r.service->protocol : r.protocol;
     if (p != Protocol::kRestXml || !impl_->fallback_error) {
-      bool query = p == Protocol::kQuery;
-      if (!query && p != Protocol::kRestXml && code.find("Exception") == std::string::npos) code += "Exception";
+      if (p != Protocol::kRestXml) {
+        if (status >= 500) code = "InternalFailure";  // what JSON and query services call it
+        else if (p != Protocol::kQuery && !code.ends_with("Exception")) code += "Exception";
+      }
       return error_response(p, ServiceError{status, code, message, "", status < 500}, base::uuid4(),
                             r.service ? std::string_view(r.service->xml_namespace) : std::string_view());
     }

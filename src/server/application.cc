@@ -74,12 +74,16 @@ base::Status Application::open() {
 
 base::Status Application::bind() {
   router.set_fallback(wire_s3(*this));
+  // Errors raised before a service is known: in the protocol the request speaks when there is one, else S3's.
+  router.set_fallback_error([](int status, std::string code, std::string message) {
+    return s3::error_response(s3::s3_error(status, std::move(code), std::move(message)), {"", "", "/", "0", false});
+  });
   runtime_listeners = std::make_unique<runtime_api::ListenerFactory>(io, limits);
   server = std::make_unique<http::Server>(
       io, limits, [this](http::Request& r) { return router.handle(r); },
-      [](int status, std::string code, std::string message) {
-        return s3::error_response(s3::s3_error(status, std::move(code), std::move(message)), {"", "", "/", "0", false});
-      });
+      http::RequestErrorResponder([this](const http::Request* req, int status, std::string code, std::string message) {
+        return router.error_for(req, status, std::move(code), std::move(message));
+      }));
   auto bound = server->listen(config.host, config.port);
   if (!bound) return bound.error();
   port = *bound;
