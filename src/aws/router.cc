@@ -21,19 +21,6 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-// '*' matches any run of characters: "*.lambda-url.*" fits "abc.lambda-url.us-east-1.localhost".
-bool host_matches(std::string_view pattern, std::string_view host) {
-  if (pattern.empty()) return host.empty();
-  if (pattern.front() == '*') {
-    for (size_t i = 0; i <= host.size(); ++i)
-      if (host_matches(pattern.substr(1), host.substr(i))) return true;
-    return false;
-  }
-  return !host.empty() && std::tolower(static_cast<unsigned char>(pattern.front())) ==
-                              std::tolower(static_cast<unsigned char>(host.front())) &&
-         host_matches(pattern.substr(1), host.substr(1));
-}
-
 int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -133,36 +120,7 @@ void Router::set_fallback_error(std::function<http::Response(int, std::string, s
 const std::vector<ServiceDescriptor>& Router::services() const { return impl_->services; }
 
 Route Router::route(const http::Request& req) const {
-  const auto& services = impl_->services;
-  for (const auto& d : services)
-    if (d.claims && d.claims(req)) return {&d, "", d.protocol};
-  auth::RequestView view{req.method, req.target, &req.headers, {}};
-  if (auth::is_sigv4(view)) {
-    if (auto scope = auth::peek_scope(view); scope.ok()) {
-      if (impl_->fallback && contains(impl_->fallback->signing_names, scope->service))
-        return {&*impl_->fallback, "", impl_->fallback->protocol};
-      for (const auto& d : services)
-        if (contains(d.signing_names, scope->service)) return {&d, "", d.protocol};
-      return {nullptr, scope->service, infer_protocol(req, Protocol::kJson11)};
-    }
-  }
-  if (std::string target = req.header("x-amz-target"); !target.empty()) {
-    for (const auto& d : services)
-      for (const auto& p : d.target_prefixes)
-        if (starts_with(target, p)) return {&d, "", d.protocol};
-    return {nullptr, target, infer_protocol(req, Protocol::kJson11)};
-  }
-  std::string host = req.header("host");
-  host = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size() : host.rfind(':'));
-  for (const auto& d : services)
-    for (const auto& p : d.host_patterns)
-      if (host_matches(p, host)) return {&d, "", d.protocol};
-  std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-  for (const auto& d : services)
-    for (const auto& p : d.path_prefixes)
-      if (starts_with(path, p)) return {&d, "", d.protocol};
-  if (impl_->fallback) return {&*impl_->fallback, "", impl_->fallback->protocol};
-  return {nullptr, "", Protocol::kRestXml};
+  return route_request(impl_->services, impl_->fallback ? &*impl_->fallback : nullptr, req);
 }
 
 boost::asio::awaitable<http::Response> Router::handle(http::Request& req) {
@@ -195,11 +153,13 @@ boost::asio::awaitable<http::Response> Router::handle(http::Request& req) {
 http::Response Router::error_for(const http::Request* req, int status, std::string code, std::string message) const {
   if (req) {
     Route r = route(*req);
-    Protocol p = r.service ? r.service->protocol : r.protocol;
-    if (r.service && r.service == &*impl_->fallback) p = Protocol::kRestXml;
+    bool s3 = r.service && impl_->fallback && r.service == &*impl_->fallback;
+    Protocol p = s3 ? Protocol::kRestXml : r.service ? r.service->protocol : r.protocol;
     if (p != Protocol::kRestXml || !impl_->fallback_error) {
-      bool query = p == Protocol::kQuery;
-      if (!query && p != Protocol::kRestXml && code.find("Exception") == std::string::npos) code += "Exception";
+      if (p != Protocol::kRestXml) {
+        if (status >= 500) code = "InternalFailure";  // what JSON and query services call it
+        else if (p != Protocol::kQuery && !code.ends_with("Exception")) code += "Exception";
+      }
       return error_response(p, ServiceError{status, code, message, "", status < 500}, base::uuid4(),
                             r.service ? std::string_view(r.service->xml_namespace) : std::string_view());
     }

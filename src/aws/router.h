@@ -52,6 +52,11 @@ struct Route {
   Protocol protocol = Protocol::kRestXml;      // how to answer when service is null
 };
 
+// The routing decision alone (steps 1-5 above, no coroutine): Router uses
+// it, and the HTTP fuzz target compiles it in without the server.
+Route route_request(const std::vector<ServiceDescriptor>& services, const ServiceDescriptor* fallback,
+                    const http::Request& req);
+
 class Router {
  public:
   explicit Router(Authenticator authenticator);
