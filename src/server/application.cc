@@ -101,10 +101,11 @@ base::Status Application::build() {
   return {};
 }
 
-void Application::start() {
-  start_functions(*this);
+base::Status Application::start() {
+  if (auto s = start_functions(*this); !s) return s;
   start_events(*this);
   server->start();
+  return {};
 }
 
 void Application::stop() {
@@ -123,7 +124,10 @@ int Application::run() {
       return 2;
     }
   }
-  start();
+  if (auto s = start(); !s) {
+    spdlog::error("{}", s.error().message);
+    return 2;
+  }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
