@@ -9,12 +9,29 @@
 #include <string>
 
 #include "http/request_parser.h"
-#include "server/edge_router.h"
+#include "aws/router.h"
 
 using namespace nimbus;
 namespace bhttp = boost::beast::http;
 
 namespace {
+
+// The edge's table as nimbus serve builds it, routing only.
+const std::vector<aws::ServiceDescriptor>& edge_table() {
+  static const auto table = [] {
+    std::vector<aws::ServiceDescriptor> t(3);
+    t[0].name = "nimbus";
+    t[0].claims = [](const http::Request& r) { return r.target.rfind("/_nimbus/", 0) == 0; };
+    t[1].name = "lambda";
+    t[1].signing_names = {"lambda"};
+    t[1].path_prefixes = {"/2015-03-31/"};
+    t[2].name = "logs";
+    t[2].signing_names = {"logs"};
+    t[2].target_prefixes = {"Logs_20140328."};
+    return t;
+  }();
+  return table;
+}
 
 struct Outcome {
   bool done = false;
@@ -53,7 +70,13 @@ Outcome run(std::string_view wire, size_t step, size_t lend) {
       req.method = p.method();
       req.target = p.target();
       req.headers = p.headers();
-      (void)server::classify(req);
+      static const aws::ServiceDescriptor s3 = [] {
+        aws::ServiceDescriptor d;
+        d.name = "s3";
+        d.signing_names = {"s3"};
+        return d;
+      }();
+      (void)aws::route_request(edge_table(), &s3, req);
     }
     if (p.is_done()) {
       out.done = true;

@@ -2,9 +2,20 @@
 
 #include <sstream>
 
+#include "base/crypto.h"
 #include "base/file.h"
 
 namespace nimbus::auth {
+
+base::Status check_session(const Credential& c, std::string_view token, int64_t now_ms) {
+  if (!c.is_session()) return {};
+  if (c.expires_ms && now_ms >= c.expires_ms)
+    return base::make_error(base::ErrorCode::kAccessDenied, "The security token included in the request is expired");
+  if (!base::constant_time_equal(token, c.session_token))
+    return base::make_error(base::ErrorCode::kUnauthenticated,
+                            "The security token included in the request is invalid.", base::reason::kInvalidAccessKeyId);
+  return {};
+}
 
 CredentialStore CredentialStore::with_defaults() {
   CredentialStore s;
@@ -14,7 +25,15 @@ CredentialStore CredentialStore::with_defaults() {
 
 void CredentialStore::add(std::string access_key, std::string secret_key) {
   std::lock_guard lock(mu_);
-  keys_[std::move(access_key)] = std::move(secret_key);
+  keys_[std::move(access_key)] = Credential{std::move(secret_key)};
+}
+
+void CredentialStore::add_session(std::string access_key, Credential credential, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  for (auto it = keys_.begin(); it != keys_.end();)
+    it = it->second.is_session() && it->second.expires_ms && it->second.expires_ms < now_ms ? keys_.erase(it)
+                                                                                          : std::next(it);
+  keys_[std::move(access_key)] = std::move(credential);
 }
 
 void CredentialStore::remove(const std::string& access_key) {
@@ -42,6 +61,13 @@ base::Status CredentialStore::load_file(const std::string& path) {
 }
 
 std::optional<std::string> CredentialStore::secret_for(const std::string& access_key) const {
+  std::lock_guard lock(mu_);
+  auto it = keys_.find(access_key);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second.secret;
+}
+
+std::optional<Credential> CredentialStore::find(const std::string& access_key) const {
   std::lock_guard lock(mu_);
   auto it = keys_.find(access_key);
   if (it == keys_.end()) return std::nullopt;

@@ -118,9 +118,17 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
                         "Expires may be at most 604800 seconds (7 days) from now, as for Signature Version 4", base::reason::kAuthorizationMalformed);
     out.presigned = true;
   }
-  auto secret = creds.secret_for(out.access_key);
-  if (!secret)
-    return make_error(ErrorCode::kUnauthenticated, "The AWS Access Key Id you provided does not exist in our records.", base::reason::kInvalidAccessKeyId);
+  auto credential = creds.find(out.access_key);
+  if (!credential)
+    return make_error(ErrorCode::kUnauthenticated, "The AWS Access Key Id you provided does not exist in our records.",
+                      base::reason::kInvalidAccessKeyId);
+  if (credential->is_session()) {
+    std::string_view t = req.target;
+    std::string token = out.presigned ? param(base::parse_query(t.substr(t.find('?') + 1)), "x-amz-security-token")
+                                      : header_value(*req.headers, "x-amz-security-token");
+    if (auto s = check_session(*credential, token, now_ms); !s) return s.error();
+  }
+  const std::string* secret = &credential->secret;
   std::string expected = base::base64_encode(base::hmac_sha1(*secret, v2_string_to_sign(req, when, virtual_bucket)));
   if (!base::constant_time_equal(expected, signature))
     return make_error(ErrorCode::kUnauthenticated,

@@ -313,10 +313,18 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
   if (out.amz_date.substr(0, 8) != out.scope.date)
     return make_error(ErrorCode::kMalformed, "credential date does not match x-amz-date", base::reason::kAuthorizationMalformed);
 
-  auto secret = creds.secret_for(out.access_key);
-  if (!secret)
-    return make_error(ErrorCode::kUnauthenticated,
-                      "The AWS Access Key Id you provided does not exist in our records.", base::reason::kInvalidAccessKeyId);
+  auto stored = creds.find(out.access_key);
+  if (!stored)
+    return make_error(ErrorCode::kUnauthenticated, "The AWS Access Key Id you provided does not exist in our records.",
+                      base::reason::kInvalidAccessKeyId);
+  if (stored->is_session()) {
+    std::string token = out.presigned ? query_value(parse_query(raw_query), "X-Amz-Security-Token")
+                                      : header_value(headers, "x-amz-security-token");
+    if (auto s = check_session(*stored, token, now_ms); !s) return s.error();
+    out.role_arn = stored->role_arn;
+    out.session_name = stored->session_name;
+  }
+  const std::string* secret = &stored->secret;
 
   auto canon_headers = canonical_headers(headers, signed_headers);
   if (!canon_headers) return canon_headers.error();

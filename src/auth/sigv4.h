@@ -2,6 +2,10 @@
 // query strings, and says how the payload is to be checked (signed hash,
 // UNSIGNED-PAYLOAD, or one of the aws-chunked streaming modes).
 // Protocol-neutral: the caller gives method, raw target and headers.
+// Session credentials must carry their token (X-Amz-Security-Token) and be
+// unexpired.
+//
+// THREADING RULE: pure functions, plus SigningKeyCache (thread-safe).
 #pragma once
 
 #include <cstdint>
@@ -53,6 +57,9 @@ struct VerifiedRequest {
   PayloadMode payload = PayloadMode::kUnsigned;
   std::string payload_hash;    // hex, when kSignedHash
   bool presigned = false;
+  // Session credentials (STS AssumeRole): whose session signed.
+  std::string role_arn;
+  std::string session_name;
 };
 
 // Derived signing keys change once a day per key and scope; deriving one

@@ -19,3 +19,25 @@ TEST(Arn, LambdaFunctions) {
 }
 
 }  // namespace nimbus::base
+
+namespace nimbus::base {
+
+TEST(Arn, ParsesAndPrintsAnyService) {
+  auto a = Arn::parse("arn:aws:iam::000000000000:role/deployer");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->service, "iam");
+  EXPECT_EQ(a->region, "");
+  EXPECT_EQ(a->resource, "role/deployer");
+  EXPECT_EQ(a->resource_of("role"), "deployer");
+  EXPECT_EQ(a->resource_of("user"), "");
+  EXPECT_EQ(a->str(), "arn:aws:iam::000000000000:role/deployer");
+  auto g = Arn::parse("arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/f:*");
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->resource, "log-group:/aws/lambda/f:*");  // colons after the account stay in the resource
+  EXPECT_FALSE(Arn::parse("arn:aws:iam"));
+  EXPECT_FALSE(Arn::parse("nope:aws:iam::0:role/r"));
+  EXPECT_FALSE(Arn::parse("arn:aws:iam::0:"));
+  EXPECT_EQ(make_arn("sts", "", "assumed-role/r/s"), "arn:aws:sts::000000000000:assumed-role/r/s");
+}
+
+}  // namespace nimbus::base

@@ -165,13 +165,13 @@ class StreamBodyReader : public BodyReader {
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io, Limits limits, Handler handler, ErrorResponder on_error)
+  Impl(asio::io_context& io, Limits limits, Handler handler, RequestErrorResponder on_error)
       : io(io), limits(limits), handler(std::move(handler)), on_error(std::move(on_error)), acceptor(io) {}
 
   asio::io_context& io;
   Limits limits;
   Handler handler;
-  ErrorResponder on_error;
+  RequestErrorResponder on_error;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::mutex mu;
@@ -247,7 +247,7 @@ awaitable<beast::error_code> Server::Impl::write(Connection& c, Response& res, b
     if (k.find_first_of("\r\n\0:", 0, 4) == std::string::npos && v.find_first_of("\r\n\0", 0, 3) == std::string::npos)
       continue;
     spdlog::warn("http: a response header carried CR, LF or NUL ({}); answered 400 instead", k.substr(0, 64));
-    res = on_error(400, "InvalidArgument", "A header value in the request contains characters HTTP cannot carry.");
+    res = on_error(nullptr, 400, "InvalidArgument", "A header value in the request contains characters HTTP cannot carry.");
     keep_alive = false;
     break;
   }
@@ -383,7 +383,7 @@ awaitable<void> Server::Impl::serve_requests(Connection& c) {
     c.idle = false;
     if (gone) break;
     if (refused) {
-      Response err = on_error(refused->status, refused->code, refused->message);
+      Response err = on_error(nullptr, refused->status, refused->code, refused->message);
       co_await write(c, err, false);
       break;
     }
@@ -404,11 +404,11 @@ awaitable<void> Server::Impl::serve_requests(Connection& c) {
       res = co_await handler(req);
     } catch (const std::exception& e) {
       spdlog::error("http: handler failed on {} {}: {}", req.method, req.target, e.what());
-      res = on_error(500, "InternalError", "We encountered an internal error. Please try again.");
+      res = on_error(&req, 500, "InternalError", "We encountered an internal error. Please try again.");
     }
     // A body that timed out or broke HTTP's framing is answered by the
     // server, whatever the handler made of the short read.
-    if (auto owed = body.owed_answer()) res = on_error(owed->status, owed->code, owed->message);
+    if (auto owed = body.owed_answer()) res = on_error(&req, owed->status, owed->code, owed->message);
 
     bool keep = parser.keep_alive() && !res.close && !stopping && !body.failed();
     // A body the handler did not consume (a rejected upload): read the rest
@@ -438,6 +438,13 @@ awaitable<void> Server::Impl::serve_requests(Connection& c) {
 }
 
 Server::Server(asio::io_context& io, Limits limits, Handler handler, ErrorResponder on_error)
+    : Server(io, limits, std::move(handler),
+             RequestErrorResponder([f = std::move(on_error)](const Request*, int status, std::string code,
+                                                             std::string message) {
+               return f(status, std::move(code), std::move(message));
+             })) {}
+
+Server::Server(asio::io_context& io, Limits limits, Handler handler, RequestErrorResponder on_error)
     : impl_(std::make_shared<Impl>(io, limits, std::move(handler), std::move(on_error))) {}
 
 Server::~Server() = default;

@@ -29,10 +29,15 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 // Builds the response for a request the server rejects before any handler
 // runs (oversized or malformed headers), in the caller's wire format.
 using ErrorResponder = std::function<Response(int status, std::string code, std::string message)>;
+// The same, told the request when there is one (a handler that threw, a body
+// that broke off), so the answer can be in that request's protocol.
+using RequestErrorResponder =
+    std::function<Response(const Request* req, int status, std::string code, std::string message)>;
 
 class Server {
  public:
   Server(boost::asio::io_context& io, Limits limits, Handler handler, ErrorResponder on_error);
+  Server(boost::asio::io_context& io, Limits limits, Handler handler, RequestErrorResponder on_error);
   ~Server();
   // Binds and listens; returns the bound port (useful with port 0).
   base::Result<uint16_t> listen(const std::string& host, uint16_t port);

@@ -1,7 +1,12 @@
-// The Lambda REST API (2015-03-31) over functions::Registry and Invoker:
-// CreateFunction, GetFunction(Configuration), ListFunctions,
-// UpdateFunctionCode/Configuration, DeleteFunction, Put/Get/Delete
-// FunctionConcurrency and Invoke, with Lambda's JSON errors.
+// The Lambda REST API (2015-03-31 and the later dates of its newer
+// operations) over functions::Registry and the invoker: functions, code,
+// Invoke, versions, aliases, reserved and provisioned concurrency and event
+// invoke configs, with Lambda's JSON errors. It declares itself to the
+// protocol layer (descriptor(): rest-json, signed for "lambda"); the
+// operations are listed in routes.cc, errors.cc is the one error table.
+// THREADING RULE: handle() runs on io threads and never writes SQLite there:
+// registry writes and listings, code unpacking and the async queue's enqueue
+// run on the blocking pool.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -10,6 +15,7 @@
 #include <string>
 
 #include "auth/credentials.h"
+#include "aws/service.h"
 #include "base/result.h"
 #include "http/message.h"
 
@@ -25,6 +31,8 @@ class AsyncQueue;
 
 namespace nimbus::lambda_api {
 
+class Invocations;
+
 struct Options {
   std::string region = "us-east-1";
   // Reads a code package from nimbus's own object store (Code.S3Bucket / S3Key).
@@ -35,7 +43,17 @@ class Service {
  public:
   Service(functions::Registry& registry, functions::Invoker& invoker, functions::AsyncQueue& async_queue,
           const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking, Options options);
+  // Over any Invocations (unit tests give a fake); it must outlive the service.
+  Service(functions::Registry& registry, Invocations& invocations, const auth::CredentialStore& credentials,
+          boost::asio::thread_pool& blocking, Options options);
   ~Service();
+
+  // How the edge (aws::Router) serves Lambda; its handler is handle(Call&),
+  // and the service must outlive it.
+  aws::ServiceDescriptor descriptor();
+  // A request the edge has authenticated: routes it to its operation.
+  boost::asio::awaitable<http::Response> handle(aws::Call& call);
+  // A request as it arrives: the shared auth step (aws::authenticate), then handle(call).
   boost::asio::awaitable<http::Response> handle(http::Request& req);
 
  private:

@@ -6,8 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "auth/sigv4.h"
-#include "base/crypto.h"
+#include "base/arn.h"
 #include "base/ids.h"
 #include "base/time.h"
 #include "http/offload.h"
@@ -23,45 +22,8 @@ using observability::LogStore;
 namespace {
 
 constexpr size_t kMaxRequestBytes = 1 << 20;
-constexpr std::string_view kTargetPrefix = "Logs_20140328.";
-
-// CloudWatch Logs' wire errors, from domain errors: the one table.
-http::Response error(int status, const std::string& type, const std::string& message) {
-  http::Response r;
-  r.status = status;
-  r.set("Content-Type", "application/x-amz-json-1.1");
-  r.set("x-amzn-RequestId", base::uuid4());
-  r.body = json::serialize(json::object{{"__type", type}, {"message", message}});
-  return r;
-}
-
-http::Response error_from(const base::Error& e) {
-  using base::ErrorCode;
-  switch (e.code) {
-    case ErrorCode::kNotFound: return error(400, "ResourceNotFoundException", e.message);
-    case ErrorCode::kAlreadyExists: return error(400, "ResourceAlreadyExistsException", e.message);
-    case ErrorCode::kInvalidArgument: return error(400, "InvalidParameterException", e.message);
-    case ErrorCode::kMalformed:
-      if (e.reason == base::reason::kAuthorizationMalformed) return error(400, "InvalidSignatureException", e.message);
-      return error(400, "SerializationException", e.message);
-    case ErrorCode::kUnauthenticated:
-      if (e.reason == base::reason::kInvalidAccessKeyId)
-        return error(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
-      return error(400, "InvalidSignatureException", e.message);
-    case ErrorCode::kAccessDenied: return error(400, "AccessDeniedException", e.message);
-    default: return error(500, "ServiceUnavailableException", e.message);
-  }
-}
 
 base::Error invalid(std::string message) { return base::make_error(base::ErrorCode::kInvalidArgument, std::move(message)); }
-
-http::Response reply(const json::object& body) {
-  http::Response r;
-  r.set("Content-Type", "application/x-amz-json-1.1");
-  r.set("x-amzn-RequestId", base::uuid4());
-  r.body = json::serialize(body);
-  return r;
-}
 
 std::string event_id(int64_t id) {
   char buf[32];
@@ -71,15 +33,25 @@ std::string event_id(int64_t id) {
 
 }  // namespace
 
+aws::ServiceError error_of(const base::Error& e) {
+  using base::ErrorCode;
+  switch (e.code) {
+    case ErrorCode::kNotFound: return {400, "ResourceNotFoundException", e.message};
+    case ErrorCode::kAlreadyExists: return {400, "ResourceAlreadyExistsException", e.message};
+    case ErrorCode::kInvalidArgument: return {400, "InvalidParameterException", e.message};
+    case ErrorCode::kMalformed: return {400, "SerializationException", e.message};
+    case ErrorCode::kAccessDenied: return {400, "AccessDeniedException", e.message};
+    default: return {500, "ServiceUnavailableException", e.message, "", false};
+  }
+}
+
 struct Service::Impl {
   LogStore& store;
-  const auth::CredentialStore& credentials;
   boost::asio::thread_pool& blocking;
   std::string region;
-  auth::SigningKeyCache keys;
 
   std::string group_arn(const std::string& group) const {
-    return "arn:aws:logs:" + region + ":000000000000:log-group:" + group;
+    return base::make_arn("logs", region, "log-group:" + group);
   }
 
   base::Result<json::object> describe_groups(const json::object& in) {
@@ -208,43 +180,36 @@ struct Service::Impl {
   }
 };
 
-Service::Service(LogStore& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
-                 std::string region)
-    : impl_(new Impl{store, credentials, blocking, std::move(region), {}}) {}
+Service::Service(LogStore& store, boost::asio::thread_pool& blocking, std::string region)
+    : impl_(new Impl{store, blocking, std::move(region)}) {}
 
 Service::~Service() = default;
 
-awaitable<http::Response> Service::handle(http::Request& req) {
-  auto body = co_await http::read_body(req, kMaxRequestBytes);
-  if (!body) co_return error(400, "SerializationException", body.error().message);
-  std::string body_hash = base::sha256_hex(*body);
-  auth::RequestView view{req.method, req.target, &req.headers, body_hash};
-  if (!auth::is_sigv4(view)) co_return error(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-  auth::VerifyOptions opts;
-  opts.double_encode_path = true;
-  opts.key_cache = &impl_->keys;
-  auto verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
-  if (!verified) co_return error_from(verified.error());
+aws::ServiceDescriptor Service::descriptor() {
+  aws::ServiceDescriptor d;
+  d.name = "logs";
+  d.title = "CloudWatch Logs";
+  d.protocol = aws::Protocol::kJson11;
+  d.signing_names = {"logs"};
+  d.target_prefixes = {"Logs_20140328."};
+  d.operations = {"DescribeLogGroups", "DescribeLogStreams", "GetLogEvents",        "FilterLogEvents",
+                  "CreateLogGroup",    "DeleteLogGroup",     "PutRetentionPolicy", "DeleteRetentionPolicy"};
+  d.errors = &error_of;
+  d.max_body = kMaxRequestBytes;
+  d.handler = [this](aws::Call& c) { return handle(c); };
+  return d;
+}
 
-  std::string target = req.header("x-amz-target");
-  if (req.method != "POST" || target.rfind(kTargetPrefix, 0) != 0)
-    co_return error(400, "UnknownOperationException", "Operation is not supported: " + target);
-  std::string op = target.substr(kTargetPrefix.size());
-  static constexpr std::string_view kOps[] = {"DescribeLogGroups", "DescribeLogStreams",    "GetLogEvents",
-                                              "FilterLogEvents",   "CreateLogGroup",        "DeleteLogGroup",
-                                              "PutRetentionPolicy", "DeleteRetentionPolicy"};
-  if (std::find(std::begin(kOps), std::end(kOps), op) == std::end(kOps))
-    co_return error(400, "UnknownOperationException", "nimbus does not implement " + op + " yet");
-  auto in = parse_body(*body);
-  if (!in) co_return error_from(in.error());
-  try {
-    auto out = co_await http::offload(impl_->blocking, [&] { return impl_->dispatch(op, *in); });
-    if (!out) co_return error_from(out.error());
-    co_return reply(*out);
-  } catch (const std::exception& e) {
-    spdlog::error("logs: {} failed: {}", op, e.what());
-    co_return error(500, "ServiceUnavailableException", e.what());
-  }
+base::Result<json::object> Service::call(const std::string& operation, const json::object& in) {
+  return impl_->dispatch(operation, in);
+}
+
+awaitable<http::Response> Service::handle(aws::Call& call) {
+  auto in = parse_body(call.body);
+  if (!in) co_return call.fail(in.error());
+  auto out = co_await http::offload(impl_->blocking, [&] { return impl_->dispatch(call.operation, *in); });
+  if (!out) co_return call.fail(out.error());
+  co_return call.reply(*out);
 }
 
 }  // namespace nimbus::logs_api

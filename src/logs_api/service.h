@@ -3,14 +3,22 @@
 // function logs: DescribeLogGroups, DescribeLogStreams, GetLogEvents,
 // FilterLogEvents (so `aws logs tail --follow` works), CreateLogGroup,
 // DeleteLogGroup, PutRetentionPolicy and DeleteRetentionPolicy, with
-// CloudWatch's JSON errors.
+// CloudWatch's JSON errors. It declares itself to the edge as an
+// aws::ServiceDescriptor (descriptor()); the edge authenticates and names the
+// operation, handle() answers it, call() is the same without the wire.
+//
+// THREADING RULE: handle() runs on an io thread and offloads every LogStore
+// call to the blocking pool; call() blocks (LogStore reads and writes SQLite).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
 
-#include "auth/credentials.h"
+#include <boost/json/object.hpp>
+
+#include "aws/service.h"
+#include "base/result.h"
 #include "http/message.h"
 
 namespace boost::asio {
@@ -23,12 +31,17 @@ class LogStore;
 
 namespace nimbus::logs_api {
 
+// CloudWatch Logs' wire errors, from domain errors: the one table.
+aws::ServiceError error_of(const base::Error& e);
+
 class Service {
  public:
-  Service(observability::LogStore& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
-          std::string region);
+  Service(observability::LogStore& store, boost::asio::thread_pool& blocking, std::string region);
   ~Service();
-  boost::asio::awaitable<http::Response> handle(http::Request& req);
+  aws::ServiceDescriptor descriptor();
+  boost::asio::awaitable<http::Response> handle(aws::Call& call);
+  // One operation on a parsed body, on the calling thread.
+  base::Result<boost::json::object> call(const std::string& operation, const boost::json::object& in);
 
  private:
   struct Impl;

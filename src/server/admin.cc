@@ -2,9 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include "auth/sigv2.h"
 #include "auth/sigv4.h"
+#include "aws/protocol.h"
 #include "base/crypto.h"
 #include "base/encoding.h"
+#include "base/ids.h"
 #include "base/time.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
@@ -12,13 +15,21 @@
 #include "base/trace_context.h"
 #include "observability/metrics.h"
 #include "observability/span_store.h"
-#include "server/edge_router.h"
 
 namespace nimbus::server {
 
 namespace json = boost::json;
 
 namespace {
+
+http::Response json_error(int status, const std::string& type, const std::string& message) {
+  return aws::error_response(aws::Protocol::kRestJson, aws::ServiceError{status, type, message}, base::uuid4());
+}
+
+http::Response auth_failed(const aws::AuthResult& r) {
+  return aws::error_response(aws::Protocol::kRestJson, aws::auth_error(aws::Protocol::kRestJson, r.failure, r.message),
+                             base::uuid4());
+}
 
 http::Response json_reply(const json::value& v) {
   http::Response r;
@@ -35,16 +46,12 @@ bool basic_auth_ok(const AdminDeps& deps, const http::Request& req) {
   if (!decoded) return false;
   size_t colon = decoded->find(':');
   if (colon == std::string::npos) return false;
-  auto secret = deps.credentials.secret_for(decoded->substr(0, colon));
+  auto secret = deps.auth.credentials.secret_for(decoded->substr(0, colon));
   return secret && base::constant_time_equal(*secret, std::string_view(*decoded).substr(colon + 1));
 }
 
-bool sigv4_ok(const AdminDeps& deps, const http::Request& req, const std::string& body_hash) {
-  auth::RequestView view{req.method, req.target, &req.headers, body_hash};
-  if (!auth::is_sigv4(view)) return false;
-  auth::VerifyOptions opts;
-  opts.double_encode_path = true;
-  return auth::verify(view, deps.credentials, base::now_ms(), opts).ok();
+bool sigv4_ok(const AdminDeps& deps, const http::Request& req) {
+  return static_cast<bool>(aws::verify_signature(req, "", deps.auth, {}));
 }
 
 }  // namespace
@@ -52,12 +59,12 @@ bool sigv4_ok(const AdminDeps& deps, const http::Request& req, const std::string
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req) {
   std::string path = req.target.substr(0, req.target.find('?'));
   if (path == "/_nimbus/health" && req.method == "GET") {
-    co_return json_reply(json::object{{"status", "running"},
-                                      {"region", deps.region},
-                                      {"services", json::object{{"s3", "running"}, {"lambda", "running"}, {"logs", "running"}}}});
+    json::object services;
+    for (const auto& name : deps.services) services[name] = "running";
+    co_return json_reply(json::object{{"status", "running"}, {"region", deps.region}, {"services", services}});
   }
   if ((path == "/metrics" || path == "/_nimbus/metrics") && req.method == "GET" && deps.metrics && deps.blocking) {
-    if (deps.metrics_auth && !basic_auth_ok(deps, req) && !sigv4_ok(deps, req, base::sha256_hex(""))) {
+    if (deps.metrics_auth && !basic_auth_ok(deps, req) && !sigv4_ok(deps, req)) {
       http::Response denied = json_error(401, "UnrecognizedClientException",
                                          "/metrics needs credentials here (--metrics-auth): basic auth with an access "
                                          "key and its secret, or a SigV4 signature");
@@ -69,15 +76,7 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     r.body = co_await http::offload(*deps.blocking, [&] { return deps.metrics->render(); });
     co_return r;
   }
-  auto body = co_await http::read_body(req, 1 << 20);
-  if (!body) co_return json_error(400, "InvalidRequestContentException", body.error().message);
-  std::string hash = base::sha256_hex(*body);
-  auth::RequestView view{req.method, req.target, &req.headers, hash};
-  if (!auth::is_sigv4(view)) co_return json_error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
-  auth::VerifyOptions opts;
-  opts.double_encode_path = true;
-  auto verified = auth::verify(view, deps.credentials, base::now_ms(), opts);
-  if (!verified) co_return json_error(403, "InvalidSignatureException", verified.error().message);
+  if (auto authd = co_await aws::authenticate(req, deps.auth, 1 << 20, {}); !authd) co_return auth_failed(authd);
 
   if (path == "/_nimbus/events" && req.method == "GET" && deps.queue) {
     json::array events;
@@ -128,6 +127,21 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     co_return json_reply(json::object{{"trace_id", id}, {"spans", out}});
   }
   co_return json_error(404, "UnknownOperationException", "Unknown operation " + req.method + " " + path);
+}
+
+aws::ServiceDescriptor admin_descriptor(const AdminDeps& deps) {
+  aws::ServiceDescriptor d;
+  d.name = "nimbus";
+  d.title = "nimbus admin API";
+  d.protocol = aws::Protocol::kRestJson;
+  d.auth = aws::AuthMode::kOwn;
+  d.claims = [](const http::Request& req) {
+    if (req.target.rfind("/_nimbus/", 0) == 0) return true;
+    auth::RequestView view{req.method, req.target, &req.headers, {}};
+    return req.target == "/metrics" && req.method == "GET" && !auth::is_sigv4(view) && !auth::is_sigv2(view);
+  };
+  d.raw_handler = [&deps](http::Request& req) { return handle_admin(deps, req); };
+  return d;
 }
 
 }  // namespace nimbus::server

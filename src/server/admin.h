@@ -4,7 +4,12 @@
 // (GET /_nimbus/events), the server's status (GET /_nimbus/status),
 // redriving dead letters (POST
 // /_nimbus/events/redrive), recent traces and one trace's spans
-// (GET /_nimbus/traces, GET /_nimbus/traces/ID).
+// (GET /_nimbus/traces, GET /_nimbus/traces/ID). Its signed calls go through
+// the same authentication step as every AWS service (aws::authenticate);
+// errors are rest-json.
+//
+// THREADING RULE: handle_admin runs on an io thread; listings and scrapes
+// are offloaded to the blocking pool.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,7 +17,10 @@
 #include <functional>
 #include <string>
 
-#include "auth/credentials.h"
+#include <vector>
+
+#include "aws/authenticate.h"
+#include "aws/service.h"
 #include "http/message.h"
 
 namespace nimbus::functions {
@@ -32,8 +40,9 @@ class thread_pool;
 namespace nimbus::server {
 
 struct AdminDeps {
-  const auth::CredentialStore& credentials;
+  const aws::Authenticator& auth;
   std::string region;
+  std::vector<std::string> services;  // GET /_nimbus/health lists them as running
   functions::AsyncQueue* queue = nullptr;
   events::Notifications* notifications = nullptr;
   observability::Metrics* metrics = nullptr;        // GET /metrics, unauthenticated as Prometheus scrapes
@@ -44,5 +53,9 @@ struct AdminDeps {
 };
 
 boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http::Request& req);
+
+// The admin API as the edge sees it: it claims /_nimbus/ and an unsigned
+// GET /metrics (a signed one is S3's: a bucket named "metrics").
+aws::ServiceDescriptor admin_descriptor(const AdminDeps& deps);
 
 }  // namespace nimbus::server

@@ -31,6 +31,9 @@ void declare_metrics(observability::Metrics& m) {
   counter("nimbus_s3_sent_bytes_total", "Response body bytes sent by S3 operations.");
   m.declare("nimbus_s3_request_duration_seconds", MetricType::kHistogram,
             "Time to answer an S3 request (to the start of a streamed body).", observability::latency_buckets());
+  counter("nimbus_requests_total", "Requests to every service on the edge port, by service, operation and HTTP status.");
+  m.declare("nimbus_request_duration_seconds", MetricType::kHistogram,
+            "Time to answer a request, by service and operation.", observability::latency_buckets());
   gauge("nimbus_http_open_connections", "Client connections open on the edge port.");
   gauge("nimbus_storage_free_bytes", "Free space on the data directory's filesystem (uploads are refused below --min-free-mb).");
   gauge("nimbus_storage_total_bytes", "Size of the data directory's filesystem.");
@@ -61,6 +64,15 @@ void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r) {
   if (r.bytes_in) m.add("nimbus_s3_received_bytes_total", op, static_cast<double>(r.bytes_in));
   if (r.bytes_out) m.add("nimbus_s3_sent_bytes_total", op, static_cast<double>(r.bytes_out));
   m.observe("nimbus_s3_request_duration_seconds", op, r.seconds);
+  m.add("nimbus_requests_total",
+        {{"service", "s3"}, {"operation", std::string(r.operation)}, {"status", std::to_string(r.status)}});
+  m.observe("nimbus_request_duration_seconds", {{"service", "s3"}, {"operation", std::string(r.operation)}}, r.seconds);
+}
+
+void record_request(observability::Metrics& m, const aws::RequestRecord& r) {
+  std::string service(r.service), operation(r.operation);
+  m.add("nimbus_requests_total", {{"service", service}, {"operation", operation}, {"status", std::to_string(r.status)}});
+  m.observe("nimbus_request_duration_seconds", {{"service", service}, {"operation", operation}}, r.seconds);
 }
 
 observability::Span span_of(const functions::InvocationRecord& r) {
@@ -91,6 +103,20 @@ observability::Span span_of(const s3::RequestRecord& r) {
   s.service = "s3";
   s.operation = std::string(r.operation);
   s.resource = std::string(r.resource);
+  s.start_us = r.start_us;
+  s.duration_us = static_cast<int64_t>(r.seconds * 1e6);
+  s.status = std::to_string(r.status);
+  s.request_id = std::string(r.request_id);
+  return s;
+}
+
+observability::Span span_of(const aws::RequestRecord& r) {
+  observability::Span s;
+  s.trace_id = std::string(r.trace_root);
+  s.span_id = std::string(r.span_id);
+  s.parent_id = std::string(r.parent_span);
+  s.service = std::string(r.service);
+  s.operation = std::string(r.operation);
   s.start_us = r.start_us;
   s.duration_us = static_cast<int64_t>(r.seconds * 1e6);
   s.status = std::to_string(r.status);

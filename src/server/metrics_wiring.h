@@ -4,6 +4,7 @@
 // spans those events make.
 #pragma once
 
+#include "aws/router.h"
 #include "functions/invoker.h"
 #include "observability/metrics.h"
 #include "observability/span_store.h"
@@ -21,9 +22,13 @@ namespace nimbus::server {
 void declare_metrics(observability::Metrics& m);
 void record_invocation(observability::Metrics& m, const functions::InvocationRecord& r);
 void record_s3_request(observability::Metrics& m, const s3::RequestRecord& r);
+// Every service's requests (the edge's hook), in nimbus_requests_total and
+// nimbus_request_duration_seconds; S3's go there too, besides nimbus_s3_*.
+void record_request(observability::Metrics& m, const aws::RequestRecord& r);
 // The span of an invocation, or of a traced S3 request.
 observability::Span span_of(const functions::InvocationRecord& r);
 observability::Span span_of(const s3::RequestRecord& r);
+observability::Span span_of(const aws::RequestRecord& r);
 void record_dead_letter(observability::Metrics& m, const std::string& function);
 void add_collectors(observability::Metrics& m, functions::Invoker& invoker, functions::AsyncQueue& queue,
                     const http::Server& server);

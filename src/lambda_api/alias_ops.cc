@@ -1,0 +1,73 @@
+// Aliases: CreateAlias, ListAliases, GetAlias, UpdateAlias, DeleteAlias.
+#include <boost/json.hpp>
+#include <optional>
+
+#include "lambda_api/call.h"
+
+namespace nimbus::lambda_api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+std::optional<std::string> text(const json::object& o, const char* key) {
+  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+  return std::nullopt;
+}
+
+}  // namespace
+
+awaitable<http::Response> create_alias(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  auto a = co_await d.on_pool([&] {
+    return d.registry.create_alias(ref->name, text(*in, "Name").value_or(""),
+                                   text(*in, "FunctionVersion").value_or(""), text(*in, "Description").value_or(""));
+  });
+  if (!a) co_return call.fail(a.error());
+  co_return call.reply(201, alias_json(*a, d.options.region));
+}
+
+awaitable<http::Response> list_aliases(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto aliases = co_await d.on_pool([&] { return d.registry.list_aliases(ref->name); });
+  if (!aliases) co_return call.fail(aliases.error());
+  json::array arr;
+  for (const auto& a : *aliases) arr.push_back(alias_json(a, d.options.region));
+  co_return call.reply(200, json::object{{"Aliases", arr}});
+}
+
+awaitable<http::Response> get_alias(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto a = d.registry.get_alias(ref->name, call.path_param("Name"));
+  if (!a) co_return call.fail(a.error());
+  co_return call.reply(200, alias_json(*a, d.options.region));
+}
+
+awaitable<http::Response> update_alias(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  auto a = co_await d.on_pool([&] {
+    return d.registry.update_alias(ref->name, call.path_param("Name"), text(*in, "FunctionVersion"),
+                                   text(*in, "Description"));
+  });
+  if (!a) co_return call.fail(a.error());
+  co_return call.reply(200, alias_json(*a, d.options.region));
+}
+
+awaitable<http::Response> delete_alias(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto s = co_await d.on_pool([&] { return d.registry.delete_alias(ref->name, call.path_param("Name")); });
+  if (!s) co_return call.fail(s.error());
+  co_return call.reply(204, json::object{});
+}
+
+}  // namespace nimbus::lambda_api

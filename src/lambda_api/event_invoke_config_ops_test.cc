@@ -1,0 +1,51 @@
+#include "lambda_api/test_support.h"
+
+namespace nimbus::lambda_api::testing {
+namespace {
+
+const std::string kPath = "/2019-09-25/functions/fn/event-invoke-config";
+
+TEST_F(LambdaApiTest, EventInvokeConfigPutReplacesUpdateMerges) {
+  ASSERT_EQ(create("fn").status(), 201);
+  auto put = send("PUT", kPath,
+                  R"({"MaximumRetryAttempts":1,"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:s3:::dlq"}}})");
+  ASSERT_EQ(put.status(), 200) << put.raw.body;
+  EXPECT_EQ(put.text("FunctionArn"), "arn:aws:lambda:us-east-1:000000000000:function:fn");
+  EXPECT_EQ(put.object().at("MaximumRetryAttempts").as_int64(), 1);
+  EXPECT_EQ(put.object().at("DestinationConfig").at("OnFailure").at("Destination").as_string(), "arn:aws:s3:::dlq");
+  EXPECT_TRUE(put.object().at("LastModified").is_double());
+
+  auto update = send("POST", kPath, R"({"MaximumEventAgeInSeconds":120})");
+  ASSERT_EQ(update.status(), 200);
+  EXPECT_EQ(update.object().at("MaximumRetryAttempts").as_int64(), 1);  // kept
+  EXPECT_EQ(update.object().at("MaximumEventAgeInSeconds").as_int64(), 120);
+
+  auto replace = send("PUT", kPath, R"({"MaximumEventAgeInSeconds":60})");
+  ASSERT_EQ(replace.status(), 200);
+  EXPECT_FALSE(replace.object().contains("MaximumRetryAttempts"));
+  EXPECT_TRUE(replace.object().at("DestinationConfig").at("OnFailure").as_object().empty());
+
+  auto get = send("GET", kPath);
+  ASSERT_EQ(get.status(), 200);
+  EXPECT_EQ(get.object().at("MaximumEventAgeInSeconds").as_int64(), 60);
+
+  EXPECT_EQ(send("DELETE", kPath).status(), 204);
+  auto gone = send("GET", kPath);
+  EXPECT_EQ(gone.status(), 404);
+  EXPECT_EQ(gone.text("message"),
+            "The function arn:aws:lambda:us-east-1:000000000000:function:fn doesn't have an EventInvokeConfig");
+}
+
+TEST_F(LambdaApiTest, EventInvokeConfigValidation) {
+  ASSERT_EQ(create("fn").status(), 201);
+  auto retries = send("PUT", kPath, R"({"MaximumRetryAttempts":3})");
+  EXPECT_EQ(retries.status(), 400);
+  EXPECT_EQ(retries.text("message"), "MaximumRetryAttempts must be between 0 and 2");
+  auto sqs = send("PUT", kPath, R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:0:q"}}})");
+  EXPECT_EQ(sqs.status(), 400);
+  EXPECT_EQ(send("GET", kPath).status(), 404);  // nothing was saved
+  EXPECT_EQ(send("PUT", "/2019-09-25/functions/nope/event-invoke-config", "{}").status(), 404);
+}
+
+}  // namespace
+}  // namespace nimbus::lambda_api::testing

@@ -1,0 +1,146 @@
+// Functions: CreateFunction, ListFunctions, GetFunction(Configuration),
+// UpdateFunctionConfiguration, UpdateFunctionCode, DeleteFunction.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdlib>
+
+#include "base/encoding.h"
+#include "lambda_api/call.h"
+
+namespace nimbus::lambda_api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+base::Error invalid(std::string message) { return base::make_error(base::ErrorCode::kInvalidArgument, std::move(message)); }
+
+// The code package from a body's ZipFile (base64) or S3Bucket/S3Key.
+base::Result<std::string> code_from(const Options& options, const json::object& code) {
+  if (auto* z = code.if_contains("ZipFile"); z && z->is_string()) {
+    auto bytes = base::base64_decode(std::string(z->as_string()));
+    if (!bytes) return invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
+    return *bytes;
+  }
+  auto* b = code.if_contains("S3Bucket");
+  auto* k = code.if_contains("S3Key");
+  if (b && k && b->is_string() && k->is_string()) {
+    if (!options.read_object) return invalid("S3 code locations are not available");
+    auto data = options.read_object(std::string(b->as_string()), std::string(k->as_string()));
+    if (!data)
+      return invalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: " +
+                     data.error().message);
+    return *data;
+  }
+  return invalid("Please provide a source for function code (ZipFile, or S3Bucket and S3Key).");
+}
+
+}  // namespace
+
+awaitable<http::Response> create_function(Deps& d, Call& call) {
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  functions::FunctionConfig c;
+  if (auto* n = in->if_contains("FunctionName"); n && n->is_string()) c.name = std::string(n->as_string());
+  auto ref = parse_ref(c.name);
+  if (!ref) co_return call.fail(ref.error());
+  c.name = ref->name;
+  if (auto s = apply_config(*in, c); !s) co_return call.fail(s.error());
+  auto* code = in->if_contains("Code");
+  if (!code || !code->is_object()) co_return call.fail(invalid("Code is required"));
+  // Reading the package (from the object store) and unpacking it are disk work.
+  auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
+    auto zip = code_from(d.options, code->as_object());
+    if (!zip) return zip.error();
+    return d.registry.create(c, *zip);
+  });
+  if (!created) co_return call.fail(created.error());
+  d.invocations.prepare(*created);
+  co_return call.reply(201, configuration_json(*created, d.options.region));
+}
+
+awaitable<http::Response> list_functions(Deps& d, Call& call) {
+  auto all = co_await d.on_pool([&] { return d.registry.list(); });
+  std::string marker = call.query_param("Marker");
+  std::string max_items = call.query_param("MaxItems");
+  int max = max_items.empty()
+                ? 50
+                : static_cast<int>(std::clamp<int64_t>(std::strtoll(max_items.c_str(), nullptr, 10), 1, 10000));
+  json::array fns;
+  std::string next;
+  for (const auto& c : all) {
+    if (!marker.empty() && c.name <= marker) continue;
+    if (static_cast<int>(fns.size()) == max) {
+      next = fns.back().as_object().at("FunctionName").as_string().c_str();
+      break;
+    }
+    fns.push_back(configuration_json(c, d.options.region));
+  }
+  json::object out{{"Functions", fns}};
+  if (!next.empty()) out["NextMarker"] = next;
+  co_return call.reply(200, out);
+}
+
+awaitable<http::Response> get_function(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto c = d.registry.resolve(ref->name, ref->qualifier);
+  if (!c) co_return call.fail(c.error());
+  json::object out{{"Configuration", configuration_json(*c, d.options.region)},
+                   {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
+  if (c->reserved_concurrency)
+    out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
+  co_return call.reply(200, out);
+}
+
+awaitable<http::Response> get_function_configuration(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto c = d.registry.resolve(ref->name, ref->qualifier);
+  if (!c) co_return call.fail(c.error());
+  co_return call.reply(200, configuration_json(*c, d.options.region));
+}
+
+awaitable<http::Response> update_function_configuration(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
+    auto c = d.registry.get(ref->name);
+    if (!c) return c.error();
+    if (auto s = apply_config(*in, *c); !s) return s.error();
+    return d.registry.update_config(*c);
+  });
+  if (!updated) co_return call.fail(updated.error());
+  d.invocations.retire(ref->name);
+  d.invocations.prepare(*updated);
+  co_return call.reply(200, configuration_json(*updated, d.options.region));
+}
+
+awaitable<http::Response> update_function_code(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
+    auto zip = code_from(d.options, *in);
+    if (!zip) return zip.error();
+    return d.registry.update_code(ref->name, *zip);
+  });
+  if (!updated) co_return call.fail(updated.error());
+  d.invocations.retire(ref->name);
+  co_return call.reply(200, configuration_json(*updated, d.options.region));
+}
+
+awaitable<http::Response> delete_function(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto s = co_await d.on_pool([&] { return d.registry.remove(ref->name); });
+  if (!s) co_return call.fail(s.error());
+  d.invocations.retire(ref->name);
+  co_return call.reply(204, json::object{});
+}
+
+}  // namespace nimbus::lambda_api

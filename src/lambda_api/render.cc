@@ -1,0 +1,71 @@
+#include "lambda_api/render.h"
+
+#include <boost/json.hpp>
+
+#include "base/time.h"
+
+namespace nimbus::lambda_api {
+
+namespace json = boost::json;
+
+std::string lambda_time(int64_t ms) {
+  std::string iso = base::iso8601(ms);  // 2024-01-01T00:00:00.000Z
+  return iso.substr(0, iso.size() - 1) + "+0000";
+}
+
+json::object configuration_json(const functions::FunctionConfig& c, const std::string& region) {
+  json::object o;
+  o["FunctionName"] = c.name;
+  o["FunctionArn"] = functions::function_arn(region, c.name, c.version == "$LATEST" ? "" : c.version);
+  o["Runtime"] = c.runtime;
+  o["Role"] = c.role;
+  o["Handler"] = c.handler;
+  o["CodeSize"] = c.code_size;
+  o["Description"] = c.description;
+  o["Timeout"] = c.timeout_s;
+  o["MemorySize"] = c.memory_mb;
+  o["LastModified"] = lambda_time(c.last_modified_ms);
+  o["CodeSha256"] = c.code_sha256;
+  o["Version"] = c.version;
+  json::object vars;
+  for (const auto& [k, v] : c.environment) vars[k] = v;
+  o["Environment"] = json::object{{"Variables", vars}};
+  o["TracingConfig"] = json::object{{"Mode", "PassThrough"}};
+  o["RevisionId"] = c.revision_id;
+  o["State"] = "Active";
+  o["LastUpdateStatus"] = "Successful";
+  o["PackageType"] = "Zip";
+  o["Architectures"] = json::array{"x86_64"};
+  o["EphemeralStorage"] = json::object{{"Size", c.ephemeral_mb}};
+  return o;
+}
+
+json::object alias_json(const functions::Alias& a, const std::string& region) {
+  return json::object{{"AliasArn", functions::function_arn(region, a.function, a.name)},
+                      {"Name", a.name},
+                      {"FunctionVersion", a.version},
+                      {"Description", a.description},
+                      {"RevisionId", a.revision_id}};
+}
+
+json::object event_invoke_config_json(const std::string& function, const functions::EventInvokeConfig& c,
+                                      const std::string& region) {
+  json::object out{{"FunctionArn", functions::function_arn(region, function)},
+                   {"LastModified", static_cast<double>(c.last_modified_ms) / 1000.0}};
+  if (c.max_retry_attempts) out["MaximumRetryAttempts"] = *c.max_retry_attempts;
+  if (c.max_event_age_s) out["MaximumEventAgeInSeconds"] = *c.max_event_age_s;
+  json::object on_failure;
+  if (!c.on_failure.empty()) on_failure["Destination"] = c.on_failure;
+  out["DestinationConfig"] = json::object{{"OnSuccess", json::object{}}, {"OnFailure", on_failure}};
+  return out;
+}
+
+json::object provisioned_json(const functions::Registry::Provisioned& p) {
+  return json::object{{"RequestedProvisionedConcurrentExecutions", p.count},
+                      {"AvailableProvisionedConcurrentExecutions", p.count},
+                      {"AllocatedProvisionedConcurrentExecutions", p.count},
+                      {"Status", "READY"},
+                      {"LastModified", lambda_time(p.last_modified_ms)}};
+}
+
+}  // namespace nimbus::lambda_api

@@ -1,0 +1,74 @@
+#include "lambda_api/test_support.h"
+
+namespace nimbus::lambda_api::testing {
+namespace {
+
+TEST_F(LambdaApiTest, PublishAndListVersions) {
+  ASSERT_EQ(create("fn").status(), 201);
+  auto v1 = send("POST", "/2015-03-31/functions/fn/versions", R"({"Description":"first"})");
+  ASSERT_EQ(v1.status(), 201) << v1.raw.body;
+  EXPECT_EQ(v1.text("Version"), "1");
+  EXPECT_EQ(v1.text("FunctionArn"), "arn:aws:lambda:us-east-1:000000000000:function:fn:1");
+  auto list = send("GET", "/2015-03-31/functions/fn/versions");
+  ASSERT_EQ(list.status(), 200);
+  auto& vs = list.object().at("Versions").as_array();
+  ASSERT_EQ(vs.size(), 2u);
+  EXPECT_EQ(vs[0].at("Version").as_string(), "$LATEST");
+  EXPECT_EQ(vs[1].at("Version").as_string(), "1");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn?Qualifier=1").object().at("Configuration").at("Version").as_string(), "1");
+
+  EXPECT_EQ(send("POST", "/2015-03-31/functions/nope/versions").status(), 404);
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/nope/versions").status(), 404);
+  EXPECT_EQ(send("POST", "/2015-03-31/functions/fn/versions", "[").error_type(), "InvalidRequestContentException");
+}
+
+TEST_F(LambdaApiTest, AliasesLifeCycle) {
+  ASSERT_EQ(create("fn").status(), 201);
+  ASSERT_EQ(send("POST", "/2015-03-31/functions/fn/versions").status(), 201);
+  auto created = send("POST", "/2015-03-31/functions/fn/aliases",
+                      R"({"Name":"live","FunctionVersion":"1","Description":"prod"})");
+  ASSERT_EQ(created.status(), 201) << created.raw.body;
+  EXPECT_EQ(created.text("AliasArn"), "arn:aws:lambda:us-east-1:000000000000:function:fn:live");
+  EXPECT_EQ(created.text("FunctionVersion"), "1");
+  EXPECT_EQ(created.text("Description"), "prod");
+
+  auto got = send("GET", "/2015-03-31/functions/fn/aliases/live");
+  ASSERT_EQ(got.status(), 200);
+  EXPECT_EQ(got.text("RevisionId"), created.text("RevisionId"));
+
+  auto updated = send("PUT", "/2015-03-31/functions/fn/aliases/live", R"({"FunctionVersion":"$LATEST"})");
+  ASSERT_EQ(updated.status(), 200);
+  EXPECT_EQ(updated.text("FunctionVersion"), "$LATEST");
+  EXPECT_EQ(updated.text("Description"), "prod");  // absent fields stay
+  EXPECT_NE(updated.text("RevisionId"), created.text("RevisionId"));
+
+  auto list = send("GET", "/2015-03-31/functions/fn/aliases");
+  ASSERT_EQ(list.status(), 200);
+  ASSERT_EQ(list.object().at("Aliases").as_array().size(), 1u);
+  EXPECT_EQ(list.object().at("Aliases").as_array()[0].at("Name").as_string(), "live");
+
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn/aliases/live").status(), 204);
+  auto gone = send("GET", "/2015-03-31/functions/fn/aliases/live");
+  EXPECT_EQ(gone.status(), 404);
+  EXPECT_EQ(gone.text("message"), "Alias not found: arn:aws:lambda:us-east-1:000000000000:function:fn:live");
+}
+
+TEST_F(LambdaApiTest, AliasErrors) {
+  ASSERT_EQ(create("fn").status(), 201);
+  auto to_missing = send("POST", "/2015-03-31/functions/fn/aliases", R"({"Name":"live","FunctionVersion":"9"})");
+  EXPECT_EQ(to_missing.status(), 404);
+  EXPECT_EQ(to_missing.error_type(), "ResourceNotFoundException");
+  auto numeric = send("POST", "/2015-03-31/functions/fn/aliases", R"({"Name":"12","FunctionVersion":"$LATEST"})");
+  EXPECT_EQ(numeric.status(), 400);
+  EXPECT_EQ(numeric.text("message"), "Alias name must not be a version number");
+  ASSERT_EQ(send("POST", "/2015-03-31/functions/fn/aliases", R"({"Name":"a","FunctionVersion":"$LATEST"})").status(),
+            201);
+  auto twice = send("POST", "/2015-03-31/functions/fn/aliases", R"({"Name":"a","FunctionVersion":"$LATEST"})");
+  EXPECT_EQ(twice.status(), 409);
+  EXPECT_EQ(twice.error_type(), "ResourceConflictException");
+  EXPECT_EQ(send("PUT", "/2015-03-31/functions/fn/aliases/none", "{}").status(), 404);
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/nope/aliases").status(), 404);
+}
+
+}  // namespace
+}  // namespace nimbus::lambda_api::testing

@@ -1,0 +1,33 @@
+// Versions: PublishVersion, ListVersionsByFunction.
+#include <boost/json.hpp>
+
+#include "lambda_api/call.h"
+
+namespace nimbus::lambda_api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+awaitable<http::Response> publish_version(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto in = call.json();
+  if (!in) co_return call.fail(in.error());
+  std::string description;
+  if (auto* v = in->if_contains("Description"); v && v->is_string()) description = std::string(v->as_string());
+  auto published = co_await d.on_pool([&] { return d.registry.publish_version(ref->name, description); });
+  if (!published) co_return call.fail(published.error());
+  co_return call.reply(201, configuration_json(*published, d.options.region));
+}
+
+awaitable<http::Response> list_versions(Deps& d, Call& call) {
+  auto ref = call.qualified_function();
+  if (!ref) co_return call.fail(ref.error());
+  auto versions = co_await d.on_pool([&] { return d.registry.list_versions(ref->name); });
+  if (!versions) co_return call.fail(versions.error());
+  json::array arr;
+  for (const auto& v : *versions) arr.push_back(configuration_json(v, d.options.region));
+  co_return call.reply(200, json::object{{"Versions", arr}});
+}
+
+}  // namespace nimbus::lambda_api

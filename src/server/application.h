@@ -1,0 +1,117 @@
+// nimbus serve's application object: every long-lived part of the server as
+// a member, declared in dependency order (each member may use those above
+// it, and is destroyed before them), built in four phases:
+//   open()   the data directory: objects, functions, events, logs, traces
+//   bind()   the edge port (functions are told its address)
+//   build()  the invoker, the async queue, and every service of the service
+//            table (server/service_table.cc) behind the edge router
+//   start()  accept connections, start the queues
+// and stopped by stop() on SIGINT/SIGTERM. The wiring of each area lives in
+// its own file (server/wiring_*.cc); this file only holds the members.
+//
+// THREADING RULE: the phases run on the main thread before io threads start;
+// stop() runs on an io thread (the signal handler). Members are then used by
+// the threads their own headers name.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/credentials.h"
+#include "auth/sigv4.h"
+#include "aws/authenticate.h"
+#include "aws/router.h"
+#include "base/result.h"
+#include "http/server.h"
+#include "observability/metrics.h"
+#include "server/admin.h"
+#include "server/serve.h"
+#include "server/status.h"
+
+namespace nimbus::storage {
+class Store;
+}
+namespace nimbus::s3 {
+class Service;
+}
+namespace nimbus::events {
+class Notifications;
+class Sink;
+}  // namespace nimbus::events
+namespace nimbus::observability {
+class LogStore;
+class OtlpExporter;
+class SpanStore;
+}  // namespace nimbus::observability
+namespace nimbus::functions {
+class Registry;
+class Invoker;
+class AsyncQueue;
+}  // namespace nimbus::functions
+namespace nimbus::runtime_api {
+class ListenerFactory;
+}
+
+namespace nimbus::server {
+
+class Application {
+ public:
+  explicit Application(ServeConfig config);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  // The four phases, then the io threads until a signal; 2 when a phase fails (logged).
+  int run();
+  base::Status open();
+  base::Status bind();
+  base::Status build();
+  base::Status start();
+  void stop();
+
+  // Keeps what the service table builds alive as long as the server.
+  template <typename T>
+  T* keep(std::unique_ptr<T> p) {
+    T* raw = p.get();
+    services.push_back(std::shared_ptr<void>(std::move(p)));
+    return raw;
+  }
+
+  // --- members, in dependency order ---------------------------------------
+  ServeConfig config;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  auth::CredentialStore credentials;
+  auth::SigningKeyCache signing_keys;
+  aws::Authenticator authenticator;
+  int io_threads;
+  boost::asio::io_context io;
+  boost::asio::thread_pool blocking;
+  // data (open)
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<functions::Registry> registry;
+  std::unique_ptr<events::Notifications> notifications;
+  std::unique_ptr<observability::LogStore> logs;
+  observability::Metrics metrics;
+  StatusBoard status;
+  std::unique_ptr<observability::OtlpExporter> otlp;  // outlives the span store, whose last batch it may send
+  std::unique_ptr<observability::SpanStore> spans;
+  // the edge (bind)
+  std::unique_ptr<s3::Service> s3;
+  AdminDeps admin;
+  aws::Router router;
+  http::Limits limits;
+  std::unique_ptr<runtime_api::ListenerFactory> runtime_listeners;
+  std::unique_ptr<http::Server> server;
+  uint16_t port = 0;
+  // functions and services (build)
+  std::unique_ptr<functions::Invoker> invoker;
+  std::unique_ptr<functions::AsyncQueue> async_queue;
+  std::unique_ptr<events::Sink> event_sink;
+  std::vector<std::shared_ptr<void>> services;
+};
+
+}  // namespace nimbus::server

@@ -1,0 +1,20 @@
+// THE list of services nimbus serves. Adding one: a folder src/NAME/ with its
+// Service and descriptor(), one line here, one add_subdirectory and a DEPS
+// entry in src/server/CMakeLists.txt.
+#include "server/application.h"
+#include "server/wiring.h"
+#include "sts/service.h"
+
+namespace nimbus::server {
+
+const std::vector<ServiceEntry>& service_table() {
+  static const std::vector<ServiceEntry> table = {
+      {"nimbus", &wire_admin},  // claims /_nimbus/ and GET /metrics before any signature is looked at
+      {"lambda", &wire_lambda},
+      {"logs", &wire_logs},
+      {"sts", [](Application& a) { return a.keep(std::make_unique<sts::Service>(a.credentials))->descriptor(); }},
+  };
+  return table;
+}
+
+}  // namespace nimbus::server

@@ -1,0 +1,46 @@
+// The wiring of each area of nimbus serve, one file each, called by the
+// Application's phases (server/application.cc):
+//   wiring_storage.cc        the object store and S3
+//   wiring_observability.cc  function logs, metrics, traces, the edge's request hook
+//   wiring_functions.cc      the registry, invoker, async queue, dead letters, Lambda
+//   wiring_events.cc         bucket notifications
+//   service_table.cc         every service behind the edge router
+//
+// THREADING RULE: called on the main thread during startup.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "aws/service.h"
+#include "base/result.h"
+
+namespace nimbus::server {
+
+class Application;
+
+base::Status open_storage(Application& app);
+base::Status open_functions(Application& app);
+base::Status open_events(Application& app);
+base::Status open_observability(Application& app);
+
+aws::ServiceDescriptor wire_s3(Application& app);      // the edge's fallback
+void wire_request_metrics(Application& app);          // every service's requests: metrics and spans
+base::Status build_functions(Application& app);        // needs app.port
+base::Status start_functions(Application& app);
+void start_events(Application& app);
+void add_observability_collectors(Application& app);
+
+// The service table's entries.
+aws::ServiceDescriptor wire_admin(Application& app);
+aws::ServiceDescriptor wire_lambda(Application& app);
+aws::ServiceDescriptor wire_logs(Application& app);
+
+struct ServiceEntry {
+  std::string_view name;
+  aws::ServiceDescriptor (*build)(Application& app);
+};
+// Every service nimbus serves but S3, in the order the edge tries them.
+const std::vector<ServiceEntry>& service_table();
+
+}  // namespace nimbus::server

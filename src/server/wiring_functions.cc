@@ -1,0 +1,165 @@
+// Functions: the registry, the invoker (told the edge's address), the async
+// queue and its dead letters, and the Lambda API.
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <thread>
+
+#include "base/time.h"
+#include "functions/async_queue.h"
+#include "functions/code_package.h"
+#include "functions/invoker.h"
+#include "functions/registry.h"
+#include "lambda_api/service.h"
+#include "observability/log_store.h"
+#include "observability/span_store.h"
+#include "runtime_api/listener.h"
+#include "server/application.h"
+#include "server/metrics_wiring.h"
+#include "server/wiring.h"
+#include "storage/store.h"
+
+namespace nimbus::server {
+
+namespace {
+
+// Writes a failed async invocation to its S3 destination, in Lambda's
+// destination record format, under aws/lambda/async/FUNCTION/YYYY/MM/DD/HH/.
+void write_dead_letter(storage::Store& store, const std::string& region, const functions::DeadLetter& dl) {
+  std::string bucket = dl.destination.substr(std::string("arn:aws:s3:::").size());
+  std::string function = dl.function.substr(0, dl.function.find(':'));
+  boost::json::object record{
+      {"version", "1.0"},
+      {"timestamp", base::iso8601(base::now_ms())},
+      {"requestContext", boost::json::object{{"requestId", dl.id},
+                                             {"functionArn", functions::function_arn(region, dl.function)},
+                                             {"condition", dl.condition},
+                                             {"approximateInvokeCount", dl.attempts}}},
+      {"responseContext", boost::json::object{{"statusCode", 200}, {"executedVersion", "$LATEST"},
+                                              {"functionError", "Unhandled"}}}};
+  boost::system::error_code ec;
+  auto request = boost::json::parse(dl.payload, ec);
+  record["requestPayload"] = ec ? boost::json::value(dl.payload) : request;
+  auto response = boost::json::parse(dl.response, ec);
+  record["responsePayload"] = ec ? boost::json::value(dl.response) : response;
+  std::string body = boost::json::serialize(record);
+  std::string hour = base::iso8601(base::now_ms()).substr(0, 13);  // 2024-01-01T10
+  std::string key = "aws/lambda/async/" + function + "/" + hour.substr(0, 4) + "/" + hour.substr(5, 2) + "/" +
+                    hour.substr(8, 2) + "/" + hour.substr(11, 2) + "/" + dl.id + ".json";
+  auto writer = store.new_writer(bucket);
+  if (!writer) {
+    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, writer.error().message);
+    return;
+  }
+  (void)(*writer)->write(body.data(), body.size());
+  (*writer)->finish_digests();
+  storage::NewObject obj{key, {{"content-type", "application/json"}}, storage::EventKind::kPut};
+  if (auto m = store.commit_object(bucket, std::move(obj), **writer, {}); !m)
+    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, m.error().message);
+  else
+    spdlog::info("[{}] dead letter {} written to s3://{}/{}", function, dl.id, bucket, key);
+}
+
+}  // namespace
+
+base::Status open_functions(Application& app) {
+  auto registry = functions::Registry::open(app.config.data_dir);
+  if (!registry)
+    return base::make_error(registry.error().code,
+                            "functions: cannot open " + app.config.data_dir + ": " + registry.error().message);
+  app.registry = std::move(*registry);
+  return {};
+}
+
+base::Status build_functions(Application& app) {
+  const ServeConfig& config = app.config;
+  functions::InvokerOptions invoker_options;
+  invoker_options.region = config.region;
+  // Functions reach nimbus over loopback, whatever address it listens on.
+  std::string reach = config.host;
+  if (reach == "0.0.0.0" || reach.empty()) reach = "127.0.0.1";
+  if (reach == "::") reach = "::1";
+  if (reach.find(':') != std::string::npos) reach = "[" + reach + "]";
+  invoker_options.endpoint_url = "http://" + reach + ":" + std::to_string(app.port);
+  invoker_options.max_concurrency = config.max_instances;
+  invoker_options.runtimes.python = config.python;
+  invoker_options.runtimes.python_zygote = config.python_zygote;
+  invoker_options.runtimes.python_preload = config.python_preload;
+  invoker_options.runtimes.dir = config.data_dir + "/runtimes";
+  if (auto s = functions::install_runtimes(invoker_options.runtimes); !s)
+    return base::make_error(s.error().code, "runtimes: " + s.error().message);
+  invoker_options.keep_alive = std::chrono::milliseconds(config.keep_alive_ms);
+  if (config.telemetry) {
+    invoker_options.log_sink = [&app](const functions::LogLine& l) {
+      app.logs->append("/aws/lambda/" + std::string(l.function), l.stream, l.request_id, l.timestamp_ms, l.text);
+    };
+    invoker_options.log_backlogged = [&app] { return app.logs->backlog_bytes() > (64u << 20); };
+    invoker_options.on_invocation = [&app](const functions::InvocationRecord& r) {
+      record_invocation(app.metrics, r);
+      app.status.record(r);
+      app.spans->record(span_of(r));
+    };
+  }
+  invoker_options.add_key = [&app](const std::string& k, const std::string& s) { app.credentials.add(k, s); };
+  invoker_options.remove_key = [&app](const std::string& k) { app.credentials.remove(k); };
+  app.invoker = std::make_unique<functions::Invoker>(app.io, *app.registry, *app.runtime_listeners, invoker_options);
+  for (const auto& f : app.registry->list()) app.invoker->prepare(f);
+  for (const auto& p : app.registry->all_provisioned()) app.invoker->provision(p.function, p.qualifier, p.count);
+
+  functions::AsyncOptions async_options;
+  async_options.retry_delays.clear();
+  for (auto ms : config.async_retry_delays_ms) async_options.retry_delays.emplace_back(ms);
+  async_options.max_event_age = std::chrono::seconds(config.async_max_age_s);
+  async_options.max_in_flight_per_function =
+      config.async_concurrency > 0 ? config.async_concurrency
+                                   : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  async_options.config_for = [&app](const std::string& fn) -> std::optional<functions::EventInvokeConfig> {
+    auto c = app.registry->get_event_invoke_config(fn);
+    if (!c) return std::nullopt;
+    return *c;
+  };
+  async_options.on_dead_letter = [&app](const functions::DeadLetter& dl) {
+    record_dead_letter(app.metrics, dl.function);
+    if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
+  };
+  auto queue = functions::AsyncQueue::open(config.data_dir, *app.invoker, async_options);
+  if (!queue)
+    return base::make_error(queue.error().code, "functions: cannot open the async queue: " + queue.error().message);
+  app.async_queue = std::move(*queue);
+  return {};
+}
+
+base::Status start_functions(Application& app) {
+  if (auto s = app.async_queue->start(); !s)
+    return base::make_error(s.error().code, "functions: cannot start the async queue: " + s.error().message);
+  return {};
+}
+
+aws::ServiceDescriptor wire_lambda(Application& app) {
+  lambda_api::Options options;
+  options.region = app.config.region;
+  options.read_object = [&app](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
+    auto o = app.store->open_object(bucket, key);
+    if (!o) return o.error();
+    // Read whole into memory: refuse first what no code package may be (AWS allows 250 MB unzipped from S3).
+    if (o->reader->size() > functions::PackageLimits{}.max_unzipped)
+      return base::make_error(base::ErrorCode::kTooLarge,
+                              "the object is larger than a function's code package may be (" +
+                                  std::to_string(functions::PackageLimits{}.max_unzipped) + " bytes)");
+    std::string data(o->reader->size(), '\0');
+    for (uint64_t off = 0; off < data.size();) {
+      auto n = o->reader->read(off, data.data() + off, data.size() - off);
+      if (!n) return n.error();
+      if (*n == 0) break;
+      off += *n;
+    }
+    return data;
+  };
+  auto* service = app.keep(std::make_unique<lambda_api::Service>(*app.registry, *app.invoker, *app.async_queue,
+                                                                 app.credentials, app.blocking, options));
+  return service->descriptor();
+}
+
+}  // namespace nimbus::server

@@ -1,0 +1,49 @@
+// The object store and S3, the edge's fallback.
+#include <spdlog/spdlog.h>
+
+#include "functions/registry.h"
+#include "s3/service.h"
+#include "server/application.h"
+#include "server/metrics_wiring.h"
+#include "server/wiring.h"
+#include "storage/store.h"
+#include "observability/span_store.h"
+
+namespace nimbus::server {
+
+base::Status open_storage(Application& app) {
+  storage::StoreOptions options;
+  options.reserve_bytes = app.config.min_free_mb << 20;
+  auto store = storage::Store::open(app.config.data_dir, options);
+  if (!store)
+    return base::make_error(store.error().code,
+                            "storage: cannot open " + app.config.data_dir + ": " + store.error().message);
+  app.store = std::move(*store);
+  return {};
+}
+
+aws::ServiceDescriptor wire_s3(Application& app) {
+  s3::Options options;
+  if (app.config.telemetry)
+    options.on_request = [&app](const s3::RequestRecord& r) {
+      record_s3_request(app.metrics, r);
+      if (r.traced) app.spans->record(span_of(r));
+    };
+  options.region = app.config.region;
+  options.notifications = app.notifications.get();
+  options.function_exists = [&app](const std::string& name, const std::string& qualifier) {
+    return app.registry->resolve(name, qualifier).ok();
+  };
+  app.s3 = std::make_unique<s3::Service>(*app.store, app.credentials, app.blocking, options);
+  aws::ServiceDescriptor d;
+  d.name = "s3";
+  d.title = "S3";
+  d.protocol = aws::Protocol::kRestXml;
+  d.signing_names = {"s3"};
+  d.auth = aws::AuthMode::kOwn;  // presigned URLs, SigV2, aws-chunked bodies: S3 verifies itself
+  d.records_itself = true;       // s3::Options::on_request, above
+  d.raw_handler = [&app](http::Request& r) { return app.s3->handle(r); };
+  return d;
+}
+
+}  // namespace nimbus::server

@@ -1,0 +1,41 @@
+"""A service nimbus does not serve gets a clear error in that service's own
+protocol, which both CLIs print as such: SQS (query with the AWS CLI v2.9,
+JSON 1.0 with the newer botocore), DynamoDB (JSON 1.0) and IAM (query)."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import client_env
+
+
+def clis():
+    found = []
+    if os.path.exists("/usr/bin/aws"):
+        found.append("/usr/bin/aws")
+    path_aws = shutil.which("aws")
+    if path_aws and os.path.realpath(path_aws) != "/usr/bin/aws":
+        found.append(path_aws)
+    return found or [None]
+
+
+@pytest.fixture(params=clis())
+def cli(request):
+    if request.param is None:
+        pytest.skip("no AWS CLI on this machine")
+    return request.param
+
+
+@pytest.mark.parametrize("args,message", [
+    (("sqs", "list-queues"), "nimbus does not serve SQS (sqs) yet"),
+    (("dynamodb", "list-tables"), "nimbus does not serve DynamoDB (dynamodb) yet"),
+    (("iam", "list-roles"), "nimbus does not serve IAM (iam) yet"),
+])
+def test_unserved_service_is_named(shared_nimbus, cli, args, message):
+    env = client_env({"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
+    r = subprocess.run([cli, "--endpoint-url", shared_nimbus.endpoint, *args], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr
+    assert "Unable to parse" not in r.stderr and "invalid XML" not in r.stderr, r.stderr
