@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 
 NPORT=$(free_port)
-build/src/cli/nimbus serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &
+"$NIMBUS" serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &
 pids+=($!)
 sleep 0.5
 create_echo "$NPORT" python

@@ -1,10 +1,12 @@
 # Shared by the bench scripts (source it): a scratch directory removed on
 # exit, background processes stopped on exit, and free loopback ports.
-# Sets SECS (first argument, default 5), KIT (the bench-kit) and work.
+# Sets SECS (first argument, default 5), KIT (the bench-kit), NIMBUS (the binary) and work.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SECS=${1:-5}
 KIT=${BENCH_KIT:-../shared/bench-kit}
+# NIMBUS_BIN: another build to measure (e.g. the one before a change, for a before/after in one session).
+NIMBUS=${NIMBUS_BIN:-build/src/cli/nimbus}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }

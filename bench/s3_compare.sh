@@ -9,7 +9,6 @@
 # Needs: scripts/install-deps.sh --bench, a built nimbus (scripts/build.sh),
 # and the kit's peers installed: (cd ../shared/bench-kit/peers && npm install).
 source "$(dirname "$0")/lib.sh"
-NIMBUS=build/src/cli/nimbus
 
 NPORT=$(free_port)
 "$NIMBUS" serve --port "$NPORT" --data-dir "$work/nimbus" --log-level warn >"$work/nimbus.log" 2>&1 &

@@ -14,7 +14,7 @@ constexpr size_t kMaxLine = 4096;
 const std::string kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 base::Error malformed(std::string what) {
-  return make_error(ErrorCode::kIncompleteBody, "malformed aws-chunked body: " + std::move(what));
+  return make_error(ErrorCode::kMalformed, "malformed aws-chunked body: " + std::move(what), base::reason::kIncompleteBody);
 }
 }  // namespace
 
@@ -119,7 +119,7 @@ base::Status PayloadDecoder::on_chunk_end() {
                     previous_signature_ + "\n" + kEmptySha256 + "\n" + base::to_hex(hash_.finish());
   std::string expected = base::to_hex(base::hmac_sha256(req_.signing_key, sts));
   if (expected != base::to_lower(chunk_signature_))
-    return make_error(ErrorCode::kSignatureMismatch, "The chunk signature we calculated does not match the one sent.");
+    return make_error(ErrorCode::kUnauthenticated, "The chunk signature we calculated does not match the one sent.", base::reason::kSignatureDoesNotMatch);
   previous_signature_ = expected;
   return {};
 }
@@ -130,7 +130,7 @@ base::Status PayloadDecoder::on_trailer_end() {
                       previous_signature_ + "\n" + base::sha256_hex(trailer_text_);
     std::string expected = base::to_hex(base::hmac_sha256(req_.signing_key, sts));
     if (expected != base::to_lower(trailer_signature_))
-      return make_error(ErrorCode::kSignatureMismatch, "The trailer signature we calculated does not match the one sent.");
+      return make_error(ErrorCode::kUnauthenticated, "The trailer signature we calculated does not match the one sent.", base::reason::kSignatureDoesNotMatch);
   }
   state_ = State::kDone;
   return {};
@@ -138,13 +138,13 @@ base::Status PayloadDecoder::on_trailer_end() {
 
 base::Status PayloadDecoder::finish() {
   if (chunked_) {
-    if (state_ != State::kDone) return make_error(ErrorCode::kIncompleteBody, "the aws-chunked body ended early");
+    if (state_ != State::kDone) return make_error(ErrorCode::kMalformed, "the aws-chunked body ended early", base::reason::kIncompleteBody);
     return {};
   }
   if (req_.payload == PayloadMode::kSignedHash && !req_.payload_hash.empty()) {
     if (base::to_hex(hash_.finish()) != base::to_lower(req_.payload_hash))
-      return make_error(ErrorCode::kContentSha256Mismatch,
-                        "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      return make_error(ErrorCode::kInvalidArgument,
+                        "The provided 'x-amz-content-sha256' header does not match what was computed.", base::reason::kContentSha256Mismatch);
   }
   return {};
 }

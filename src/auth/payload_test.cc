@@ -91,7 +91,7 @@ TEST(Payload, CorruptedChunkIsRejected) {
   body[body.find("\r\n") + 10] = 'X';
   auto out = decode(r, body, 8192);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, base::ErrorCode::kSignatureMismatch);
+  EXPECT_EQ(out.error().reason, base::reason::kSignatureDoesNotMatch);
 }
 
 TEST(Payload, TruncatedBodyIsIncomplete) {
@@ -100,7 +100,7 @@ TEST(Payload, TruncatedBodyIsIncomplete) {
   body.resize(body.size() - 100);
   auto out = decode(r, body, 64);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, base::ErrorCode::kIncompleteBody);
+  EXPECT_EQ(out.error().reason, base::reason::kIncompleteBody);
 }
 
 TEST(Payload, UnsignedTrailerCarriesChecksum) {
@@ -126,7 +126,7 @@ TEST(Payload, SignedTrailerIsVerified) {
   bad.replace(bad.find("sOO8/Q=="), 8, "AAAAAA==");
   auto out = decode(r, bad, 1000);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error().code, base::ErrorCode::kSignatureMismatch);
+  EXPECT_EQ(out.error().reason, base::reason::kSignatureDoesNotMatch);
 }
 
 TEST(Payload, SignedHashMismatch) {
@@ -134,7 +134,7 @@ TEST(Payload, SignedHashMismatch) {
   r.payload = PayloadMode::kSignedHash;
   r.payload_hash = base::sha256_hex("expected");
   EXPECT_TRUE(decode(r, "expected", 3).ok());
-  EXPECT_EQ(decode(r, "different", 3).error().code, base::ErrorCode::kContentSha256Mismatch);
+  EXPECT_EQ(decode(r, "different", 3).error().reason, base::reason::kContentSha256Mismatch);
 }
 
 }  // namespace nimbus::auth

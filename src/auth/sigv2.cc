@@ -88,7 +88,7 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
     std::string_view cred = std::string_view(authz).substr(4);
     size_t colon = cred.rfind(':');
     if (colon == std::string_view::npos)
-      return make_error(ErrorCode::kAuthorizationMalformed, "the Authorization header must be 'AWS key:signature'");
+      return make_error(ErrorCode::kMalformed, "the Authorization header must be 'AWS key:signature'", base::reason::kAuthorizationMalformed);
     out.access_key = std::string(cred.substr(0, colon));
     signature = std::string(cred.substr(colon + 1));
     // With x-amz-date present, the Date line of the string to sign is empty.
@@ -100,8 +100,8 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
     auto t = base::parse_http_date(date);
     if (!t) return make_error(ErrorCode::kAccessDenied, "AWS authentication requires a valid Date or x-amz-date header");
     if (std::llabs(*t - now_ms) > 15 * 60 * 1000)
-      return make_error(ErrorCode::kRequestTimeTooSkewed,
-                        "The difference between the request time and the current time is too large.");
+      return make_error(ErrorCode::kUnauthenticated,
+                        "The difference between the request time and the current time is too large.", base::reason::kRequestTimeTooSkewed);
   } else {
     std::string_view t = req.target;
     auto ps = base::parse_query(t.substr(t.find('?') + 1));
@@ -110,17 +110,18 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
     when = param(ps, "Expires");
     char* end = nullptr;
     long long expires = std::strtoll(when.c_str(), &end, 10);
-    if (when.empty() || *end) return make_error(ErrorCode::kAuthorizationMalformed, "Expires must be a number of seconds");
+    if (when.empty() || *end) return make_error(ErrorCode::kMalformed, "Expires must be a number of seconds", base::reason::kAuthorizationMalformed);
     if (now_ms / 1000 > expires) return make_error(ErrorCode::kAccessDenied, "Request has expired");
     // As for SigV4's X-Amz-Expires: a presigned URL lives at most 7 days.
     if (expires - now_ms / 1000 > 7 * 24 * 3600)
-      return make_error(ErrorCode::kAuthorizationMalformed,
-                        "Expires may be at most 604800 seconds (7 days) from now, as for Signature Version 4");
+      return make_error(ErrorCode::kMalformed,
+                        "Expires may be at most 604800 seconds (7 days) from now, as for Signature Version 4", base::reason::kAuthorizationMalformed);
     out.presigned = true;
   }
   auto credential = creds.find(out.access_key);
   if (!credential)
-    return make_error(ErrorCode::kInvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.");
+    return make_error(ErrorCode::kUnauthenticated, "The AWS Access Key Id you provided does not exist in our records.",
+                      base::reason::kInvalidAccessKeyId);
   if (credential->is_session()) {
     std::string_view t = req.target;
     std::string token = out.presigned ? param(base::parse_query(t.substr(t.find('?') + 1)), "x-amz-security-token")
@@ -130,9 +131,9 @@ base::Result<VerifiedRequest> verify_v2(const RequestView& req, const Credential
   const std::string* secret = &credential->secret;
   std::string expected = base::base64_encode(base::hmac_sha1(*secret, v2_string_to_sign(req, when, virtual_bucket)));
   if (!base::constant_time_equal(expected, signature))
-    return make_error(ErrorCode::kSignatureMismatch,
+    return make_error(ErrorCode::kUnauthenticated,
                       "The request signature we calculated does not match the signature you provided. "
-                      "Check your key and signing method.");
+                      "Check your key and signing method.", base::reason::kSignatureDoesNotMatch);
   out.signature = signature;
   return out;
 }

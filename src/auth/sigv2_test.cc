@@ -22,8 +22,8 @@ TEST(SigV2, AwsDocumentedHeaderExample) {
   auto ok = verify_v2(req, keys, now, "awsexamplebucket1");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_FALSE(ok->presigned);
-  EXPECT_EQ(verify_v2(req, keys, now + 16 * 60 * 1000, "awsexamplebucket1").error().code,
-            base::ErrorCode::kRequestTimeTooSkewed);
+  EXPECT_EQ(verify_v2(req, keys, now + 16 * 60 * 1000, "awsexamplebucket1").error().reason,
+            base::reason::kRequestTimeTooSkewed);
 }
 
 // Query-string form; the signature was computed independently with Python's
@@ -43,11 +43,11 @@ TEST(SigV2, PresignedQuery) {
   auto expired = verify_v2(req, keys, 1175139621LL * 1000, "awsexamplebucket1");
   EXPECT_EQ(expired.error().code, base::ErrorCode::kAccessDenied);
   auto wrong_bucket = verify_v2(req, keys, 1175139000LL * 1000, "other");
-  EXPECT_EQ(wrong_bucket.error().code, base::ErrorCode::kSignatureMismatch);
+  EXPECT_EQ(wrong_bucket.error().reason, base::reason::kSignatureDoesNotMatch);
   // Expires more than 7 days ahead is refused, as SigV4's X-Amz-Expires is.
   auto too_far = verify_v2(req, keys, (1175139620LL - 8 * 86400) * 1000, "awsexamplebucket1");
   ASSERT_FALSE(too_far.ok());
-  EXPECT_EQ(too_far.error().code, base::ErrorCode::kAuthorizationMalformed);
+  EXPECT_EQ(too_far.error().reason, base::reason::kAuthorizationMalformed);
 }
 
 }  // namespace

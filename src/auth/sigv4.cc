@@ -39,12 +39,12 @@ base::Result<std::pair<std::string, Scope>> parse_credential(std::string_view cr
   for (int i = 0; i < 4; ++i) {
     size_t slash = cred.rfind('/', end - 1);
     if (slash == std::string_view::npos || end == 0)
-      return make_error(ErrorCode::kAuthorizationMalformed, "the Credential is malformed: " + std::string(cred));
+      return make_error(ErrorCode::kMalformed, "the Credential is malformed: " + std::string(cred), base::reason::kAuthorizationMalformed);
     parts.push_back(cred.substr(slash + 1, end - slash - 1));
     end = slash;
   }
   if (parts[0] != "aws4_request" || parts[3].size() != 8 || end == 0)
-    return make_error(ErrorCode::kAuthorizationMalformed, "the Credential is malformed: " + std::string(cred));
+    return make_error(ErrorCode::kMalformed, "the Credential is malformed: " + std::string(cred), base::reason::kAuthorizationMalformed);
   return std::pair{std::string(cred.substr(0, end)),
                    Scope{std::string(parts[3]), std::string(parts[2]), std::string(parts[1])}};
 }
@@ -55,7 +55,7 @@ struct AuthHeader {
 
 base::Result<AuthHeader> parse_auth_header(std::string_view v) {
   if (v.substr(0, kAlgorithm.size()) != kAlgorithm)
-    return make_error(ErrorCode::kAuthorizationMalformed, "unsupported authorization type");
+    return make_error(ErrorCode::kMalformed, "unsupported authorization type", base::reason::kAuthorizationMalformed);
   v.remove_prefix(kAlgorithm.size());
   AuthHeader h;
   while (!v.empty()) {
@@ -73,8 +73,8 @@ base::Result<AuthHeader> parse_auth_header(std::string_view v) {
     v.remove_prefix(comma + 1);
   }
   if (h.credential.empty() || h.signed_headers.empty() || h.signature.empty())
-    return make_error(ErrorCode::kAuthorizationMalformed,
-                      "the authorization header is malformed; it must contain Credential, SignedHeaders and Signature");
+    return make_error(ErrorCode::kMalformed,
+                      "the authorization header is malformed; it must contain Credential, SignedHeaders and Signature", base::reason::kAuthorizationMalformed);
   return h;
 }
 
@@ -111,12 +111,12 @@ base::Result<std::string> canonical_headers(const HeaderList& headers, std::stri
       found = true;
     }
     if (!found && name != "host")
-      return make_error(ErrorCode::kAuthorizationMalformed, "signed header " + std::string(name) + " is missing");
+      return make_error(ErrorCode::kMalformed, "signed header " + std::string(name) + " is missing", base::reason::kAuthorizationMalformed);
     out.append(name).append(":").append(joined).append("\n");
     if (semi == std::string_view::npos) break;
     rest.remove_prefix(semi + 1);
   }
-  if (!has_host) return make_error(ErrorCode::kAuthorizationMalformed, "the host header must be signed");
+  if (!has_host) return make_error(ErrorCode::kMalformed, "the host header must be signed", base::reason::kAuthorizationMalformed);
   return out;
 }
 
@@ -283,17 +283,17 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
     out.payload_hash = "UNSIGNED-PAYLOAD";
     if (auto h = query_value(params, "X-Amz-Content-Sha256"); !h.empty()) out.payload_hash = h;
     if (credential.empty() || signed_headers.empty() || signature.empty())
-      return make_error(ErrorCode::kAuthorizationMalformed, "presigned URL is missing X-Amz-Credential, "
-                                                            "X-Amz-SignedHeaders or X-Amz-Signature");
+      return make_error(ErrorCode::kMalformed, "presigned URL is missing X-Amz-Credential, "
+                                                            "X-Amz-SignedHeaders or X-Amz-Signature", base::reason::kAuthorizationMalformed);
     auto when = base::parse_amz_date(out.amz_date);
-    if (!when) return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Date must be in ISO 8601 basic format");
+    if (!when) return make_error(ErrorCode::kMalformed, "X-Amz-Date must be in ISO 8601 basic format", base::reason::kAuthorizationMalformed);
     char* end = nullptr;
     std::string expires = query_value(params, "X-Amz-Expires");
     long long secs = std::strtoll(expires.c_str(), &end, 10);
     if (expires.empty() || *end || secs < 0)
-      return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Expires must be a non-negative integer");
+      return make_error(ErrorCode::kMalformed, "X-Amz-Expires must be a non-negative integer", base::reason::kAuthorizationMalformed);
     if (secs > kMaxPresignSeconds)
-      return make_error(ErrorCode::kAuthorizationMalformed, "X-Amz-Expires must be less than a week (604800 seconds)");
+      return make_error(ErrorCode::kMalformed, "X-Amz-Expires must be less than a week (604800 seconds)", base::reason::kAuthorizationMalformed);
     if (*when - options.max_skew_ms > now_ms)
       return make_error(ErrorCode::kAccessDenied, "request is not valid yet");
     if (now_ms > *when + secs * 1000) return make_error(ErrorCode::kAccessDenied, "Request has expired");
@@ -306,17 +306,17 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
   out.signature = signature;
 
   auto when = base::parse_amz_date(out.amz_date);
-  if (!when) return make_error(ErrorCode::kAuthorizationMalformed, "x-amz-date must be in ISO 8601 basic format");
+  if (!when) return make_error(ErrorCode::kMalformed, "x-amz-date must be in ISO 8601 basic format", base::reason::kAuthorizationMalformed);
   if (!out.presigned && std::llabs(*when - now_ms) > options.max_skew_ms)
-    return make_error(ErrorCode::kRequestTimeTooSkewed,
-                      "The difference between the request time and the current time is too large.");
+    return make_error(ErrorCode::kUnauthenticated,
+                      "The difference between the request time and the current time is too large.", base::reason::kRequestTimeTooSkewed);
   if (out.amz_date.substr(0, 8) != out.scope.date)
-    return make_error(ErrorCode::kAuthorizationMalformed, "credential date does not match x-amz-date");
+    return make_error(ErrorCode::kMalformed, "credential date does not match x-amz-date", base::reason::kAuthorizationMalformed);
 
   auto stored = creds.find(out.access_key);
   if (!stored)
-    return make_error(ErrorCode::kInvalidAccessKeyId,
-                      "The AWS Access Key Id you provided does not exist in our records.");
+    return make_error(ErrorCode::kUnauthenticated, "The AWS Access Key Id you provided does not exist in our records.",
+                      base::reason::kInvalidAccessKeyId);
   if (stored->is_session()) {
     std::string token = out.presigned ? query_value(parse_query(raw_query), "X-Amz-Security-Token")
                                       : header_value(headers, "x-amz-security-token");
@@ -352,9 +352,9 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
     if (normalized != primary) ok = constant_time_equal(signature_for(normalized), given);
   }
   if (!ok)
-    return make_error(ErrorCode::kSignatureMismatch,
+    return make_error(ErrorCode::kUnauthenticated,
                       "The request signature we calculated does not match the signature you provided. "
-                      "Check your key and signing method.");
+                      "Check your key and signing method.", base::reason::kSignatureDoesNotMatch);
   return out;
 }
 

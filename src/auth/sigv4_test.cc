@@ -67,14 +67,14 @@ TEST(SigV4, Failures) {
   HeaderList h = documented_get_headers();
   auto keys = example_keys();
   auto tampered = verify({"GET", "/test.txt2", &h}, keys, t0());
-  EXPECT_EQ(tampered.error().code, base::ErrorCode::kSignatureMismatch);
+  EXPECT_EQ(tampered.error().reason, base::reason::kSignatureDoesNotMatch);
   auto skewed = verify({"GET", "/test.txt", &h}, keys, t0() + 16 * 60 * 1000);
-  EXPECT_EQ(skewed.error().code, base::ErrorCode::kRequestTimeTooSkewed);
+  EXPECT_EQ(skewed.error().reason, base::reason::kRequestTimeTooSkewed);
   CredentialStore other;
   other.add("someone", "else");
-  EXPECT_EQ(verify({"GET", "/test.txt", &h}, other, t0()).error().code, base::ErrorCode::kInvalidAccessKeyId);
+  EXPECT_EQ(verify({"GET", "/test.txt", &h}, other, t0()).error().reason, base::reason::kInvalidAccessKeyId);
   HeaderList bad = {{"host", "x"}, {"authorization", "AWS4-HMAC-SHA256 Credential=garbage"}};
-  EXPECT_EQ(verify({"GET", "/", &bad}, keys, t0()).error().code, base::ErrorCode::kAuthorizationMalformed);
+  EXPECT_EQ(verify({"GET", "/", &bad}, keys, t0()).error().reason, base::reason::kAuthorizationMalformed);
 }
 
 TEST(SigV4, CanonicalForms) {

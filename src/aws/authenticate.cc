@@ -19,13 +19,16 @@ AuthResult failed(AuthFailure f, std::string message) {
 // auth::verify's errors as the failures every service reports alike.
 AuthFailure failure_of(const base::Error& e) {
   using base::ErrorCode;
-  switch (e.code) {
-    case ErrorCode::kInvalidAccessKeyId: return AuthFailure::kUnknownKey;
-    case ErrorCode::kSignatureMismatch: return AuthFailure::kBadSignature;
-    case ErrorCode::kRequestTimeTooSkewed: return AuthFailure::kSkewed;
-    case ErrorCode::kAccessDenied: return AuthFailure::kMissing;
-    default: return AuthFailure::kMalformed;
+  namespace reason = base::reason;
+  if (e.code == ErrorCode::kUnauthenticated) {
+    if (e.reason == reason::kInvalidAccessKeyId) return AuthFailure::kUnknownKey;
+    if (e.reason == reason::kRequestTimeTooSkewed) return AuthFailure::kSkewed;
+    if (e.reason == reason::kExpiredToken) return AuthFailure::kExpiredToken;
+    if (e.reason == reason::kMissingAuthentication) return AuthFailure::kMissing;
+    return AuthFailure::kBadSignature;
   }
+  if (e.code == ErrorCode::kAccessDenied) return AuthFailure::kMissing;  // no usable date, not signed
+  return AuthFailure::kMalformed;
 }
 
 std::string amz_date_of(const http::Request& req) { return req.header("x-amz-date"); }
@@ -96,7 +99,7 @@ boost::asio::awaitable<AuthResult> authenticate(http::Request& req, const Authen
                                                 const std::vector<std::string>& signing_names) {
   auto body = co_await http::read_body(req, max_body);
   if (!body) {
-    if (body.error().code == base::ErrorCode::kEntityTooLarge)
+    if (body.error().code == base::ErrorCode::kTooLarge)
       co_return failed(AuthFailure::kBodyTooLarge, "Request must be smaller than " + std::to_string(max_body) + " bytes");
     co_return failed(AuthFailure::kBodyUnreadable, body.error().message);
   }

@@ -50,7 +50,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
   UnpackedCode out;
   out.zipped_size = zip.size();
   if (zip.size() > limits.max_zipped)
-    return make_error(ErrorCode::kEntityTooLarge, "Unzipped size must be smaller than " +
+    return make_error(ErrorCode::kTooLarge, "Unzipped size must be smaller than " +
                                                       std::to_string(limits.max_unzipped) + " bytes; zipped upload "
                                                       "must be smaller than " + std::to_string(limits.max_zipped) + " bytes");
   out.sha256_base64 = base::base64_encode(base::sha256(zip));
@@ -121,7 +121,7 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
       if (n == 0) break;
       out.unzipped_size += static_cast<uint64_t>(n);
       if (out.unzipped_size > limits.max_unzipped)
-        return make_error(ErrorCode::kEntityTooLarge, "Unzipped size must be smaller than " +
+        return make_error(ErrorCode::kTooLarge, "Unzipped size must be smaller than " +
                                                           std::to_string(limits.max_unzipped) + " bytes");
       if (auto s = base::write_all(fd->get(), buf, static_cast<size_t>(n)); !s) return s.error();
     }

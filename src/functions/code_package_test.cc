@@ -64,7 +64,7 @@ TEST(CodePackage, RefusesGarbageAndOversizedPackages) {
     ASSERT_TRUE(base::write_file_durably((d / "big").string(), std::string(200000, 'x')).ok());
   });
   PackageLimits tiny{1 << 20, 100000};
-  EXPECT_EQ(unpack_zip(zip, dest.string() + "2", tiny).error().code, base::ErrorCode::kEntityTooLarge);
+  EXPECT_EQ(unpack_zip(zip, dest.string() + "2", tiny).error().code, base::ErrorCode::kTooLarge);
   fs::remove_all(dest);
   fs::remove_all(dest.string() + "2");
 }

@@ -151,7 +151,7 @@ class StreamBodyReader : public BodyReader {
     failure_message_ = std::move(message);
     return fail();
   }
-  base::Result<size_t> fail() const { return base::make_error(base::ErrorCode::kIncompleteBody, failure_message_); }
+  base::Result<size_t> fail() const { return base::make_error(base::ErrorCode::kMalformed, failure_message_, base::reason::kIncompleteBody); }
 
   Connection& c_;
   RequestParser& parser_;

@@ -52,14 +52,18 @@ http::Response error_from(const base::Error& e) {
     case ErrorCode::kAlreadyExists: return error(409, "ResourceConflictException", e.message);
     case ErrorCode::kConflict: return error(409, "ResourceConflictException", e.message);
     case ErrorCode::kInvalidArgument: return error(400, "InvalidParameterValueException", e.message);
-    case ErrorCode::kMalformed: return error(400, "InvalidRequestContentException", e.message);
-    case ErrorCode::kEntityTooLarge: return error(413, "RequestTooLargeException", e.message);
+    case ErrorCode::kMalformed:
+      if (e.reason == base::reason::kAuthorizationMalformed) return error(400, "IncompleteSignatureException", e.message);
+      return error(400, "InvalidRequestContentException", e.message);
+    case ErrorCode::kTooLarge: return error(413, "RequestTooLargeException", e.message);
     case ErrorCode::kThrottled: return error(429, "TooManyRequestsException", "Rate Exceeded.", e.message);
     case ErrorCode::kAccessDenied: return error(403, "AccessDeniedException", e.message);
-    case ErrorCode::kInvalidAccessKeyId: return error(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-    case ErrorCode::kSignatureMismatch: return error(403, "InvalidSignatureException", e.message);
-    case ErrorCode::kRequestTimeTooSkewed: return error(403, "InvalidSignatureException", "Signature expired: " + e.message);
-    case ErrorCode::kAuthorizationMalformed: return error(400, "IncompleteSignatureException", e.message);
+    case ErrorCode::kUnauthenticated:
+      if (e.reason == base::reason::kInvalidAccessKeyId)
+        return error(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      if (e.reason == base::reason::kRequestTimeTooSkewed)
+        return error(403, "InvalidSignatureException", "Signature expired: " + e.message);
+      return error(403, "InvalidSignatureException", e.message);
     default: return error(500, "ServiceException", e.message);
   }
 }
@@ -496,7 +500,7 @@ Service::~Service() = default;
 awaitable<http::Response> Service::handle(http::Request& req) {
   auto body = co_await http::read_body(req, kMaxRequestBytes);
   if (!body) {
-    if (body.error().code == base::ErrorCode::kEntityTooLarge)
+    if (body.error().code == base::ErrorCode::kTooLarge)
       co_return error(413, "RequestEntityTooLargeException", "Request must be smaller than 70167211 bytes");
     co_return error(400, "InvalidRequestContentException", body.error().message);
   }

@@ -107,7 +107,7 @@ class Listener : public functions::RuntimeEndpoint {
     if (req.method != "POST") co_return error(405, "MethodNotAllowed", "use POST");
     auto body = co_await http::read_body(req, kMaxResponseBytes);
     if (!body) {
-      if (body.error().code == base::ErrorCode::kEntityTooLarge)
+      if (body.error().code == base::ErrorCode::kTooLarge)
         co_return error(413, "RequestEntityTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).");
       co_return error(400, "InvalidRequest", body.error().message);
     }

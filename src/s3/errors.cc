@@ -15,40 +15,45 @@ S3Error s3_error(int status, std::string code, std::string message) {
 S3Error to_s3_error(const base::Error& e) {
   struct Row {
     ErrorCode domain;
+    const char* reason;  // nullptr: any reason of this code without a row of its own
     int status;
     const char* code;
   };
+  namespace r = base::reason;
   static constexpr Row kTable[] = {
-      {ErrorCode::kInvalidArgument, 400, "InvalidArgument"},
-      {ErrorCode::kNotFound, 404, "NoSuchKey"},
-      {ErrorCode::kNoSuchBucket, 404, "NoSuchBucket"},
-      {ErrorCode::kNoSuchKey, 404, "NoSuchKey"},
-      {ErrorCode::kNoSuchUpload, 404, "NoSuchUpload"},
-      {ErrorCode::kAlreadyExists, 409, "BucketAlreadyOwnedByYou"},
-      {ErrorCode::kConflict, 409, "BucketNotEmpty"},
-      {ErrorCode::kPreconditionFailed, 412, "PreconditionFailed"},
-      {ErrorCode::kNotModified, 304, "NotModified"},
-      {ErrorCode::kInvalidRange, 416, "InvalidRange"},
-      {ErrorCode::kBadDigest, 400, "BadDigest"},
-      {ErrorCode::kEntityTooSmall, 400, "EntityTooSmall"},
-      {ErrorCode::kEntityTooLarge, 400, "EntityTooLarge"},
-      {ErrorCode::kInvalidPart, 400, "InvalidPart"},
-      {ErrorCode::kInvalidPartOrder, 400, "InvalidPartOrder"},
-      {ErrorCode::kMalformed, 400, "MalformedXML"},
-      {ErrorCode::kAccessDenied, 403, "AccessDenied"},
-      {ErrorCode::kInvalidAccessKeyId, 403, "InvalidAccessKeyId"},
-      {ErrorCode::kSignatureMismatch, 403, "SignatureDoesNotMatch"},
-      {ErrorCode::kRequestTimeTooSkewed, 403, "RequestTimeTooSkewed"},
-      {ErrorCode::kAuthorizationMalformed, 400, "AuthorizationHeaderMalformed"},
-      {ErrorCode::kContentSha256Mismatch, 400, "XAmzContentSHA256Mismatch"},
-      {ErrorCode::kIncompleteBody, 400, "IncompleteBody"},
-      {ErrorCode::kStorageFull, 507, "XNimbusStorageFull"},  // not retried by SDKs, unlike 500 and 503
-      {ErrorCode::kIo, 500, "InternalError"},
-      {ErrorCode::kInternal, 500, "InternalError"},
+      {ErrorCode::kInvalidArgument, r::kBadDigest, 400, "BadDigest"},
+      {ErrorCode::kInvalidArgument, r::kEntityTooSmall, 400, "EntityTooSmall"},
+      {ErrorCode::kInvalidArgument, r::kInvalidPart, 400, "InvalidPart"},
+      {ErrorCode::kInvalidArgument, r::kInvalidPartOrder, 400, "InvalidPartOrder"},
+      {ErrorCode::kInvalidArgument, r::kContentSha256Mismatch, 400, "XAmzContentSHA256Mismatch"},
+      {ErrorCode::kInvalidArgument, nullptr, 400, "InvalidArgument"},
+      {ErrorCode::kNotFound, r::kNoSuchBucket, 404, "NoSuchBucket"},
+      {ErrorCode::kNotFound, r::kNoSuchUpload, 404, "NoSuchUpload"},
+      {ErrorCode::kNotFound, nullptr, 404, "NoSuchKey"},
+      {ErrorCode::kAlreadyExists, nullptr, 409, "BucketAlreadyOwnedByYou"},
+      {ErrorCode::kConflict, nullptr, 409, "BucketNotEmpty"},
+      {ErrorCode::kPreconditionFailed, r::kNotModified, 304, "NotModified"},
+      {ErrorCode::kPreconditionFailed, r::kInvalidRange, 416, "InvalidRange"},
+      {ErrorCode::kPreconditionFailed, nullptr, 412, "PreconditionFailed"},
+      {ErrorCode::kTooLarge, nullptr, 400, "EntityTooLarge"},
+      {ErrorCode::kMalformed, r::kAuthorizationMalformed, 400, "AuthorizationHeaderMalformed"},
+      {ErrorCode::kMalformed, r::kIncompleteBody, 400, "IncompleteBody"},
+      {ErrorCode::kMalformed, nullptr, 400, "MalformedXML"},
+      {ErrorCode::kAccessDenied, nullptr, 403, "AccessDenied"},
+      {ErrorCode::kUnauthenticated, r::kInvalidAccessKeyId, 403, "InvalidAccessKeyId"},
+      {ErrorCode::kUnauthenticated, r::kRequestTimeTooSkewed, 403, "RequestTimeTooSkewed"},
+      {ErrorCode::kUnauthenticated, r::kExpiredToken, 400, "ExpiredToken"},
+      {ErrorCode::kUnauthenticated, r::kMissingAuthentication, 403, "AccessDenied"},
+      {ErrorCode::kUnauthenticated, nullptr, 403, "SignatureDoesNotMatch"},
+      {ErrorCode::kNotImplemented, nullptr, 501, "NotImplemented"},
+      {ErrorCode::kStorageFull, nullptr, 507, "XNimbusStorageFull"},  // not retried by SDKs, unlike 500 and 503
+      {ErrorCode::kIo, nullptr, 500, "InternalError"},
+      {ErrorCode::kInternal, nullptr, 500, "InternalError"},
   };
   for (const auto& row : kTable) {
-    if (row.domain != e.code) continue;
-    if (row.status < 500 || e.code == ErrorCode::kStorageFull) return S3Error{row.status, row.code, e.message};
+    if (row.domain != e.code || (row.reason && e.reason != row.reason)) continue;
+    if (row.status < 500 || e.code == ErrorCode::kStorageFull || e.code == ErrorCode::kNotImplemented)
+      return S3Error{row.status, row.code, e.message};
     break;
   }
   // Internal detail (paths, SQLite's words) is for nimbus's log, not for clients.

@@ -6,11 +6,11 @@ namespace nimbus::s3 {
 namespace {
 
 TEST(Errors, DomainErrorsMapToS3Codes) {
-  EXPECT_EQ(to_s3_error({base::ErrorCode::kNoSuchKey, ""}).code, "NoSuchKey");
-  EXPECT_EQ(to_s3_error({base::ErrorCode::kNoSuchKey, ""}).status, 404);
-  EXPECT_EQ(to_s3_error({base::ErrorCode::kSignatureMismatch, ""}).code, "SignatureDoesNotMatch");
+  EXPECT_EQ(to_s3_error({base::ErrorCode::kNotFound, "", base::reason::kNoSuchKey}).code, "NoSuchKey");
+  EXPECT_EQ(to_s3_error({base::ErrorCode::kNotFound, "", base::reason::kNoSuchKey}).status, 404);
+  EXPECT_EQ(to_s3_error({base::ErrorCode::kUnauthenticated, "", base::reason::kSignatureDoesNotMatch}).code, "SignatureDoesNotMatch");
   EXPECT_EQ(to_s3_error({base::ErrorCode::kConflict, ""}).status, 409);
-  EXPECT_EQ(to_s3_error({base::ErrorCode::kInvalidRange, ""}).status, 416);
+  EXPECT_EQ(to_s3_error({base::ErrorCode::kPreconditionFailed, "", base::reason::kInvalidRange}).status, 416);
 }
 
 TEST(Errors, XmlBodyCarriesCodeResourceAndRequestId) {

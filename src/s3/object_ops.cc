@@ -156,7 +156,7 @@ awaitable<http::Response> delete_objects(Deps& d, Call& c) {
     if (results[i].ok()) {
       if (!quiet) out.root().child("Deleted").text("Key", keys[i]);
     } else {
-      if (results[i].error().code == base::ErrorCode::kNoSuchBucket) co_return c.fail(results[i].error());
+      if (results[i].error().reason == base::reason::kNoSuchBucket) co_return c.fail(results[i].error());
       S3Error e = to_s3_error(results[i].error());
       out.root().child("Error").text("Key", keys[i]).text("Code", e.code).text("Message", e.message);
     }

@@ -141,7 +141,7 @@ aws::ServiceDescriptor wire_lambda(Application& app) {
     if (!o) return o.error();
     // Read whole into memory: refuse first what no code package may be (AWS allows 250 MB unzipped from S3).
     if (o->reader->size() > functions::PackageLimits{}.max_unzipped)
-      return base::make_error(base::ErrorCode::kEntityTooLarge,
+      return base::make_error(base::ErrorCode::kTooLarge,
                               "the object is larger than a function's code package may be (" +
                                   std::to_string(functions::PackageLimits{}.max_unzipped) + " bytes)");
     std::string data(o->reader->size(), '\0');

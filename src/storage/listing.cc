@@ -35,7 +35,7 @@ base::Result<ListResult> Store::list_objects(const std::string& bucket, const Li
   return impl_->read([&](Connection& c) -> base::Result<ListResult> {
     auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
     b.bind(1, bucket);
-    if (!b.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!b.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
 
     ListResult out;
     if (q.max_keys <= 0) return out;
@@ -85,7 +85,7 @@ base::Result<ListUploadsResult> Store::list_uploads(const std::string& bucket, c
   return impl_->read([&](Connection& c) -> base::Result<ListUploadsResult> {
     auto b = c.prepare("SELECT 1 FROM buckets WHERE name = ?");
     b.bind(1, bucket);
-    if (!b.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!b.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     ListUploadsResult out;
     auto st = c.prepare(
         "SELECT upload_id, key, initiated_ms, attributes, checksum_algo FROM uploads WHERE bucket = ? AND key >= ? "

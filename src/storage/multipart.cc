@@ -16,9 +16,9 @@ using base::make_error;
 namespace {
 
 base::Error no_such_upload() {
-  return make_error(ErrorCode::kNoSuchUpload,
+  return make_error(ErrorCode::kNotFound,
                     "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
-                    "aborted or completed.");
+                    "aborted or completed.", base::reason::kNoSuchUpload);
 }
 
 // Inserts or replaces a part row; returns the file of the part it replaced.
@@ -51,7 +51,7 @@ base::Result<UploadInfo> Store::create_upload(const std::string& bucket, const s
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto b = tx.prepare("SELECT 1 FROM buckets WHERE name = ?");
     b.bind(1, bucket);
-    if (!b.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!b.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     auto st = tx.prepare(
         "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, attributes, checksum_algo) VALUES(?,?,?,?,?,?)");
     st.bind(1, u.upload_id).bind(2, bucket).bind(3, key).bind(4, u.initiated_ms);
@@ -99,8 +99,8 @@ base::Result<PartInfo> Store::copy_part(const UploadInfo& upload, int part_numbe
   if (src.range) {
     std::tie(first, last) = *src.range;
     if (last >= opened->meta.size || first > last)
-      return make_error(ErrorCode::kInvalidRange, "The x-amz-copy-source-range value must be of the form "
-                                                  "bytes=first-last where first and last are within the object");
+      return make_error(ErrorCode::kPreconditionFailed, "The x-amz-copy-source-range value must be of the form "
+                                                  "bytes=first-last where first and last are within the object", base::reason::kInvalidRange);
   }
   auto writer = DataWriter::create(impl_->dir);
   if (!writer) return writer.error();
@@ -161,18 +161,18 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
                                                  st.text(4)};
     for (size_t i = 1; i < parts.size(); ++i)
       if (parts[i].part_number <= parts[i - 1].part_number)
-        return make_error(ErrorCode::kInvalidPartOrder, "The list of parts was not in ascending order. "
-                                                        "Parts must be ordered by part number.");
+        return make_error(ErrorCode::kInvalidArgument, "The list of parts was not in ascending order. "
+                                                        "Parts must be ordered by part number.", base::reason::kInvalidPartOrder);
     std::string md5s, checksums;
     for (size_t i = 0; i < parts.size(); ++i) {
       const auto& p = parts[i];
       auto it = stored.find(p.part_number);
       if (it == stored.end() || base::to_lower(it->second.etag) != base::to_lower(p.etag))
-        return make_error(ErrorCode::kInvalidPart, "One or more of the specified parts could not be found. The part "
+        return make_error(ErrorCode::kInvalidArgument, "One or more of the specified parts could not be found. The part "
                                                    "may not have been uploaded, or the specified entity tag may not "
-                                                   "match the part's entity tag.");
+                                                   "match the part's entity tag.", base::reason::kInvalidPart);
       if (i + 1 < parts.size() && it->second.size < impl_->options.min_part_size)
-        return make_error(ErrorCode::kEntityTooSmall, "Your proposed upload is smaller than the minimum allowed size");
+        return make_error(ErrorCode::kInvalidArgument, "Your proposed upload is smaller than the minimum allowed size", base::reason::kEntityTooSmall);
       md5s += *base::from_hex(it->second.etag);
       if (auto raw = base::base64_decode(it->second.checksum)) checksums += *raw;
       files.push_back({it->second.file, it->second.size});
@@ -192,7 +192,7 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
       meta.checksum = {upload.checksum_algorithm, c.finish_base64(), true};
     }
     auto seq = Impl::next_sequence(tx, upload.bucket);
-    if (!seq) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!seq) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     replaced = Impl::object_files(tx, upload.bucket, upload.key);
     insert_object_row(tx, meta, ObjectData{files, std::nullopt});
     auto dp = tx.prepare("DELETE FROM parts WHERE upload_id = ?");

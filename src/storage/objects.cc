@@ -10,8 +10,8 @@ using base::make_error;
 
 namespace {
 
-base::Error no_such_bucket() { return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist"); }
-base::Error no_such_key() { return make_error(ErrorCode::kNoSuchKey, "The specified key does not exist."); }
+base::Error no_such_bucket() { return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket); }
+base::Error no_such_key() { return make_error(ErrorCode::kNotFound, "The specified key does not exist.", base::reason::kNoSuchKey); }
 
 }  // namespace
 

@@ -252,7 +252,7 @@ base::Status Store::delete_bucket(const std::string& name) {
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto exists = tx.prepare("SELECT 1 FROM buckets WHERE name = ?");
     exists.bind(1, name);
-    if (!exists.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!exists.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     auto any = tx.prepare("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1");
     any.bind(1, name);
     if (any.step()) return make_error(ErrorCode::kConflict, "The bucket you tried to delete is not empty");
@@ -281,7 +281,7 @@ base::Result<BucketInfo> Store::get_bucket(const std::string& name) {
   return impl_->read([&](Connection& c) -> base::Result<BucketInfo> {
     auto st = c.prepare("SELECT name, region, created_ms FROM buckets WHERE name = ?");
     st.bind(1, name);
-    if (!st.step()) return make_error(ErrorCode::kNoSuchBucket, "The specified bucket does not exist");
+    if (!st.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     return BucketInfo{st.text(0), st.text(1), st.integer(2)};
   });
 }

@@ -34,7 +34,7 @@ TEST(Store, BucketLifecycle) {
   EXPECT_EQ(store.delete_bucket("photos").error().code, base::ErrorCode::kConflict);
   ASSERT_TRUE(store.delete_object("photos", "a.txt", {}).ok());
   EXPECT_TRUE(store.delete_bucket("photos").ok());
-  EXPECT_EQ(store.get_bucket("photos").error().code, base::ErrorCode::kNoSuchBucket);
+  EXPECT_EQ(store.get_bucket("photos").error().reason, base::reason::kNoSuchBucket);
 }
 
 TEST(Store, PutGetOverwriteDelete) {
@@ -56,8 +56,8 @@ TEST(Store, PutGetOverwriteDelete) {
 
   EXPECT_TRUE(*store->delete_object("b", "../../etc/passwd", {}));
   EXPECT_FALSE(*store->delete_object("b", "../../etc/passwd", {}));
-  EXPECT_EQ(store->head_object("b", "../../etc/passwd").error().code, base::ErrorCode::kNoSuchKey);
-  EXPECT_EQ(store->head_object("nob", "k").error().code, base::ErrorCode::kNoSuchBucket);
+  EXPECT_EQ(store->head_object("b", "../../etc/passwd").error().reason, base::reason::kNoSuchKey);
+  EXPECT_EQ(store->head_object("nob", "k").error().reason, base::reason::kNoSuchBucket);
 }
 
 TEST(Store, HookSeesEveryChangeInOrder) {
@@ -95,11 +95,11 @@ TEST(Store, MultipartCompletesInOrderAndValidates) {
   auto p1 = part(1, "aaaa");
   auto p2 = part(2, "bb");
   auto p3 = part(3, "cccc");
-  EXPECT_EQ(store->complete_upload(*up, {{2, p2.etag}, {1, p1.etag}}, {}).error().code,
-            base::ErrorCode::kInvalidPartOrder);
-  EXPECT_EQ(store->complete_upload(*up, {{1, p1.etag}, {2, "00"}}, {}).error().code, base::ErrorCode::kInvalidPart);
-  EXPECT_EQ(store->complete_upload(*up, {{1, p1.etag}, {2, p2.etag}, {3, p3.etag}}, {}).error().code,
-            base::ErrorCode::kEntityTooSmall);
+  EXPECT_EQ(store->complete_upload(*up, {{2, p2.etag}, {1, p1.etag}}, {}).error().reason,
+            base::reason::kInvalidPartOrder);
+  EXPECT_EQ(store->complete_upload(*up, {{1, p1.etag}, {2, "00"}}, {}).error().reason, base::reason::kInvalidPart);
+  EXPECT_EQ(store->complete_upload(*up, {{1, p1.etag}, {2, p2.etag}, {3, p3.etag}}, {}).error().reason,
+            base::reason::kEntityTooSmall);
   auto listed = store->list_parts(*up, 0, 2);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->parts.size(), 2u);
@@ -108,7 +108,7 @@ TEST(Store, MultipartCompletesInOrderAndValidates) {
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(done->etag, base::to_hex(base::md5(*base::from_hex(p1.etag) + *base::from_hex(p3.etag))) + "-2");
   EXPECT_EQ(read_all(*store, "b", "big"), "aaaacccc");
-  EXPECT_EQ(store->get_upload("b", "big", up->upload_id).error().code, base::ErrorCode::kNoSuchUpload);
+  EXPECT_EQ(store->get_upload("b", "big", up->upload_id).error().reason, base::reason::kNoSuchUpload);
   // Part 2 was not used: its file is gone along with the upload.
   EXPECT_EQ(store->data_dir().all_file_ids().size(), 2u);
 }
@@ -130,7 +130,7 @@ TEST(Store, SmallObjectsLiveInlineLargeOnesInFiles) {
   // Overwriting a file-backed object with a small one frees the file.
   ASSERT_TRUE(put(*store, "b", "large", "now small").ok());
   EXPECT_TRUE(store->data_dir().all_file_ids().empty());
-  EXPECT_EQ(store->new_writer("nob").error().code, base::ErrorCode::kNoSuchBucket);
+  EXPECT_EQ(store->new_writer("nob").error().reason, base::reason::kNoSuchBucket);
 }
 
 TEST(Store, ConcurrentWritersAllDurable) {
