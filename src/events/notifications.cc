@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <condition_variable>
+#include <iterator>
 #include <thread>
 
 #include "base/encoding.h"
@@ -156,7 +157,8 @@ struct Notifications::Impl {
   std::function<int(const std::string&)> depth_of;
   std::thread thread;
 
-  void drain();
+  bool drain();
+  bool delete_rows(const std::vector<int64_t>& ids);
 };
 
 Notifications::Notifications(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -242,17 +244,28 @@ void Notifications::set_depth_source(std::function<int(const std::string& princi
   impl_->depth_of = std::move(depth_of);
 }
 
+namespace {
+// Waits after a failed hand-over or delete: a stuck sink is tried again, not spun on.
+constexpr int64_t kBackoffMs[] = {1000, 2000, 5000, 10000, 30000};
+}  // namespace
+
 void Notifications::start(Sink& sink) {
   impl_->sink = &sink;
   impl_->thread = std::thread([impl = impl_.get()] {
+    int failures = 0;
     for (;;) {
-      {
-        std::unique_lock lock(impl->wake_mu);
-        impl->wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return impl->stopping || impl->poked; });
-        if (impl->stopping) return;
-        impl->poked = false;
+      bool drained = impl->drain();  // at once too: rows the process before left are relayed now
+      failures = drained ? 0 : failures + 1;
+      std::unique_lock lock(impl->wake_mu);
+      if (drained) {
+        impl->wake.wait(lock, [&] { return impl->stopping || impl->poked; });
+      } else {
+        int64_t wait = kBackoffMs[std::min<size_t>(failures - 1, std::size(kBackoffMs) - 1)];
+        // New commits do not cut the wait short: a failing sink would make them a hot loop.
+        impl->wake.wait_for(lock, std::chrono::milliseconds(wait), [&] { return impl->stopping; });
       }
-      impl->drain();
+      if (impl->stopping) return;
+      impl->poked = false;
     }
   });
 }
@@ -269,20 +282,30 @@ void Notifications::stop() {
 
 size_t Notifications::pending() {
   std::lock_guard lock(impl_->db_mu);
-  auto st = impl_->db.prepare("SELECT COUNT(*) FROM event_outbox");
-  return st.step() ? static_cast<size_t>(st.integer(0)) : 0;
+  try {
+    auto st = impl_->db.prepare("SELECT COUNT(*) FROM event_outbox");
+    return st.step() ? static_cast<size_t>(st.integer(0)) : 0;
+  } catch (const std::exception& e) {
+    spdlog::warn("events: cannot count the outbox: {}", e.what());
+    return 0;
+  }
 }
 
-void Notifications::Impl::drain() {
+// Hands every outbox row to the sink, oldest first, deleting those handed.
+// False when it stopped on a failure (the caller backs off).
+bool Notifications::Impl::drain() {
   for (;;) {
     std::vector<std::tuple<int64_t, std::string, std::string, int, std::string>> rows;
-    {
+    try {
       std::lock_guard lock(db_mu);
       auto st = db.prepare("SELECT id, function_arn, payload, depth, trace FROM event_outbox ORDER BY id LIMIT 100");
       while (st.step())
         rows.emplace_back(st.integer(0), st.text(1), st.blob(2), static_cast<int>(st.integer(3)), st.text(4));
+    } catch (const std::exception& e) {
+      spdlog::error("events: cannot read the outbox: {}", e.what());
+      return false;
     }
-    if (rows.empty()) return;
+    if (rows.empty()) return true;
     std::vector<int64_t> handed;
     bool stuck = false;
     for (const auto& [id, arn, payload, depth, trace] : rows) {
@@ -295,19 +318,33 @@ void Notifications::Impl::drain() {
       }
       handed.push_back(id);
     }
-    // One transaction (one fsync) for the whole batch.
-    std::lock_guard lock(db_mu);
-    if (!handed.empty() && db.exec("BEGIN IMMEDIATE")) {
-      auto del = db.prepare("DELETE FROM event_outbox WHERE id = ?");
-      for (int64_t id : handed) {
-        del.bind(1, id);
-        (void)del.run();
-        del.reset();
-      }
-      if (!db.exec("COMMIT")) (void)db.exec("ROLLBACK");
-    }
-    if (stuck) return;
+    if (!handed.empty() && !delete_rows(handed)) return false;
+    if (stuck) return false;
   }
+}
+
+// One transaction (one fsync) for the whole batch. On failure nothing is
+// deleted and the rows are handed over again later (idempotent by id).
+bool Notifications::Impl::delete_rows(const std::vector<int64_t>& ids) {
+  std::lock_guard lock(db_mu);
+  base::Status s = db.exec("BEGIN IMMEDIATE");
+  if (s) {
+    auto del = db.prepare("DELETE FROM event_outbox WHERE id = ?");
+    for (int64_t id : ids) {
+      del.bind(1, id);
+      s = del.run();
+      del.reset();
+      if (!s) break;
+    }
+    if (s) s = db.exec("COMMIT");
+    if (!s) (void)db.exec("ROLLBACK");  // the error reported is the first; a failed rollback adds nothing to it
+  }
+  if (!s) {
+    spdlog::error("events: cannot delete {} relayed outbox row(s): {}; they are relayed again later", ids.size(),
+                  s.error().message);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace nimbus::events

@@ -2,8 +2,16 @@
 // filters, a destination function), and the outbox that makes delivery
 // lossless. As storage's CommitHook it writes one outbox row per matching
 // rule inside the object's own transaction (meta.db), so no acknowledged
-// change can lose its event on a crash; a dispatcher thread then hands the
-// rows to a Sink (the functions' durable async queue) and deletes them.
+// change can lose its event on a crash; a relay thread then hands the rows
+// to a Sink (the durable queue, as async invocations: functions/async_queue.h)
+// and deletes them. The relay wakes on committed() (and once at start, for
+// rows left by the process before), never on a timer, except to back off
+// after a failure to hand over or delete rows.
+//
+// THREADING RULE: on_commit runs on the thread writing the object, inside
+// its meta.db transaction, and takes only the rules lock. set() writes
+// SQLite: call it from the blocking pool. The Sink is called on the relay's
+// own thread.
 #pragma once
 
 #include <functional>
@@ -62,7 +70,7 @@ class Notifications : public storage::CommitHook {
 
   void start(Sink& sink);
   void stop();
-  size_t pending();  // outbox rows not yet handed to the sink
+  size_t pending();  // outbox rows not yet handed to the sink (0 when they cannot be counted)
 
  private:
   struct Impl;

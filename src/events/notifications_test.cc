@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "base/ids.h"
+#include "base/sqlite.h"
 
 namespace nimbus::events {
 namespace {
@@ -61,6 +65,124 @@ TEST(Notifications, RulesSurviveReopening) {
   ASSERT_TRUE((*n)->set("b", {}).ok());
   EXPECT_TRUE((*n)->get("b").empty());
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nimbus::events
+
+namespace nimbus::events {
+namespace {
+
+// Records deliveries; fails while `failing` is set.
+struct RecordingSink : Sink {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::tuple<std::string, std::string, std::string, int, std::string>> got;
+  int calls = 0;
+  bool failing = false;
+  base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload, int depth,
+                       const std::string& trace) override {
+    std::lock_guard lock(mu);
+    ++calls;
+    if (failing) return base::make_error(base::ErrorCode::kIo, "the queue is unwell");
+    got.emplace_back(id, arn, payload, depth, trace);
+    cv.notify_all();
+    return {};
+  }
+  bool wait_for(size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] { return got.size() >= n; });
+  }
+};
+
+struct TempDir {
+  std::string path = (std::filesystem::temp_directory_path() / ("ntf-" + base::random_hex(4))).string();
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+void exec(const std::string& db_path, const std::string& sql) {
+  auto db = base::Connection::open(db_path, false);
+  ASSERT_TRUE(db.ok());
+  auto s = db->exec(sql);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+}
+
+// An outbox of an older nimbus (before events carried their trace), made by
+// hand: its rows are relayed after the upgrade.
+TEST(Relay, RowsLeftInAnOlderOutboxAreDeliveredAfterTheUpgrade) {
+  TempDir dir;
+  exec(dir.path + "/meta.db", R"sql(
+CREATE TABLE bucket_notifications(bucket TEXT PRIMARY KEY, rules TEXT NOT NULL);
+CREATE TABLE event_outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, function_arn TEXT NOT NULL,
+  payload BLOB NOT NULL, created_ms INTEGER NOT NULL, depth INTEGER NOT NULL DEFAULT 1);
+INSERT INTO event_outbox(function_arn, payload, created_ms, depth) VALUES('arn:aws:lambda:us-east-1:0:function:f', '{"Records":[1]}', 1, 1);
+INSERT INTO event_outbox(function_arn, payload, created_ms, depth) VALUES('arn:aws:lambda:us-east-1:0:function:g:live', '{"Records":[2]}', 2, 3);
+)sql");
+  auto n = Notifications::open(dir.path, "us-east-1");
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ((*n)->pending(), 2u);
+  RecordingSink sink;
+  (*n)->start(sink);
+  ASSERT_TRUE(sink.wait_for(2));
+  EXPECT_EQ(std::get<0>(sink.got[0]), "s3-event-1");
+  EXPECT_EQ(std::get<2>(sink.got[0]), R"({"Records":[1]})");
+  EXPECT_EQ(std::get<0>(sink.got[1]), "s3-event-2");
+  EXPECT_EQ(std::get<1>(sink.got[1]), "arn:aws:lambda:us-east-1:0:function:g:live");
+  EXPECT_EQ(std::get<3>(sink.got[1]), 3);
+  EXPECT_EQ(std::get<4>(sink.got[1]), "");
+  for (int i = 0; i < 200 && (*n)->pending() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ((*n)->pending(), 0u);
+  (*n)->stop();
+}
+
+TEST(Relay, WakesOnCommittedAndBacksOffAFailingSink) {
+  TempDir dir;
+  auto n = Notifications::open(dir.path, "us-east-1");
+  ASSERT_TRUE(n.ok());
+  RecordingSink sink;
+  sink.failing = true;
+  (*n)->start(sink);
+  exec(dir.path + "/meta.db",
+       "INSERT INTO event_outbox(function_arn, payload, created_ms, depth, trace) VALUES('arn:f', 'p', 1, 1, 'Root=1')");
+  (*n)->committed();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 20; ++i) (*n)->committed();  // commits do not cut a backoff short
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    std::lock_guard lock(sink.mu);
+    EXPECT_EQ(sink.calls, 1) << "a failing sink is backed off, not retried in a loop";
+    sink.failing = false;
+  }
+  ASSERT_TRUE(sink.wait_for(1));  // after the first backoff (1 s)
+  EXPECT_EQ(std::get<4>(sink.got[0]), "Root=1");
+  (*n)->stop();
+}
+
+TEST(Relay, AFailedDeleteIsReportedAndRetriedLater) {
+  TempDir dir;
+  auto n = Notifications::open(dir.path, "us-east-1");
+  ASSERT_TRUE(n.ok());
+  exec(dir.path + "/meta.db",
+       "INSERT INTO event_outbox(function_arn, payload, created_ms, depth, trace) VALUES('arn:f', 'p', 1, 1, '');"
+       "CREATE TRIGGER no_deletes BEFORE DELETE ON event_outbox BEGIN SELECT RAISE(FAIL, 'injected'); END;");
+  RecordingSink sink;
+  (*n)->start(sink);
+  ASSERT_TRUE(sink.wait_for(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    std::lock_guard lock(sink.mu);
+    EXPECT_EQ(sink.calls, 1) << "no hot loop while the delete fails";
+  }
+  EXPECT_EQ((*n)->pending(), 1u);
+  exec(dir.path + "/meta.db", "DROP TRIGGER no_deletes");
+  for (int i = 0; i < 400 && (*n)->pending() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ((*n)->pending(), 0u);
+  {
+    std::lock_guard lock(sink.mu);
+    EXPECT_EQ(sink.calls, 2) << "handed over again (the queue takes it once, by id)";
+  }
+  (*n)->stop();
 }
 
 }  // namespace

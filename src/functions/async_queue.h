@@ -1,21 +1,37 @@
-// Asynchronous invocations (InvocationType=Event), durable: each event is
-// committed to SQLite (invocations.db) before the caller's 202, then
-// delivered by a dispatcher thread through the Invoker. Function errors are
-// retried with backoff (Lambda: twice, about 1 and 2 minutes apart);
-// throttled events wait and try again without spending an attempt; events
-// past the maximum age or out of attempts become dead letters. Pending
-// events survive a restart and are delivered after it (at least once).
+// Asynchronous invocations (InvocationType=Event) and bucket notifications,
+// durable: each event is a message of queue "lambda-async" in the durable
+// queue (queue::Store, DATA_DIR/queue.db) before the caller's 202, keyed by
+// its function; a queue::Consumer hands it to the invoke target, at most
+// max_in_flight_per_function of one function at once. The retry policy
+// (queue/retry_policy.h) decides the rest, as Lambda does: function errors
+// are retried with backoff (twice, about 1 and 2 minutes apart); throttled
+// events wait and try again without spending an attempt; events past the
+// maximum age or out of attempts move to "lambda-async-dead" and their
+// on-failure destination gets a record. Pending events survive a restart and
+// are delivered after it (at least once). Events of an older nimbus
+// (invocations.db) move into the queue once, when it opens.
+//
+// THREADING RULE: enqueue, list, stats and redrive may be called from any
+// thread but write or read SQLite: call them from the blocking pool, not an io
+// thread. The invoke target is called on the consumer's thread and must not
+// block; its `done` may come from any thread. config_for and on_dead_letter
+// run on the consumer's thread, outside every queue lock (on_dead_letter may
+// write S3 and fsync without holding up an enqueue).
 #pragma once
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "functions/invoker.h"
+
+namespace nimbus::queue {
+class Store;
+}
 
 namespace nimbus::functions {
 
@@ -39,9 +55,12 @@ struct AsyncOptions {
   // machine is CPU-bound: more instances than cores only add cold starts
   // (see docs/events.md). Reserved concurrency, when lower, still applies.
   int max_in_flight_per_function = 4;
+  // How long an event may run before it is handed out again: longer than any
+  // function's timeout (900 s at most) plus its start.
+  std::chrono::milliseconds lease{std::chrono::minutes(30)};
   // Per-function overrides (retries, age, destination); may be empty.
   std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
-  // Called (on the dispatcher thread) for every event given up on.
+  // Called (on the consumer's thread, no lock held) for every event given up on.
   std::function<void(const DeadLetter&)> on_dead_letter;
 };
 
@@ -54,12 +73,26 @@ struct AsyncEvent {
   int depth = 1;
   int64_t created_ms = 0;
   int64_t next_attempt_ms = 0;
-  std::string state;       // "pending" or "dead"
+  std::string state;       // "pending", "in-flight" or "dead"
   std::string last_error;  // the last failure, for dead letters
 };
 
+// Where events are delivered: the Invoker in nimbus, a fake in tests.
+// Errors: kNotFound (no such function: a dead letter at once), kThrottled
+// (retried without spending an attempt); a function error is an InvokeResult
+// with function_error set.
+using InvokeTarget = std::function<void(InvokeRequest, std::function<void(base::Result<InvokeResult>)>)>;
+
 class AsyncQueue {
  public:
+  static constexpr const char* kQueue = "lambda-async";
+  static constexpr const char* kDeadLetterQueue = "lambda-async-dead";
+
+  // On a shared store; data_dir is where an older nimbus's invocations.db is
+  // looked for (migrated once, then removed).
+  static base::Result<std::unique_ptr<AsyncQueue>> open(queue::Store& queues, const std::string& data_dir,
+                                                        InvokeTarget target, AsyncOptions options = {});
+  // With a store of its own, DATA_DIR/queue.db, delivering to the invoker.
   static base::Result<std::unique_ptr<AsyncQueue>> open(const std::string& data_dir, Invoker& invoker,
                                                         AsyncOptions options = {});
   ~AsyncQueue();
@@ -67,7 +100,7 @@ class AsyncQueue {
   // id makes the call idempotent (an event queued twice runs once).
   base::Result<std::string> enqueue(const std::string& function, std::string payload, std::string trace_id = "",
                                     std::string id = "", int depth = 1);
-  void start();
+  base::Status start();
   void stop();
   std::vector<AsyncEvent> list();  // pending, in-flight and dead, oldest first
   struct FunctionStats {
@@ -78,6 +111,8 @@ class AsyncQueue {
   std::vector<FunctionStats> stats();  // per function, for metrics
   // Puts every dead letter back in the queue with fresh attempts; returns how many.
   base::Result<int> redrive();
+  // Tests: one turn of the consumer on the caller's thread (instead of start()).
+  int64_t run_once();
 
  private:
   struct Impl;

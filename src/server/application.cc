@@ -101,10 +101,11 @@ base::Status Application::build() {
   return {};
 }
 
-void Application::start() {
-  start_functions(*this);
+base::Status Application::start() {
+  if (auto s = start_functions(*this); !s) return s;
   start_events(*this);
   server->start();
+  return {};
 }
 
 void Application::stop() {
@@ -117,13 +118,12 @@ void Application::stop() {
 int Application::run() {
   base::setup_logging(config.log_level);
   auto [fds_before, fds_now] = base::raise_open_files_limit();
-  for (auto phase : {&Application::open, &Application::bind, &Application::build}) {
+  for (auto phase : {&Application::open, &Application::bind, &Application::build, &Application::start}) {
     if (auto s = (this->*phase)(); !s) {
       spdlog::error("{}", s.error().message);
       return 2;
     }
   }
-  start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {

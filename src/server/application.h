@@ -70,7 +70,7 @@ class Application {
   base::Status open();
   base::Status bind();
   base::Status build();
-  void start();
+  base::Status start();
   void stop();
 
   // Keeps what the service table builds alive as long as the server.

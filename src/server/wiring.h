@@ -27,7 +27,7 @@ base::Status open_observability(Application& app);
 aws::ServiceDescriptor wire_s3(Application& app);      // the edge's fallback
 void wire_request_metrics(Application& app);          // every service's requests: metrics and spans
 base::Status build_functions(Application& app);        // needs app.port
-void start_functions(Application& app);
+base::Status start_functions(Application& app);
 void start_events(Application& app);
 void add_observability_collectors(Application& app);
 

@@ -131,7 +131,11 @@ base::Status build_functions(Application& app) {
   return {};
 }
 
-void start_functions(Application& app) { app.async_queue->start(); }
+base::Status start_functions(Application& app) {
+  if (auto s = app.async_queue->start(); !s)
+    return base::make_error(s.error().code, "functions: cannot start the async queue: " + s.error().message);
+  return {};
+}
 
 aws::ServiceDescriptor wire_lambda(Application& app) {
   lambda_api::Options options;
