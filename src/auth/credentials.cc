@@ -10,10 +10,11 @@ namespace nimbus::auth {
 base::Status check_session(const Credential& c, std::string_view token, int64_t now_ms) {
   if (!c.is_session()) return {};
   if (c.expires_ms && now_ms >= c.expires_ms)
-    return base::make_error(base::ErrorCode::kAccessDenied, "The security token included in the request is expired");
+    return base::make_error(base::ErrorCode::kUnauthenticated, "The security token included in the request is expired",
+                            base::reason::kExpiredToken);
   if (!base::constant_time_equal(token, c.session_token))
-    return base::make_error(base::ErrorCode::kUnauthenticated,
-                            "The security token included in the request is invalid.", base::reason::kInvalidAccessKeyId);
+    return base::make_error(base::ErrorCode::kUnauthenticated, "The security token included in the request is invalid.",
+                            base::reason::kInvalidAccessKeyId);
   return {};
 }
 

@@ -33,7 +33,7 @@ struct Credential {
 
 // A session credential is good only unexpired and with its own token (the
 // request's X-Amz-Security-Token); a long-term key needs neither. Errors:
-// kAccessDenied (expired), kUnauthenticated + reason::kInvalidAccessKeyId (token missing or wrong).
+// kUnauthenticated, reason kExpiredToken (expired) or kInvalidAccessKeyId (token missing or wrong).
 base::Status check_session(const Credential& c, std::string_view token, int64_t now_ms);
 
 class CredentialStore {

@@ -19,14 +19,16 @@ AuthResult failed(AuthFailure f, std::string message) {
 // auth::verify's errors as the failures every service reports alike.
 AuthFailure failure_of(const base::Error& e) {
   using base::ErrorCode;
-  switch (e.code) {
-    case ErrorCode::kUnauthenticated:
-      if (e.reason == base::reason::kInvalidAccessKeyId) return AuthFailure::kUnknownKey;
-      if (e.reason == base::reason::kRequestTimeTooSkewed) return AuthFailure::kSkewed;
-      return AuthFailure::kBadSignature;
-    case ErrorCode::kAccessDenied: return AuthFailure::kMissing;
-    default: return AuthFailure::kMalformed;
+  namespace reason = base::reason;
+  if (e.code == ErrorCode::kUnauthenticated) {
+    if (e.reason == reason::kInvalidAccessKeyId) return AuthFailure::kUnknownKey;
+    if (e.reason == reason::kRequestTimeTooSkewed) return AuthFailure::kSkewed;
+    if (e.reason == reason::kExpiredToken) return AuthFailure::kExpiredToken;
+    if (e.reason == reason::kMissingAuthentication) return AuthFailure::kMissing;
+    return AuthFailure::kBadSignature;
   }
+  if (e.code == ErrorCode::kAccessDenied) return AuthFailure::kMissing;  // no usable date, not signed
+  return AuthFailure::kMalformed;
 }
 
 std::string amz_date_of(const http::Request& req) { return req.header("x-amz-date"); }

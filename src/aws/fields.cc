@@ -23,7 +23,7 @@ std::string member_name(std::string_view wire_name) {
 }
 
 base::Error unsupported_parameter(std::string_view operation, std::string_view name) {
-  return base::make_error(base::ErrorCode::kUnavailable, "nimbus does not support the parameter " + std::string(name) +
+  return base::make_error(base::ErrorCode::kNotImplemented, "nimbus does not support the parameter " + std::string(name) +
                                                              " of " + std::string(operation) + " yet");
 }
 

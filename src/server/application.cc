@@ -118,15 +118,11 @@ void Application::stop() {
 int Application::run() {
   base::setup_logging(config.log_level);
   auto [fds_before, fds_now] = base::raise_open_files_limit();
-  for (auto phase : {&Application::open, &Application::bind, &Application::build}) {
+  for (auto phase : {&Application::open, &Application::bind, &Application::build, &Application::start}) {
     if (auto s = (this->*phase)(); !s) {
       spdlog::error("{}", s.error().message);
       return 2;
     }
-  }
-  if (auto s = start(); !s) {
-    spdlog::error("{}", s.error().message);
-    return 2;
   }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -38,7 +38,7 @@ aws::ServiceError error_of(const base::Error& e) {
     case ErrorCode::kInvalidArgument: return {400, "ValidationError", e.message};
     case ErrorCode::kMalformed: return {400, "MalformedInput", e.message};
     case ErrorCode::kAccessDenied: return {403, "AccessDenied", e.message};
-    case ErrorCode::kUnavailable: return {400, "InvalidParameterValue", e.message};
+    case ErrorCode::kNotImplemented: return {400, "InvalidParameterValue", e.message};
     default: return {500, "InternalFailure", e.message, "", false};
   }
 }
