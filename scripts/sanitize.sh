@@ -4,7 +4,8 @@
 #   asan  build-asan/, ASan + UBSan: every unit test, the e2e tests and the
 #         short kill -9 campaign, against that tree's nimbus
 #   tsan  build-tsan/, TSan: only the unit tests of the concurrency code
-#         (HTTP server, store and group commit, notifications, zygote,
+#         (HTTP server, store and group commit, notifications, the durable
+#         queue and its consumers, the registry and invoker, zygote,
 #         telemetry stores and their batch writer)
 # Any report fails the test it happens in. Extra arguments go to ctest.
 #   bash scripts/sanitize.sh asan -L e2e
@@ -47,7 +48,7 @@ case $kind in
       "${extra[@]}" > /dev/null
     # Only these binaries: the rest is single-threaded or covered by ASan,
     # and TSan's build and run time is what CI can afford.
-    cmake --build $dir -j "$(nproc)" --target http_test storage_test events_test functions_test observability_test
+    cmake --build $dir -j "$(nproc)" --target http_test storage_test events_test functions_test observability_test queue_test
     cd $dir
     # Binaries not built register as <target>_NOT_BUILT; the e2e entries need the server.
     ctest --output-on-failure -j 2 -LE 'e2e|crash' -E '_NOT_BUILT$' "$@"

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "base/arn.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "base/ids.h"
@@ -151,7 +152,7 @@ base::Error alias_not_found(const std::string& function, const std::string& alia
 }  // namespace
 
 std::string function_arn(const std::string& region, const std::string& name, const std::string& qualifier) {
-  return "arn:aws:lambda:" + region + ":000000000000:function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
+  return "arn:aws:lambda:" + region + ":" + std::string(base::kAccountId) + ":function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
 }
 
 

@@ -78,9 +78,11 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
   }
   if (auto authd = co_await aws::authenticate(req, deps.auth, 1 << 20, {}); !authd) co_return auth_failed(authd);
 
-  if (path == "/_nimbus/events" && req.method == "GET" && deps.queue) {
+  if (path == "/_nimbus/events" && req.method == "GET" && deps.queue && deps.blocking) {
+    // A listing and a write (redrive) read and write queue.db: the blocking pool's work, not an io thread's.
+    auto listed = co_await http::offload(*deps.blocking, [&] { return deps.queue->list(); });
     json::array events;
-    for (const auto& e : deps.queue->list())
+    for (const auto& e : listed)
       events.push_back(json::object{{"id", e.id},
                                     {"function", e.function},
                                     {"state", e.state},
@@ -89,11 +91,11 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
                                     {"next_attempt", base::iso8601(e.next_attempt_ms)},
                                     {"last_error", e.last_error}});
     json::object out{{"events", events}};
-    if (deps.notifications) out["outbox"] = deps.notifications->pending();
+    if (deps.notifications) out["outbox"] = co_await http::offload(*deps.blocking, [&] { return deps.notifications->pending(); });
     co_return json_reply(out);
   }
-  if (path == "/_nimbus/events/redrive" && req.method == "POST" && deps.queue) {
-    auto n = deps.queue->redrive();
+  if (path == "/_nimbus/events/redrive" && req.method == "POST" && deps.queue && deps.blocking) {
+    auto n = co_await http::offload(*deps.blocking, [&] { return deps.queue->redrive(); });
     if (!n) co_return json_error(500, "ServiceException", n.error().message);
     co_return json_reply(json::object{{"redriven", *n}});
   }
