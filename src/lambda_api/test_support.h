@@ -22,6 +22,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "aws/service.h"
+#include "aws/test_request.h"
 #include "functions/registry.h"
 #include "lambda_api/invocations.h"
 #include "lambda_api/service.h"
@@ -108,21 +109,8 @@ struct Reply {
   const boost::json::object& object() const { return body.as_object(); }
 };
 
-// A body given whole, as the connection would stream it.
-class StringBody : public http::BodyReader {
- public:
-  explicit StringBody(std::string data) : data_(std::move(data)) {}
-  boost::asio::awaitable<base::Result<size_t>> read_some(char* buf, size_t n) override {
-    size_t k = std::min(n, data_.size() - pos_);
-    std::copy_n(data_.data() + pos_, k, buf);
-    pos_ += k;
-    co_return k;
-  }
-
- private:
-  std::string data_;
-  size_t pos_ = 0;
-};
+// A body given whole, as the connection would stream it: the aws/ layer's test body.
+using aws::testing::StringBody;
 
 class LambdaApiTest : public ::testing::Test {
  protected:
