@@ -30,7 +30,12 @@ struct Edge {
   auth::CredentialStore credentials = auth::CredentialStore::with_defaults();
   auth::SigningKeyCache keys;
   Router router{Authenticator{credentials, keys, "000000000000", {}}};
-  std::vector<RequestRecord> records;
+  // What the hook saw, copied: a RequestRecord's views live only during the call.
+  struct Seen {
+    std::string service, operation;
+    int status = 0;
+  };
+  std::vector<Seen> records;
   std::vector<std::string> seen;  // operation and caller arn of each handled call
 
   Edge() {
@@ -93,7 +98,9 @@ struct Edge {
     s3.records_itself = true;
     s3.raw_handler = [](http::Request&) -> boost::asio::awaitable<http::Response> { co_return http::Response{}; };
     router.set_fallback(std::move(s3));
-    router.on_request([this](const RequestRecord& r) { records.push_back(r); });
+    router.on_request([this](const RequestRecord& r) {
+      records.push_back({std::string(r.service), std::string(r.operation), r.status});
+    });
   }
 
   std::string name_of(const http::Request& r) {
