@@ -147,6 +147,17 @@ def shared_nimbus(tmp_path_factory):
     assert code == 0, "nimbus did not exit cleanly:\n" + server.log_text()
 
 
+def aws_clis():
+    """Debian's AWS CLI v2 (/usr/bin/aws) and the newer `aws` on PATH, those present."""
+    found = []
+    if os.path.exists("/usr/bin/aws"):
+        found.append("/usr/bin/aws")
+    path_aws = shutil.which("aws")
+    if path_aws and os.path.realpath(path_aws) != "/usr/bin/aws":
+        found.append(path_aws)
+    return found
+
+
 def client_env(extra=None):
     env = dict(os.environ)
     env.update({

@@ -11,19 +11,9 @@ import textwrap
 
 import pytest
 
-from conftest import client_env
+from conftest import aws_clis, client_env
 
 ROLE = "arn:aws:iam::000000000000:role/deployer"
-
-
-def clis():
-    found = []
-    if os.path.exists("/usr/bin/aws"):
-        found.append("/usr/bin/aws")
-    path_aws = shutil.which("aws")
-    if path_aws and os.path.realpath(path_aws) != "/usr/bin/aws":
-        found.append(path_aws)
-    return found
 
 
 def pythons():
@@ -43,7 +33,7 @@ def run_cli(cli, endpoint, *args, env=None):
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(params=clis() or [None])
+@pytest.fixture(params=aws_clis() or [None])
 def cli(request):
     if request.param is None:
         pytest.skip("no AWS CLI on this machine")

@@ -1,26 +1,14 @@
 """A service nimbus does not serve gets a clear error in that service's own
 protocol, which both CLIs print as such: SQS (query with the AWS CLI v2.9,
 JSON 1.0 with the newer botocore), DynamoDB (JSON 1.0) and IAM (query)."""
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import client_env
+from conftest import aws_clis, client_env
 
 
-def clis():
-    found = []
-    if os.path.exists("/usr/bin/aws"):
-        found.append("/usr/bin/aws")
-    path_aws = shutil.which("aws")
-    if path_aws and os.path.realpath(path_aws) != "/usr/bin/aws":
-        found.append(path_aws)
-    return found or [None]
-
-
-@pytest.fixture(params=clis())
+@pytest.fixture(params=aws_clis() or [None])
 def cli(request):
     if request.param is None:
         pytest.skip("no AWS CLI on this machine")
