@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS objects(
 CREATE TABLE IF NOT EXISTS uploads(
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated_ms INTEGER NOT NULL,
   attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bucket_settings(
+  bucket TEXT NOT NULL, name TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, name)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated_ms, upload_id);
 CREATE TABLE IF NOT EXISTS parts(
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
@@ -265,6 +267,9 @@ base::Status Store::delete_bucket(const std::string& name) {
     auto del_uploads = tx.prepare("DELETE FROM uploads WHERE bucket = ?");
     del_uploads.bind(1, name);
     if (auto s = del_uploads.run(); !s) return s;
+    auto del_settings = tx.prepare("DELETE FROM bucket_settings WHERE bucket = ?");
+    del_settings.bind(1, name);
+    if (auto s = del_settings.run(); !s) return s;
     auto del = tx.prepare("DELETE FROM buckets WHERE name = ?");
     del.bind(1, name);
     return del.run();

@@ -61,6 +61,14 @@ class Store {
   base::Result<BucketInfo> get_bucket(const std::string& name);
   std::vector<BucketInfo> list_buckets();
 
+  // A bucket's configuration documents (versioning, policy, CORS, ACL, ...),
+  // one per name, opaque to storage; deleted with the bucket. Setting or
+  // deleting one on a missing bucket is kNotFound/NoSuchBucket; getting one
+  // that was never set is nullopt.
+  base::Status put_bucket_setting(const std::string& bucket, const std::string& name, const std::string& document);
+  base::Result<std::optional<std::string>> get_bucket_setting(const std::string& bucket, const std::string& name);
+  base::Status delete_bucket_setting(const std::string& bucket, const std::string& name);
+
   // Objects
   base::Result<std::unique_ptr<DataWriter>> new_writer(const std::string& bucket);
   base::Result<ObjectMeta> commit_object(const std::string& bucket, NewObject obj, DataWriter& data,

@@ -183,3 +183,35 @@ TEST(Store, RecoveryRemovesOrphansAndTempFiles) {
 
 }  // namespace
 }  // namespace nimbus::storage
+
+namespace nimbus::storage {
+namespace {
+
+TEST(Store, BucketSettingsPersistAndGoWithTheBucket) {
+  TempDir dir;
+  {
+    auto s = Store::open(dir.path);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    auto& store = **s;
+    EXPECT_EQ(store.put_bucket_setting("nope", "cors", "x").error().reason, base::reason::kNoSuchBucket);
+    EXPECT_EQ(store.get_bucket_setting("nope", "cors").error().reason, base::reason::kNoSuchBucket);
+    ASSERT_TRUE(store.create_bucket("b", "us-east-1").ok());
+    EXPECT_FALSE(store.get_bucket_setting("b", "cors")->has_value());
+    ASSERT_TRUE(store.put_bucket_setting("b", "cors", std::string("one\0two", 7)).ok());
+    ASSERT_TRUE(store.put_bucket_setting("b", "policy", "{}").ok());
+    ASSERT_TRUE(store.put_bucket_setting("b", "policy", "{\"v\":2}").ok());
+  }
+  auto s = Store::open(dir.path);
+  ASSERT_TRUE(s.ok());
+  auto& store = **s;
+  EXPECT_EQ(**store.get_bucket_setting("b", "cors"), std::string("one\0two", 7));
+  EXPECT_EQ(**store.get_bucket_setting("b", "policy"), "{\"v\":2}");
+  ASSERT_TRUE(store.delete_bucket_setting("b", "cors").ok());
+  EXPECT_FALSE(store.get_bucket_setting("b", "cors")->has_value());
+  ASSERT_TRUE(store.delete_bucket("b").ok());
+  ASSERT_TRUE(store.create_bucket("b", "us-east-1").ok());
+  EXPECT_FALSE(store.get_bucket_setting("b", "policy")->has_value());
+}
+
+}  // namespace
+}  // namespace nimbus::storage
