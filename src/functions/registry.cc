@@ -1,5 +1,6 @@
 #include "functions/registry.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <filesystem>
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS event_invoke_configs(function TEXT PRIMARY KEY, max_r
   on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
   last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
+CREATE TABLE IF NOT EXISTS version_numbers(name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
   description TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY(function, name));
 )sql";
@@ -218,6 +220,14 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
       c.last_modified_ms = ic.integer(4);
       s->invoke_configs[ic.text(0)] = c;
     }
+    // A deleted version's number is not reused: the highest one published is kept apart from the versions.
+    for (const auto& [name, vs] : s->versions)
+      if (!vs.empty()) s->last_version[name] = vs.rbegin()->first;
+    auto vn = r->db_.prepare("SELECT name, last FROM version_numbers");
+    while (vn.step()) {
+      int& last = s->last_version[vn.text(0)];
+      last = std::max(last, static_cast<int>(vn.integer(1)));
+    }
     auto pr = r->db_.prepare("SELECT function, qualifier, count, last_modified_ms FROM provisioned");
     while (pr.step())
       s->provisioned[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
@@ -397,7 +407,8 @@ base::Status Registry::remove(const std::string& name) {
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     for (const char* sql : {"DELETE FROM functions WHERE name = ?", "DELETE FROM versions WHERE name = ?",
                             "DELETE FROM aliases WHERE function = ?", "DELETE FROM provisioned WHERE function = ?",
-                            "DELETE FROM event_invoke_configs WHERE function = ?"}) {
+                            "DELETE FROM event_invoke_configs WHERE function = ?",
+                            "DELETE FROM version_numbers WHERE name = ?"}) {
       auto del = db_.prepare(sql);
       del.bind(1, name);
       if (auto s = del.run(); !s) {
@@ -417,9 +428,60 @@ base::Status Registry::remove(const std::string& name) {
     std::erase_if(s.provisioned, [&](const auto& p) { return p.first.first == name; });
     s.versions.erase(name);
     s.aliases.erase(name);
+    s.last_version.erase(name);
   });
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
+  return {};
+}
+
+base::Status Registry::remove_version(const std::string& name, const std::string& version) {
+  if (version == "$LATEST")
+    return make_error(ErrorCode::kInvalidArgument, "$LATEST version cannot be deleted without deleting the function.");
+  // DeleteFunction's Qualifier names a version; an alias goes with DeleteAlias.
+  auto number = version_number(version);
+  if (!number) return make_error(ErrorCode::kInvalidArgument, "Deletion of aliases is not currently supported.");
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (!find_in(snap->functions, name)) return not_found(name);
+  if (!find_version(*snap, name, version))
+    return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", name, version));
+  std::string referencing;
+  if (auto* as = find_in(snap->aliases, name))
+    for (const auto& [alias_name, a] : *as)
+      if (a.version == version) referencing += (referencing.empty() ? "" : ", ") + alias_name;
+  if (!referencing.empty())
+    return make_error(ErrorCode::kConflict,
+                      "Unable to delete version because the following aliases reference it: [" + referencing + "]");
+  int last = std::max(snap->last_version.count(name) ? snap->last_version.at(name) : 0, *number);
+  // One transaction: the version, its provisioned concurrency and the number it used go together.
+  auto deleted = guarded([&]() -> base::Status {
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    auto fail = [&](base::Status s) {
+      (void)db_.exec("ROLLBACK");
+      return s;
+    };
+    auto del = db_.prepare("DELETE FROM versions WHERE name = ? AND version = ?");
+    del.bind(1, name).bind(2, int64_t{*number});
+    if (auto s = del.run(); !s) return fail(s);
+    auto prov = db_.prepare("DELETE FROM provisioned WHERE function = ? AND qualifier = ?");
+    prov.bind(1, name).bind(2, version);
+    if (auto s = prov.run(); !s) return fail(s);
+    auto seq = db_.prepare("INSERT OR REPLACE INTO version_numbers(name, last) VALUES(?,?)");
+    seq.bind(1, name).bind(2, int64_t{last});
+    if (auto s = seq.run(); !s) return fail(s);
+    return db_.exec("COMMIT");
+  });
+  if (!deleted) {
+    (void)db_.exec("ROLLBACK");  // a no-op unless a throw left the transaction open
+    return deleted;
+  }
+  // The code directory stays: $LATEST or another version may have been published from the same revision.
+  publish([&](Snapshot& s) {
+    s.versions[name].erase(*number);
+    s.provisioned.erase({name, version});
+    s.last_version[name] = last;
+  });
   return {};
 }
 
@@ -447,12 +509,17 @@ base::Result<FunctionConfig> Registry::publish_version(const std::string& name, 
       published.rbegin()->second.revision_id == latest->revision_id)
     return published.rbegin()->second;
   FunctionConfig v = *latest;
-  int number = published.empty() ? 1 : published.rbegin()->first + 1;
+  int last = published.empty() ? 0 : published.rbegin()->first;
+  if (auto* l = find_in(snap->last_version, name)) last = std::max(last, *l);
+  int number = last + 1;
   v.version = std::to_string(number);
   if (!description.empty()) v.description = description;
   v.last_modified_ms = base::now_ms();
   if (auto s = save_version(v); !s) return s.error();
-  publish([&](Snapshot& s) { s.versions[name][number] = v; });
+  publish([&](Snapshot& s) {
+    s.versions[name][number] = v;
+    s.last_version[name] = number;
+  });
   return v;
 }
 

@@ -40,6 +40,11 @@ class Registry {
   // Replaces the configuration (not the code) of an existing function.
   base::Result<FunctionConfig> update_config(const FunctionConfig& config);
   base::Status remove(const std::string& name);
+  // Deletes one published version (and its provisioned concurrency), as
+  // DeleteFunction with a Qualifier: kInvalidArgument for $LATEST or a name
+  // that is not a version number, kNotFound for a version the function lacks,
+  // kConflict while an alias points at it. Its number is never handed out again.
+  base::Status remove_version(const std::string& name, const std::string& version);
   base::Result<FunctionConfig> set_reserved_concurrency(const std::string& name, std::optional<int> value);
 
   // Versions: immutable snapshots of $LATEST, numbered from 1.
@@ -82,6 +87,7 @@ class Registry {
     std::map<std::string, std::map<std::string, Alias>> aliases;
     std::map<std::pair<std::string, std::string>, Provisioned> provisioned;
     std::map<std::string, EventInvokeConfig> invoke_configs;
+    std::map<std::string, int> last_version;  // the highest number ever published, deleted ones included
   };
   std::shared_ptr<const Snapshot> snapshot() const;
 

@@ -137,8 +137,15 @@ awaitable<http::Response> update_function_code(Deps& d, Call& call) {
 awaitable<http::Response> delete_function(Deps& d, Call& call) {
   auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
-  auto s = co_await d.on_pool([&] { return d.registry.remove(ref->name); });
+  // With a qualifier only that version goes (never the function: issue 12's data loss).
+  bool one_version = !ref->qualifier.empty();
+  bool had_provisioned = one_version && d.registry.get_provisioned(ref->name, ref->qualifier).ok();
+  auto s = co_await d.on_pool([&] {
+    return one_version ? d.registry.remove_version(ref->name, ref->qualifier) : d.registry.remove(ref->name);
+  });
   if (!s) co_return call.fail(s.error());
+  if (had_provisioned) d.invocations.provision(ref->name, ref->qualifier, 0);
+  // Instances of the deleted version must not serve again; retire drops the function's idle ones.
   d.invocations.retire(ref->name);
   co_return call.reply(204, json::object{});
 }

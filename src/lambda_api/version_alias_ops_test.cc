@@ -70,5 +70,70 @@ TEST_F(LambdaApiTest, AliasErrors) {
   EXPECT_EQ(send("GET", "/2015-03-31/functions/nope/aliases").status(), 404);
 }
 
+// Issue 12: a qualifier used to delete the whole function.
+TEST_F(LambdaApiTest, DeleteFunctionWithAQualifierDeletesOnlyThatVersion) {
+  ASSERT_EQ(create("fn").status(), 201);
+  auto publish = [&] {
+    // Each version needs a change of $LATEST, else publishing returns the last one.
+    EXPECT_EQ(send("PUT", "/2015-03-31/functions/fn/configuration", R"({"Description":")" + base::random_hex(4) +
+                                                                          R"("})").status(), 200);
+    return send("POST", "/2015-03-31/functions/fn/versions").text("Version");
+  };
+  ASSERT_EQ(publish(), "1");
+  ASSERT_EQ(publish(), "2");
+  ASSERT_EQ(publish(), "3");
+  ASSERT_EQ(send("POST", "/2015-03-31/functions/fn/aliases", R"({"Name":"live","FunctionVersion":"1"})").status(), 201);
+
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn?Qualifier=2").status(), 204);
+  auto versions = [&] {
+    std::vector<std::string> out;
+    auto listed = send("GET", "/2015-03-31/functions/fn/versions");
+    for (const auto& v : listed.object().at("Versions").as_array())
+      out.emplace_back(v.at("Version").as_string());
+    return out;
+  };
+  EXPECT_EQ(versions(), (std::vector<std::string>{"$LATEST", "1", "3"}));
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn?Qualifier=2").status(), 404);
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn").status(), 200);
+
+  auto again = send("DELETE", "/2015-03-31/functions/fn?Qualifier=2");
+  EXPECT_EQ(again.status(), 404);
+  EXPECT_EQ(again.error_type(), "ResourceNotFoundException");
+  EXPECT_EQ(again.text("message"), "Function not found: arn:aws:lambda:us-east-1:000000000000:function:fn:2");
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn:9").status(), 404);  // the qualifier in the name
+
+  auto latest = send("DELETE", "/2015-03-31/functions/fn?Qualifier=%24LATEST");
+  EXPECT_EQ(latest.status(), 400);
+  EXPECT_EQ(latest.error_type(), "InvalidParameterValueException");
+  EXPECT_EQ(latest.text("message"), "$LATEST version cannot be deleted without deleting the function.");
+  auto alias = send("DELETE", "/2015-03-31/functions/fn?Qualifier=live");
+  EXPECT_EQ(alias.status(), 400);
+  EXPECT_EQ(alias.error_type(), "InvalidParameterValueException");
+
+  auto referenced = send("DELETE", "/2015-03-31/functions/fn?Qualifier=1");
+  EXPECT_EQ(referenced.status(), 409);
+  EXPECT_EQ(referenced.error_type(), "ResourceConflictException");
+  EXPECT_EQ(referenced.text("message"), "Unable to delete version because the following aliases reference it: [live]");
+  EXPECT_EQ(versions(), (std::vector<std::string>{"$LATEST", "1", "3"}));
+
+  // The highest number is not handed out again, after a restart either.
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn?Qualifier=3").status(), 204);
+  service_.reset();
+  registry_.reset();
+  auto reopened = functions::Registry::open(dir_.string());
+  ASSERT_TRUE(reopened.ok());
+  registry_ = std::move(*reopened);
+  service_ = std::make_unique<Service>(*registry_, fake_, credentials_, pool_, Options{});
+  descriptor_ = service_->descriptor();
+  EXPECT_EQ(versions(), (std::vector<std::string>{"$LATEST", "1"}));
+  EXPECT_EQ(publish(), "4");
+
+  // Without a qualifier the function goes, and a new one counts from 1.
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn").status(), 204);
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn").status(), 404);
+  ASSERT_EQ(create("fn").status(), 201);
+  EXPECT_EQ(publish(), "1");
+}
+
 }  // namespace
 }  // namespace nimbus::lambda_api::testing

@@ -1,0 +1,107 @@
+"""Lambda as deploy scripts and Terraform drive it (issue 12): deleting one
+version, the calls Terraform's provider makes, parameters that used to be
+accepted and dropped, --publish, weighted aliases, Invoke's errors and code
+from S3, with boto3 and the AWS CLI."""
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Nimbus, python_zip, run_aws
+from test_lambda import ROLE, lambda_client
+
+APP = r'''
+import json, os
+
+def handler(event, context):
+    return {"mark": os.environ.get("MARK", ""), "version": context.function_version}
+'''
+
+
+def package(text=APP):
+    return python_zip({"app.py": text})
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Nimbus(tmp_path_factory.mktemp("lambda12") / "data").start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+@pytest.fixture
+def lam(server):
+    return lambda_client(server.endpoint)
+
+
+def create(lam, name, **kw):
+    args = dict(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                Code={"ZipFile": package()}, Timeout=10)
+    args.update(kw)
+    return lam.create_function(**args)
+
+
+def publish(lam, name, mark):
+    """Changes $LATEST (so there is something new to publish) and publishes it."""
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"MARK": mark}})
+    return lam.publish_version(FunctionName=name)["Version"]
+
+
+def versions(lam, name):
+    return [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]]
+
+
+def error_of(excinfo):
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
+
+
+# 1. DeleteFunction with a Qualifier (data loss: it deleted the whole function).
+
+def test_delete_one_version_boto3(lam):
+    create(lam, "delv")
+    assert [publish(lam, "delv", m) for m in "abc"] == ["1", "2", "3"]
+    lam.create_alias(FunctionName="delv", Name="live", FunctionVersion="1")
+    lam.delete_function(FunctionName="delv", Qualifier="2")
+    assert versions(lam, "delv") == ["$LATEST", "1", "3"]
+    assert lam.get_function(FunctionName="delv")["Configuration"]["Version"] == "$LATEST"
+
+    with pytest.raises(ClientError) as e:
+        lam.delete_function(FunctionName="delv", Qualifier="2")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error_of(e)[0] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as e:
+        lam.delete_function(FunctionName="delv", Qualifier="$LATEST")
+    assert error_of(e) == ("InvalidParameterValueException",
+                           "$LATEST version cannot be deleted without deleting the function.")
+    with pytest.raises(ClientError) as e:
+        lam.delete_function(FunctionName="delv", Qualifier="1")
+    assert error_of(e) == ("ResourceConflictException",
+                           "Unable to delete version because the following aliases reference it: [live]")
+    with pytest.raises(ClientError) as e:
+        lam.delete_function(FunctionName="delv:live")
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    assert versions(lam, "delv") == ["$LATEST", "1", "3"]
+    # A deleted number is not reused.
+    lam.delete_function(FunctionName="delv", Qualifier="3")
+    assert publish(lam, "delv", "d") == "4"
+    assert lam.invoke(FunctionName="delv", Qualifier="live")["ExecutedVersion"] == "1"
+    lam.delete_function(FunctionName="delv")
+    with pytest.raises(ClientError):
+        lam.get_function(FunctionName="delv")
+
+
+def test_delete_one_version_cli(server, lam):
+    create(lam, "delcli")
+    publish(lam, "delcli", "a")
+    publish(lam, "delcli", "b")
+    ep = server.endpoint
+    run_aws(ep, "lambda", "delete-function", "--function-name", "delcli", "--qualifier", "1")
+    assert versions(lam, "delcli") == ["$LATEST", "2"]
+    r = run_aws(ep, "lambda", "delete-function", "--function-name", "delcli", "--qualifier", "7", check=False)
+    assert r.returncode != 0 and "ResourceNotFoundException" in r.stderr
+    r = run_aws(ep, "lambda", "delete-function", "--function-name", "delcli", "--qualifier", "$LATEST", check=False)
+    assert r.returncode != 0 and "InvalidParameterValueException" in r.stderr
+    assert versions(lam, "delcli") == ["$LATEST", "2"]
+    run_aws(ep, "lambda", "delete-function", "--function-name", "delcli")
+    r = run_aws(ep, "lambda", "get-function", "--function-name", "delcli", check=False)
+    assert "ResourceNotFoundException" in r.stderr
