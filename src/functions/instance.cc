@@ -25,7 +25,7 @@ void Instance::on_strand(F f) {
 }
 
 bool Instance::serves(const FunctionConfig& c) const {
-  return state == State::kIdle && !active && !retired && cfg.revision_id == c.revision_id && cfg.version == c.version;
+  return state == State::kIdle && !active && !retired && !stopping && cfg.revision_id == c.revision_id && cfg.version == c.version;
 }
 
 void Instance::next(std::function<void(std::optional<Invocation>)> done) {

@@ -72,6 +72,8 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   bool init_reported = false;
   bool took_an_event = false;
   bool retired = false;
+  bool stopping = false;  // killed, not yet reaped: no longer counts against the limits
+  std::chrono::steady_clock::time_point last_used = std::chrono::steady_clock::now();  // for reclaiming the LRU idle one
   std::string provisioned_for;  // the qualifier this always-warm instance serves; empty if on demand
   std::string access_key;       // the instance's own credentials, when the server hands them out
   LineSplitter lines;

@@ -128,7 +128,12 @@ void Invoker::Impl::invoke(InvokeRequest req, InvokeDone done) {
   };
   if (auto why = Pools::switched_off(*cfg)) return throttled(*why);
   if (auto inst = pools.warm(*cfg)) return dispatch(inst, std::move(inv), std::move(done));
-  if (auto why = pools.start_refusal(*cfg, options.max_concurrency)) return throttled(*why);
+  auto admission = pools.admit(*cfg, options.max_concurrency);
+  if (admission.refusal) return throttled(*admission.refusal);
+  for (const auto& idle : admission.reclaim) {
+    spdlog::debug("[{}] reclaiming an idle instance for an invocation of {}", idle->cfg.name, cfg->name);
+    stop(idle);
+  }
   auto inst = start(*cfg);
   if (!inst) {
     if (inst.error().code == base::ErrorCode::kInvalidArgument) {
@@ -215,6 +220,7 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
   record(r);
   result.log_tail = a.log.tail();
   result.executed_version = inst->cfg.version;
+  inst->last_used = std::chrono::steady_clock::now();
   if (inst->state != Instance::State::kDead) {
     inst->state = Instance::State::kIdle;
     if (inst->retired) stop(inst);
@@ -225,6 +231,7 @@ void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult r
 
 void Invoker::Impl::stop(const std::shared_ptr<Instance>& inst) {
   if (inst->state == Instance::State::kDead) return;
+  inst->stopping = true;
   spawner->kill(inst->proc);
   // on_exit (from the pidfd) completes the bookkeeping.
 }

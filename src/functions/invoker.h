@@ -1,7 +1,8 @@
 // The invoker: runs invocations on instances of functions. A pool per
 // function keeps warm instances (one invocation each at a time), starts new
-// ones up to the function's reserved concurrency or the server-wide limit,
-// throttles beyond it, enforces timeouts and memory limits, turns crashes
+// ones while the function's invocations in flight are under its reserved
+// concurrency and the server has room (idle instances give theirs up,
+// least recently used first), throttles beyond it, enforces timeouts and memory limits, turns crashes
 // into Runtime.ExitError, stops instances idle past the keep-alive, and
 // writes Lambda's START / END / REPORT lines around each invocation's log.
 //

@@ -311,6 +311,79 @@ TEST_F(InvokerTest, ThrottledBeyondTheServersInstanceLimit) {
   EXPECT_EQ(invoker_->max_concurrency(), 1);
 }
 
+// Issue 12: idle warm instances counted against the limits, so a burst of one
+// function made every other one answer 429 until the keep-alive ran out.
+TEST_F(InvokerTest, IdleInstancesAreReclaimedForAnotherFunction) {
+  make_invoker([](InvokerOptions& o) { o.max_concurrency = 2; });
+  create("burst");
+  create("other");
+  spawner_->script("burst", Script{"", "", [](const Invocation&) { return Step::hold("\"b\""); }});
+  auto one = invoke_async("burst", "{}");
+  auto two = invoke_async("burst", "{}");
+  ASSERT_TRUE(eventually([&] { return spawner_->held() == 2; }));
+  spawner_->release();
+  ASSERT_EQ(one.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  ASSERT_EQ(two.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  ASSERT_EQ(invoker_->instance_count(), 2);  // both idle now, the server's whole limit
+  auto r = invoke("other");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->payload, "{}");
+  EXPECT_EQ(spawner_->killed(), 1) << "one idle instance made room";
+  EXPECT_TRUE(eventually([&] { return invoker_->instance_count() == 2; }));
+}
+
+TEST_F(InvokerTest, ReclaimsTheLeastRecentlyUsedIdleInstance) {
+  make_invoker([](InvokerOptions& o) { o.max_concurrency = 2; });
+  create("a");
+  create("b");
+  create("c");
+  ASSERT_TRUE(invoke("a"));
+  ASSERT_TRUE(invoke("b"));
+  ASSERT_TRUE(invoke("c"));  // a's instance is the older idle one
+  EXPECT_TRUE(eventually([&] { return invoker_->instance_count() == 2; }));
+  ASSERT_TRUE(invoke("b"));
+  EXPECT_EQ(spawner_->started("b"), 1) << "b's instance was kept warm";
+  ASSERT_TRUE(invoke("a"));
+  EXPECT_EQ(spawner_->started("a"), 2) << "a's instance was the one reclaimed";
+}
+
+TEST_F(InvokerTest, ReservedConcurrencyCountsInvocationsInFlightOnly) {
+  make_invoker();
+  create("rc");
+  ASSERT_TRUE(registry_->publish_version("rc", ""));
+  ASSERT_TRUE(registry_->set_reserved_concurrency("rc", 2));
+  ASSERT_TRUE(invoke("rc", "{}", "1"));  // an idle instance of version 1
+  spawner_->script("rc", Script{"", "", [](const Invocation&) { return Step::hold("\"held\""); }});
+  auto busy = invoke_async("rc", "{}", "$LATEST");
+  ASSERT_TRUE(eventually([&] { return spawner_->held() == 1; }));
+  // One invocation in flight of two: admitted, the idle version 1 instance gives way.
+  auto second = invoke_async("rc", "{}", "$LATEST");
+  ASSERT_TRUE(eventually([&] { return spawner_->held() == 2; }));
+  EXPECT_EQ(spawner_->killed(), 1);
+  // Two in flight: the third is throttled.
+  auto r = invoke("rc", "{}", "$LATEST");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  spawner_->release();
+  ASSERT_EQ(busy.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  ASSERT_EQ(second.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(busy.get());
+  EXPECT_TRUE(second.get());
+}
+
+TEST_F(InvokerTest, ProvisionedInstancesAreNotReclaimed) {
+  make_invoker([](InvokerOptions& o) { o.max_concurrency = 1; });
+  create("p");
+  create("q");
+  ASSERT_TRUE(registry_->publish_version("p", ""));
+  invoker_->provision("p", "1", 1);
+  ASSERT_TRUE(eventually([&] { return invoker_->instance_count() == 1; }));
+  auto r = invoke("q");
+  ASSERT_FALSE(r) << "the provisioned instance holds the only place";
+  EXPECT_EQ(r.error().message, "ConcurrentInvocationLimitExceeded");
+  EXPECT_EQ(spawner_->killed(), 0);
+}
+
 TEST_F(InvokerTest, KeepAliveStopsIdleInstances) {
   make_invoker([](InvokerOptions& o) { o.keep_alive = std::chrono::milliseconds(50); });
   create("idle");

@@ -19,13 +19,45 @@ Pools::InstancePtr Pools::warm(const FunctionConfig& cfg) const {
   return nullptr;
 }
 
-std::optional<std::string_view> Pools::start_refusal(const FunctionConfig& cfg, int max_concurrency) const {
-  int live = 0;
-  if (auto it = pools_.find(cfg.name); it != pools_.end())
-    live = static_cast<int>(std::count_if(it->second.begin(), it->second.end(), [](const auto& i) { return i->live(); }));
-  if (cfg.reserved_concurrency && live >= *cfg.reserved_concurrency) return kReservedLimitExceeded;
-  if (total_ >= max_concurrency) return kServerLimitExceeded;
-  return std::nullopt;
+namespace {
+// Holds capacity: an invocation in flight, or an always-warm instance.
+bool holds(const Instance& i) { return i.active || !i.provisioned_for.empty(); }
+// A process that counts against the limits: not dead, and not already being stopped.
+bool counts(const Instance& i) { return i.live() && !i.stopping; }
+bool reclaimable(const Instance& i) { return counts(i) && !holds(i) && i.state == Instance::State::kIdle; }
+}  // namespace
+
+Pools::Admission Pools::admit(const FunctionConfig& cfg, int max_concurrency) const {
+  Admission a;
+  auto taken = [&](const InstancePtr& i) { return std::find(a.reclaim.begin(), a.reclaim.end(), i) != a.reclaim.end(); };
+  // The least recently used idle instance among `pool`'s not chosen yet.
+  auto lru = [&](const std::vector<InstancePtr>& pool, InstancePtr best) {
+    for (const auto& i : pool)
+      if (reclaimable(*i) && !taken(i) && (!best || i->last_used < best->last_used)) best = i;
+    return best;
+  };
+  if (cfg.reserved_concurrency) {
+    int in_flight = 0, processes = 0;
+    if (auto it = pools_.find(cfg.name); it != pools_.end())
+      for (const auto& i : it->second) {
+        in_flight += i->active ? 1 : 0;
+        processes += counts(*i) ? 1 : 0;
+      }
+    if (in_flight >= *cfg.reserved_concurrency) return {kReservedLimitExceeded, {}};
+    // Idle instances of another version keep the function's processes at its reservation.
+    if (processes >= *cfg.reserved_concurrency)
+      if (auto v = lru(pools_.find(cfg.name)->second, nullptr)) a.reclaim.push_back(v);
+  }
+  int processes = 0;
+  for (const auto& [name, pool] : pools_)
+    for (const auto& i : pool) processes += counts(*i) && !taken(i) ? 1 : 0;
+  if (processes >= max_concurrency) {
+    InstancePtr victim;
+    for (const auto& [name, pool] : pools_) victim = lru(pool, victim);
+    if (!victim) return {kServerLimitExceeded, {}};
+    a.reclaim.push_back(std::move(victim));
+  }
+  return a;
 }
 
 void Pools::add(InstancePtr inst) {

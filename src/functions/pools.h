@@ -1,9 +1,14 @@
 // Pools and throttling: each function's instances, and whether an
-// invocation may have one. A warm instance of the same definition is reused;
-// a new one starts only while the function is under its reserved
-// concurrency and the server under its instance limit; beyond either the
-// invocation is throttled (Lambda's TooManyRequestsException reasons).
-// Reserved concurrency 0 switches a function off, warm instances or not.
+// invocation may have one. A warm instance of the same definition is reused.
+// Concurrency counts invocations in flight, as Lambda's does: a function at
+// its reserved concurrency, or a server whose every instance is busy or
+// provisioned, throttles (Lambda's TooManyRequestsException reasons). An idle
+// instance never blocks an invocation: when a new instance would exceed the
+// server's instance limit (or the function's reserved concurrency, which also
+// bounds its processes), idle on-demand instances are reclaimed instead,
+// least recently used first, of any function. Provisioned instances hold
+// their capacity and are never reclaimed. Reserved concurrency 0 switches a
+// function off, warm instances or not.
 //
 // THREADING RULE: used on the invoker's strand only, except total(), which
 // any thread may read (instance_count()).
@@ -35,8 +40,13 @@ class Pools {
   static std::optional<std::string_view> switched_off(const FunctionConfig& cfg);
   // An idle instance that can take an invocation of cfg, or null.
   InstancePtr warm(const FunctionConfig& cfg) const;
-  // Why no new instance of cfg may start (the throttling reason), or nullopt.
-  std::optional<std::string_view> start_refusal(const FunctionConfig& cfg, int max_concurrency) const;
+  // Whether a new instance of cfg may start: the throttling reason, or the
+  // idle instances to stop first (possibly none) to make room for it.
+  struct Admission {
+    std::optional<std::string_view> refusal;
+    std::vector<InstancePtr> reclaim;
+  };
+  Admission admit(const FunctionConfig& cfg, int max_concurrency) const;
 
   void add(InstancePtr inst);
   void remove(const InstancePtr& inst);

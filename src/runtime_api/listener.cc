@@ -18,7 +18,8 @@ using asio::awaitable;
 namespace {
 
 constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
-constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
+// Lambda's limit on a synchronous invocation's response: 6 MB and 100 bytes.
+constexpr size_t kMaxResponseBytes = 6291556;
 
 http::Response json(int status, const std::string& body) {
   http::Response r;
@@ -33,6 +34,17 @@ http::Response error(int status, const std::string& type, const std::string& mes
   o["errorMessage"] = message;
   o["errorType"] = type;
   return json(status, boost::json::serialize(o));
+}
+
+// What the caller of an invocation whose response was too large gets, in Lambda's words.
+std::string too_large_json(std::optional<uint64_t> size) {
+  std::string message = "Response payload size ";
+  if (size) message += "(" + std::to_string(*size) + " bytes) ";
+  message += "exceeded maximum allowed payload size (6291556 bytes).";
+  boost::json::object o;
+  o["errorMessage"] = message;
+  o["errorType"] = "Function.ResponseSizeTooLarge";
+  return boost::json::serialize(o);
 }
 
 class Listener : public functions::RuntimeEndpoint {
@@ -105,41 +117,49 @@ class Listener : public functions::RuntimeEndpoint {
       co_return r;
     }
     if (req.method != "POST") co_return error(405, "MethodNotAllowed", "use POST");
+    // Which answer this is: the init's error, or an invocation's response or error.
+    bool init = path == "init/error", is_error = false;
+    std::string id;
+    if (!init) {
+      constexpr std::string_view kInvocation = "invocation/";
+      std::string_view rest = path.rfind(kInvocation, 0) == 0 ? path.substr(kInvocation.size()) : "";
+      size_t slash = rest.find('/');
+      std::string_view what = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+      if (what != "response" && what != "error") co_return error(404, "NotFound", "unknown runtime API path");
+      id = std::string(rest.substr(0, slash));
+      is_error = what == "error";
+    }
     auto body = co_await http::read_body(req, kMaxResponseBytes);
     if (!body) {
-      if (body.error().code == base::ErrorCode::kTooLarge)
-        co_return error(413, "RequestEntityTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).");
-      co_return error(400, "InvalidRequest", body.error().message);
+      if (body.error().code != base::ErrorCode::kTooLarge) co_return error(400, "InvalidRequest", body.error().message);
+      if (!init) {
+        // Lambda fails the invocation at once; its caller must not wait for the timeout.
+        auto b = std::make_shared<std::string>(too_large_json(req.content_length));
+        auto start = [channel, id, b](auto done) {
+          channel->fail(id, "Function.ResponseSizeTooLarge", std::move(*b), std::move(done));
+        };
+        co_await http::await_callback<base::Status>(std::move(start));
+      }
+      http::Response r = error(413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size (6291556 bytes).");
+      r.close = true;  // the rest of the body was not read
+      co_return r;
     }
     std::string error_type = req.header("lambda-runtime-function-error-type");
 
-    if (path == "init/error") {
+    if (init) {
       auto b = std::make_shared<std::string>(std::move(*body));
       auto start = [channel, error_type, b](auto done) { channel->init_error(error_type, std::move(*b), std::move(done)); };
       co_await http::await_callback<base::Status>(std::move(start));
       co_return json(202, "{\"status\":\"OK\"}");
     }
-    constexpr std::string_view kInvocation = "invocation/";
-    if (path.rfind(kInvocation, 0) == 0) {
-      std::string_view rest = path.substr(kInvocation.size());
-      size_t slash = rest.find('/');
-      if (slash != std::string_view::npos) {
-        std::string id(rest.substr(0, slash));
-        std::string_view what = rest.substr(slash + 1);
-        if (what == "response" || what == "error") {
-          bool is_error = what == "error";
-          auto b = std::make_shared<std::string>(std::move(*body));
-          auto start = [channel, id, is_error, error_type, b](auto done) {
-            if (is_error) channel->fail(id, error_type, std::move(*b), std::move(done));
-            else channel->respond(id, std::move(*b), std::move(done));
-          };
-          auto status = co_await http::await_callback<base::Status>(std::move(start));
-          if (!status) co_return error(400, "InvalidRequestID", "Invalid request ID");
-          co_return json(202, "{\"status\":\"OK\"}");
-        }
-      }
-    }
-    co_return error(404, "NotFound", "unknown runtime API path");
+    auto b = std::make_shared<std::string>(std::move(*body));
+    auto start = [channel, id, is_error, error_type, b](auto done) {
+      if (is_error) channel->fail(id, error_type, std::move(*b), std::move(done));
+      else channel->respond(id, std::move(*b), std::move(done));
+    };
+    auto status = co_await http::await_callback<base::Status>(std::move(start));
+    if (!status) co_return error(400, "InvalidRequestID", "Invalid request ID");
+    co_return json(202, "{\"status\":\"OK\"}");
   }
 
   std::shared_ptr<functions::RuntimeChannel> channel_;

@@ -239,18 +239,26 @@ TEST_F(ListenerTest, StoppingInstanceEndsThePoll) {
   EXPECT_EQ(r.header("Connection"), "close");
 }
 
-TEST_F(ListenerTest, OversizeResponseIsRefused) {
+TEST_F(ListenerTest, OversizeResponseFailsTheInvocationAtOnce) {
   auto reply = poll();
   ASSERT_TRUE(channel_->deliver(event("big")));
   ASSERT_EQ(reply.get().status, 200);
-  std::string body(6 * 1024 * 1024 + 1, 'x');
+  std::string body(6291556 + 1, 'x');  // Lambda's limit is 6 MB and 100 bytes
   auto r = send(post("invocation/big/response", body));
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find("RequestEntityTooLarge"), std::string::npos) << r.body;
-  EXPECT_TRUE(channel_->answers().empty());
+  EXPECT_NE(r.body.find("Exceeded maximum allowed payload size (6291556 bytes)."), std::string::npos) << r.body;
+  // The invocation fails as Lambda's does, not at its timeout.
+  EXPECT_EQ(channel_->answers(),
+            std::vector<std::string>{"error:Function.ResponseSizeTooLarge:"
+                                     R"({"errorMessage":"Response payload size (6291557 bytes) exceeded maximum allowed )"
+                                     R"(payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})"});
   // Exactly the limit is fine.
+  auto again = poll();
+  ASSERT_TRUE(channel_->deliver(event("big2")));
+  ASSERT_EQ(again.get().status, 200);
   body.pop_back();
-  r = send(post("invocation/big/response", body));
+  r = send(post("invocation/big2/response", body));
   EXPECT_EQ(r.status, 202);
 }
 
