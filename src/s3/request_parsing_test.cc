@@ -18,6 +18,30 @@ TEST(RequestParsing, DeleteRequest) {
   EXPECT_EQ(err.code, "MalformedXML");
 }
 
+// Issue 12: a key that is only whitespace was dropped while parsing, so
+// DeleteObjects reported it Deleted and deleted "" instead.
+TEST(RequestParsing, WhitespaceOnlyTextIsKept) {
+  S3Error err;
+  auto d = parse_delete_request("<Delete>\n  <Object>\n    <Key> </Key>\n  </Object>\n  <Object><Key>\t\n</Key>"
+                                "</Object><Object><Key>  a  </Key></Object>\n</Delete>", err);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->keys, (std::vector<std::string>{" ", "\t\n", "  a  "}));
+  auto rules = parse_notification_configuration(
+      "<NotificationConfiguration>\n <CloudFunctionConfiguration>\n  <CloudFunction>"
+      "arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction>\n  <Event>s3:ObjectCreated:*</Event>\n"
+      "  <Filter><S3Key><FilterRule><Name>Prefix</Name><Value> </Value></FilterRule></S3Key></Filter>\n"
+      " </CloudFunctionConfiguration>\n</NotificationConfiguration>",
+      [](const std::string&, const std::string&) { return true; }, err);
+  ASSERT_TRUE(rules) << err.message;
+  ASSERT_EQ(rules->size(), 1u);
+  EXPECT_EQ((*rules)[0].prefix, " ");
+  // Indentation between elements is still not text.
+  auto parts = parse_complete_multipart("<CompleteMultipartUpload>\n  <Part>\n    <PartNumber>1</PartNumber>\n"
+                                        "    <ETag>\"e\"</ETag>\n  </Part>\n</CompleteMultipartUpload>\n", err);
+  ASSERT_TRUE(parts);
+  EXPECT_EQ((*parts)[0].etag, "e");
+}
+
 TEST(RequestParsing, CompleteMultipart) {
   S3Error err;
   auto parts = parse_complete_multipart("<CompleteMultipartUpload><Part><ETag>\"abc\"</ETag><PartNumber>2</PartNumber>"

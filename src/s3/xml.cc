@@ -65,7 +65,12 @@ std::string XmlDocument::str() const {
 
 base::Result<std::shared_ptr<pugi::xml_document>> parse_xml(std::string_view body) {
   auto doc = std::make_shared<pugi::xml_document>();
-  auto res = doc->load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  // parse_ws_pcdata_single keeps text that is only whitespace when it is an
+  // element's only content: <Key> </Key> names the key " " (dropping it
+  // reported a key Deleted that stayed), while indentation between elements
+  // is still not text.
+  auto res = doc->load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata_single,
+                              pugi::encoding_utf8);
   if (!res || !doc->document_element())
     return base::make_error(base::ErrorCode::kMalformed,
                             "The XML you provided was not well-formed or did not validate against our published schema");
