@@ -238,3 +238,117 @@ def test_cli_acls(nimbus, tmp_path):
             "Rules=[{ObjectOwnership=BucketOwnerPreferred}]")
     out = json.loads(run_aws(ep, "s3api", "get-bucket-ownership-controls", "--bucket", "cli-acl").stdout)
     assert out["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerPreferred"
+
+
+def public_policy(bucket, resource_suffix="/public/*", action="s3:GetObject", effect="Allow", principal="*"):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicRead", "Effect": effect, "Principal": principal, "Action": action,
+        "Resource": f"arn:aws:s3:::{bucket}{resource_suffix}"}]})
+
+
+def test_bucket_policy_lets_anonymous_read_a_prefix(nimbus, s3):
+    s3.create_bucket(Bucket="site")
+    s3.put_object(Bucket="site", Key="public/index.html", Body=b"<h1>site</h1>")
+    s3.put_object(Bucket="site", Key="private/secret", Body=b"no")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="site")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    policy = public_policy("site")
+    s3.put_bucket_policy(Bucket="site", Policy=policy)
+    assert json.loads(s3.get_bucket_policy(Bucket="site")["Policy"]) == json.loads(policy)
+    assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is True
+    assert anon(nimbus.endpoint, "/site/public/index.html")[:2] == (200, b"<h1>site</h1>")
+    assert anon(nimbus.endpoint, "/site/public/index.html", method="HEAD")[0] == 200
+    assert anon(nimbus.endpoint, "/site/private/secret")[0] == 403
+    assert anon(nimbus.endpoint, "/site/public/missing")[0] == 403  # no s3:ListBucket: 403, as S3
+    assert anon(nimbus.endpoint, "/site?list-type=2")[0] == 403
+    assert anon(nimbus.endpoint, "/site/public/new", method="PUT", data=b"x")[0] == 403
+
+    # {"AWS": "*"} and a list of actions, with s3:ListBucket on the bucket itself.
+    s3.put_bucket_policy(Bucket="site", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::site/*"]},
+        {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::site"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::site/private/*"}]}))
+    assert anon(nimbus.endpoint, "/site/private/secret")[0] == 403  # Deny wins
+    assert anon(nimbus.endpoint, "/site/public/missing")[0] == 404
+    status, body, _ = anon(nimbus.endpoint, "/site?list-type=2&prefix=public/")
+    assert status == 200 and b"<Key>public/index.html</Key>" in body
+
+    # A Deny beats a public-read ACL.
+    s3.put_object(Bucket="site", Key="private/acl-public", Body=b"x", ACL="public-read")
+    assert anon(nimbus.endpoint, "/site/private/acl-public")[0] == 403
+
+    # A statement with a Condition is not evaluated for anonymous callers: its Allow grants nothing.
+    s3.put_bucket_policy(Bucket="site", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.1/32"}}}]}))
+    assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is False
+    assert anon(nimbus.endpoint, "/site/public/index.html")[0] == 403
+
+    s3.delete_bucket_policy(Bucket="site")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="site")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    assert anon(nimbus.endpoint, "/site/public/index.html")[0] == 403
+
+
+def test_bucket_policy_validation(nimbus, s3):
+    s3.create_bucket(Bucket="strict")
+    bad = [
+        "not json",
+        "{",
+        json.dumps({"Version": "2012-10-17"}),
+        json.dumps({"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::strict/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::strict/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::other-bucket/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                                   "Resource": "arn:aws:s3:::strict/*"}]}),
+    ]
+    for doc in bad:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_policy(Bucket="strict", Policy=doc)
+        assert code_of(e) == "MalformedPolicy", doc
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="strict")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="no-such-bucket-here", Policy=public_policy("no-such-bucket-here"))
+    assert code_of(e) == "NoSuchBucket"
+
+
+def test_public_access_block_and_policies(nimbus, s3):
+    s3.create_bucket(Bucket="pab-policy")
+    s3.put_object(Bucket="pab-policy", Key="public/x", Body=b"x")
+    s3.put_public_access_block(Bucket="pab-policy", PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy"))
+    assert code_of(e) == "AccessDenied"
+    s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy", effect="Deny"))  # not public
+    s3.delete_public_access_block(Bucket="pab-policy")
+    s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy"))
+    assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 200
+    s3.put_public_access_block(Bucket="pab-policy", PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 403
+
+
+def test_cli_bucket_policy(nimbus, tmp_path):
+    ep = nimbus.endpoint
+    run_aws(ep, "s3", "mb", "s3://cli-policy")
+    src = tmp_path / "a.txt"
+    src.write_text("public text")
+    run_aws(ep, "s3", "cp", str(src), "s3://cli-policy/public/a.txt")
+    policy = tmp_path / "policy.json"
+    policy.write_text(public_policy("cli-policy"))
+    run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", f"file://{policy}")
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy").stdout)
+    assert json.loads(out["Policy"])["Statement"][0]["Sid"] == "PublicRead"
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy-status", "--bucket", "cli-policy").stdout)
+    assert out["PolicyStatus"]["IsPublic"] is True
+    assert anon(ep, "/cli-policy/public/a.txt")[:2] == (200, b"public text")
+    r = run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "{bad", check=False)
+    assert r.returncode != 0 and "MalformedPolicy" in r.stderr
+    run_aws(ep, "s3api", "delete-bucket-policy", "--bucket", "cli-policy")
+    r = run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy", check=False)
+    assert r.returncode != 0 and "NoSuchBucketPolicy" in r.stderr
