@@ -1,8 +1,11 @@
 // S3 bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
-// GetBucketLocation, GetBucketVersioning.
+// GetBucketLocation, GetBucketVersioning. CreateBucket takes x-amz-acl /
+// x-amz-grant-* and x-amz-object-ownership (stored as bucket settings).
 
 #include "base/time.h"
 #include "http/offload.h"
+#include "s3/acl.h"
+#include "s3/bucket_access.h"
 #include "s3/call.h"
 #include "s3/xml.h"
 
@@ -56,8 +59,24 @@ awaitable<http::Response> create_bucket(Deps& d, Call& c) {
   auto constraint = parse_create_bucket_configuration(*body, err);
   if (!constraint) co_return c.fail(err);
   if (!constraint->empty()) region = *constraint;
-  auto status = co_await http::offload(d.blocking, [&] { return d.store.create_bucket(name, region); });
-  // Re-creating your own bucket succeeds, as it does in us-east-1.
+  auto acl = acl_from_headers(c.req.headers, err);
+  if (!err.code.empty()) co_return c.fail(err);
+  std::string ownership = c.req.header("x-amz-object-ownership");
+  if (!ownership.empty() && !valid_object_ownership(ownership))
+    co_return c.fail(s3_error(400, "InvalidArgument", "Invalid x-amz-object-ownership header: " + ownership));
+  if (ownership == "BucketOwnerEnforced" && acl && !acl->owner_only())
+    co_return c.fail(s3_error(400, "InvalidBucketAclWithObjectOwnership",
+                              "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"));
+  auto status = co_await http::offload(d.blocking, [&] {
+    auto s = d.store.create_bucket(name, region);
+    // A new bucket's access settings; a crash before they are written leaves it private.
+    if (s && acl && !(acl->owner_only() && !acl->grants.empty()))
+      s = d.store.put_bucket_setting(name, setting::kAcl, render_access_control_policy(*acl));
+    if (s && !ownership.empty()) s = d.store.put_bucket_setting(name, setting::kOwnership, ownership);
+    return s;
+  });
+  d.access->invalidate(name);
+  // Re-creating your own bucket succeeds, as it does in us-east-1 (its settings unchanged).
   if (!status && status.error().code != base::ErrorCode::kAlreadyExists) co_return c.fail(status.error());
   http::Response r = c.reply();
   r.set("Location", "/" + name);
@@ -75,6 +94,7 @@ awaitable<http::Response> head_bucket(Deps& d, Call& c) {
 
 awaitable<http::Response> delete_bucket(Deps& d, Call& c) {
   auto status = co_await http::offload(d.blocking, [&] { return d.store.delete_bucket(c.addr.bucket); });
+  d.access->invalidate(c.addr.bucket);
   if (!status) co_return c.fail(status.error());
   co_return c.reply(204);
 }

@@ -9,6 +9,7 @@
 #include "http/message.h"
 #include "s3/addressing.h"
 #include "s3/errors.h"
+#include "s3/owner.h"
 #include "s3/request_parsing.h"
 #include "s3/service.h"
 #include "storage/store.h"
@@ -19,12 +20,15 @@ class Notifications;
 
 namespace nimbus::s3 {
 
+class BucketAccessCache;
+
 struct Deps {
   storage::Store& store;
   boost::asio::thread_pool& blocking;
   const Options& options;
   events::Notifications* notifications = nullptr;
   std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;
+  BucketAccessCache* access = nullptr;  // bucket ACLs, public access block, ownership, policy
 };
 
 struct Call {
@@ -33,6 +37,7 @@ struct Call {
   auth::VerifiedRequest auth;
   ErrorContext where;
   storage::RequestContext context;
+  bool anonymous = false;  // unsigned: allowed only by an ACL or a bucket policy (service.cc)
 
   http::Response fail(const S3Error& e) const { return error_response(e, where); }
   http::Response fail(const base::Error& e) const { return error_response(to_s3_error(e), where); }
@@ -72,10 +77,32 @@ boost::asio::awaitable<http::Response> abort_multipart_upload(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_parts(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_multipart_uploads(Deps&, Call&);
 
+// ACLs and public access (acl_ops.cc)
+boost::asio::awaitable<http::Response> get_bucket_acl(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_bucket_acl(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_object_acl(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_object_acl(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_public_access_block(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_public_access_block(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_public_access_block(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_ownership_controls(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_bucket_ownership_controls(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_ownership_controls(Deps&, Call&);
+// The ACL a write asks for (x-amz-acl, x-amz-grant-*) on PutObject, CopyObject
+// and CreateMultipartUpload: checked before the operation runs (invalid,
+// BlockPublicAcls, BucketOwnerEnforced), applied after it succeeded.
+std::optional<S3Error> check_write_acl(Deps&, Call&);
+boost::asio::awaitable<void> apply_write_acl(Deps&, Call&, std::string_view operation, const http::Response& res);
+// Whether an unsigned request may run the operation (public_access.cc): nullopt if it may.
+std::optional<S3Error> authorize_anonymous(Deps&, Call&, std::string_view operation);
+// Bucket policies (policy_ops.cc)
+boost::asio::awaitable<http::Response> get_bucket_policy(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_bucket_policy(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_policy(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_policy_status(Deps&, Call&);
+
 // Shared by operations
 std::string quoted(const std::string& etag);   // "\"etag\""
 // unquoted(): s3/request_parsing.h
-constexpr const char* kOwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
-constexpr const char* kOwnerName = "nimbus";
 
 }  // namespace nimbus::s3

@@ -8,6 +8,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "base/trace_context.h"
+#include "s3/bucket_access.h"
 #include "s3/call.h"
 #include "s3/xml.h"
 
@@ -21,11 +22,11 @@ S3Error not_implemented(const std::string& what) {
 
 // Subresources nimbus does not serve yet; answering NotImplemented beats
 // silently treating ?acl as a plain object or bucket request.
-constexpr std::string_view kUnsupported[] = {"acl", "policy", "cors", "lifecycle", "tagging", "website",
+constexpr std::string_view kUnsupported[] = {"cors", "lifecycle", "tagging", "website",
                                              "logging", "replication", "encryption",
                                              "object-lock", "retention", "legal-hold", "torrent", "restore",
                                              "select", "accelerate", "requestPayment", "analytics", "inventory",
-                                             "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
+                                             "metrics", "intelligent-tiering",
                                              "attributes"};
 
 // The handler of a request, and the S3 operation's name (for metrics).
@@ -34,7 +35,42 @@ struct Route {
   std::string_view name;
 };
 
+S3Error method_not_allowed() {
+  return s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+}
+
+// Bucket access configuration: ?acl, ?policy, ?policyStatus, ?publicAccessBlock, ?ownershipControls.
+std::optional<Route> access_route(const std::string& m, const Address& a, S3Error& err) {
+  if (a.bucket.empty()) return std::nullopt;
+  auto pick = [&](std::initializer_list<std::pair<std::string_view, Route>> by_method) -> std::optional<Route> {
+    for (const auto& [method, r] : by_method)
+      if (m == method) return r;
+    err = method_not_allowed();
+    return Route{};
+  };
+  if (!a.key.empty()) {
+    if (a.has("acl")) return pick({{"GET", {get_object_acl, "GetObjectAcl"}}, {"PUT", {put_object_acl, "PutObjectAcl"}}});
+    return std::nullopt;
+  }
+  if (a.has("acl")) return pick({{"GET", {get_bucket_acl, "GetBucketAcl"}}, {"PUT", {put_bucket_acl, "PutBucketAcl"}}});
+  if (a.has("policyStatus")) return pick({{"GET", {get_bucket_policy_status, "GetBucketPolicyStatus"}}});
+  if (a.has("policy"))
+    return pick({{"GET", {get_bucket_policy, "GetBucketPolicy"}},
+                 {"PUT", {put_bucket_policy, "PutBucketPolicy"}},
+                 {"DELETE", {delete_bucket_policy, "DeleteBucketPolicy"}}});
+  if (a.has("publicAccessBlock"))
+    return pick({{"GET", {get_public_access_block, "GetPublicAccessBlock"}},
+                 {"PUT", {put_public_access_block, "PutPublicAccessBlock"}},
+                 {"DELETE", {delete_public_access_block, "DeletePublicAccessBlock"}}});
+  if (a.has("ownershipControls"))
+    return pick({{"GET", {get_bucket_ownership_controls, "GetBucketOwnershipControls"}},
+                 {"PUT", {put_bucket_ownership_controls, "PutBucketOwnershipControls"}},
+                 {"DELETE", {delete_bucket_ownership_controls, "DeleteBucketOwnershipControls"}}});
+  return std::nullopt;
+}
+
 Route route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
+  if (auto r = access_route(m, a, err)) return *r;
   for (auto sub : kUnsupported)
     if (a.has(sub)) {
       err = not_implemented("?" + std::string(sub));
@@ -79,8 +115,13 @@ Route route(const std::string& m, const Address& a, const http::Request& req, S3
       if (a.has("uploadId")) return {complete_multipart_upload, "CompleteMultipartUpload"};
     }
   }
-  err = s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+  err = method_not_allowed();
   return {};
+}
+
+// Operations whose request may carry an ACL for the object it writes.
+bool writes_object_acl(std::string_view op) {
+  return op == "PutObject" || op == "CopyObject" || op == "CreateMultipartUpload";
 }
 
 }  // namespace
@@ -105,12 +146,13 @@ std::string quoted(const std::string& etag) { return "\"" + etag + "\""; }
 
 struct Service::Impl {
   Impl(storage::Store& s, const auth::CredentialStore& c, boost::asio::thread_pool& b, Options o)
-      : store(s), credentials(c), blocking(b), options(std::move(o)) {}
+      : store(s), credentials(c), blocking(b), options(std::move(o)), access(s) {}
   storage::Store& store;
   const auth::CredentialStore& credentials;
   boost::asio::thread_pool& blocking;
   Options options;
   auth::SigningKeyCache signing_keys;
+  BucketAccessCache access;
 };
 
 Service::Service(storage::Store& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
@@ -142,7 +184,11 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
 
   auth::RequestView view{req.method, req.target, &req.headers, {}};
   base::Result<auth::VerifiedRequest> verified = base::make_error(base::ErrorCode::kAccessDenied, "Access Denied");
-  if (auth::is_sigv4(view)) {
+  // No signature at all: an anonymous request, which only ACLs and bucket policies let through.
+  bool anonymous = req.header("authorization").empty() && !auth::is_sigv4(view) && !auth::is_sigv2(view);
+  if (anonymous) {
+    verified = auth::VerifiedRequest{};
+  } else if (auth::is_sigv4(view)) {
     auth::VerifyOptions opts;
     opts.key_cache = &impl_->signing_keys;
     verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
@@ -154,14 +200,22 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   if (!verified) co_return call.fail(verified.error());
   call.auth = std::move(*verified);
   call.context.principal = call.auth.access_key;
+  call.anonymous = anonymous;
 
   S3Error err;
   Route r = route(req.method, call.addr, req, err);
   if (!r.op) co_return call.fail(err);
-  Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists};
+  Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists,
+            &impl_->access};
+  if (anonymous)
+    if (auto denied = authorize_anonymous(deps, call, r.name)) co_return call.fail(*denied);
+  if (writes_object_acl(r.name))
+    if (auto refused = check_write_acl(deps, call)) co_return call.fail(*refused);
   auto started = std::chrono::steady_clock::now();
   int64_t started_us = base::now_us();
   http::Response res = co_await r.op(deps, call);
+  if (writes_object_acl(r.name) || r.name == "CompleteMultipartUpload" || r.name == "AbortMultipartUpload")
+    co_await apply_write_acl(deps, call, r.name, res);
   spdlog::debug("s3 {} {} -> {} ({})", req.method, req.target, res.status, call.where.request_id);
   if (impl_->options.on_request) {
     RequestRecord record;

@@ -101,6 +101,7 @@ base::Result<bool> Store::delete_object(const std::string& bucket, const std::st
     auto del = tx.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?");
     del.bind(1, bucket).bind(2, key);
     if (auto s = del.run(); !s) return s;
+    drop_object_acl(tx, bucket, key);
     auto seq = Impl::next_sequence(tx, bucket);
     return impl_->fire(tx, {EventKind::kDelete, bucket, key, 0, "", "", base::now_ms(), ctx}, *seq);
   });

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS uploads(
   attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bucket_settings(
   bucket TEXT NOT NULL, name TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS object_acls(
+  bucket TEXT NOT NULL, key TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated_ms, upload_id);
 CREATE TABLE IF NOT EXISTS parts(
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
@@ -130,6 +132,7 @@ void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& da
   if (data.inline_data) st.bind_blob(12, *data.inline_data);
   else st.bind_null(12);
   if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
+  drop_object_acl(tx, m.bucket, m.key);  // a new object starts private, as in S3
 }
 
 Connection Store::Impl::take_reader() {

@@ -69,6 +69,15 @@ class Store {
   base::Result<std::optional<std::string>> get_bucket_setting(const std::string& bucket, const std::string& name);
   base::Status delete_bucket_setting(const std::string& bucket, const std::string& name);
 
+  // An object's ACL document (opaque to storage), for an ACL other than the
+  // default; dropped when the object is overwritten or deleted. An empty
+  // document removes it. expected_etag, when set, makes the write a no-op if
+  // the object was replaced meanwhile (the newer write's ACL stands).
+  // Missing object: kNotFound (NoSuchKey / NoSuchBucket).
+  base::Status put_object_acl(const std::string& bucket, const std::string& key, const std::string& document,
+                              const std::string& expected_etag = "");
+  base::Result<std::optional<std::string>> get_object_acl(const std::string& bucket, const std::string& key);
+
   // Objects
   base::Result<std::unique_ptr<DataWriter>> new_writer(const std::string& bucket);
   base::Result<ObjectMeta> commit_object(const std::string& bucket, NewObject obj, DataWriter& data,

@@ -43,6 +43,8 @@ struct ObjectData {
 };
 ObjectData object_data_from_row(const Statement& st);
 void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data);
+// Removes the object's ACL row (object_acls.cc), inside a write transaction.
+void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key);
 
 struct Store::Impl {
   StoreOptions options;

@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include "s3/acl.h"
+#include "s3/policy.h"
+
+namespace nimbus::s3 {
+namespace {
+
+TEST(Wildcard, StarsAndQuestionMarks) {
+  EXPECT_TRUE(wildcard_match("arn:aws:s3:::b/public/*", "arn:aws:s3:::b/public/a/b.txt", false));
+  EXPECT_FALSE(wildcard_match("arn:aws:s3:::b/public/*", "arn:aws:s3:::b/private/x", false));
+  EXPECT_TRUE(wildcard_match("s3:Get*", "s3:getobject", true));
+  EXPECT_FALSE(wildcard_match("s3:Get*", "s3:getobject", false));
+  EXPECT_TRUE(wildcard_match("a?c", "abc", false));
+  EXPECT_TRUE(wildcard_match("*", "", false));
+  EXPECT_FALSE(wildcard_match("a*b*c", "aXbXd", false));
+  // Backtracking stays linear-ish on a hostile pattern.
+  EXPECT_FALSE(wildcard_match(std::string(200, '*') + "b", std::string(100000, 'a'), false));
+}
+
+TEST(Policy, EvaluatesAnonymousStatements) {
+  S3Error err;
+  auto p = parse_bucket_policy(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/pub/*"},
+    {"Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::b/pub/secret*"}]})", "b", err);
+  ASSERT_TRUE(p) << err.message;
+  EXPECT_TRUE(p->is_public());
+  EXPECT_EQ(evaluate_anonymous(*p, "s3:GetObject", "arn:aws:s3:::b/pub/x", false), PolicyDecision::kAllow);
+  EXPECT_EQ(evaluate_anonymous(*p, "s3:GetObject", "arn:aws:s3:::b/pub/secret.txt", false), PolicyDecision::kDeny);
+  EXPECT_EQ(evaluate_anonymous(*p, "s3:PutObject", "arn:aws:s3:::b/pub/x", false), PolicyDecision::kNone);
+  EXPECT_EQ(evaluate_anonymous(*p, "s3:GetObject", "arn:aws:s3:::b/pub/x", true), PolicyDecision::kNone);
+}
+
+TEST(Policy, RefusesWhatS3Refuses) {
+  S3Error err;
+  for (const char* bad : {"", "[]", "{", R"({"Statement":[]})",
+                          R"({"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}})",
+                          R"({"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}})",
+                          R"({"Statement":{"Effect":"Allow","Principal":"me","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}})",
+                          R"({"Version":"2020-01-01","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}})"}) {
+    err = {};
+    EXPECT_FALSE(parse_bucket_policy(bad, "b", err)) << bad;
+    EXPECT_EQ(err.code, "MalformedPolicy") << bad;
+  }
+}
+
+TEST(Acl, CannedAndGrantHeaders) {
+  S3Error err;
+  auto acl = acl_from_headers({{"x-amz-acl", "public-read"}}, err);
+  ASSERT_TRUE(acl);
+  EXPECT_TRUE(acl->is_public());
+  EXPECT_TRUE(acl->group_has(kAllUsers, "READ"));
+  EXPECT_FALSE(acl->group_has(kAllUsers, "WRITE"));
+  EXPECT_FALSE(acl_from_headers({{"x-amz-acl", "nope"}}, err));
+  EXPECT_EQ(err.code, "InvalidArgument");
+  acl = acl_from_headers({{"x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\", id=\"abc\""}}, err);
+  ASSERT_TRUE(acl) << err.message;
+  EXPECT_EQ(acl->grants.size(), 2u);
+  EXPECT_FALSE(acl_from_headers({{"x-amz-grant-read", "uri=\"http://example.com/group\""}}, err));
+  EXPECT_FALSE(acl_from_headers({{}}, err));
+  EXPECT_TRUE(err.code.empty());
+}
+
+TEST(Acl, XmlRoundTrips) {
+  S3Error err;
+  auto acl = canned_acl("public-read-write");
+  ASSERT_TRUE(acl);
+  auto back = parse_access_control_policy(render_access_control_policy(*acl), err);
+  ASSERT_TRUE(back) << err.message;
+  EXPECT_EQ(back->grants.size(), 3u);
+  EXPECT_TRUE(back->group_has(kAllUsers, "WRITE"));
+  EXPECT_FALSE(parse_access_control_policy("<AccessControlPolicy/>", err));
+  EXPECT_EQ(err.code, "MalformedACLError");
+}
+
+}  // namespace
+}  // namespace nimbus::s3

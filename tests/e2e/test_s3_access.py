@@ -1,0 +1,354 @@
+"""S3 ACLs and public access with real clients: canned ACLs and grant headers
+on writes, Get/Put Object and Bucket ACLs, anonymous (unsigned) GET/HEAD
+through public-read, the public access block and object ownership controls
+(boto3 and the AWS CLI; plain HTTP for anonymous callers)."""
+import io
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import boto3_client, run_aws
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def anon(endpoint, path, method="GET", data=None, headers=None):
+    """An unsigned request: (status, body, headers)."""
+    req = urllib.request.Request(endpoint + path, method=method, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+def code_of(excinfo):
+    return excinfo.value.response["Error"]["Code"]
+
+
+def grants(acl):
+    out = set()
+    for g in acl["Grants"]:
+        who = g["Grantee"].get("URI") or g["Grantee"].get("ID")
+        out.add((who, g["Permission"]))
+    return out
+
+
+@pytest.fixture
+def s3(nimbus):
+    return boto3_client(nimbus.endpoint)
+
+
+def test_canned_acl_public_read_lets_anonymous_get_and_head(nimbus, s3):
+    s3.create_bucket(Bucket="pub")
+    s3.put_object(Bucket="pub", Key="open.txt", Body=b"hello world", ACL="public-read")
+    s3.put_object(Bucket="pub", Key="closed.txt", Body=b"secret")
+    acl = s3.get_object_acl(Bucket="pub", Key="open.txt")
+    assert acl["Owner"]["ID"]
+    assert (ALL_USERS, "READ") in grants(acl)
+    assert (acl["Owner"]["ID"], "FULL_CONTROL") in grants(acl)
+    assert grants(s3.get_object_acl(Bucket="pub", Key="closed.txt")) == {(acl["Owner"]["ID"], "FULL_CONTROL")}
+
+    status, body, _ = anon(nimbus.endpoint, "/pub/open.txt")
+    assert (status, body) == (200, b"hello world")
+    status, _, headers = anon(nimbus.endpoint, "/pub/open.txt", method="HEAD")
+    assert status == 200 and headers["Content-Length"] == "11"
+    status, body, _ = anon(nimbus.endpoint, "/pub/closed.txt")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    # A missing key is 403 to a caller who may not list the bucket, as S3.
+    assert anon(nimbus.endpoint, "/pub/nothing-here")[0] == 403
+    # Anonymous writes, listings and bucket-level reads are refused.
+    assert anon(nimbus.endpoint, "/pub/new.txt", method="PUT", data=b"x")[0] == 403
+    assert anon(nimbus.endpoint, "/pub")[0] == 403
+    assert anon(nimbus.endpoint, "/")[0] == 403
+
+    # Overwriting starts the object private again; deleting it forgets the ACL.
+    s3.put_object(Bucket="pub", Key="open.txt", Body=b"v2")
+    assert anon(nimbus.endpoint, "/pub/open.txt")[0] == 403
+    s3.put_object(Bucket="pub", Key="open.txt", Body=b"v3", ACL="public-read")
+    assert anon(nimbus.endpoint, "/pub/open.txt")[:2] == (200, b"v3")
+    s3.delete_object(Bucket="pub", Key="open.txt")
+    s3.put_object(Bucket="pub", Key="open.txt", Body=b"v4")
+    assert anon(nimbus.endpoint, "/pub/open.txt")[0] == 403
+
+
+def test_anonymous_request_to_missing_bucket_is_404(nimbus):
+    status, body, _ = anon(nimbus.endpoint, "/no-such-bucket/key")
+    assert status == 404 and b"<Code>NoSuchBucket</Code>" in body
+    status, body, _ = anon(nimbus.endpoint, "/no-such-bucket")
+    assert status == 404 and b"<Code>NoSuchBucket</Code>" in body
+
+
+def test_invalid_canned_acl_and_mixed_headers_are_refused(nimbus, s3):
+    s3.create_bucket(Bucket="bad-acl")
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="bad-acl", Key="k", Body=b"x", ACL="public")
+    assert code_of(e) == "InvalidArgument"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="bad-acl", Key="k", Body=b"x", ACL="public-read", GrantRead=f'uri="{ALL_USERS}"')
+    assert code_of(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="bad-acl", Key="k", Body=b"x", GrantRead='emailAddress="a@example.com"')
+    assert code_of(e) == "UnresolvableGrantByEmailAddress"
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket="bad-acl-2", ACL="everyone")
+    assert code_of(e) == "InvalidArgument"
+    # Nothing was written by the refused requests.
+    assert s3.list_objects_v2(Bucket="bad-acl")["KeyCount"] == 0
+
+
+def test_grant_headers_and_acl_xml(nimbus, s3):
+    s3.create_bucket(Bucket="grants")
+    owner = s3.get_bucket_acl(Bucket="grants")["Owner"]
+    s3.put_object(Bucket="grants", Key="k", Body=b"data", GrantRead=f'uri="{ALL_USERS}"',
+                  GrantFullControl=f'id="{owner["ID"]}"')
+    assert grants(s3.get_object_acl(Bucket="grants", Key="k")) == {(ALL_USERS, "READ"), (owner["ID"], "FULL_CONTROL")}
+    assert anon(nimbus.endpoint, "/grants/k")[:2] == (200, b"data")
+    # An AccessControlPolicy body replaces it.
+    s3.put_object_acl(Bucket="grants", Key="k", AccessControlPolicy={
+        "Owner": owner, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}]})
+    assert grants(s3.get_object_acl(Bucket="grants", Key="k")) == {(owner["ID"], "FULL_CONTROL")}
+    assert anon(nimbus.endpoint, "/grants/k")[0] == 403
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket="grants", Key="k", AccessControlPolicy={
+            "Owner": owner, "Grants": [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "LOOK"}]})
+    assert code_of(e) == "MalformedACLError"
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket="grants", Key="missing")
+    assert code_of(e) == "NoSuchKey"
+
+
+def test_bucket_acl_public_read_lists_anonymously(nimbus, s3):
+    s3.create_bucket(Bucket="listable", ACL="public-read")
+    s3.put_object(Bucket="listable", Key="a.txt", Body=b"a")
+    assert (ALL_USERS, "READ") in grants(s3.get_bucket_acl(Bucket="listable"))
+    status, body, _ = anon(nimbus.endpoint, "/listable?list-type=2")
+    assert status == 200 and b"<Key>a.txt</Key>" in body
+    # Listing is allowed, so a missing key is 404, but the private object stays private.
+    assert anon(nimbus.endpoint, "/listable/missing")[0] == 404
+    assert anon(nimbus.endpoint, "/listable/a.txt")[0] == 403
+    s3.put_bucket_acl(Bucket="listable", ACL="private")
+    assert anon(nimbus.endpoint, "/listable?list-type=2")[0] == 403
+    # public-read-write lets anonymous callers write.
+    s3.put_bucket_acl(Bucket="listable", ACL="public-read-write")
+    assert anon(nimbus.endpoint, "/listable/anon.txt", method="PUT", data=b"from anon")[0] == 200
+    assert s3.get_object(Bucket="listable", Key="anon.txt")["Body"].read() == b"from anon"
+
+
+def test_copy_and_multipart_carry_the_acl(nimbus, s3):
+    s3.create_bucket(Bucket="carry")
+    s3.put_object(Bucket="carry", Key="src", Body=b"source", ACL="public-read")
+    # A copy does not inherit the source's ACL; it takes the one it asks for.
+    s3.copy_object(Bucket="carry", Key="copy-private", CopySource={"Bucket": "carry", "Key": "src"})
+    assert anon(nimbus.endpoint, "/carry/copy-private")[0] == 403
+    s3.copy_object(Bucket="carry", Key="copy-public", CopySource={"Bucket": "carry", "Key": "src"}, ACL="public-read")
+    assert anon(nimbus.endpoint, "/carry/copy-public")[:2] == (200, b"source")
+    from boto3.s3.transfer import TransferConfig
+    data = b"m" * (6 << 20)
+    s3.upload_fileobj(io.BytesIO(data), "carry", "big", ExtraArgs={"ACL": "public-read"},
+                      Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
+    status, body, _ = anon(nimbus.endpoint, "/carry/big")
+    assert status == 200 and body == data
+    assert (ALL_USERS, "READ") in grants(s3.get_object_acl(Bucket="carry", Key="big"))
+
+
+def test_public_access_block(nimbus, s3):
+    s3.create_bucket(Bucket="blocked")
+    with pytest.raises(ClientError) as e:
+        s3.get_public_access_block(Bucket="blocked")
+    assert code_of(e) == "NoSuchPublicAccessBlockConfiguration"
+    s3.put_object(Bucket="blocked", Key="was-public", Body=b"x", ACL="public-read")
+    s3.put_public_access_block(Bucket="blocked", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": False})
+    cfg = s3.get_public_access_block(Bucket="blocked")["PublicAccessBlockConfiguration"]
+    assert cfg == {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+                   "RestrictPublicBuckets": False}
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="blocked", Key="k", Body=b"x", ACL="public-read")
+    assert code_of(e) == "AccessDenied"
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket="blocked", Key="was-public", ACL="public-read-write")
+    assert code_of(e) == "AccessDenied"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket="blocked", ACL="public-read")
+    assert code_of(e) == "AccessDenied"
+    s3.put_object(Bucket="blocked", Key="k", Body=b"x", ACL="private")  # private ACLs are fine
+    # BlockPublicAcls does not hide what is already public; IgnorePublicAcls does.
+    assert anon(nimbus.endpoint, "/blocked/was-public")[0] == 200
+    s3.put_public_access_block(Bucket="blocked", PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
+    assert anon(nimbus.endpoint, "/blocked/was-public")[0] == 403
+    s3.delete_public_access_block(Bucket="blocked")
+    assert anon(nimbus.endpoint, "/blocked/was-public")[0] == 200
+    with pytest.raises(ClientError) as e:
+        s3.get_public_access_block(Bucket="blocked")
+    assert code_of(e) == "NoSuchPublicAccessBlockConfiguration"
+
+
+def test_ownership_controls_bucket_owner_enforced(nimbus, s3):
+    s3.create_bucket(Bucket="enforced", ObjectOwnership="BucketOwnerEnforced")
+    rules = s3.get_bucket_ownership_controls(Bucket="enforced")["OwnershipControls"]["Rules"]
+    assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="enforced", Key="k", Body=b"x", ACL="public-read")
+    assert code_of(e) == "AccessControlListNotSupported"
+    s3.put_object(Bucket="enforced", Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_object(Bucket="enforced", Key="plain", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket="enforced", ACL="public-read")
+    assert code_of(e) == "AccessControlListNotSupported"
+    assert s3.get_bucket_acl(Bucket="enforced")["Grants"]  # reading ACLs still works
+    # Switching to ObjectWriter turns ACLs back on.
+    s3.put_bucket_ownership_controls(Bucket="enforced", OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.put_object(Bucket="enforced", Key="pub", Body=b"x", ACL="public-read")
+    assert anon(nimbus.endpoint, "/enforced/pub")[0] == 200
+    # Enforcing again disables the object's public ACL (the bucket's own ACL is private).
+    s3.put_bucket_ownership_controls(Bucket="enforced", OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert anon(nimbus.endpoint, "/enforced/pub")[0] == 403
+    s3.delete_bucket_ownership_controls(Bucket="enforced")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_ownership_controls(Bucket="enforced")
+    assert code_of(e) == "OwnershipControlsNotFoundError"
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket="enforced-2", ObjectOwnership="BucketOwnerEnforced", ACL="public-read")
+    assert code_of(e) == "InvalidBucketAclWithObjectOwnership"
+
+
+def test_cli_acls(nimbus, tmp_path):
+    ep = nimbus.endpoint
+    run_aws(ep, "s3", "mb", "s3://cli-acl")
+    src = tmp_path / "page.html"
+    src.write_text("<h1>hi</h1>")
+    run_aws(ep, "s3", "cp", str(src), "s3://cli-acl/page.html", "--acl", "public-read")
+    assert anon(ep, "/cli-acl/page.html")[:2] == (200, b"<h1>hi</h1>")
+    out = json.loads(run_aws(ep, "s3api", "get-object-acl", "--bucket", "cli-acl", "--key", "page.html").stdout)
+    assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in out["Grants"])
+    run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "private")
+    assert anon(ep, "/cli-acl/page.html")[0] == 403
+    run_aws(ep, "s3api", "put-public-access-block", "--bucket", "cli-acl", "--public-access-block-configuration",
+            "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
+    out = json.loads(run_aws(ep, "s3api", "get-public-access-block", "--bucket", "cli-acl").stdout)
+    assert out["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+    r = run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "public-read",
+                check=False)
+    assert r.returncode != 0 and "AccessDenied" in r.stderr
+    run_aws(ep, "s3api", "put-bucket-ownership-controls", "--bucket", "cli-acl", "--ownership-controls",
+            "Rules=[{ObjectOwnership=BucketOwnerPreferred}]")
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-ownership-controls", "--bucket", "cli-acl").stdout)
+    assert out["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerPreferred"
+
+
+def public_policy(bucket, resource_suffix="/public/*", action="s3:GetObject", effect="Allow", principal="*"):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicRead", "Effect": effect, "Principal": principal, "Action": action,
+        "Resource": f"arn:aws:s3:::{bucket}{resource_suffix}"}]})
+
+
+def test_bucket_policy_lets_anonymous_read_a_prefix(nimbus, s3):
+    s3.create_bucket(Bucket="site")
+    s3.put_object(Bucket="site", Key="public/index.html", Body=b"<h1>site</h1>")
+    s3.put_object(Bucket="site", Key="private/secret", Body=b"no")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="site")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    policy = public_policy("site")
+    s3.put_bucket_policy(Bucket="site", Policy=policy)
+    assert json.loads(s3.get_bucket_policy(Bucket="site")["Policy"]) == json.loads(policy)
+    assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is True
+    assert anon(nimbus.endpoint, "/site/public/index.html")[:2] == (200, b"<h1>site</h1>")
+    assert anon(nimbus.endpoint, "/site/public/index.html", method="HEAD")[0] == 200
+    assert anon(nimbus.endpoint, "/site/private/secret")[0] == 403
+    assert anon(nimbus.endpoint, "/site/public/missing")[0] == 403  # no s3:ListBucket: 403, as S3
+    assert anon(nimbus.endpoint, "/site?list-type=2")[0] == 403
+    assert anon(nimbus.endpoint, "/site/public/new", method="PUT", data=b"x")[0] == 403
+
+    # {"AWS": "*"} and a list of actions, with s3:ListBucket on the bucket itself.
+    s3.put_bucket_policy(Bucket="site", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::site/*"]},
+        {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::site"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::site/private/*"}]}))
+    assert anon(nimbus.endpoint, "/site/private/secret")[0] == 403  # Deny wins
+    assert anon(nimbus.endpoint, "/site/public/missing")[0] == 404
+    status, body, _ = anon(nimbus.endpoint, "/site?list-type=2&prefix=public/")
+    assert status == 200 and b"<Key>public/index.html</Key>" in body
+
+    # A Deny beats a public-read ACL.
+    s3.put_object(Bucket="site", Key="private/acl-public", Body=b"x", ACL="public-read")
+    assert anon(nimbus.endpoint, "/site/private/acl-public")[0] == 403
+
+    # A statement with a Condition is not evaluated for anonymous callers: its Allow grants nothing.
+    s3.put_bucket_policy(Bucket="site", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.1/32"}}}]}))
+    assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is False
+    assert anon(nimbus.endpoint, "/site/public/index.html")[0] == 403
+
+    s3.delete_bucket_policy(Bucket="site")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="site")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    assert anon(nimbus.endpoint, "/site/public/index.html")[0] == 403
+
+
+def test_bucket_policy_validation(nimbus, s3):
+    s3.create_bucket(Bucket="strict")
+    bad = [
+        "not json",
+        "{",
+        json.dumps({"Version": "2012-10-17"}),
+        json.dumps({"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::strict/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::strict/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::other-bucket/*"}]}),
+        json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                                   "Resource": "arn:aws:s3:::strict/*"}]}),
+    ]
+    for doc in bad:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_policy(Bucket="strict", Policy=doc)
+        assert code_of(e) == "MalformedPolicy", doc
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket="strict")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="no-such-bucket-here", Policy=public_policy("no-such-bucket-here"))
+    assert code_of(e) == "NoSuchBucket"
+
+
+def test_public_access_block_and_policies(nimbus, s3):
+    s3.create_bucket(Bucket="pab-policy")
+    s3.put_object(Bucket="pab-policy", Key="public/x", Body=b"x")
+    s3.put_public_access_block(Bucket="pab-policy", PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy"))
+    assert code_of(e) == "AccessDenied"
+    s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy", effect="Deny"))  # not public
+    s3.delete_public_access_block(Bucket="pab-policy")
+    s3.put_bucket_policy(Bucket="pab-policy", Policy=public_policy("pab-policy"))
+    assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 200
+    s3.put_public_access_block(Bucket="pab-policy", PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 403
+
+
+def test_cli_bucket_policy(nimbus, tmp_path):
+    ep = nimbus.endpoint
+    run_aws(ep, "s3", "mb", "s3://cli-policy")
+    src = tmp_path / "a.txt"
+    src.write_text("public text")
+    run_aws(ep, "s3", "cp", str(src), "s3://cli-policy/public/a.txt")
+    policy = tmp_path / "policy.json"
+    policy.write_text(public_policy("cli-policy"))
+    run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", f"file://{policy}")
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy").stdout)
+    assert json.loads(out["Policy"])["Statement"][0]["Sid"] == "PublicRead"
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy-status", "--bucket", "cli-policy").stdout)
+    assert out["PolicyStatus"]["IsPublic"] is True
+    assert anon(ep, "/cli-policy/public/a.txt")[:2] == (200, b"public text")
+    r = run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "{bad", check=False)
+    assert r.returncode != 0 and "MalformedPolicy" in r.stderr
+    run_aws(ep, "s3api", "delete-bucket-policy", "--bucket", "cli-policy")
+    r = run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy", check=False)
+    assert r.returncode != 0 and "NoSuchBucketPolicy" in r.stderr
