@@ -34,7 +34,25 @@ struct Route {
   std::string_view name;
 };
 
+// Bucket configuration subresources that nimbus serves (their object-level
+// namesakes, if any, stay in kUnsupported's answer).
+Route bucket_configuration(const std::string& m, const Address& a) {
+  if (a.has("encryption")) {
+    if (m == "PUT") return {put_bucket_encryption, "PutBucketEncryption"};
+    if (m == "GET") return {get_bucket_encryption, "GetBucketEncryption"};
+    if (m == "DELETE") return {delete_bucket_encryption, "DeleteBucketEncryption"};
+  }
+  if (a.has("lifecycle")) {
+    if (m == "PUT") return {put_bucket_lifecycle, "PutBucketLifecycleConfiguration"};
+    if (m == "GET") return {get_bucket_lifecycle, "GetBucketLifecycleConfiguration"};
+    if (m == "DELETE") return {delete_bucket_lifecycle, "DeleteBucketLifecycle"};
+  }
+  return {};
+}
+
 Route route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
+  if (!a.bucket.empty() && a.key.empty())
+    if (Route r = bucket_configuration(m, a); r.op) return r;
   for (auto sub : kUnsupported)
     if (a.has(sub)) {
       err = not_implemented("?" + std::string(sub));
