@@ -1,11 +1,13 @@
-// Every S3 request XML body parser (s3/request_parsing.h): notification
-// configuration, multi-object delete, CompleteMultipartUpload and
-// CreateBucketConfiguration, each given the whole input as its body.
+// Every S3 request XML body parser (s3/request_parsing.h, s3/lifecycle.h):
+// notification configuration, multi-object delete, CompleteMultipartUpload,
+// CreateBucketConfiguration, default encryption and lifecycle rules, each
+// given the whole input as its body.
 // Seeds are the documents the AWS CLI sends.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "s3/lifecycle.h"
 #include "s3/request_parsing.h"
 
 using namespace nimbus;
@@ -23,5 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& p : *parts)
       if (p.part_number < 1 || p.part_number > 10000) std::abort();
   (void)s3::parse_create_bucket_configuration(body, err);
+  if (auto key = s3::parse_bucket_encryption(body, err))
+    if (*key != "true" && *key != "false") std::abort();
+  if (auto rules = s3::parse_lifecycle_configuration(body, err)) {
+    if (rules->empty() || rules->size() > 1000) std::abort();
+    // What Get answers must parse again to the same rules.
+    std::string again = s3::render_lifecycle_configuration(*rules);
+    auto reparsed = s3::parse_lifecycle_configuration(again, err);
+    if (!reparsed || reparsed->size() != rules->size()) std::abort();
+  }
   return 0;
 }

@@ -290,10 +290,16 @@ base::Result<VerifiedRequest> verify(const RequestView& req, const CredentialSto
     char* end = nullptr;
     std::string expires = query_value(params, "X-Amz-Expires");
     long long secs = std::strtoll(expires.c_str(), &end, 10);
-    if (expires.empty() || *end || secs < 0)
-      return make_error(ErrorCode::kMalformed, "X-Amz-Expires must be a non-negative integer", base::reason::kAuthorizationMalformed);
+    if (expires.empty() || *end)
+      return make_error(ErrorCode::kMalformed, "X-Amz-Expires should be a number", base::reason::kAuthorizationQueryParameters);
+    if (secs < 0)
+      return make_error(ErrorCode::kMalformed, "X-Amz-Expires must be non-negative", base::reason::kAuthorizationQueryParameters);
     if (secs > kMaxPresignSeconds)
-      return make_error(ErrorCode::kMalformed, "X-Amz-Expires must be less than a week (604800 seconds)", base::reason::kAuthorizationMalformed);
+      return make_error(ErrorCode::kMalformed,
+                        "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be "
+                        "less than 604800 seconds", base::reason::kAuthorizationQueryParameters);
+    // A URL that lives 0 seconds has expired when it arrives, whatever the clock's resolution.
+    if (secs == 0) return make_error(ErrorCode::kAccessDenied, "Request has expired");
     if (*when - options.max_skew_ms > now_ms)
       return make_error(ErrorCode::kAccessDenied, "request is not valid yet");
     if (now_ms > *when + secs * 1000) return make_error(ErrorCode::kAccessDenied, "Request has expired");

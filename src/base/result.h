@@ -49,6 +49,7 @@ inline constexpr const char* kRequestTimeTooSkewed = "RequestTimeTooSkewed";
 inline constexpr const char* kMissingAuthentication = "MissingAuthentication";
 inline constexpr const char* kExpiredToken = "ExpiredToken";
 inline constexpr const char* kAuthorizationMalformed = "AuthorizationMalformed";
+inline constexpr const char* kAuthorizationQueryParameters = "AuthorizationQueryParametersError";
 inline constexpr const char* kContentSha256Mismatch = "ContentSha256Mismatch";
 inline constexpr const char* kIncompleteBody = "IncompleteBody";
 }  // namespace reason

@@ -70,6 +70,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-max-mb", config.log_max_mb, "Size function logs may take before the oldest are deleted")
       ->capture_default_str();
+  serve->add_option("--lifecycle-interval-seconds", config.lifecycle_interval_seconds,
+                    "How often S3 lifecycle rules (expiration, incomplete uploads) are applied")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--lifecycle-day-seconds", config.lifecycle_day_seconds,
+                    "For tests only: the length of a lifecycle rule's day (S3's is 86400)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });

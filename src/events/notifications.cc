@@ -91,9 +91,15 @@ std::string event_name(storage::EventKind kind) {
   return "";
 }
 
+std::string event_name(const storage::ObjectEvent& ev) {
+  if (ev.context.lifecycle && ev.kind == storage::EventKind::kDelete) return "LifecycleExpiration:Delete";
+  return event_name(ev.kind);
+}
+
 bool is_known_event(const std::string& p) {
   for (const char* k : {"s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-                        "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete"})
+                        "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
+                        "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete"})
     if (p == k) return true;
   return false;
 }
@@ -126,7 +132,7 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
       {"eventSource", "aws:s3"},
       {"awsRegion", region},
       {"eventTime", base::iso8601(ev.time_ms)},
-      {"eventName", event_name(ev.kind)},
+      {"eventName", event_name(ev)},
       {"userIdentity", json::object{{"principalId", "AWS:" + ev.context.principal}}},
       {"requestParameters", json::object{{"sourceIPAddress", ev.context.source_ip}}},
       {"responseElements",
@@ -207,7 +213,7 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
     std::lock_guard lock(impl_->rules_mu);
     auto it = impl_->rules.find(event.bucket);
     if (it == impl_->rules.end()) return {};
-    std::string name = event_name(event.kind);
+    std::string name = event_name(event);
     for (const auto& r : it->second)
       if (rule_matches(r, name, event.key)) matching.push_back(r);
   }

@@ -36,6 +36,7 @@ struct Rule {
 
 // "ObjectCreated:Put" for a put, and so on: S3's event names without "s3:".
 std::string event_name(storage::EventKind kind);
+std::string event_name(const storage::ObjectEvent& ev);  // also LifecycleExpiration:Delete
 bool is_known_event(const std::string& pattern);
 bool rule_matches(const Rule& rule, const std::string& name, const std::string& key);
 // The S3 event notification JSON (Records[...]) for one rule and change.

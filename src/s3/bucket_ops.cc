@@ -2,6 +2,10 @@
 // GetBucketLocation, GetBucketVersioning. CreateBucket takes x-amz-acl /
 // x-amz-grant-* and x-amz-object-ownership (stored as bucket settings).
 
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/encoding.h"
 #include "base/time.h"
 #include "http/offload.h"
 #include "s3/acl.h"
@@ -40,11 +44,47 @@ bool valid_bucket_name(const std::string& n) {
 }  // namespace
 
 awaitable<http::Response> list_buckets(Deps& d, Call& c) {
+  // max-buckets pages (1..10000); the continuation token is the last name sent, opaque to clients.
+  int max_buckets = 10000;
+  if (auto v = c.addr.param("max-buckets")) {
+    char* end = nullptr;
+    long n = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end || n < 1 || n > 10000)
+      co_return c.fail(s3_error(400, "InvalidArgument", "Argument max-buckets must be an integer between 1 and 10000."));
+    max_buckets = static_cast<int>(n);
+  }
+  std::string after;
+  auto token = c.addr.param("continuation-token");
+  if (token && !token->empty()) {
+    auto decoded = base::base64_decode(*token);
+    if (!decoded || decoded->empty())
+      co_return c.fail(s3_error(400, "InvalidArgument", "The continuation token provided is incorrect"));
+    after = *decoded;
+  }
+  std::string prefix = c.addr.param("prefix").value_or("");
+  auto region = c.addr.param("bucket-region");
   auto buckets = co_await http::offload(d.blocking, [&] { return d.store.list_buckets(); });
+  std::sort(buckets.begin(), buckets.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   XmlDocument doc("ListAllMyBucketsResult");
   doc.root().child("Owner").text("ID", kOwnerId).text("DisplayName", kOwnerName);
   auto list = doc.root().child("Buckets");
-  for (const auto& b : buckets) list.child("Bucket").text("Name", b.name).text("CreationDate", base::iso8601(b.created_ms));
+  int sent = 0;
+  std::string last;
+  bool more = false;
+  for (const auto& b : buckets) {
+    if (!after.empty() && b.name <= after) continue;
+    if (b.name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (region && b.region != *region) continue;
+    if (sent == max_buckets) {
+      more = true;
+      break;
+    }
+    list.child("Bucket").text("Name", b.name).text("CreationDate", base::iso8601(b.created_ms)).text("BucketRegion", b.region);
+    last = b.name;
+    ++sent;
+  }
+  if (more) doc.root().text("ContinuationToken", base::base64_encode(last));
+  if (!prefix.empty()) doc.root().text("Prefix", prefix);
   co_return c.xml(doc.str());
 }
 

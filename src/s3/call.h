@@ -55,6 +55,14 @@ boost::asio::awaitable<http::Response> head_bucket(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_bucket(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_location(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_versioning(Deps&, Call&);
+// Default encryption (encryption_ops.cc)
+boost::asio::awaitable<http::Response> put_bucket_encryption(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_encryption(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_encryption(Deps&, Call&);
+// Lifecycle (lifecycle_ops.cc)
+boost::asio::awaitable<http::Response> put_bucket_lifecycle(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_lifecycle(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_lifecycle(Deps&, Call&);
 // Listing (list_ops.cc)
 boost::asio::awaitable<http::Response> list_objects(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_objects_v2(Deps&, Call&);

@@ -5,6 +5,7 @@
 #include "s3/call.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
+#include "s3/object_options.h"
 #include "s3/request_parsing.h"
 #include "s3/xml.h"
 
@@ -33,6 +34,7 @@ awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S
 
 awaitable<http::Response> copy_object(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
+  if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);
@@ -40,12 +42,15 @@ awaitable<http::Response> copy_object(Deps& d, Call& c) {
   if (directive.empty()) directive = "COPY";
   if (directive != "COPY" && directive != "REPLACE")
     co_return c.fail(s3_error(400, "InvalidArgument", "Unknown metadata directive."));
-  if (directive == "COPY" && src->source.bucket == c.addr.bucket && src->source.key == c.addr.key)
+  bool changes_class = !c.req.header("x-amz-storage-class").empty() &&
+                       c.req.header("x-amz-storage-class") != storage_class(src->meta.attributes);
+  if (directive == "COPY" && src->source.bucket == c.addr.bucket && src->source.key == c.addr.key && !changes_class)
     co_return c.fail(s3_error(400, "InvalidRequest",
                               "This copy request is illegal because it is trying to copy an object to itself without "
                               "changing the object's metadata, storage class, website redirect location or encryption "
                               "attributes."));
   storage::Attributes attrs = directive == "REPLACE" ? attributes_from_request(c.req) : src->meta.attributes;
+  apply_storage_class(attrs, c.req);
   storage::NewObject obj{c.addr.key, std::move(attrs), storage::EventKind::kCopy};
   auto meta = co_await http::offload(d.blocking, [&] {
     return d.store.copy_object(src->source, c.addr.bucket, std::move(obj), c.context);
@@ -55,6 +60,7 @@ awaitable<http::Response> copy_object(Deps& d, Call& c) {
   doc.root().text("LastModified", base::iso8601(meta->last_modified_ms)).text("ETag", quoted(meta->etag));
   http::Response r = c.xml(doc.str());
   add_checksum_header(r, *meta);
+  add_encryption_header(r);
   co_return r;
 }
 

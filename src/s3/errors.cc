@@ -37,6 +37,7 @@ S3Error to_s3_error(const base::Error& e) {
       {ErrorCode::kPreconditionFailed, nullptr, 412, "PreconditionFailed"},
       {ErrorCode::kTooLarge, nullptr, 400, "EntityTooLarge"},
       {ErrorCode::kMalformed, r::kAuthorizationMalformed, 400, "AuthorizationHeaderMalformed"},
+      {ErrorCode::kMalformed, r::kAuthorizationQueryParameters, 400, "AuthorizationQueryParametersError"},
       {ErrorCode::kMalformed, r::kIncompleteBody, 400, "IncompleteBody"},
       {ErrorCode::kMalformed, nullptr, 400, "MalformedXML"},
       {ErrorCode::kAccessDenied, nullptr, 403, "AccessDenied"},

@@ -8,6 +8,7 @@
 #include "s3/call.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
+#include "s3/object_options.h"
 #include "s3/request_parsing.h"
 #include "s3/upload.h"
 #include "s3/xml.h"
@@ -56,6 +57,7 @@ int int_param(const Call& c, const char* name, int fallback) {
 
 awaitable<http::Response> create_multipart_upload(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
+  if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   std::string algo = c.req.header("x-amz-checksum-algorithm");
   if (!algo.empty()) {
     auto a = base::parse_checksum_algorithm(algo);
@@ -70,6 +72,7 @@ awaitable<http::Response> create_multipart_upload(Deps& d, Call& c) {
   doc.root().text("Bucket", c.addr.bucket).text("Key", c.addr.key).text("UploadId", up->upload_id);
   http::Response r = c.xml(doc.str());
   if (!algo.empty()) r.set("x-amz-checksum-algorithm", algo);
+  add_encryption_header(r);
   co_return r;
 }
 
@@ -85,6 +88,7 @@ awaitable<http::Response> upload_part(Deps& d, Call& c) {
   http::Response r = c.reply();
   r.set("ETag", quoted(part->etag));
   add_written_checksum(r, *writer);
+  add_encryption_header(r);
   co_return r;
 }
 
@@ -96,12 +100,17 @@ awaitable<http::Response> upload_part_copy(Deps& d, Call& c) {
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);
   if (std::string range = c.req.header("x-amz-copy-source-range"); !range.empty()) {
+    // Only bytes=first-last; unlike a GET's Range, a last byte past the source is
+    // not clamped: the part would silently be shorter than the caller asked for.
     ByteRange br;
-    if (parse_range(range, src->meta.size, br) != RangeResult::kRange || range.find("=-") != std::string::npos ||
+    if (parse_range(range, UINT64_MAX, br) != RangeResult::kRange || range.find("=-") != std::string::npos ||
         range.back() == '-')
       co_return c.fail(s3_error(400, "InvalidArgument",
                                 "The x-amz-copy-source-range value must be of the form bytes=first-last where first "
                                 "and last are the zero-based offsets of the first and last bytes to copy"));
+    if (br.last >= src->meta.size)
+      co_return c.fail(s3_error(416, "InvalidRange", "The requested range is not satisfiable: the source object has " +
+                                                         std::to_string(src->meta.size) + " bytes"));
     src->source.range = std::pair{br.first, br.last};
   }
   auto part = co_await http::offload(d.blocking, [&] { return d.store.copy_part(*up, n, src->source); });
@@ -127,6 +136,7 @@ awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
   out.root().text("Bucket", c.addr.bucket).text("Key", c.addr.key).text("ETag", quoted(meta->etag));
   http::Response r = c.xml(out.str());
   add_checksum_header(r, *meta);
+  add_encryption_header(r);
   co_return r;
 }
 
@@ -150,7 +160,7 @@ awaitable<http::Response> list_parts(Deps& d, Call& c) {
   root.text("Bucket", c.addr.bucket).text("Key", c.addr.key).text("UploadId", up->upload_id);
   root.child("Initiator").text("ID", kOwnerId).text("DisplayName", kOwnerName);
   root.child("Owner").text("ID", kOwnerId).text("DisplayName", kOwnerName);
-  root.text("StorageClass", "STANDARD");
+  root.text("StorageClass", storage_class(up->attributes));
   root.text("PartNumberMarker", std::to_string(marker)).text("NextPartNumberMarker", std::to_string(r->next_marker));
   root.text("MaxParts", std::to_string(max)).text("IsTruncated", r->truncated ? "true" : "false");
   if (!up->checksum_algorithm.empty()) root.text("ChecksumAlgorithm", up->checksum_algorithm);
@@ -185,7 +195,7 @@ awaitable<http::Response> list_multipart_uploads(Deps& d, Call& c) {
     n.text("Key", u.key).text("UploadId", u.upload_id);
     n.child("Initiator").text("ID", kOwnerId).text("DisplayName", kOwnerName);
     n.child("Owner").text("ID", kOwnerId).text("DisplayName", kOwnerName);
-    n.text("StorageClass", "STANDARD").text("Initiated", base::iso8601(u.initiated_ms));
+    n.text("StorageClass", storage_class(u.attributes)).text("Initiated", base::iso8601(u.initiated_ms));
   }
   for (const auto& cp : r->common_prefixes) root.child("CommonPrefixes").text("Prefix", cp);
   co_return c.xml(doc.str());

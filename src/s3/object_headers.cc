@@ -5,6 +5,7 @@
 #include "base/checksum.h"
 #include "base/encoding.h"
 #include "base/time.h"
+#include "s3/object_options.h"
 
 namespace nimbus::s3 {
 
@@ -71,6 +72,7 @@ storage::Attributes attributes_from_request(const http::Request& req) {
     a.emplace_back(name, value);
   }
   if (attribute(a, "content-type").empty()) a.emplace_back("content-type", "binary/octet-stream");
+  apply_storage_class(a, req);
   return a;
 }
 
@@ -85,6 +87,7 @@ void add_object_headers(http::Response& r, const storage::ObjectMeta& m) {
   r.set("Last-Modified", base::http_date(m.last_modified_ms));
   r.set("Accept-Ranges", "bytes");
   for (const auto& [k, v] : m.attributes) r.set(display_name(k), v);
+  add_encryption_header(r);
 }
 
 void add_checksum_header(http::Response& r, const storage::ObjectMeta& m) {

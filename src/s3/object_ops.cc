@@ -6,6 +6,7 @@
 #include "http/offload.h"
 #include "s3/call.h"
 #include "s3/object_headers.h"
+#include "s3/object_options.h"
 #include "s3/upload.h"
 #include "s3/xml.h"
 
@@ -51,6 +52,7 @@ void apply_overrides(http::Response& r, const Address& a) {
 
 awaitable<http::Response> put_object(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
+  if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
   auto writer = co_await receive_body(d, c, err);
   if (!writer) co_return c.fail(err);
@@ -62,6 +64,7 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
   http::Response r = c.reply();
   r.set("ETag", quoted(meta->etag));
   add_written_checksum(r, *writer);
+  add_encryption_header(r);
   co_return r;
 }
 

@@ -213,4 +213,40 @@ std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err
   return CopySourceName{path.substr(0, slash), path.substr(slash + 1)};
 }
 
+std::optional<std::string> parse_bucket_encryption(std::string_view body, S3Error& err) {
+  auto doc = parse_xml(body);
+  if (!doc) {
+    err = to_s3_error(doc.error());
+    return std::nullopt;
+  }
+  auto root = (*doc)->child("ServerSideEncryptionConfiguration");
+  auto rule = root.child("Rule");
+  if (!root || !rule || rule.next_sibling("Rule")) {
+    err = s3_error(400, "MalformedXML",
+                   "The XML you provided was not well-formed or did not validate against our published schema");
+    return std::nullopt;
+  }
+  auto by_default = rule.child("ApplyServerSideEncryptionByDefault");
+  std::string algorithm = by_default.child("SSEAlgorithm").text().as_string();
+  if (algorithm == "aws:kms" || algorithm == "aws:kms:dsse" || by_default.child("KMSMasterKeyID")) {
+    err = s3_error(400, "InvalidArgument",
+                   "Default encryption with AWS KMS keys (aws:kms) is not supported by nimbus, which has no key "
+                   "service; use AES256 (SSE-S3)");
+    return std::nullopt;
+  }
+  if (algorithm != "AES256") {
+    err = s3_error(400, "MalformedXML",
+                   "The XML you provided was not well-formed or did not validate against our published schema");
+    return std::nullopt;
+  }
+  std::string key = rule.child("BucketKeyEnabled").text().as_string("false");
+  if (key != "true" && key != "false") {
+    err = s3_error(400, "MalformedXML",
+                   "The XML you provided was not well-formed or did not validate against our published schema");
+    return std::nullopt;
+  }
+  return key;
+}
+
+
 }  // namespace nimbus::s3

@@ -39,6 +39,10 @@ std::optional<std::vector<storage::CompletedPart>> parse_complete_multipart(std:
 // <CreateBucketConfiguration><LocationConstraint>; "" when absent.
 std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err);
 
+// <ServerSideEncryptionConfiguration>: one Rule, SSEAlgorithm AES256 (aws:kms
+// refused: nimbus has no key service); returns BucketKeyEnabled, "true" or "false".
+std::optional<std::string> parse_bucket_encryption(std::string_view body, S3Error& err);
+
 // Why a key may not name a new object, if it may not: longer than 1,024
 // bytes (KeyTooLongError), or not text that a listing's XML 1.0 can carry
 // (invalid UTF-8, NUL and other control characters but TAB, LF and CR), so

@@ -39,7 +39,8 @@ S3Error method_not_allowed() {
   return s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
 }
 
-// Bucket access configuration: ?acl, ?policy, ?policyStatus, ?publicAccessBlock, ?ownershipControls.
+// Bucket access and configuration: ?acl, ?policy, ?policyStatus, ?publicAccessBlock,
+// ?ownershipControls, ?encryption, ?lifecycle (and an object's ?acl).
 std::optional<Route> access_route(const std::string& m, const Address& a, S3Error& err) {
   if (a.bucket.empty()) return std::nullopt;
   auto pick = [&](std::initializer_list<std::pair<std::string_view, Route>> by_method) -> std::optional<Route> {
@@ -66,6 +67,14 @@ std::optional<Route> access_route(const std::string& m, const Address& a, S3Erro
     return pick({{"GET", {get_bucket_ownership_controls, "GetBucketOwnershipControls"}},
                  {"PUT", {put_bucket_ownership_controls, "PutBucketOwnershipControls"}},
                  {"DELETE", {delete_bucket_ownership_controls, "DeleteBucketOwnershipControls"}}});
+  if (a.has("encryption"))
+    return pick({{"GET", {get_bucket_encryption, "GetBucketEncryption"}},
+                 {"PUT", {put_bucket_encryption, "PutBucketEncryption"}},
+                 {"DELETE", {delete_bucket_encryption, "DeleteBucketEncryption"}}});
+  if (a.has("lifecycle"))
+    return pick({{"GET", {get_bucket_lifecycle, "GetBucketLifecycleConfiguration"}},
+                 {"PUT", {put_bucket_lifecycle, "PutBucketLifecycleConfiguration"}},
+                 {"DELETE", {delete_bucket_lifecycle, "DeleteBucketLifecycle"}}});
   return std::nullopt;
 }
 

@@ -101,8 +101,9 @@ awaitable<std::unique_ptr<storage::DataWriter>> receive_body(Deps& d, Call& c, S
   if (!algo && !upload_checksum.empty()) algo = base::parse_checksum_algorithm(upload_checksum);
 
   std::optional<std::string> content_md5;
-  if (std::string v = req.header("content-md5"); !v.empty()) {
-    content_md5 = base::base64_decode(v);
+  // Present but empty is a bad digest too (S3 answers InvalidDigest), not "no digest".
+  if (const std::string* v = base::find_header(req.headers, "content-md5")) {
+    content_md5 = base::base64_decode(*v);
     if (!content_md5 || content_md5->size() != 16) {
       err = s3_error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
       co_return nullptr;

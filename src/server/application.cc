@@ -19,6 +19,7 @@
 #include "observability/span_store.h"
 #include "runtime_api/listener.h"
 #include "s3/errors.h"
+#include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
 #include "server/wiring.h"
 #include "storage/store.h"
@@ -104,11 +105,13 @@ base::Status Application::build() {
 base::Status Application::start() {
   if (auto s = start_functions(*this); !s) return s;
   start_events(*this);
+  start_lifecycle(*this);
   server->start();
   return {};
 }
 
 void Application::stop() {
+  if (lifecycle) lifecycle->stop();
   if (notifications) notifications->stop();
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();

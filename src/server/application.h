@@ -37,6 +37,7 @@ class Store;
 }
 namespace nimbus::s3 {
 class Service;
+class LifecycleSweeper;
 }
 namespace nimbus::events {
 class Notifications;
@@ -111,6 +112,7 @@ class Application {
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
   std::unique_ptr<events::Sink> event_sink;
+  std::unique_ptr<s3::LifecycleSweeper> lifecycle;
   std::vector<std::shared_ptr<void>> services;
 };
 

@@ -37,6 +37,8 @@ struct ServeConfig {
   bool python_zygote = true;                 // fork Python instances from a pre-started interpreter
   std::string python_preload = "boto3,PIL.Image";  // what that interpreter imports up front
   int async_concurrency = 0;  // async events of one function at once; 0: twice the CPU cores
+  int64_t lifecycle_interval_seconds = 3600;  // how often S3 lifecycle rules are applied
+  int64_t lifecycle_day_seconds = 86400;      // a lifecycle rule's "day": shorter only in tests
 };
 
 int serve(const ServeConfig& config);

@@ -29,6 +29,7 @@ void wire_request_metrics(Application& app);          // every service's request
 base::Status build_functions(Application& app);        // needs app.port
 base::Status start_functions(Application& app);
 void start_events(Application& app);
+void start_lifecycle(Application& app);                // the S3 lifecycle sweeper
 void add_observability_collectors(Application& app);
 
 // The service table's entries.

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "functions/registry.h"
+#include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
@@ -44,6 +45,14 @@ aws::ServiceDescriptor wire_s3(Application& app) {
   d.records_itself = true;       // s3::Options::on_request, above
   d.raw_handler = [&app](http::Request& r) { return app.s3->handle(r); };
   return d;
+}
+
+void start_lifecycle(Application& app) {
+  s3::SweeperOptions options;
+  options.day_ms = app.config.lifecycle_day_seconds * 1000;
+  options.interval_ms = app.config.lifecycle_interval_seconds * 1000;
+  app.lifecycle = std::make_unique<s3::LifecycleSweeper>(*app.store, options);
+  app.lifecycle->start();
 }
 
 }  // namespace nimbus::server

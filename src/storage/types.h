@@ -107,6 +107,9 @@ struct RequestContext {
   std::string trace_id;   // X-Amzn-Trace-Id to pass on to the events this change causes
   // Set (by the commit hook) when the change queued events: its trace goes on.
   std::shared_ptr<std::atomic<bool>> caused_events;
+  // The change is a lifecycle rule's (s3/lifecycle_sweeper.h): its deletes are
+  // LifecycleExpiration events, not ObjectRemoved.
+  bool lifecycle = false;
 };
 
 enum class EventKind { kPut, kPost, kCopy, kCompleteMultipartUpload, kDelete };

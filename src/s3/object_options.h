@@ -1,0 +1,41 @@
+// What a write request asks of an object besides its bytes and content
+// headers: its storage class (x-amz-storage-class) and server-side
+// encryption (x-amz-server-side-encryption, SSE-C, KMS). nimbus stores the
+// class as an object attribute and reports it in HEAD, GET and listings;
+// every object is stored the same way, so a class is a label (archive classes
+// are readable at once, with no restore). Encryption: SSE-S3 (AES256) is what
+// S3 applies to every object and what nimbus reports; KMS and customer keys
+// are refused with a message that says so. Pure functions; any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+#include "s3/errors.h"
+#include "storage/types.h"
+
+namespace nimbus::s3 {
+
+inline constexpr std::string_view kStorageClassAttribute = "x-amz-storage-class";
+
+// The error for a PutObject, CopyObject, CreateMultipartUpload or POST form
+// that asks for an unknown storage class or an encryption nimbus does not
+// offer; nullopt when the request can be served as asked. The second form
+// takes the values directly (a POST form carries them as fields).
+std::optional<S3Error> write_options_error(const http::Request& req);
+std::optional<S3Error> write_options_error(std::string_view storage_class, std::string_view sse,
+                                           bool customer_key, bool kms_key);
+
+// Sets the storage-class attribute from the request (or removes a copied one:
+// S3 copies an object into STANDARD unless the copy names a class).
+void apply_storage_class(storage::Attributes& attributes, const http::Request& req);
+
+// "STANDARD" unless the object was written with another class.
+std::string storage_class(const storage::Attributes& attributes);
+
+// x-amz-server-side-encryption: AES256, as S3 answers for every object write and read.
+void add_encryption_header(http::Response& r);
+
+}  // namespace nimbus::s3
