@@ -5,6 +5,7 @@
 #include "functions/invoker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -270,13 +271,19 @@ void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
   ExitReport exit = spawner->collect_exit(inst->proc);
   inst->state = Instance::State::kDead;
   if (inst->active) {
+    drain_output(inst);  // its last words may say why (exec_error)
     bool oom = killed_by_signal(exit.wait_status) &&
                exit.peak_memory_mb * 10 >= static_cast<uint64_t>(inst->cfg.memory_mb) * 9;
-    std::string msg = exit_message(inst->active->inv.request_id, exit.wait_status);
+    // A bootstrap that could not be run at all (a "#!/bin/sh\r" line, a binary
+    // for another machine): Lambda's Runtime.InvalidEntrypoint, not an exit.
+    bool entrypoint = !inst->init_ms && !inst->exec_error.empty() && WIFEXITED(exit.wait_status) &&
+                      WEXITSTATUS(exit.wait_status) == 127;
+    const std::string& id = inst->active->inv.request_id;
+    std::string msg = entrypoint ? entrypoint_message(id, inst->exec_error) : exit_message(id, exit.wait_status);
     log_line(*inst, msg);
     InvokeResult r;
     r.function_error = true;
-    r.payload = error_json(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+    r.payload = error_json(entrypoint ? "Runtime.InvalidEntrypoint" : oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
     finish(inst, std::move(r));
   }
   if (inst->waiter) std::exchange(inst->waiter, nullptr)(std::nullopt);

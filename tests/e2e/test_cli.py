@@ -55,13 +55,17 @@ def test_endpoint_flag_wins_over_the_environment(nimbus):
     assert r.returncode == 255 and dead in r.stderr
 
 
-def not_executable_package():
+def package(text, mode):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o644 << 16  # as a zip made on Windows, or by a tool that drops the mode
-        z.writestr(info, "#!/bin/sh\necho never\n")
+        info.external_attr = mode << 16
+        z.writestr(info, text)
     return buf.getvalue()
+
+
+def not_executable_package():
+    return package("#!/bin/sh\necho never\n", 0o644)  # as a zip made by a tool that drops the mode
 
 
 def test_a_bootstrap_that_is_not_executable(nimbus, tmp_path):
@@ -83,3 +87,16 @@ def test_a_bootstrap_that_is_not_executable(nimbus, tmp_path):
                                 str(out)).stdout)
     assert by_cli["FunctionError"] == "Unhandled"
     assert json.loads(out.read_text())["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+def test_a_bootstrap_whose_interpreter_is_missing(nimbus):
+    """A script saved with Windows line ends: its #! line names "/bin/sh\\r"."""
+    lam = lambda_client(nimbus.endpoint)
+    lam.create_function(FunctionName="crlf", Runtime="provided.al2023", Role=ROLE, Handler="x",
+                        Code={"ZipFile": package("#!/bin/sh\r\necho never\r\n", 0o755)})
+    r = lam.invoke(FunctionName="crlf", Payload=b"{}", LogType="Tail")
+    assert r["FunctionError"] == "Unhandled"
+    err = json.loads(r["Payload"].read())
+    assert err["errorType"] == "Runtime.InvalidEntrypoint", err
+    assert err["errorMessage"].endswith("/bootstrap: no such file or directory"), err
+    assert "Error: fork/exec " in base64.b64decode(r["LogResult"]).decode()
