@@ -40,9 +40,9 @@ int list_functions() {
     std::string path = "/2015-03-31/functions/" + (marker.empty() ? "" : "?Marker=" + base::uri_encode(marker));
     auto r = call(target, "lambda", "GET", path);
     if (!r || r->status != 200) return report_error(r);
+    auto v = json::parse(r->body).as_object();
     // The header once nimbus has answered: a failure prints its error alone.
     if (marker.empty()) std::printf("%-32s %-16s %8s %8s  %s\n", "NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
-    auto v = json::parse(r->body).as_object();
     for (const auto& f : v["Functions"].as_array()) {
       const auto& o = f.as_object();
       std::printf("%-32s %-16s %8lld %8lld  %s\n", o.at("FunctionName").as_string().c_str(),

@@ -105,7 +105,19 @@ int main(int argc, char** argv) {
   endpoint_opt->each([](const std::string& e) { nimbus::cli::ApiTarget::set_endpoint_flag(e); });
   endpoint_opt->trigger_on_parse();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    // A command read an answer that is not what nimbus sends (another server
+    // at that endpoint, a proxy's page): say so, without the parser's source location.
+    std::string what = e.what();
+    if (auto at = what.find(" ["); at != std::string::npos) what.resize(at);
+    std::cerr << "nimbus: the answer from " << nimbus::cli::ApiTarget::from_environment().endpoint
+              << " is not one nimbus sends (" << what << ") — is it nimbus?\n";
+    return 255;
+  }
   // The formatter, not app.help(): that one explains the command just parsed (help itself).
   auto help_of = [&](const CLI::App* about, const std::string& usage) {
     return app.get_formatter()->make_help(about, usage, CLI::AppFormatMode::Normal);

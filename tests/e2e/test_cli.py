@@ -46,6 +46,33 @@ def test_connection_errors_in_plain_words():
     assert r.returncode == 2 and "--endpoint is for the commands that talk to a running nimbus" in r.stderr
 
 
+def test_an_endpoint_that_is_not_nimbus():
+    import http.server
+    import threading
+
+    class NotNimbus(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html>a proxy's page</html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotNimbus)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        for command in (["functions", "ls"], ["status"], ["events", "ls"]):
+            r = cli("--endpoint", url, *command)
+            assert r.returncode == 255 and r.stdout == "", (command, r.stdout)
+            assert r.stderr.strip() == f"nimbus: the answer from {url} is not one nimbus sends (syntax error) — is it nimbus?"
+    finally:
+        server.shutdown()
+
+
 def test_endpoint_flag_wins_over_the_environment(nimbus):
     dead = f"http://127.0.0.1:{free_port()}"
     env = client_env({"NIMBUS_ENDPOINT": dead})
