@@ -6,12 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/api_client.h"
 #include "cli/event_commands.h"
+#include "cli/function_commands.h"
 #include "cli/log_commands.h"
 #include "cli/status_command.h"
 #include "cli/trace_commands.h"
-#include "cli/function_commands.h"
-#include "cli/api_client.h"
 #include "server/serve.h"
 
 namespace {
