@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
-  app.add_subcommand("version", "Print the version")->callback([] { std::cout << kVersion << "\n"; });
+  auto* version = app.add_subcommand("version", "Print the version");
   std::vector<std::string> help_for;
   auto* help = app.add_subcommand("help", "Print this help, or a command's (nimbus help COMMAND)");
   help->add_option("command", help_for, "The command (and subcommand) to explain");
@@ -126,6 +126,17 @@ int main(int argc, char** argv) {
     std::cout << help_of(&app, "nimbus");
     return 0;
   }
+  // Only the commands that talk to a running nimbus take --endpoint; the others refuse it rather than ignore it.
+  for (const CLI::App* local : {serve, version, help})
+    if (*local && !endpoint.empty()) {
+      std::cerr << "nimbus " << local->get_name() << ": --endpoint is for the commands that talk to a running nimbus"
+                << (local == serve ? "; serve listens on --host and --port" : "") << "\n";
+      return 2;
+    }
+  if (*version) {
+    std::cout << kVersion << "\n";
+    return 0;
+  }
   if (*help) {
     const CLI::App* about = &app;
     std::string usage = "nimbus";
@@ -141,11 +152,6 @@ int main(int argc, char** argv) {
     }
     std::cout << help_of(about, usage);
     return 0;
-  }
-  if (*serve && !endpoint.empty()) {
-    std::cerr << "nimbus serve: --endpoint is for the commands that talk to a running nimbus; serve listens on "
-                 "--host and --port\n";
-    return 2;
   }
   if (*serve) {
     for (const auto& k : keys) {

@@ -44,6 +44,9 @@ def test_connection_errors_in_plain_words():
     assert ".hpp" not in r.stderr
     r = cli("serve", "--endpoint", dead)
     assert r.returncode == 2 and "--endpoint is for the commands that talk to a running nimbus" in r.stderr
+    for command in ("version", "help"):  # refused, not ignored
+        r = cli("--endpoint", dead, command)
+        assert r.returncode == 2 and f"nimbus {command}: --endpoint is for the commands" in r.stderr, command
 
 
 def test_an_endpoint_that_is_not_nimbus():
