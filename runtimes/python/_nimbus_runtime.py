@@ -13,7 +13,9 @@ $AWS_LAMBDA_RUNTIME_API. Standard library only. Started by bootstrap.py:
   Runtime.UserCodeSyntaxError at init; Runtime.MarshalError for results
   that are not JSON.
 - logging goes out in Lambda's format ([LEVEL] time request-id message);
-  print() as is. _X_AMZN_TRACE_ID is set for each invocation.
+  print() as is. An exception is logged as Lambda's runtime logs it, one
+  event: "[ERROR] Type: message", "Traceback (most recent call last):" and
+  the frames (see log_error). _X_AMZN_TRACE_ID is set for each invocation.
 - boto3/botocore clients and resources created without endpoint_url get
   AWS_ENDPOINT_URL (older botocore ignores that variable).
 """
@@ -141,6 +143,32 @@ def error_object(exc, error_type=None, request_id=None, message=None):
     if request_id:
         err["requestId"] = request_id
     return err
+
+
+# nimbus's log capture takes a line that starts with this mark as one log
+# event, "\r" separating its lines (functions/log_capture.h): what Lambda's
+# runtime sends as one frame of its telemetry log.
+EVENT_MARK = "\x1e"
+LOG_INDENT = "\u00a0"  # Lambda's runtime indents traceback lines with no-break spaces
+
+
+def log_error(err):
+    """An error as awslambdaric's log_error writes it, in one log event."""
+    first = "[ERROR]"
+    if err.get("errorType"):
+        first += " " + err["errorType"]
+    if err.get("errorMessage"):
+        first += (":" if err.get("errorType") else "") + " " + err["errorMessage"]
+    lines = [first]
+    if err.get("stackTrace") is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in err["stackTrace"]:
+            for line in element.splitlines() or [""]:
+                text = line.lstrip(" ")
+                lines.append(LOG_INDENT * (len(line) - len(text)) + text)
+    event = "\r".join(lines).replace("\n", "\r")
+    sys.stdout.write(EVENT_MARK + event + "\n")
+    sys.stdout.flush()
 
 
 class InitError(Exception):
@@ -306,13 +334,12 @@ def run_instance(how="started"):
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except InitError as e:
         err = error_object(e.__cause__ or e, e.error_type, message=str(e))
-        print(f"[ERROR] {e.error_type}: {e}", flush=True)
+        log_error(err)
         client.fail_init(err)
         sys.exit(1)
     except Exception as e:  # the module raised while being imported
-        import traceback
         err = error_object(e)
-        traceback.print_exc()
+        log_error(err)
         client.fail_init(err)
         sys.exit(1)
 
@@ -328,21 +355,23 @@ def run_instance(how="started"):
         try:
             event = json.loads(body) if body else None
         except ValueError as e:
-            client.fail(request_id, error_object(e, "Runtime.UnmarshalError", request_id,
-                                                 f"Unable to unmarshal input: {e}"))
+            err = error_object(e, "Runtime.UnmarshalError", request_id, f"Unable to unmarshal input: {e}")
+            log_error(err)
+            client.fail(request_id, err)
             continue
         try:
             result = handler(event, LambdaContext(headers))
         except Exception as e:
             err = error_object(e, request_id=request_id)
-            print(f"[ERROR] {err['errorType']}: {err['errorMessage']}", flush=True)
+            log_error(err)
             client.fail(request_id, err)
             continue
         try:
             payload = json.dumps(result).encode()
         except (TypeError, ValueError) as e:
-            client.fail(request_id, error_object(e, "Runtime.MarshalError", request_id,
-                                                 f"Unable to marshal response: {e}"))
+            err = error_object(e, "Runtime.MarshalError", request_id, f"Unable to marshal response: {e}")
+            log_error(err)
+            client.fail(request_id, err)
             continue
         client.respond(request_id, payload)
 

@@ -35,13 +35,14 @@ int report_error(const base::Result<ApiResponse>& r) {
 
 int list_functions() {
   auto target = ApiTarget::from_environment();
-  std::printf("%-32s %-16s %8s %8s  %s\n", "NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
   std::string marker;
   for (;;) {
     std::string path = "/2015-03-31/functions/" + (marker.empty() ? "" : "?Marker=" + base::uri_encode(marker));
     auto r = call(target, "lambda", "GET", path);
     if (!r || r->status != 200) return report_error(r);
     auto v = json::parse(r->body).as_object();
+    // The header once nimbus has answered: a failure prints its error alone.
+    if (marker.empty()) std::printf("%-32s %-16s %8s %8s  %s\n", "NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
     for (const auto& f : v["Functions"].as_array()) {
       const auto& o = f.as_object();
       std::printf("%-32s %-16s %8lld %8lld  %s\n", o.at("FunctionName").as_string().c_str(),
@@ -97,8 +98,8 @@ void add_function_commands(CLI::App& app, int* exit_code) {
   inv->add_flag("--async", *async, "Queue the event (InvocationType=Event) instead of waiting");
   inv->add_flag("--logs", *tail, "Print the invocation's log (last 4 KB) to stderr");
   inv->callback([=] { *exit_code = invoke(*name, *payload, *async, *tail); });
-  app.footer("Commands that talk to a running nimbus use NIMBUS_ENDPOINT (default http://127.0.0.1:4566) and "
-             "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test / test).");
+  app.footer("Commands that talk to a running nimbus use --endpoint, else NIMBUS_ENDPOINT, else AWS_ENDPOINT_URL "
+             "(default http://127.0.0.1:4566), and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test / test).");
 }
 
 }  // namespace nimbus::cli

@@ -1,18 +1,35 @@
 // The nimbus command line: `nimbus serve` runs the server; `nimbus functions
-// ls` and `nimbus invoke` talk to a running one; `nimbus version`.
+// ls`, `nimbus invoke`, `nimbus logs`, `nimbus events`, `nimbus traces` and
+// `nimbus status` talk to a running one (--endpoint, else NIMBUS_ENDPOINT);
+// `nimbus`, `nimbus help [COMMAND]` and `nimbus --help` print the help;
+// `nimbus version` and `nimbus --version` the version.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/api_client.h"
 #include "cli/event_commands.h"
+#include "cli/function_commands.h"
 #include "cli/log_commands.h"
 #include "cli/status_command.h"
 #include "cli/trace_commands.h"
-#include "cli/function_commands.h"
 #include "server/serve.h"
+
+namespace {
+constexpr const char* kVersion = "nimbus " NIMBUS_VERSION;
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"nimbus: a self-hosted serverless platform (S3, Lambda) on one port"};
-  app.require_subcommand(1);
+  app.name("nimbus");
+  app.require_subcommand(0, 1);
+  // Global options may come after the command too (nimbus functions ls --endpoint ...).
+  app.fallthrough();
+  app.set_version_flag("--version", kVersion);
+  std::string endpoint;
+  auto* endpoint_opt =
+      app.add_option("--endpoint", endpoint,
+                     "The nimbus that commands talk to (default: $NIMBUS_ENDPOINT, else $AWS_ENDPOINT_URL, else "
+                     "http://127.0.0.1:4566)");
 
   nimbus::server::ServeConfig config;
   std::vector<std::string> keys;
@@ -80,7 +97,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
-  app.add_subcommand("version", "Print the version")->callback([] { std::cout << "nimbus 0.1.0\n"; });
+  auto* version = app.add_subcommand("version", "Print the version");
+  std::vector<std::string> help_for;
+  auto* help = app.add_subcommand("help", "Print this help, or a command's (nimbus help COMMAND)");
+  help->add_option("command", help_for, "The command (and subcommand) to explain");
   int exit_code = 0;
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
@@ -88,7 +108,59 @@ int main(int argc, char** argv) {
   nimbus::cli::add_trace_commands(app, &exit_code);
   nimbus::cli::add_status_command(app, &exit_code);
 
-  CLI11_PARSE(app, argc, argv);
+  // The --endpoint flag must reach the commands before their callbacks run
+  // (during parsing): its own callback sets it as soon as it is read.
+  endpoint_opt->each([](const std::string& e) { nimbus::cli::ApiTarget::set_endpoint_flag(e); });
+  endpoint_opt->trigger_on_parse();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    // A command read an answer that is not what nimbus sends (another server
+    // at that endpoint, a proxy's page): say so, without the parser's source location.
+    std::string what = e.what();
+    if (auto at = what.find(" ["); at != std::string::npos) what.resize(at);
+    std::cerr << "nimbus: the answer from " << nimbus::cli::ApiTarget::from_environment().endpoint
+              << " is not one nimbus sends (" << what << ") — is it nimbus?\n";
+    return 255;
+  }
+  // The formatter, not app.help(): that one explains the command just parsed (help itself).
+  auto help_of = [&](const CLI::App* about, const std::string& usage) {
+    return app.get_formatter()->make_help(about, usage, CLI::AppFormatMode::Normal);
+  };
+  if (app.get_subcommands().empty()) {
+    std::cout << help_of(&app, "nimbus");
+    return 0;
+  }
+  // Only the commands that talk to a running nimbus take --endpoint; the others refuse it rather than ignore it.
+  for (const CLI::App* local : {serve, version, help})
+    if (*local && !endpoint.empty()) {
+      std::cerr << "nimbus " << local->get_name() << ": --endpoint is for the commands that talk to a running nimbus"
+                << (local == serve ? "; serve listens on --host and --port" : "") << "\n";
+      return 2;
+    }
+  if (*version) {
+    std::cout << kVersion << "\n";
+    return 0;
+  }
+  if (*help) {
+    const CLI::App* about = &app;
+    std::string usage = "nimbus";
+    for (const auto& name : help_for) {
+      try {
+        about = about->get_subcommand(name);
+        usage += " " + name;
+      } catch (const CLI::OptionNotFound&) {
+        std::cerr << "nimbus: no command '" << (usage + " " + name).substr(7) << "'\n\n"
+                  << help_of(&app, "nimbus");
+        return 2;
+      }
+    }
+    std::cout << help_of(about, usage);
+    return 0;
+  }
   if (*serve) {
     for (const auto& k : keys) {
       auto colon = k.find(':');

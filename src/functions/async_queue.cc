@@ -4,8 +4,10 @@
 
 #include <boost/json.hpp>
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
+#include "base/crypto.h"
 #include "base/ids.h"
 #include "base/sqlite.h"
 #include "queue/consumer.h"
@@ -101,7 +103,20 @@ base::Status migrate_invocations_db(const std::string& data_dir, queue::Store& q
   return {};
 }
 
+bool is_uuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-') || (!dash && !std::isxdigit(static_cast<unsigned char>(s[i])))) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string request_id_of(const std::string& message_id) {
+  return is_uuid(message_id) ? message_id : base::uuid_from_hex(base::sha256_hex(message_id).substr(0, 32));
+}
 
 struct AsyncQueue::Impl : queue::Handler {
   Impl(queue::Store& store, InvokeTarget target, AsyncOptions options)
@@ -123,7 +138,7 @@ struct AsyncQueue::Impl : queue::Handler {
     req.payload = m.payload;
     req.trace_id = a.trace;
     req.depth = a.depth;
-    req.request_id = m.id;
+    req.request_id = request_id_of(m.id);
     target(std::move(req), [this, done = std::move(done)](base::Result<InvokeResult> r) {
       done([this, r = std::move(r)](const queue::Message& m) { return settle(m, r); });
     });
@@ -171,7 +186,7 @@ struct AsyncQueue::Impl : queue::Handler {
         s.condition = d.condition;
         s.error = error;
         if (options.on_dead_letter)
-          s.after = [this, dl = DeadLetter{m.id, function, m.payload, error, d.condition, d.attempts,
+          s.after = [this, dl = DeadLetter{request_id_of(m.id), function, m.payload, error, d.condition, d.attempts,
                                            cfg ? cfg->on_failure : std::string()}] { options.on_dead_letter(dl); };
         return s;
     }

@@ -35,9 +35,14 @@ class Store;
 
 namespace nimbus::functions {
 
+// The request id an event's invocations run under: its message id when that
+// is a UUID (an Event invoke's), else a UUID derived from it (a bucket
+// notification's "s3-event-N"), the same on every attempt, as Lambda's.
+std::string request_id_of(const std::string& message_id);
+
 // An event that failed for good (for metrics, and its on-failure destination if any).
 struct DeadLetter {
-  std::string id;
+  std::string id;           // its request id (request_id_of)
   std::string function;     // name[:qualifier]
   std::string payload;      // the event
   std::string response;     // the last error (function error JSON or the reason)

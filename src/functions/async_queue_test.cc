@@ -118,6 +118,17 @@ TEST_F(AsyncQueueTest, ACallerGivenIdIsQueuedOnce) {
   ASSERT_TRUE(q->enqueue("fn", "{}", "", "s3-event-1").ok());
   ASSERT_TRUE(q->enqueue("fn", "{}", "", "s3-event-1").ok());
   EXPECT_EQ(q->list().size(), 1u);
+  // Its invocation runs under a UUID, as every Lambda request id is, the same on every attempt.
+  q->run_once();
+  ASSERT_EQ(target.count(), 1u);
+  std::string rid = target.calls[0].request.request_id;
+  EXPECT_EQ(rid, request_id_of("s3-event-1"));
+  EXPECT_EQ(rid.size(), 36u);
+  EXPECT_EQ(rid[14], '4') << rid;
+  EXPECT_NE(rid, request_id_of("s3-event-2"));
+  EXPECT_EQ(request_id_of("0f0e8a4c-1b2d-4c3e-8f4a-5b6c7d8e9f00"), "0f0e8a4c-1b2d-4c3e-8f4a-5b6c7d8e9f00");
+  target.succeed();
+  q->run_once();
 }
 
 TEST_F(AsyncQueueTest, FailuresAreRetriedOnScheduleThenDeadLettered) {
@@ -368,7 +379,7 @@ INSERT INTO async_events VALUES('old-dead', 'fn', '{"old":2}', '', 3, 1600000000
   EXPECT_EQ(listed[1].state, "dead");
   q->run_once();
   ASSERT_EQ(target.count(), 1u);
-  EXPECT_EQ(target.calls[0].request.request_id, "old-pending");
+  EXPECT_EQ(target.calls[0].request.request_id, request_id_of("old-pending"));
   EXPECT_EQ(target.calls[0].request.qualifier, "prod");
   EXPECT_EQ(target.calls[0].request.depth, 2);
   EXPECT_EQ(target.calls[0].request.trace_id, "Root=1-x");

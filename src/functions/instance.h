@@ -78,6 +78,7 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   std::string access_key;       // the instance's own credentials, when the server hands them out
   LineSplitter lines;
   std::string log_stream;  // AWS_LAMBDA_LOG_STREAM_NAME
+  std::string exec_error;  // "fork/exec …: reason", when the process could not run its program (process.cc)
   char read_buf[4096];
 
  private:

@@ -14,6 +14,9 @@ namespace nimbus::functions {
 namespace asio = boost::asio;
 
 void Invoker::Impl::log_line(Instance& inst, const std::string& line) {
+  // What the child writes when its exec fails (process.cc): kept, so that its
+  // exit is reported as Lambda reports a bootstrap that cannot run.
+  if (!inst.init_ms && inst.exec_error.empty() && line.rfind("fork/exec ", 0) == 0) inst.exec_error = line;
   if (inst.active) inst.active->log.add(line);
   emit(inst, inst.active ? std::string_view(inst.active->inv.request_id) : std::string_view(), line);
 }

@@ -5,6 +5,7 @@
 #include "functions/invoker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,9 +42,7 @@ Invoker::Impl::Impl(asio::io_context& io, Registry& registry, RuntimeEndpointFac
 base::Result<std::shared_ptr<Instance>> Invoker::Impl::start(const FunctionConfig& cfg) {
   auto inst = std::make_shared<Instance>(weak_from_this(), strand, cfg);
   auto launch = launch_for(cfg, options.runtimes);
-  if (!launch)
-    return base::make_error(base::ErrorCode::kInvalidArgument,
-                            error_json("Runtime.InvalidEntrypoint", launch.error().message));
+  if (!launch) return launch.error();  // kInvalidArgument: the reason, for Runtime.InvalidEntrypoint
   auto endpoint = endpoints.open(inst);
   if (!endpoint) return endpoint.error();
   inst->endpoint = std::move(*endpoint);
@@ -136,15 +135,44 @@ void Invoker::Impl::invoke(InvokeRequest req, InvokeDone done) {
   }
   auto inst = start(*cfg);
   if (!inst) {
-    if (inst.error().code == base::ErrorCode::kInvalidArgument) {
-      InvokeResult r;
-      r.function_error = true;
-      r.payload = inst.error().message;
-      return done(r);
-    }
+    if (inst.error().code == base::ErrorCode::kInvalidArgument)
+      return fail_entrypoint(*cfg, inv, inst.error().message, std::move(done));
     return done(inst.error());
   }
   dispatch(*inst, std::move(inv), std::move(done));
+}
+
+void Invoker::Impl::fail_entrypoint(const FunctionConfig& cfg, const Invocation& inv, const std::string& reason,
+                                    InvokeDone done) {
+  // No instance could start (no bootstrap, one that is not executable, no
+  // interpreter): the invocation fails as Lambda's does, and the function's
+  // log says why, in a stream of its own as an instance's would be.
+  const std::string& id = inv.request_id;
+  std::string msg = entrypoint_message(id, reason);
+  spdlog::warn("[{}] cannot start an instance: {}", cfg.name, reason);
+  std::string stream = log_stream_name(cfg, clock.now_ms());
+  LogTail tail;
+  for (const auto& line : {start_line(id, cfg.version), msg, std::string("Runtime.InvalidEntrypoint"), end_line(id),
+                           report_line(id, 0, cfg.memory_mb, 0, std::nullopt)}) {
+    tail.add(line);
+    if (options.log_sink) options.log_sink(LogLine{cfg.name, stream, id, clock.now_ms(), line});
+  }
+  InvokeResult r;
+  r.function_error = true;
+  r.payload = error_json("Runtime.InvalidEntrypoint", msg);
+  r.log_tail = tail.tail();
+  r.executed_version = cfg.version;
+  InvocationRecord rec;
+  rec.function = cfg.name;
+  rec.outcome = InvocationRecord::Outcome::kError;
+  rec.error = r.payload;
+  rec.request_id = id;
+  rec.trace_root = inv.trace_root;
+  rec.span_id = inv.span_id;
+  rec.parent_span = inv.parent_span;
+  rec.start_us = clock.now_ms() * 1000;
+  record(rec);
+  done(std::move(r));
 }
 
 void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done) {
@@ -243,13 +271,19 @@ void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
   ExitReport exit = spawner->collect_exit(inst->proc);
   inst->state = Instance::State::kDead;
   if (inst->active) {
+    drain_output(inst);  // its last words may say why (exec_error)
     bool oom = killed_by_signal(exit.wait_status) &&
                exit.peak_memory_mb * 10 >= static_cast<uint64_t>(inst->cfg.memory_mb) * 9;
-    std::string msg = exit_message(inst->active->inv.request_id, exit.wait_status);
+    // A bootstrap that could not be run at all (a "#!/bin/sh\r" line, a binary
+    // for another machine): Lambda's Runtime.InvalidEntrypoint, not an exit.
+    bool entrypoint = !inst->init_ms && !inst->exec_error.empty() && WIFEXITED(exit.wait_status) &&
+                      WEXITSTATUS(exit.wait_status) == 127;
+    const std::string& id = inst->active->inv.request_id;
+    std::string msg = entrypoint ? entrypoint_message(id, inst->exec_error) : exit_message(id, exit.wait_status);
     log_line(*inst, msg);
     InvokeResult r;
     r.function_error = true;
-    r.payload = error_json(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+    r.payload = error_json(entrypoint ? "Runtime.InvalidEntrypoint" : oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
     finish(inst, std::move(r));
   }
   if (inst->waiter) std::exchange(inst->waiter, nullptr)(std::nullopt);

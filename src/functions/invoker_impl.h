@@ -45,6 +45,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   // invoker.cc
   void invoke(InvokeRequest req, InvokeDone done);
   base::Result<std::shared_ptr<Instance>> start(const FunctionConfig& cfg);
+  // Fails an invocation no instance could start for (Runtime.InvalidEntrypoint: reason).
+  void fail_entrypoint(const FunctionConfig& cfg, const Invocation& inv, const std::string& reason, InvokeDone done);
   void dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done);
   void hand_out(Instance& inst);
   void finish(const std::shared_ptr<Instance>& inst, InvokeResult result);

@@ -427,6 +427,35 @@ TEST_F(InvokerTest, ProvisionedInstancesAreWarmAndReplaced) {
   EXPECT_TRUE(eventually([&] { return invoker_->instance_count() == 0; }));
 }
 
+TEST_F(InvokerTest, ABootstrapThatIsNotExecutableIsAnInvalidEntrypoint) {
+  make_invoker();
+  FunctionConfig c;
+  c.name = "noexec";
+  c.runtime = "provided.al2023";
+  c.handler = "x";
+  auto created = registry_->create(c, testing::make_zip([](const fs::path& d) {
+    ASSERT_TRUE(base::write_file_durably((d / "bootstrap").string(), "#!/bin/sh\n").ok());
+    fs::permissions(d / "bootstrap", fs::perms(0644));
+  }));
+  ASSERT_TRUE(created) << created.error().message;
+  auto r = invoke("noexec");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->function_error);
+  EXPECT_NE(r->payload.find(R"("errorType":"Runtime.InvalidEntrypoint")"), std::string::npos) << r->payload;
+  EXPECT_NE(r->payload.find("Error: fork/exec " + created->code_dir + "/bootstrap: permission denied"), std::string::npos)
+      << r->payload;
+  EXPECT_EQ(spawner_->started("noexec"), 0);
+  // The function's log says so too, around START and END.
+  EXPECT_NE(r->log_tail.find("START RequestId: "), std::string::npos) << r->log_tail;
+  EXPECT_NE(r->log_tail.find("bootstrap: permission denied\nRuntime.InvalidEntrypoint\nEND RequestId: "),
+            std::string::npos)
+      << r->log_tail;
+  EXPECT_EQ(records().back().outcome, InvocationRecord::Outcome::kError);
+  bool logged = false;
+  for (const auto& l : lines()) logged |= l.find("permission denied") != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
 TEST_F(InvokerTest, UnknownFunctionIsNotFound) {
   make_invoker();
   auto r = invoke("nope");

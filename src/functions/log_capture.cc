@@ -2,23 +2,36 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace nimbus::functions {
+
+void LineSplitter::pass(std::string line, bool ends, const OnLine& on_line) {
+  if (!continuing_ && !line.empty() && line[0] == kEventMark) {
+    framed_ = true;
+    line.erase(0, 1);
+  }
+  if (framed_) std::replace(line.begin(), line.end(), '\r', '\n');
+  on_line(line);
+  continuing_ = !ends;
+  if (ends) framed_ = false;
+}
 
 void LineSplitter::feed(std::string_view bytes, const OnLine& on_line) {
   partial_.append(bytes);
   size_t nl;
   while ((nl = partial_.find('\n')) != std::string::npos) {
-    on_line(partial_.substr(0, nl));
+    pass(partial_.substr(0, nl), true, on_line);
     partial_.erase(0, nl + 1);
   }
   if (partial_.size() >= kMaxLineBytes) {
-    on_line(partial_.substr(0, kMaxLineBytes));
+    pass(partial_.substr(0, kMaxLineBytes), false, on_line);
     partial_.erase(0, kMaxLineBytes);
   }
 }
 
 void LineSplitter::finish(const OnLine& on_line) {
-  if (!partial_.empty()) on_line(std::exchange(partial_, {}));
+  if (!partial_.empty()) pass(std::exchange(partial_, {}), true, on_line);
 }
 
 void LogTail::add(std::string_view line) {

@@ -3,7 +3,10 @@
 // - LineSplitter cuts the output pipe's bytes into lines; a line longer than
 //   one CloudWatch event (256 KiB less its 26 bytes of overhead) is passed on
 //   in pieces, as Lambda splits it, so an instance printing without newlines
-//   cannot grow nimbus's memory.
+//   cannot grow nimbus's memory. A line that starts with kEventMark (ASCII
+//   RS, 0x1E) is one event of several lines, written by nimbus's Python
+//   runtime for an exception and its traceback as Lambda's runtime writes
+//   them: the mark is dropped and each "\r" in it becomes a line break.
 // - LogTail keeps an invocation's last 4 KB, what LogType=Tail returns.
 // - EchoBudget lets nimbus's log have a function's first 200 lines in each
 //   10 s window and then one summary line, so that a function printing in a
@@ -28,6 +31,7 @@ namespace nimbus::functions {
 class LineSplitter {
  public:
   static constexpr size_t kMaxLineBytes = 256 * 1024 - 26;
+  static constexpr char kEventMark = '\x1e';
   using OnLine = std::function<void(const std::string&)>;
   // Adds bytes read from the pipe; on_line gets each line completed by them.
   void feed(std::string_view bytes, const OnLine& on_line);
@@ -35,7 +39,11 @@ class LineSplitter {
   void finish(const OnLine& on_line);
 
  private:
+  // A line, or a piece of one (ends: false); the pieces after the first continue it.
+  void pass(std::string line, bool ends, const OnLine& on_line);
   std::string partial_;
+  bool continuing_ = false;  // the last piece passed on did not end its line
+  bool framed_ = false;      // the line being passed on started with kEventMark
 };
 
 class LogTail {

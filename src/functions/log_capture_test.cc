@@ -26,6 +26,23 @@ TEST(LineSplitter, CutsLinesAndLongOnesInPieces) {
   EXPECT_EQ(got[0].size(), LineSplitter::kMaxLineBytes);
 }
 
+TEST(LineSplitter, AMarkedLineIsOneEventOfSeveralLines) {
+  LineSplitter s;
+  std::vector<std::string> got;
+  auto on_line = [&](const std::string& l) { got.push_back(l); };
+  s.feed("\x1e[ERROR] E: m\rTraceback (most recent call last):\r  File \"a.py\"", on_line);
+  s.feed(", line 2, in h\nplain\rline\n", on_line);
+  EXPECT_EQ(got, (std::vector<std::string>{"[ERROR] E: m\nTraceback (most recent call last):\n  File \"a.py\", line 2, in h",
+                                           "plain\rline"}))
+      << "an unmarked line keeps its \\r";
+  // A marked line too long for one event keeps its line breaks in every piece.
+  got.clear();
+  s.feed("\x1e" + std::string(LineSplitter::kMaxLineBytes, 'a'), on_line);
+  s.feed("\rb\n", on_line);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "a\nb");
+}
+
 TEST(LogTail, KeepsTheLast4KB) {
   LogTail t;
   t.add("first");

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -28,6 +29,8 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
   std::vector<char*> envp;
   for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  // What a failed exec writes to the instance's log, as Lambda words it.
+  const std::string exec_failed = "fork/exec " + spec.program + ": ";
   rlimit mem{spec.memory_limit_bytes, spec.memory_limit_bytes};
 
   pid_t pid = ::fork();
@@ -59,8 +62,12 @@ base::Result<Process> spawn(const ProcessSpec& spec) {
     }
     ::syscall(SYS_close_range, first_closed, ~0u, 0u);
     ::execve(spec.program.c_str(), argv.data(), envp.data());
-    const char msg[] = "nimbus: cannot execute the function's bootstrap\n";
-    (void)!::write(2, msg, sizeof msg - 1);
+    const char* why = errno == EACCES    ? "permission denied\n"
+                      : errno == ENOENT  ? "no such file or directory\n"
+                      : errno == ENOEXEC ? "exec format error\n"
+                                         : "cannot execute\n";
+    (void)!::write(2, exec_failed.data(), exec_failed.size());
+    (void)!::write(2, why, std::strlen(why));
     ::_exit(127);
   }
   write_end.reset();

@@ -1,5 +1,7 @@
 #include "functions/report_lines.h"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <cstdio>
 
 #include "base/time.h"
@@ -41,7 +43,13 @@ std::string exit_message(const std::string& request_id, int wait_status) {
 }
 
 std::string error_json(const std::string& type, const std::string& message) {
-  return "{\"errorType\":\"" + type + "\",\"errorMessage\":\"" + message + "\"}";
+  // Serialised, not pasted: a message may carry a path with quotes or backslashes.
+  return "{\"errorType\":" + boost::json::serialize(boost::json::string(type)) +
+         ",\"errorMessage\":" + boost::json::serialize(boost::json::string(message)) + "}";
+}
+
+std::string entrypoint_message(const std::string& request_id, const std::string& reason) {
+  return "RequestId: " + request_id + " Error: " + reason;
 }
 
 }  // namespace nimbus::functions

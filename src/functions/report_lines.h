@@ -20,6 +20,8 @@ std::string report_line(const std::string& request_id, double duration_ms, int m
 std::string timeout_message(int64_t now_ms, const std::string& request_id, int timeout_s);
 // "RequestId: <id> Error: Runtime exited with error: exit status 7"
 std::string exit_message(const std::string& request_id, int wait_status);
+// "RequestId: <id> Error: fork/exec /…/bootstrap: permission denied", for Runtime.InvalidEntrypoint
+std::string entrypoint_message(const std::string& request_id, const std::string& reason);
 // Lambda's error body: {"errorType": ..., "errorMessage": ...}.
 std::string error_json(const std::string& type, const std::string& message);
 

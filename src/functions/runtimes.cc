@@ -70,6 +70,9 @@ base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions&
   if (!std::filesystem::is_regular_file(launch.program, ec))
     return base::make_error(base::ErrorCode::kInvalidArgument,
                             "Couldn't find valid bootstrap(s): [" + launch.program + "]");
+  // Lambda's words for a bootstrap without its executable bit (a zip made without it).
+  if (::access(launch.program.c_str(), X_OK) != 0)
+    return base::make_error(base::ErrorCode::kInvalidArgument, "fork/exec " + launch.program + ": permission denied");
   return launch;
 }
 

@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 from conftest import Nimbus, run_aws
-from test_lambda import ROLE, lambda_client
+from test_lambda import ROLE, lambda_client, wait_for
+from test_logs import all_events, logs_client
 
 APP = r'''
 def big(event, context):
@@ -18,6 +19,12 @@ def big(event, context):
 
 def small(event, context):
     return "fine"
+
+def helper(n):
+    raise ValueError("it broke: %d\nsecond line" % n)
+
+def fails(event, context):
+    helper(event["n"])
 '''
 
 
@@ -63,3 +70,38 @@ def test_a_response_over_6_mb_fails_at_once(server, tmp_path):
                              "raw-in-base64-out", "--payload", '{"n": 6500000}', str(out)).stdout)
     assert cli["StatusCode"] == 200 and cli["FunctionError"] == "Unhandled"
     assert json.loads(out.read_text())["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+def test_a_python_exception_is_one_log_event_with_its_traceback(server):
+    lam = lambda_client(server.endpoint)
+    create(lam, "fails", "app.fails")
+    r = lam.invoke(FunctionName="fails", Payload=b'{"n": 7}')
+    assert r["FunctionError"] == "Unhandled"
+    rid = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    logs = logs_client(server.endpoint)
+    wait_for(lambda: any(e["message"].startswith("REPORT") for e in all_events(logs, "/aws/lambda/fails")),
+             what="the invocation's log")
+    errors = [e["message"] for e in all_events(logs, "/aws/lambda/fails") if e["message"].startswith("[ERROR]")]
+    assert len(errors) == 1, errors
+    lines = errors[0].split("\n")
+    # awslambdaric's format: the error, the traceback's header, then its frames
+    # (indented with no-break spaces, as Lambda's runtime does).
+    assert lines[:3] == ["[ERROR] ValueError: it broke: 7", "second line", "Traceback (most recent call last):"]
+    frames = [line.replace("\u00a0", " ") for line in lines[3:]]
+    assert frames[0].startswith('  File "') and frames[0].endswith('app.py", line 12, in fails'), frames
+    assert frames[1] == '    helper(event["n"])'
+    assert frames[2].endswith('app.py", line 9, in helper') and "raise ValueError" in frames[3]
+    assert not any("_nimbus_runtime" in f for f in frames)
+    # `aws logs tail` shows the file and line in the same event as the error.
+    tail = run_aws(server.endpoint, "logs", "tail", "/aws/lambda/fails", "--since", "5m").stdout
+    at = tail.index("[ERROR] ValueError: it broke: 7")
+    assert 'app.py", line 12, in fails' in tail[at:]
+    # An import error at init is one event too.
+    create(lam, "noimport", "missing_module.handler")
+    r = lam.invoke(FunctionName="noimport", Payload=b"{}")
+    assert r["FunctionError"] == "Unhandled"
+    wait_for(lambda: any(e["message"].startswith("[ERROR] Runtime.ImportModuleError")
+                         for e in all_events(logs, "/aws/lambda/noimport")), what="the init error")
+    init = [e["message"] for e in all_events(logs, "/aws/lambda/noimport") if e["message"].startswith("[ERROR]")]
+    assert init == ["[ERROR] Runtime.ImportModuleError: Unable to import module 'missing_module': "
+                    "No module named 'missing_module'\nTraceback (most recent call last):"], init
