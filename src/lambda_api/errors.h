@@ -23,6 +23,7 @@ enum class ErrorType {
   kAccessDenied,
   kProvisionedConcurrencyConfigNotFound,
   kPreconditionFailed,
+  kCodeSigningConfigNotFound,
   kUnknownOperation,
   kService,
 };

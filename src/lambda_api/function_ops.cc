@@ -47,13 +47,15 @@ awaitable<http::Response> create_function(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   c.name = ref->name;
   if (auto s = apply_config(*in, c); !s) co_return call.fail(s.error());
+  auto tags = parse_tags(*in);
+  if (!tags) co_return call.fail(tags.error());
   auto* code = in->if_contains("Code");
   if (!code || !code->is_object()) co_return call.fail(invalid("Code is required"));
   // Reading the package (from the object store) and unpacking it are disk work.
   auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto zip = code_from(d.options, code->as_object());
     if (!zip) return zip.error();
-    return d.registry.create(c, *zip);
+    return d.registry.create(c, *zip, *tags);
   });
   if (!created) co_return call.fail(created.error());
   d.invocations.prepare(*created);
@@ -91,6 +93,13 @@ awaitable<http::Response> get_function(Deps& d, Call& call) {
                    {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
   if (c->reserved_concurrency)
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
+  // Tags belong to the function: Lambda answers them for an unqualified name only.
+  if (ref->qualifier.empty())
+    if (auto tags = d.registry.tags(ref->name); tags && !tags->empty()) {
+      json::object t;
+      for (const auto& [k, v] : *tags) t[k] = v;
+      out["Tags"] = std::move(t);
+    }
   co_return call.reply(200, out);
 }
 

@@ -105,3 +105,59 @@ def test_delete_one_version_cli(server, lam):
     run_aws(ep, "lambda", "delete-function", "--function-name", "delcli")
     r = run_aws(ep, "lambda", "get-function", "--function-name", "delcli", check=False)
     assert "ResourceNotFoundException" in r.stderr
+
+
+# 2. What Terraform's provider calls besides CRUD.
+
+def test_tags_policy_and_settings_boto3(lam):
+    arn = create(lam, "tfcalls", Tags={"env": "test"})["FunctionArn"]
+    assert lam.get_function(FunctionName="tfcalls")["Tags"] == {"env": "test"}
+    lam.tag_resource(Resource=arn, Tags={"team": "a"})
+    lam.untag_resource(Resource=arn, TagKeys=["env"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+
+    out = lam.add_permission(FunctionName="tfcalls", StatementId="s3", Action="lambda:InvokeFunction",
+                             Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::photos")
+    assert json.loads(out["Statement"])["Condition"]["ArnLike"]["AWS:SourceArn"] == "arn:aws:s3:::photos"
+    with pytest.raises(ClientError) as e:
+        lam.add_permission(FunctionName="tfcalls", StatementId="s3", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+    assert error_of(e)[0] == "ResourceConflictException"
+    got = lam.get_policy(FunctionName="tfcalls")
+    policy = json.loads(got["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["s3"] and got["RevisionId"]
+    lam.remove_permission(FunctionName="tfcalls", StatementId="s3")
+    with pytest.raises(ClientError) as e:
+        lam.get_policy(FunctionName="tfcalls")
+    assert error_of(e)[0] == "ResourceNotFoundException"
+
+    assert lam.get_account_settings()["AccountUsage"]["FunctionCount"] >= 1
+    assert "CodeSigningConfigArn" not in lam.get_function_code_signing_config(FunctionName="tfcalls")
+    if hasattr(lam, "get_runtime_management_config"):  # botocore >= 1.29
+        assert lam.get_runtime_management_config(FunctionName="tfcalls")["UpdateRuntimeOn"] == "Auto"
+    assert lam.list_function_event_invoke_configs(FunctionName="tfcalls")["FunctionEventInvokeConfigs"] == []
+    lam.put_function_event_invoke_config(FunctionName="tfcalls", MaximumRetryAttempts=0)
+    assert len(lam.list_function_event_invoke_configs(FunctionName="tfcalls")["FunctionEventInvokeConfigs"]) == 1
+    lam.delete_function(FunctionName="tfcalls")
+
+
+def test_tags_and_permission_cli(server, lam):
+    ep = server.endpoint
+    z = python_zip({"app.py": APP})
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".zip") as f:
+        f.write(z)
+        f.flush()
+        out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "tfcli", "--runtime", "python3.11",
+                                 "--handler", "app.handler", "--role", ROLE, "--zip-file", f"fileb://{f.name}",
+                                 "--tags", "env=test,team=a").stdout)
+    assert json.loads(run_aws(ep, "lambda", "list-tags", "--resource", out["FunctionArn"]).stdout)["Tags"] == \
+        {"env": "test", "team": "a"}
+    run_aws(ep, "lambda", "add-permission", "--function-name", "tfcli", "--statement-id", "any",
+            "--action", "lambda:InvokeFunction", "--principal", "*")
+    policy = json.loads(json.loads(run_aws(ep, "lambda", "get-policy", "--function-name", "tfcli").stdout)["Policy"])
+    assert policy["Statement"][0]["Principal"] == "*"
+    r = run_aws(ep, "lambda", "add-permission", "--function-name", "tfcli", "--statement-id", "any",
+                "--action", "lambda:InvokeFunction", "--principal", "*", check=False)
+    assert r.returncode != 0 and "ResourceConflictException" in r.stderr
+    run_aws(ep, "lambda", "delete-function", "--function-name", "tfcli")
