@@ -24,6 +24,7 @@ enum class ErrorType {
   kProvisionedConcurrencyConfigNotFound,
   kPreconditionFailed,
   kCodeSigningConfigNotFound,
+  kInvalidRuntime,  // Invoke: a function this host cannot run (an arm64 function on x86_64)
   kUnknownOperation,
   kService,
 };

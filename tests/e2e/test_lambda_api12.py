@@ -161,3 +161,87 @@ def test_tags_and_permission_cli(server, lam):
                 "--action", "lambda:InvokeFunction", "--principal", "*", check=False)
     assert r.returncode != 0 and "ResourceConflictException" in r.stderr
     run_aws(ep, "lambda", "delete-function", "--function-name", "tfcli")
+
+
+# 3. Parameters that used to be accepted and dropped.
+
+def zip_file(tmp_path, text=APP):
+    z = tmp_path / "fn.zip"
+    z.write_bytes(package(text))
+    return f"fileb://{z}"
+
+
+def test_stored_parameters_cli(server, tmp_path):
+    ep = server.endpoint
+    out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "params", "--runtime", "python3.11",
+                             "--handler", "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path),
+                             "--architectures", "arm64", "--tracing-config", "Mode=Active",
+                             "--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1").stdout)
+    assert out["Architectures"] == ["arm64"] and out["TracingConfig"] == {"Mode": "Active"}
+    assert out["VpcConfig"]["SubnetIds"] == ["subnet-1"] and out["VpcConfig"]["SecurityGroupIds"] == ["sg-1"]
+    cfg = json.loads(run_aws(ep, "lambda", "get-function-configuration", "--function-name", "params").stdout)
+    assert cfg["Architectures"] == ["arm64"] and cfg["TracingConfig"]["Mode"] == "Active"
+    # This host is x86_64: the arm64 function is refused at invoke, saying why.
+    r = run_aws(ep, "lambda", "invoke", "--function-name", "params", str(tmp_path / "out.json"), check=False)
+    assert r.returncode != 0 and "InvalidRuntimeException" in r.stderr and "built for arm64" in r.stderr
+    run_aws(ep, "lambda", "update-function-code", "--function-name", "params", "--zip-file", zip_file(tmp_path),
+            "--architectures", "x86_64")
+    r = json.loads(run_aws(ep, "lambda", "invoke", "--function-name", "params", str(tmp_path / "out.json")).stdout)
+    assert r["StatusCode"] == 200
+    run_aws(ep, "lambda", "delete-function", "--function-name", "params")
+
+
+def test_refused_parameters_cli(server, tmp_path):
+    ep = server.endpoint
+    base = ["lambda", "create-function", "--function-name", "refused", "--runtime", "python3.11", "--handler",
+            "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path)]
+    for extra, says in [
+        (["--dead-letter-config", "TargetArn=arn:aws:sqs:us-east-1:000000000000:dlq"], "SQS queue"),
+        (["--environment", "Variables={AWS_REGION=eu-west-1}"], "Reserved keys used in this request: AWS_REGION"),
+        (["--environment", "Variables={BIG=" + "x" * 4100 + "}"], "exceeded the 4KB limit"),
+        (["--layers", "arn:aws:lambda:us-east-1:000000000000:layer:l:1"], "Layers is not supported"),
+    ]:
+        r = run_aws(ep, *base, *extra, check=False)
+        assert r.returncode != 0 and "InvalidParameterValueException" in r.stderr and says in r.stderr, r.stderr
+    r = run_aws(ep, "lambda", "get-function", "--function-name", "refused", check=False)
+    assert "ResourceNotFoundException" in r.stderr
+
+
+def test_revision_and_sha_checks_boto3(lam):
+    created = create(lam, "revs")
+    with pytest.raises(ClientError) as e:
+        lam.update_function_configuration(FunctionName="revs", Timeout=5, RevisionId="stale")
+    assert error_of(e)[0] == "PreconditionFailedException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    updated = lam.update_function_configuration(FunctionName="revs", Timeout=5, RevisionId=created["RevisionId"])
+    with pytest.raises(ClientError) as e:
+        lam.publish_version(FunctionName="revs", CodeSha256="bm90IHRoZSBoYXNo")
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    v = lam.publish_version(FunctionName="revs", CodeSha256=created["CodeSha256"], RevisionId=updated["RevisionId"])
+    assert v["Version"] == "1"
+    with pytest.raises(ClientError) as e:
+        lam.put_function_event_invoke_config(
+            FunctionName="revs",
+            DestinationConfig={"OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}})
+    assert error_of(e)[0] == "InvalidParameterValueException" and "OnSuccess" in error_of(e)[1]
+    lam.delete_function(FunctionName="revs")
+
+
+# 4. --publish
+
+def test_publish_on_create_and_update_cli(server, lam, tmp_path):
+    ep = server.endpoint
+    out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "pub", "--runtime", "python3.11",
+                             "--handler", "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path),
+                             "--publish").stdout)
+    assert out["Version"] == "1" and out["FunctionArn"].endswith(":pub:1")
+    v2 = APP.replace('os.environ.get("MARK", "")', '"two"')
+    out = json.loads(run_aws(ep, "lambda", "update-function-code", "--function-name", "pub", "--zip-file",
+                             zip_file(tmp_path, v2), "--publish").stdout)
+    assert out["Version"] == "2"
+    assert versions(lam, "pub") == ["$LATEST", "1", "2"]
+    r = lam.invoke(FunctionName="pub", Qualifier="2")
+    assert r["ExecutedVersion"] == "2" and json.loads(r["Payload"].read())["mark"] == "two"
+    r = lam.invoke(FunctionName="pub", Qualifier="1")
+    assert json.loads(r["Payload"].read())["mark"] == ""
+    lam.delete_function(FunctionName="pub")
