@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS event_invoke_configs(function TEXT PRIMARY KEY, max_r
   on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
   last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
+CREATE TABLE IF NOT EXISTS tags(function TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY(function, key));
+CREATE TABLE IF NOT EXISTS policies(function TEXT NOT NULL, qualifier TEXT NOT NULL, statements BLOB NOT NULL,
+  revision_id TEXT NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS version_numbers(name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
   description TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY(function, name));
@@ -58,6 +62,68 @@ std::map<std::string, std::string> decode_env(std::string_view blob) {
   return env;
 }
 
+// An ordered list of pairs (a policy's statements by id), in the same NUL-separated form.
+std::string encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [k, v] : pairs) out.append(k).append(1, '\0').append(v).append(1, '\0');
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> decode_pairs(std::string_view blob) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!blob.empty()) {
+    size_t k = blob.find('\0');
+    size_t v = k == std::string_view::npos ? k : blob.find('\0', k + 1);
+    if (v == std::string_view::npos) break;
+    out.emplace_back(std::string(blob.substr(0, k)), std::string(blob.substr(k + 1, v - k - 1)));
+    blob.remove_prefix(v + 1);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// The settings added after the functions table's columns (issue 12), as key/value
+// pairs: the functions table's `extra` column and a version's blob hold the same.
+std::map<std::string, std::string> extras_of(const FunctionConfig& c) {
+  return {{"architectures", join(c.architectures)},
+          {"tracing_mode", c.tracing_mode},
+          {"dead_letter_target", c.dead_letter_target},
+          {"vpc_subnets", join(c.vpc.subnet_ids)},
+          {"vpc_security_groups", join(c.vpc.security_group_ids)},
+          {"vpc_ipv6", c.vpc.ipv6_dual_stack ? "1" : "0"}};
+}
+
+// Absent keys (a row written by an older nimbus) keep the defaults.
+void apply_extras(const std::map<std::string, std::string>& f, FunctionConfig& c) {
+  auto get = [&](const char* k) -> const std::string* {
+    auto it = f.find(k);
+    return it == f.end() ? nullptr : &it->second;
+  };
+  if (auto* v = get("architectures"); v && !v->empty()) c.architectures = split(*v);
+  if (auto* v = get("tracing_mode"); v && !v->empty()) c.tracing_mode = *v;
+  if (auto* v = get("dead_letter_target")) c.dead_letter_target = *v;
+  if (auto* v = get("vpc_subnets")) c.vpc.subnet_ids = split(*v);
+  if (auto* v = get("vpc_security_groups")) c.vpc.security_group_ids = split(*v);
+  if (auto* v = get("vpc_ipv6")) c.vpc.ipv6_dual_stack = *v == "1";
+}
+
 std::string encode_config(const FunctionConfig& c) {
   std::map<std::string, std::string> f{{"name", c.name}, {"runtime", c.runtime}, {"handler", c.handler},
                                        {"description", c.description}, {"role", c.role},
@@ -69,6 +135,7 @@ std::string encode_config(const FunctionConfig& c) {
                                        {"last_modified_ms", std::to_string(c.last_modified_ms)},
                                        {"code_dir", c.code_dir}};
   for (const auto& [k, v] : c.environment) f["env:" + k] = v;
+  for (const auto& [k, v] : extras_of(c)) f["x:" + k] = v;
   return encode_env(f);
 }
 
@@ -97,8 +164,12 @@ FunctionConfig decode_config(std::string_view blob) {
   c.revision_id = f["revision_id"];
   c.last_modified_ms = number_or<int64_t>(f["last_modified_ms"], 0);
   c.code_dir = f["code_dir"];
-  for (const auto& [k, v] : f)
+  std::map<std::string, std::string> extras;
+  for (const auto& [k, v] : f) {
     if (k.rfind("env:", 0) == 0) c.environment[k.substr(4)] = v;
+    if (k.rfind("x:", 0) == 0) extras[k.substr(2)] = v;
+  }
+  apply_extras(extras, c);
   return c;
 }
 
@@ -147,6 +218,14 @@ const Alias* find_alias(const Registry::Snapshot& s, const std::string& function
   return as ? find_in(*as, alias) : nullptr;
 }
 
+// Lambda's optimistic locking: a RevisionId given with a write must be the current one.
+base::Status check_revision(const std::string& expected, const std::string& current, const char* what) {
+  if (expected.empty() || expected == current) return {};
+  return make_error(ErrorCode::kPreconditionFailed,
+                    std::string("The Revision Id provided does not match the latest Revision Id. Call the ") + what +
+                        " API to retrieve the latest Revision Id");
+}
+
 base::Error alias_not_found(const std::string& function, const std::string& alias) {
   return make_error(ErrorCode::kNotFound, "Alias not found: " + function_arn("us-east-1", function, alias));
 }
@@ -161,7 +240,7 @@ std::string function_arn(const std::string& region, const std::string& name, con
 static std::optional<FunctionConfig> read_row(base::Connection& db_, const std::string& name) {
   auto st = db_.prepare(
       "SELECT name, runtime, handler, description, role, memory_mb, timeout_s, ephemeral_mb, environment, "
-      "code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, code_dir FROM functions "
+      "code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, code_dir, extra FROM functions "
       "WHERE name = ?");
   st.bind(1, name);
   if (!st.step()) return std::nullopt;
@@ -181,6 +260,7 @@ static std::optional<FunctionConfig> read_row(base::Connection& db_, const std::
   c.last_modified_ms = st.integer(12);
   if (!st.is_null(13)) c.reserved_concurrency = static_cast<int>(st.integer(13));
   c.code_dir = st.text(14);
+  apply_extras(decode_env(st.blob(15)), c);
   return c;
 }
 
@@ -193,6 +273,14 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   if (!db) return db.error();
   if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s) return s.error();
   if (auto s = db->exec(kSchema); !s) return s.error();
+  // functions.db written before issue 12 lacks the column of the later settings.
+  bool has_extra = false;
+  {
+    auto cols = db->prepare("PRAGMA table_info(functions)");
+    while (cols.step()) has_extra = has_extra || cols.text(1) == "extra";
+  }
+  if (!has_extra)
+    if (auto s = db->exec("ALTER TABLE functions ADD COLUMN extra BLOB NOT NULL DEFAULT x''"); !s) return s.error();
   // Unpacking leftovers of an interrupted create or update.
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
@@ -220,6 +308,10 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
       c.last_modified_ms = ic.integer(4);
       s->invoke_configs[ic.text(0)] = c;
     }
+    auto tg = r->db_.prepare("SELECT function, key, value FROM tags");
+    while (tg.step()) s->tags[tg.text(0)][tg.text(1)] = tg.text(2);
+    auto po = r->db_.prepare("SELECT function, qualifier, statements, revision_id FROM policies");
+    while (po.step()) s->policies[{po.text(0), po.text(1)}] = {decode_pairs(po.blob(2)), po.text(3)};
     // A deleted version's number is not reused: the highest one published is kept apart from the versions.
     for (const auto& [name, vs] : s->versions)
       if (!vs.empty()) s->last_version[name] = vs.rbegin()->first;
@@ -278,14 +370,14 @@ base::Status Registry::save(const FunctionConfig& c) {
     auto st = db_.prepare(
         "INSERT OR REPLACE INTO functions(name, runtime, handler, description, role, memory_mb, timeout_s, "
         "ephemeral_mb, environment, code_sha256, code_size, revision_id, last_modified_ms, reserved_concurrency, "
-        "code_dir) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "code_dir, extra) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, c.name).bind(2, c.runtime).bind(3, c.handler).bind(4, c.description).bind(5, c.role);
     st.bind(6, int64_t{c.memory_mb}).bind(7, int64_t{c.timeout_s}).bind(8, int64_t{c.ephemeral_mb});
     st.bind_blob(9, encode_env(c.environment)).bind(10, c.code_sha256).bind(11, static_cast<int64_t>(c.code_size));
     st.bind(12, c.revision_id).bind(13, c.last_modified_ms);
     if (c.reserved_concurrency) st.bind(14, int64_t{*c.reserved_concurrency});
     else st.bind_null(14);
-    st.bind(15, c.code_dir);
+    st.bind(15, c.code_dir).bind_blob(16, encode_env(extras_of(c)));
     return st.run();
   });
 }
@@ -309,7 +401,7 @@ base::Status Registry::save_alias(const Alias& a) {
   });
 }
 
-base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip) {
+base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip, const Tags& tags) {
   if (find_in(snapshot()->functions, config.name))
     return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
   config.revision_id = base::random_hex(16);
@@ -330,11 +422,30 @@ base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string
     drop_code();
     return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
   }
-  if (auto s = save(config); !s) {
+  // The definition and its tags in one transaction: a function never appears without the tags it was created with.
+  auto saved = guarded([&]() -> base::Status {
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    auto fail = [&](base::Status s) {
+      (void)db_.exec("ROLLBACK");
+      return s;
+    };
+    if (auto s = save(config); !s) return fail(s);
+    for (const auto& [k, v] : tags) {
+      auto st = db_.prepare("INSERT OR REPLACE INTO tags(function, key, value) VALUES(?,?,?)");
+      st.bind(1, config.name).bind(2, k).bind(3, v);
+      if (auto s = st.run(); !s) return fail(s);
+    }
+    return db_.exec("COMMIT");
+  });
+  if (!saved) {
+    (void)db_.exec("ROLLBACK");
     drop_code();
-    return s.error();
+    return saved.error();
   }
-  publish([&](Snapshot& s) { s.functions[config.name] = config; });
+  publish([&](Snapshot& s) {
+    s.functions[config.name] = config;
+    if (!tags.empty()) s.tags[config.name] = tags;
+  });
   return config;
 }
 
@@ -352,8 +463,12 @@ std::vector<FunctionConfig> Registry::list() {
   return out;
 }
 
-base::Result<FunctionConfig> Registry::update_code(const std::string& name, std::string_view zip) {
-  if (!find_in(snapshot()->functions, name)) return not_found(name);
+base::Result<FunctionConfig> Registry::update_code(const std::string& name, std::string_view zip,
+                                                  const std::string& expected_revision) {
+  auto* before = find_in(snapshot()->functions, name);
+  if (!before) return not_found(name);
+  // Checked before the unpacking too, so a stale deploy fails fast; and again under the lock.
+  if (auto s = check_revision(expected_revision, before->revision_id, "GetFunction"); !s) return s.error();
   std::string revision = base::random_hex(16);
   UnpackedCode info;
   auto code_dir = unpack(name, revision, zip, info);
@@ -367,6 +482,10 @@ base::Result<FunctionConfig> Registry::update_code(const std::string& name, std:
   if (!current) {
     drop_code();
     return not_found(name);
+  }
+  if (auto s = check_revision(expected_revision, current->revision_id, "GetFunction"); !s) {
+    drop_code();
+    return s.error();
   }
   // The old code stays until its instances are gone; the invoker retires them.
   FunctionConfig c = *current;
@@ -383,10 +502,12 @@ base::Result<FunctionConfig> Registry::update_code(const std::string& name, std:
   return c;
 }
 
-base::Result<FunctionConfig> Registry::update_config(const FunctionConfig& config) {
+base::Result<FunctionConfig> Registry::update_config(const FunctionConfig& config,
+                                                    const std::string& expected_revision) {
   std::lock_guard lock(write_mu_);
   auto* c = find_in(snapshot()->functions, config.name);
   if (!c) return not_found(config.name);
+  if (auto s = check_revision(expected_revision, c->revision_id, "GetFunction"); !s) return s.error();
   FunctionConfig next = config;
   next.code_dir = c->code_dir;
   next.code_sha256 = c->code_sha256;
@@ -408,7 +529,8 @@ base::Status Registry::remove(const std::string& name) {
     for (const char* sql : {"DELETE FROM functions WHERE name = ?", "DELETE FROM versions WHERE name = ?",
                             "DELETE FROM aliases WHERE function = ?", "DELETE FROM provisioned WHERE function = ?",
                             "DELETE FROM event_invoke_configs WHERE function = ?",
-                            "DELETE FROM version_numbers WHERE name = ?"}) {
+                            "DELETE FROM version_numbers WHERE name = ?", "DELETE FROM tags WHERE function = ?",
+                            "DELETE FROM policies WHERE function = ?"}) {
       auto del = db_.prepare(sql);
       del.bind(1, name);
       if (auto s = del.run(); !s) {
@@ -429,6 +551,8 @@ base::Status Registry::remove(const std::string& name) {
     s.versions.erase(name);
     s.aliases.erase(name);
     s.last_version.erase(name);
+    s.tags.erase(name);
+    std::erase_if(s.policies, [&](const auto& p) { return p.first.first == name; });
   });
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
@@ -467,6 +591,9 @@ base::Status Registry::remove_version(const std::string& name, const std::string
     auto prov = db_.prepare("DELETE FROM provisioned WHERE function = ? AND qualifier = ?");
     prov.bind(1, name).bind(2, version);
     if (auto s = prov.run(); !s) return fail(s);
+    auto pol = db_.prepare("DELETE FROM policies WHERE function = ? AND qualifier = ?");
+    pol.bind(1, name).bind(2, version);
+    if (auto s = pol.run(); !s) return fail(s);
     auto seq = db_.prepare("INSERT OR REPLACE INTO version_numbers(name, last) VALUES(?,?)");
     seq.bind(1, name).bind(2, int64_t{last});
     if (auto s = seq.run(); !s) return fail(s);
@@ -480,6 +607,7 @@ base::Status Registry::remove_version(const std::string& name, const std::string
   publish([&](Snapshot& s) {
     s.versions[name].erase(*number);
     s.provisioned.erase({name, version});
+    s.policies.erase({name, version});
     s.last_version[name] = last;
   });
   return {};
@@ -496,11 +624,19 @@ base::Result<FunctionConfig> Registry::set_reserved_concurrency(const std::strin
   return c;
 }
 
-base::Result<FunctionConfig> Registry::publish_version(const std::string& name, const std::string& description) {
+base::Result<FunctionConfig> Registry::publish_version(const std::string& name, const std::string& description,
+                                                      const std::string& expected_revision,
+                                                      const std::string& expected_sha256) {
   std::lock_guard lock(write_mu_);
   auto snap = snapshot();
   auto* latest = find_in(snap->functions, name);
   if (!latest) return not_found(name);
+  if (!expected_sha256.empty() && expected_sha256 != latest->code_sha256)
+    return make_error(ErrorCode::kInvalidArgument, "CodeSHA256 (" + expected_sha256 +
+                                                       ") is different from current CodeSHA256 in $LATEST (" +
+                                                       latest->code_sha256 +
+                                                       "). Please try again with the CodeSHA256 in $LATEST.");
+  if (auto s = check_revision(expected_revision, latest->revision_id, "GetFunction"); !s) return s.error();
   const std::map<int, FunctionConfig> none;
   auto* found = find_in(snap->versions, name);
   const auto& published = found ? *found : none;
@@ -583,11 +719,13 @@ base::Result<Alias> Registry::get_alias(const std::string& function, const std::
 
 base::Result<Alias> Registry::update_alias(const std::string& function, const std::string& alias,
                                            const std::optional<std::string>& version,
-                                           const std::optional<std::string>& description) {
+                                           const std::optional<std::string>& description,
+                                           const std::string& expected_revision) {
   std::lock_guard lock(write_mu_);
   auto snap = snapshot();
   auto* current = find_alias(*snap, function, alias);
   if (!current) return alias_not_found(function, alias);
+  if (auto s = check_revision(expected_revision, current->revision_id, "GetAlias"); !s) return s.error();
   Alias a = *current;
   if (version) {
     if (*version != "$LATEST" && !find_version(*snap, function, *version))
@@ -604,13 +742,25 @@ base::Result<Alias> Registry::update_alias(const std::string& function, const st
 base::Status Registry::delete_alias(const std::string& function, const std::string& alias) {
   std::lock_guard lock(write_mu_);
   auto deleted = guarded([&]() -> base::Status {
-    auto st = db_.prepare("DELETE FROM aliases WHERE function = ? AND name = ?");
-    st.bind(1, function).bind(2, alias);
-    return st.run();
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    for (const char* sql : {"DELETE FROM aliases WHERE function = ? AND name = ?",
+                            "DELETE FROM policies WHERE function = ? AND qualifier = ?"}) {
+      auto st = db_.prepare(sql);
+      st.bind(1, function).bind(2, alias);
+      if (auto s = st.run(); !s) {
+        (void)db_.exec("ROLLBACK");
+        return s;
+      }
+    }
+    return db_.exec("COMMIT");
   });
-  if (!deleted) return deleted;
+  if (!deleted) {
+    (void)db_.exec("ROLLBACK");
+    return deleted;
+  }
   publish([&](Snapshot& s) {
     if (auto it = s.aliases.find(function); it != s.aliases.end()) it->second.erase(alias);
+    s.policies.erase({function, alias});
   });
   return {};
 }
@@ -709,6 +859,151 @@ base::Status Registry::delete_event_invoke_config(const std::string& function) {
   if (!deleted) return deleted;
   publish([&](Snapshot& s) { s.invoke_configs.erase(function); });
   return {};
+}
+
+base::Result<Registry::Tags> Registry::tags(const std::string& function) {
+  auto s = snapshot();
+  if (!find_in(s->functions, function)) return not_found(function);
+  auto* t = find_in(s->tags, function);
+  return t ? *t : Tags{};
+}
+
+base::Status Registry::tag(const std::string& function, const Tags& add) {
+  std::lock_guard lock(write_mu_);
+  if (!find_in(snapshot()->functions, function)) return not_found(function);
+  auto saved = guarded([&]() -> base::Status {
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    for (const auto& [k, v] : add) {
+      auto st = db_.prepare("INSERT OR REPLACE INTO tags(function, key, value) VALUES(?,?,?)");
+      st.bind(1, function).bind(2, k).bind(3, v);
+      if (auto s = st.run(); !s) {
+        (void)db_.exec("ROLLBACK");
+        return s;
+      }
+    }
+    return db_.exec("COMMIT");
+  });
+  if (!saved) {
+    (void)db_.exec("ROLLBACK");
+    return saved;
+  }
+  publish([&](Snapshot& s) {
+    for (const auto& [k, v] : add) s.tags[function][k] = v;
+  });
+  return {};
+}
+
+base::Status Registry::untag(const std::string& function, const std::vector<std::string>& keys) {
+  std::lock_guard lock(write_mu_);
+  if (!find_in(snapshot()->functions, function)) return not_found(function);
+  auto saved = guarded([&]() -> base::Status {
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+    for (const auto& k : keys) {
+      auto st = db_.prepare("DELETE FROM tags WHERE function = ? AND key = ?");
+      st.bind(1, function).bind(2, k);
+      if (auto s = st.run(); !s) {
+        (void)db_.exec("ROLLBACK");
+        return s;
+      }
+    }
+    return db_.exec("COMMIT");
+  });
+  if (!saved) {
+    (void)db_.exec("ROLLBACK");
+    return saved;
+  }
+  publish([&](Snapshot& s) {
+    if (auto it = s.tags.find(function); it != s.tags.end()) {
+      for (const auto& k : keys) it->second.erase(k);
+      if (it->second.empty()) s.tags.erase(it);
+    }
+  });
+  return {};
+}
+
+namespace {
+
+base::Error no_policy() {
+  return make_error(ErrorCode::kNotFound, "The resource you requested does not exist.");
+}
+
+// The function, or the version or alias a policy is attached to, exists.
+base::Status policy_target_exists(const Registry::Snapshot& s, const std::string& function,
+                                  const std::string& qualifier) {
+  if (!find_in(s.functions, function)) return not_found(function);
+  if (qualifier.empty() || find_version(s, function, qualifier) || find_alias(s, function, qualifier)) return {};
+  if (qualifier == "$LATEST")
+    return make_error(ErrorCode::kInvalidArgument, "We currently do not support adding policies for $LATEST.");
+  return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, qualifier));
+}
+
+}  // namespace
+
+base::Status Registry::save_policy(const std::string& function, const std::string& qualifier, const Policy& p) {
+  return guarded([&]() -> base::Status {
+    if (p.statements.empty()) {
+      auto st = db_.prepare("DELETE FROM policies WHERE function = ? AND qualifier = ?");
+      st.bind(1, function).bind(2, qualifier);
+      return st.run();
+    }
+    auto st = db_.prepare(
+        "INSERT OR REPLACE INTO policies(function, qualifier, statements, revision_id) VALUES(?,?,?,?)");
+    st.bind(1, function).bind(2, qualifier).bind_blob(3, encode_pairs(p.statements)).bind(4, p.revision_id);
+    return st.run();
+  });
+}
+
+base::Result<Registry::Policy> Registry::get_policy(const std::string& function, const std::string& qualifier) {
+  auto s = snapshot();
+  if (auto ok = policy_target_exists(*s, function, qualifier); !ok) return ok.error();
+  auto* p = find_in(s->policies, std::pair{function, qualifier});
+  if (!p) return no_policy();
+  return *p;
+}
+
+base::Result<Registry::Policy> Registry::add_statement(const std::string& function, const std::string& qualifier,
+                                                       const std::string& sid, const std::string& statement,
+                                                       const std::string& expected_revision) {
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (auto ok = policy_target_exists(*snap, function, qualifier); !ok) return ok.error();
+  Policy p;
+  if (auto* current = find_in(snap->policies, std::pair{function, qualifier})) p = *current;
+  if (auto s = check_revision(expected_revision, p.revision_id, "GetPolicy"); !s) return s.error();
+  for (const auto& [id, text] : p.statements)
+    if (id == sid)
+      return make_error(ErrorCode::kConflict, "The statement id (" + sid + ") provided already exists. Please "
+                                              "provide a new statement id, or remove the existing statement.");
+  p.statements.emplace_back(sid, statement);
+  p.revision_id = base::uuid4();
+  if (auto s = save_policy(function, qualifier, p); !s) return s.error();
+  publish([&](Snapshot& s) { s.policies[{function, qualifier}] = p; });
+  return p;
+}
+
+base::Result<Registry::Policy> Registry::remove_statement(const std::string& function, const std::string& qualifier,
+                                                          const std::string& sid,
+                                                          const std::string& expected_revision) {
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (auto ok = policy_target_exists(*snap, function, qualifier); !ok) return ok.error();
+  auto* current = find_in(snap->policies, std::pair{function, qualifier});
+  if (!current) return no_policy();
+  if (auto s = check_revision(expected_revision, current->revision_id, "GetPolicy"); !s) return s.error();
+  Policy p = *current;
+  auto before = p.statements.size();
+  std::erase_if(p.statements, [&](const auto& st) { return st.first == sid; });
+  if (p.statements.size() == before)
+    return make_error(ErrorCode::kNotFound, "Statement " + sid + " is not found in resource policy.");
+  p.revision_id = base::uuid4();
+  if (auto s = save_policy(function, qualifier, p); !s) return s.error();
+  publish([&](Snapshot& s) {
+    if (p.statements.empty())
+      s.policies.erase({function, qualifier});
+    else
+      s.policies[{function, qualifier}] = p;
+  });
+  return p;
 }
 
 }  // namespace nimbus::functions

@@ -32,13 +32,18 @@ class Registry {
  public:
   static base::Result<std::unique_ptr<Registry>> open(const std::string& data_dir, PackageLimits limits = {});
 
+  using Tags = std::map<std::string, std::string>;
+
   // kAlreadyExists when the name is taken; code and bookkeeping fields are filled in.
-  base::Result<FunctionConfig> create(FunctionConfig config, std::string_view zip);
+  base::Result<FunctionConfig> create(FunctionConfig config, std::string_view zip, const Tags& tags = {});
   base::Result<FunctionConfig> get(const std::string& name);
   std::vector<FunctionConfig> list();
-  base::Result<FunctionConfig> update_code(const std::string& name, std::string_view zip);
+  // Writes that take expected_revision fail with kPreconditionFailed unless it
+  // is empty or the function's current RevisionId (Lambda's RevisionId check).
+  base::Result<FunctionConfig> update_code(const std::string& name, std::string_view zip,
+                                           const std::string& expected_revision = "");
   // Replaces the configuration (not the code) of an existing function.
-  base::Result<FunctionConfig> update_config(const FunctionConfig& config);
+  base::Result<FunctionConfig> update_config(const FunctionConfig& config, const std::string& expected_revision = "");
   base::Status remove(const std::string& name);
   // Deletes one published version (and its provisioned concurrency), as
   // DeleteFunction with a Qualifier: kInvalidArgument for $LATEST or a name
@@ -48,7 +53,10 @@ class Registry {
   base::Result<FunctionConfig> set_reserved_concurrency(const std::string& name, std::optional<int> value);
 
   // Versions: immutable snapshots of $LATEST, numbered from 1.
-  base::Result<FunctionConfig> publish_version(const std::string& name, const std::string& description);
+  // expected_sha256, when given, must be $LATEST's CodeSha256 (kInvalidArgument otherwise).
+  base::Result<FunctionConfig> publish_version(const std::string& name, const std::string& description,
+                                               const std::string& expected_revision = "",
+                                               const std::string& expected_sha256 = "");
   base::Result<std::vector<FunctionConfig>> list_versions(const std::string& name);  // $LATEST first
   // The configuration a qualifier selects: "" or "$LATEST", a version number, or an alias.
   base::Result<FunctionConfig> resolve(const std::string& name, const std::string& qualifier);
@@ -59,7 +67,8 @@ class Registry {
   base::Result<Alias> get_alias(const std::string& function, const std::string& alias);
   base::Result<Alias> update_alias(const std::string& function, const std::string& alias,
                                    const std::optional<std::string>& version,
-                                   const std::optional<std::string>& description);
+                                   const std::optional<std::string>& description,
+                                   const std::string& expected_revision = "");
   base::Status delete_alias(const std::string& function, const std::string& alias);
   base::Result<std::vector<Alias>> list_aliases(const std::string& function);
 
@@ -67,6 +76,25 @@ class Registry {
   base::Result<EventInvokeConfig> set_event_invoke_config(const std::string& function, EventInvokeConfig config);
   base::Result<EventInvokeConfig> get_event_invoke_config(const std::string& function);
   base::Status delete_event_invoke_config(const std::string& function);
+
+  // Tags belong to the function (every version shares them).
+  base::Result<Tags> tags(const std::string& function);
+  base::Status tag(const std::string& function, const Tags& add);
+  base::Status untag(const std::string& function, const std::vector<std::string>& keys);
+
+  // A resource-based policy of a function, version or alias ("" is the
+  // function): its statements by id, in the order they were added, each as
+  // the JSON text the API layer made of it. The registry does not read them.
+  struct Policy {
+    std::vector<std::pair<std::string, std::string>> statements;
+    std::string revision_id;
+  };
+  base::Result<Policy> get_policy(const std::string& function, const std::string& qualifier);  // kNotFound: none
+  // kConflict when the id is taken; kNotFound for an unknown qualifier.
+  base::Result<Policy> add_statement(const std::string& function, const std::string& qualifier, const std::string& sid,
+                                     const std::string& statement, const std::string& expected_revision = "");
+  base::Result<Policy> remove_statement(const std::string& function, const std::string& qualifier,
+                                        const std::string& sid, const std::string& expected_revision = "");
 
   // Provisioned concurrency: always-warm instances of a version or alias.
   struct Provisioned {
@@ -88,6 +116,8 @@ class Registry {
     std::map<std::pair<std::string, std::string>, Provisioned> provisioned;
     std::map<std::string, EventInvokeConfig> invoke_configs;
     std::map<std::string, int> last_version;  // the highest number ever published, deleted ones included
+    std::map<std::string, Tags> tags;
+    std::map<std::pair<std::string, std::string>, Policy> policies;  // (function, qualifier)
   };
   std::shared_ptr<const Snapshot> snapshot() const;
 
@@ -99,6 +129,7 @@ class Registry {
   base::Status save(const FunctionConfig& c);
   base::Status save_version(const FunctionConfig& c);
   base::Status save_alias(const Alias& a);
+  base::Status save_policy(const std::string& function, const std::string& qualifier, const Policy& p);
   // Replaces the published snapshot with a copy changed by `change` (write_mu_ held).
   template <typename F>
   void publish(F&& change);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace nimbus::functions {
 
@@ -27,6 +28,15 @@ struct FunctionConfig {
   int64_t last_modified_ms = 0;
   std::optional<int> reserved_concurrency;
   std::string code_dir;     // where the unpacked code lives
+  // Stored and reported as given; what each does (or that it has no effect) is in docs/functions.md.
+  std::vector<std::string> architectures{"x86_64"};  // "x86_64" or "arm64"
+  std::string tracing_mode = "PassThrough";          // or "Active"
+  std::string dead_letter_target;                    // DeadLetterConfig.TargetArn; empty: none
+  struct Vpc {
+    std::vector<std::string> subnet_ids, security_group_ids;
+    bool ipv6_dual_stack = false;
+    bool operator==(const Vpc&) const = default;
+  } vpc;                                             // no effect: functions run on the host's network
 };
 
 // A name that points at a version (Lambda aliases).

@@ -56,7 +56,7 @@ awaitable<http::Response> update_alias(Deps& d, Call& call) {
   if (!in) co_return call.fail(in.error());
   auto a = co_await d.on_pool([&] {
     return d.registry.update_alias(ref->name, call.path_param("Name"), text(*in, "FunctionVersion"),
-                                   text(*in, "Description"));
+                                   text(*in, "Description"), text(*in, "RevisionId").value_or(""));
   });
   if (!a) co_return call.fail(a.error());
   co_return call.reply(200, alias_json(*a, d.options.region));

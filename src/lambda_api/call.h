@@ -124,5 +124,22 @@ boost::asio::awaitable<http::Response> put_function_event_invoke_config(Deps&, C
 boost::asio::awaitable<http::Response> update_function_event_invoke_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_function_event_invoke_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_function_event_invoke_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_function_event_invoke_configs(Deps&, Call&);
+// Resource-based policy (policy_ops.cc)
+boost::asio::awaitable<http::Response> add_permission(Deps&, Call&);
+boost::asio::awaitable<http::Response> remove_permission(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_policy(Deps&, Call&);
+// Tags (tag_ops.cc); parse_tags reads CreateFunction's and TagResource's Tags.
+boost::asio::awaitable<http::Response> list_tags(Deps&, Call&);
+boost::asio::awaitable<http::Response> tag_resource(Deps&, Call&);
+boost::asio::awaitable<http::Response> untag_resource(Deps&, Call&);
+base::Result<functions::Registry::Tags> parse_tags(const boost::json::object& in);
+// Account settings, code signing and runtime management (settings_ops.cc)
+boost::asio::awaitable<http::Response> get_account_settings(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_function_code_signing_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_function_code_signing_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_function_code_signing_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_runtime_management_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_runtime_management_config(Deps&, Call&);
 
 }  // namespace nimbus::lambda_api

@@ -21,6 +21,8 @@ constexpr TypeRow kTypes[] = {
     {ErrorType::kAccessDenied, 403, "AccessDeniedException"},
     {ErrorType::kProvisionedConcurrencyConfigNotFound, 404, "ProvisionedConcurrencyConfigNotFoundException"},
     {ErrorType::kPreconditionFailed, 412, "PreconditionFailedException"},
+    {ErrorType::kCodeSigningConfigNotFound, 404, "CodeSigningConfigNotFoundException"},
+    {ErrorType::kInvalidRuntime, 502, "InvalidRuntimeException"},
     {ErrorType::kUnknownOperation, 404, "UnknownOperationException"},
     {ErrorType::kService, 500, "ServiceException"},
 };

@@ -23,6 +23,8 @@ enum class ErrorType {
   kAccessDenied,
   kProvisionedConcurrencyConfigNotFound,
   kPreconditionFailed,
+  kCodeSigningConfigNotFound,
+  kInvalidRuntime,  // Invoke: a function this host cannot run (an arm64 function on x86_64)
   kUnknownOperation,
   kService,
 };

@@ -11,8 +11,19 @@ using boost::asio::awaitable;
 
 namespace {
 
+// nimbus keeps one config per function, which asynchronous invocations of every
+// version use: a Qualifier naming a version or alias is refused, never dropped.
+base::Result<FunctionRef> unqualified(const Call& call) {
+  auto ref = call.qualified_function();
+  if (ref && !ref->qualifier.empty() && ref->qualifier != "$LATEST")
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "nimbus keeps one event invoke config per function (for all its versions); a Qualifier "
+                            "(" + ref->qualifier + ") is not supported yet");
+  return ref;
+}
+
 awaitable<http::Response> save(Deps& d, Call& call, bool merge) {
-  auto ref = call.function();
+  auto ref = unqualified(call);
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
@@ -38,7 +49,7 @@ awaitable<http::Response> update_function_event_invoke_config(Deps& d, Call& cal
 }
 
 awaitable<http::Response> get_function_event_invoke_config(Deps& d, Call& call) {
-  auto ref = call.function();
+  auto ref = unqualified(call);
   if (!ref) co_return call.fail(ref.error());
   auto c = d.registry.get_event_invoke_config(ref->name);
   if (!c) co_return call.fail(c.error());
@@ -46,11 +57,21 @@ awaitable<http::Response> get_function_event_invoke_config(Deps& d, Call& call) 
 }
 
 awaitable<http::Response> delete_function_event_invoke_config(Deps& d, Call& call) {
-  auto ref = call.function();
+  auto ref = unqualified(call);
   if (!ref) co_return call.fail(ref.error());
   auto s = co_await d.on_pool([&] { return d.registry.delete_event_invoke_config(ref->name); });
   if (!s) co_return call.fail(s.error());
   co_return call.reply(204, json::object{});
+}
+
+awaitable<http::Response> list_function_event_invoke_configs(Deps& d, Call& call) {
+  auto ref = call.function();
+  if (!ref) co_return call.fail(ref.error());
+  if (auto c = d.registry.get(ref->name); !c) co_return call.fail(c.error());
+  json::array configs;
+  if (auto c = d.registry.get_event_invoke_config(ref->name))
+    configs.push_back(event_invoke_config_json(ref->name, *c, d.options.region));
+  co_return call.reply(200, json::object{{"FunctionEventInvokeConfigs", configs}});
 }
 
 }  // namespace nimbus::lambda_api

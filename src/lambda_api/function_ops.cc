@@ -16,8 +16,23 @@ namespace {
 
 base::Error invalid(std::string message) { return base::make_error(base::ErrorCode::kInvalidArgument, std::move(message)); }
 
+std::string text_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+bool bool_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_bool() && v->as_bool();
+}
+
 // The code package from a body's ZipFile (base64) or S3Bucket/S3Key.
 base::Result<std::string> code_from(const Options& options, const json::object& code) {
+  for (const char* field : {"S3ObjectVersion", "ImageUri", "SourceKMSKeyArn"})
+    if (auto* v = code.if_contains(field); v && v->is_string() && !v->as_string().empty())
+      return invalid(std::string(field) + " is not supported by nimbus yet" +
+                     (std::string(field) == "S3ObjectVersion" ? ": the code is read from the object's current version"
+                                                              : ""));
   if (auto* z = code.if_contains("ZipFile"); z && z->is_string()) {
     auto bytes = base::base64_decode(std::string(z->as_string()));
     if (!bytes) return invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
@@ -47,16 +62,26 @@ awaitable<http::Response> create_function(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   c.name = ref->name;
   if (auto s = apply_config(*in, c); !s) co_return call.fail(s.error());
+  if (auto* v = in->if_contains("Publish"); v && !v->is_bool() && !v->is_null())
+    co_return call.fail(invalid("Publish must be a boolean"));
+  auto tags = parse_tags(*in);
+  if (!tags) co_return call.fail(tags.error());
   auto* code = in->if_contains("Code");
   if (!code || !code->is_object()) co_return call.fail(invalid("Code is required"));
   // Reading the package (from the object store) and unpacking it are disk work.
   auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto zip = code_from(d.options, code->as_object());
     if (!zip) return zip.error();
-    return d.registry.create(c, *zip);
+    return d.registry.create(c, *zip, *tags);
   });
   if (!created) co_return call.fail(created.error());
   d.invocations.prepare(*created);
+  // Publish: version 1 is made at once, and the answer is its configuration, as on Lambda.
+  if (bool_of(*in, "Publish")) {
+    auto v = co_await d.on_pool([&] { return d.registry.publish_version(created->name, ""); });
+    if (!v) co_return call.fail(v.error());
+    co_return call.reply(201, configuration_json(*v, d.options.region));
+  }
   co_return call.reply(201, configuration_json(*created, d.options.region));
 }
 
@@ -91,6 +116,13 @@ awaitable<http::Response> get_function(Deps& d, Call& call) {
                    {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
   if (c->reserved_concurrency)
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
+  // Tags belong to the function: Lambda answers them for an unqualified name only.
+  if (ref->qualifier.empty())
+    if (auto tags = d.registry.tags(ref->name); tags && !tags->empty()) {
+      json::object t;
+      for (const auto& [k, v] : *tags) t[k] = v;
+      out["Tags"] = std::move(t);
+    }
   co_return call.reply(200, out);
 }
 
@@ -107,11 +139,14 @@ awaitable<http::Response> update_function_configuration(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
+  std::string revision = text_of(*in, "RevisionId");
   auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto c = d.registry.get(ref->name);
     if (!c) return c.error();
+    // Architectures belong to the code (UpdateFunctionCode), as on Lambda.
+    if (in->if_contains("Architectures")) return invalid("Architectures is set with UpdateFunctionCode");
     if (auto s = apply_config(*in, *c); !s) return s.error();
-    return d.registry.update_config(*c);
+    return d.registry.update_config(*c, revision);
   });
   if (!updated) co_return call.fail(updated.error());
   d.invocations.retire(ref->name);
@@ -124,13 +159,32 @@ awaitable<http::Response> update_function_code(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
+  std::string revision = text_of(*in, "RevisionId");
+  bool dry_run = bool_of(*in, "DryRun");
   auto updated = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
+    auto current = d.registry.get(ref->name);
+    if (!current) return current.error();
+    functions::FunctionConfig next = *current;
+    if (auto s = apply_architectures(*in, next); !s) return s.error();
     auto zip = code_from(d.options, *in);
     if (!zip) return zip.error();
-    return d.registry.update_code(ref->name, *zip);
+    // DryRun: the request is checked (function, code source, architectures), nothing changes.
+    if (dry_run) return *current;
+    if (next.architectures != current->architectures) {
+      auto arch = d.registry.update_config(next, revision);
+      if (!arch) return arch.error();
+      revision = arch->revision_id;
+    }
+    return d.registry.update_code(ref->name, *zip, revision);
   });
   if (!updated) co_return call.fail(updated.error());
+  if (dry_run) co_return call.reply(200, configuration_json(*updated, d.options.region));
   d.invocations.retire(ref->name);
+  if (bool_of(*in, "Publish")) {
+    auto v = co_await d.on_pool([&] { return d.registry.publish_version(ref->name, "", updated->revision_id); });
+    if (!v) co_return call.fail(v.error());
+    co_return call.reply(200, configuration_json(*v, d.options.region));
+  }
   co_return call.reply(200, configuration_json(*updated, d.options.region));
 }
 

@@ -71,6 +71,15 @@ awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& cal
   co_return r;
 }
 
+// The architecture nimbus's own processes run on: functions run as its children.
+constexpr std::string_view host_architecture() {
+#if defined(__aarch64__)
+  return "arm64";
+#else
+  return "x86_64";
+#endif
+}
+
 }  // namespace
 
 awaitable<http::Response> invoke(Deps& d, Call& call) {
@@ -78,9 +87,17 @@ awaitable<http::Response> invoke(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   std::string type = call.req.header("x-amz-invocation-type");
   if (type.empty()) type = "RequestResponse";
+  auto resolved = d.registry.resolve(ref->name, ref->qualifier);
+  // A sync invoke's unknown function or qualifier is the invoker's to report (it resolves again, atomically).
+  if (!resolved && type != "RequestResponse") co_return call.fail(resolved.error());
+  // An arm64 function would run here as x86_64 code (or not at all): refused, never run as something else.
+  if (resolved && !resolved->architectures.empty() && resolved->architectures[0] != host_architecture())
+    co_return call.fail(ErrorType::kInvalidRuntime,
+                        "The function " + ref->name + " is built for " + resolved->architectures[0] +
+                            ", and this nimbus runs on " + std::string(host_architecture()) +
+                            ": it cannot run it. Create it with --architectures " + std::string(host_architecture()) +
+                            ", or run nimbus on an " + resolved->architectures[0] + " host.");
   if (type == "RequestResponse") co_return co_await invoke_sync(d, *ref, call);  // the invoker resolves the qualifier
-  if (auto resolved = d.registry.resolve(ref->name, ref->qualifier); !resolved)
-    co_return call.fail(resolved.error());
   if (type == "DryRun") {
     http::Response r;
     r.status = 204;

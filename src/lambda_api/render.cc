@@ -27,16 +27,31 @@ json::object configuration_json(const functions::FunctionConfig& c, const std::s
   o["LastModified"] = lambda_time(c.last_modified_ms);
   o["CodeSha256"] = c.code_sha256;
   o["Version"] = c.version;
-  json::object vars;
-  for (const auto& [k, v] : c.environment) vars[k] = v;
-  o["Environment"] = json::object{{"Variables", vars}};
-  o["TracingConfig"] = json::object{{"Mode", "PassThrough"}};
+  // Lambda leaves out Environment, DeadLetterConfig and VpcConfig when a function has none.
+  if (!c.environment.empty()) {
+    json::object vars;
+    for (const auto& [k, v] : c.environment) vars[k] = v;
+    o["Environment"] = json::object{{"Variables", vars}};
+  }
+  o["TracingConfig"] = json::object{{"Mode", c.tracing_mode}};
+  if (!c.dead_letter_target.empty()) o["DeadLetterConfig"] = json::object{{"TargetArn", c.dead_letter_target}};
+  if (!c.vpc.subnet_ids.empty() || !c.vpc.security_group_ids.empty()) {
+    json::array subnets(c.vpc.subnet_ids.begin(), c.vpc.subnet_ids.end());
+    json::array groups(c.vpc.security_group_ids.begin(), c.vpc.security_group_ids.end());
+    o["VpcConfig"] = json::object{{"SubnetIds", subnets},
+                                  {"SecurityGroupIds", groups},
+                                  {"Ipv6AllowedForDualStack", c.vpc.ipv6_dual_stack},
+                                  {"VpcId", ""}};
+  }
   o["RevisionId"] = c.revision_id;
   o["State"] = "Active";
   o["LastUpdateStatus"] = "Successful";
   o["PackageType"] = "Zip";
-  o["Architectures"] = json::array{"x86_64"};
+  o["Architectures"] = json::array(c.architectures.begin(), c.architectures.end());
   o["EphemeralStorage"] = json::object{{"Size", c.ephemeral_mb}};
+  // Where the function's logs go (the log store's group for it), in Lambda's plain-text format.
+  o["LoggingConfig"] = json::object{{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + c.name}};
+  o["SnapStart"] = json::object{{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}};
   return o;
 }
 

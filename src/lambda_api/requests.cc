@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <limits>
 #include <regex>
 
@@ -50,7 +51,112 @@ base::Result<FunctionRef> parse_ref(const std::string& raw) {
   return ref;
 }
 
+namespace {
+
+// Lambda's reserved names (docs: "Defined runtime environment variables"):
+// the runtime sets them, so a function may not.
+constexpr const char* kReservedEnv[] = {
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR"};
+constexpr size_t kMaxEnvironmentBytes = 4096;
+
+base::Status check_environment(const std::map<std::string, std::string>& env) {
+  std::string reserved;
+  for (const char* name : kReservedEnv)
+    if (env.count(name)) reserved += (reserved.empty() ? "" : ", ") + std::string(name);
+  if (!reserved.empty())
+    return invalid("Lambda was unable to configure your environment variables because the environment variables you "
+                   "have provided contains reserved keys that are currently not supported for modification. Reserved "
+                   "keys used in this request: " + reserved);
+  // Lambda measures the variables as the JSON object it stores.
+  json::object vars;
+  for (const auto& [k, v] : env) vars[k] = v;
+  std::string measured = json::serialize(vars);
+  if (measured.size() > kMaxEnvironmentBytes)
+    return invalid("Lambda was unable to configure your environment variables because the environment variables you "
+                   "have provided exceeded the 4KB limit. String measured: " + measured);
+  return {};
+}
+
+base::Result<std::vector<std::string>> strings_of(const json::value& v, const char* field) {
+  std::vector<std::string> out;
+  if (v.is_null()) return out;
+  if (!v.is_array()) return invalid(std::string(field) + " must be a list of strings");
+  for (const auto& item : v.as_array()) {
+    if (!item.is_string()) return invalid(std::string(field) + " must be a list of strings");
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+// A field nimbus cannot honour: refused by name when it asks for anything, never dropped.
+bool asks_for_something(const json::value* v) {
+  if (!v || v->is_null()) return false;
+  if (v->is_string()) return !v->as_string().empty();
+  if (v->is_array()) return !v->as_array().empty();
+  if (v->is_object()) return !v->as_object().empty();
+  return true;
+}
+
+base::Status refuse_unsupported(const json::object& in, const std::string& function) {
+  struct Unsupported {
+    const char* field;
+    const char* why;
+  };
+  static constexpr Unsupported kFields[] = {
+      {"Layers", "layers are not supported by nimbus yet; put the layer's files in the function's zip"},
+      {"FileSystemConfigs", "EFS file systems are not supported by nimbus"},
+      {"KMSKeyArn", "nimbus does not encrypt environment variables with KMS keys"},
+      {"ImageConfig", "container images are not supported by nimbus (PackageType Zip only)"},
+      {"CodeSigningConfigArn", "code signing is not supported by nimbus"},
+  };
+  for (const auto& u : kFields)
+    if (asks_for_something(in.if_contains(u.field)))
+      return invalid(std::string(u.field) + " is not supported: " + u.why);
+  if (auto* v = in.if_contains("PackageType"); v && v->is_string() && v->as_string() != "Zip")
+    return invalid("PackageType " + std::string(v->as_string()) + " is not supported: nimbus runs Zip packages only");
+  if (auto* v = in.if_contains("SnapStart"); v && v->is_object())
+    if (auto* a = v->as_object().if_contains("ApplyOn"); a && a->is_string() && a->as_string() != "None")
+      return invalid("SnapStart ApplyOn " + std::string(a->as_string()) + " is not supported by nimbus (None only)");
+  if (auto* v = in.if_contains("LoggingConfig"); v && v->is_object()) {
+    const auto& l = v->as_object();
+    auto text = [&](const char* k) {
+      auto* f = l.if_contains(k);
+      return f && f->is_string() ? std::string(f->as_string()) : std::string();
+    };
+    if (!text("LogFormat").empty() && text("LogFormat") != "Text")
+      return invalid("LoggingConfig LogFormat " + text("LogFormat") + " is not supported: nimbus logs in Text format");
+    if (!text("LogGroup").empty() && text("LogGroup") != "/aws/lambda/" + function)
+      return invalid("LoggingConfig LogGroup " + text("LogGroup") + " is not supported: nimbus logs to /aws/lambda/" +
+                     function);
+    if (!text("ApplicationLogLevel").empty() || !text("SystemLogLevel").empty())
+      return invalid("LoggingConfig log levels need the JSON log format, which nimbus does not support");
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Status apply_architectures(const json::object& in, functions::FunctionConfig& c) {
+  auto* v = in.if_contains("Architectures");
+  if (!v || v->is_null()) return {};
+  auto archs = strings_of(*v, "Architectures");
+  if (!archs) return archs.error();
+  std::string shown;
+  for (const auto& a : *archs) shown += (shown.empty() ? "" : ", ") + a;
+  if (archs->size() != 1 || ((*archs)[0] != "x86_64" && (*archs)[0] != "arm64"))
+    return invalid("1 validation error detected: Value '[" + shown +
+                   "]' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must "
+                   "satisfy enum value set: [x86_64, arm64]] and Member must have length less than or equal to 1");
+  c.architectures = *archs;
+  return {};
+}
+
 base::Status apply_config(const json::object& in, functions::FunctionConfig& c) {
+  if (auto s = refuse_unsupported(in, c.name); !s) return s;
   // NUL separates fields where configurations are stored, and no AWS field may hold one.
   auto has_nul = [](std::string_view v) { return v.find('\0') != std::string_view::npos; };
   bool nul = false;
@@ -78,6 +184,56 @@ base::Status apply_config(const json::object& in, functions::FunctionConfig& c) 
       }
   }
   if (nul) return invalid("1 validation error detected: a string value contains a NUL character");
+  if (in.if_contains("Environment"))
+    if (auto s = check_environment(c.environment); !s) return s;
+  if (auto s = apply_architectures(in, c); !s) return s;
+  if (auto* t = in.if_contains("TracingConfig"); t && t->is_object())
+    if (auto* m = t->as_object().if_contains("Mode"); m && m->is_string()) {
+      if (m->as_string() != "Active" && m->as_string() != "PassThrough")
+        return invalid("1 validation error detected: Value '" + std::string(m->as_string()) +
+                       "' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: "
+                       "[Active, PassThrough]");
+      c.tracing_mode = std::string(m->as_string());
+    }
+  if (auto* dl = in.if_contains("DeadLetterConfig"); dl && dl->is_object()) {
+    std::string target;
+    if (auto* t = dl->as_object().if_contains("TargetArn"); t && t->is_string()) target = std::string(t->as_string());
+    // Lambda's dead-letter queues are SQS queues and SNS topics, which nimbus does not serve yet.
+    if (!target.empty()) {
+      std::string kind = target.rfind("arn:aws:sqs:", 0) == 0   ? "SQS queue"
+                         : target.rfind("arn:aws:sns:", 0) == 0 ? "SNS topic"
+                                                                : "";
+      if (kind.empty())
+        return invalid("The provided target ARN " + target + " is invalid: a dead-letter target is an SQS queue or "
+                       "SNS topic ARN");
+      return invalid("DeadLetterConfig TargetArn " + target + ": nimbus cannot deliver to an " + kind +
+                     " yet (it does not serve " + kind.substr(0, 3) + "); use an on-failure destination to an S3 "
+                     "bucket (PutFunctionEventInvokeConfig) instead");
+    }
+    c.dead_letter_target.clear();
+  }
+  if (auto* vpc = in.if_contains("VpcConfig"); vpc && vpc->is_object()) {
+    const auto& o = vpc->as_object();
+    functions::FunctionConfig::Vpc next;
+    if (auto* v = o.if_contains("SubnetIds")) {
+      auto ids = strings_of(*v, "VpcConfig.SubnetIds");
+      if (!ids) return ids.error();
+      next.subnet_ids = *ids;
+    }
+    if (auto* v = o.if_contains("SecurityGroupIds")) {
+      auto ids = strings_of(*v, "VpcConfig.SecurityGroupIds");
+      if (!ids) return ids.error();
+      next.security_group_ids = *ids;
+    }
+    if (auto* v = o.if_contains("Ipv6AllowedForDualStack"); v && v->is_bool()) next.ipv6_dual_stack = v->as_bool();
+    for (const auto& id : next.subnet_ids)
+      if (id.empty() || id.find(',') != std::string::npos) return invalid("Invalid subnet id: " + id);
+    for (const auto& id : next.security_group_ids)
+      if (id.empty() || id.find(',') != std::string::npos) return invalid("Invalid security group id: " + id);
+    // Lambda keeps no VPC settings once both lists are empty.
+    if (next.subnet_ids.empty() && next.security_group_ids.empty()) next = {};
+    c.vpc = next;
+  }
   if (!functions::is_supported_runtime(c.runtime)) {
     std::string names;
     for (const auto& n : functions::supported_runtimes()) names += (names.empty() ? "" : ", ") + n;
@@ -114,6 +270,12 @@ base::Status apply_event_invoke_config(const json::object& in, functions::EventI
         return invalid("nimbus supports S3 bucket destinations (arn:aws:s3:::BUCKET) for failed asynchronous "
                        "invocations");
     }
+    if (auto* ok = d->as_object().if_contains("OnSuccess"); ok && ok->is_object())
+      if (auto* dest = ok->as_object().if_contains("Destination"); dest && dest->is_string() &&
+                                                                   !dest->as_string().empty())
+        return invalid("OnSuccess destination " + std::string(dest->as_string()) +
+                       ": nimbus does not deliver records of successful asynchronous invocations yet (only OnFailure "
+                       "to an S3 bucket)");
   }
   return {};
 }

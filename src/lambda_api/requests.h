@@ -27,6 +27,10 @@ base::Result<FunctionRef> parse_ref(const std::string& raw);
 // Applies the configuration fields of a Create/UpdateFunctionConfiguration body.
 base::Status apply_config(const boost::json::object& in, functions::FunctionConfig& c);
 
+// Architectures (one of x86_64, arm64), as CreateFunction, UpdateFunctionCode
+// and UpdateFunctionConfiguration carry it.
+base::Status apply_architectures(const boost::json::object& in, functions::FunctionConfig& c);
+
 // Applies a Put/UpdateFunctionEventInvokeConfig body onto c.
 base::Status apply_event_invoke_config(const boost::json::object& in, functions::EventInvokeConfig& c);
 

@@ -13,9 +13,13 @@ awaitable<http::Response> publish_version(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
-  std::string description;
-  if (auto* v = in->if_contains("Description"); v && v->is_string()) description = std::string(v->as_string());
-  auto published = co_await d.on_pool([&] { return d.registry.publish_version(ref->name, description); });
+  auto text = [&](const char* key) {
+    auto* v = in->if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  auto published = co_await d.on_pool([&] {
+    return d.registry.publish_version(ref->name, text("Description"), text("RevisionId"), text("CodeSha256"));
+  });
   if (!published) co_return call.fail(published.error());
   co_return call.reply(201, configuration_json(*published, d.options.region));
 }

@@ -105,3 +105,143 @@ def test_delete_one_version_cli(server, lam):
     run_aws(ep, "lambda", "delete-function", "--function-name", "delcli")
     r = run_aws(ep, "lambda", "get-function", "--function-name", "delcli", check=False)
     assert "ResourceNotFoundException" in r.stderr
+
+
+# 2. What Terraform's provider calls besides CRUD.
+
+def test_tags_policy_and_settings_boto3(lam):
+    arn = create(lam, "tfcalls", Tags={"env": "test"})["FunctionArn"]
+    assert lam.get_function(FunctionName="tfcalls")["Tags"] == {"env": "test"}
+    lam.tag_resource(Resource=arn, Tags={"team": "a"})
+    lam.untag_resource(Resource=arn, TagKeys=["env"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+
+    out = lam.add_permission(FunctionName="tfcalls", StatementId="s3", Action="lambda:InvokeFunction",
+                             Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::photos")
+    assert json.loads(out["Statement"])["Condition"]["ArnLike"]["AWS:SourceArn"] == "arn:aws:s3:::photos"
+    with pytest.raises(ClientError) as e:
+        lam.add_permission(FunctionName="tfcalls", StatementId="s3", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+    assert error_of(e)[0] == "ResourceConflictException"
+    got = lam.get_policy(FunctionName="tfcalls")
+    policy = json.loads(got["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["s3"] and got["RevisionId"]
+    lam.remove_permission(FunctionName="tfcalls", StatementId="s3")
+    with pytest.raises(ClientError) as e:
+        lam.get_policy(FunctionName="tfcalls")
+    assert error_of(e)[0] == "ResourceNotFoundException"
+
+    assert lam.get_account_settings()["AccountUsage"]["FunctionCount"] >= 1
+    assert "CodeSigningConfigArn" not in lam.get_function_code_signing_config(FunctionName="tfcalls")
+    if hasattr(lam, "get_runtime_management_config"):  # botocore >= 1.29
+        assert lam.get_runtime_management_config(FunctionName="tfcalls")["UpdateRuntimeOn"] == "Auto"
+    assert lam.list_function_event_invoke_configs(FunctionName="tfcalls")["FunctionEventInvokeConfigs"] == []
+    lam.put_function_event_invoke_config(FunctionName="tfcalls", MaximumRetryAttempts=0)
+    assert len(lam.list_function_event_invoke_configs(FunctionName="tfcalls")["FunctionEventInvokeConfigs"]) == 1
+    lam.delete_function(FunctionName="tfcalls")
+
+
+def test_tags_and_permission_cli(server, lam):
+    ep = server.endpoint
+    z = python_zip({"app.py": APP})
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".zip") as f:
+        f.write(z)
+        f.flush()
+        out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "tfcli", "--runtime", "python3.11",
+                                 "--handler", "app.handler", "--role", ROLE, "--zip-file", f"fileb://{f.name}",
+                                 "--tags", "env=test,team=a").stdout)
+    assert json.loads(run_aws(ep, "lambda", "list-tags", "--resource", out["FunctionArn"]).stdout)["Tags"] == \
+        {"env": "test", "team": "a"}
+    run_aws(ep, "lambda", "add-permission", "--function-name", "tfcli", "--statement-id", "any",
+            "--action", "lambda:InvokeFunction", "--principal", "*")
+    policy = json.loads(json.loads(run_aws(ep, "lambda", "get-policy", "--function-name", "tfcli").stdout)["Policy"])
+    assert policy["Statement"][0]["Principal"] == "*"
+    r = run_aws(ep, "lambda", "add-permission", "--function-name", "tfcli", "--statement-id", "any",
+                "--action", "lambda:InvokeFunction", "--principal", "*", check=False)
+    assert r.returncode != 0 and "ResourceConflictException" in r.stderr
+    run_aws(ep, "lambda", "delete-function", "--function-name", "tfcli")
+
+
+# 3. Parameters that used to be accepted and dropped.
+
+def zip_file(tmp_path, text=APP):
+    z = tmp_path / "fn.zip"
+    z.write_bytes(package(text))
+    return f"fileb://{z}"
+
+
+def test_stored_parameters_cli(server, tmp_path):
+    ep = server.endpoint
+    out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "params", "--runtime", "python3.11",
+                             "--handler", "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path),
+                             "--architectures", "arm64", "--tracing-config", "Mode=Active",
+                             "--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1").stdout)
+    assert out["Architectures"] == ["arm64"] and out["TracingConfig"] == {"Mode": "Active"}
+    assert out["VpcConfig"]["SubnetIds"] == ["subnet-1"] and out["VpcConfig"]["SecurityGroupIds"] == ["sg-1"]
+    cfg = json.loads(run_aws(ep, "lambda", "get-function-configuration", "--function-name", "params").stdout)
+    assert cfg["Architectures"] == ["arm64"] and cfg["TracingConfig"]["Mode"] == "Active"
+    # This host is x86_64: the arm64 function is refused at invoke, saying why.
+    r = run_aws(ep, "lambda", "invoke", "--function-name", "params", str(tmp_path / "out.json"), check=False)
+    assert r.returncode != 0 and "InvalidRuntimeException" in r.stderr and "built for arm64" in r.stderr
+    run_aws(ep, "lambda", "update-function-code", "--function-name", "params", "--zip-file", zip_file(tmp_path),
+            "--architectures", "x86_64")
+    r = json.loads(run_aws(ep, "lambda", "invoke", "--function-name", "params", str(tmp_path / "out.json")).stdout)
+    assert r["StatusCode"] == 200
+    run_aws(ep, "lambda", "delete-function", "--function-name", "params")
+
+
+def test_refused_parameters_cli(server, tmp_path):
+    ep = server.endpoint
+    base = ["lambda", "create-function", "--function-name", "refused", "--runtime", "python3.11", "--handler",
+            "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path)]
+    for extra, says in [
+        (["--dead-letter-config", "TargetArn=arn:aws:sqs:us-east-1:000000000000:dlq"], "SQS queue"),
+        (["--environment", "Variables={AWS_REGION=eu-west-1}"], "Reserved keys used in this request: AWS_REGION"),
+        (["--environment", "Variables={BIG=" + "x" * 4100 + "}"], "exceeded the 4KB limit"),
+        (["--layers", "arn:aws:lambda:us-east-1:000000000000:layer:l:1"], "Layers is not supported"),
+    ]:
+        r = run_aws(ep, *base, *extra, check=False)
+        assert r.returncode != 0 and "InvalidParameterValueException" in r.stderr and says in r.stderr, r.stderr
+    r = run_aws(ep, "lambda", "get-function", "--function-name", "refused", check=False)
+    assert "ResourceNotFoundException" in r.stderr
+
+
+def test_revision_and_sha_checks_boto3(lam):
+    created = create(lam, "revs")
+    with pytest.raises(ClientError) as e:
+        lam.update_function_configuration(FunctionName="revs", Timeout=5, RevisionId="stale")
+    assert error_of(e)[0] == "PreconditionFailedException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    updated = lam.update_function_configuration(FunctionName="revs", Timeout=5, RevisionId=created["RevisionId"])
+    with pytest.raises(ClientError) as e:
+        lam.publish_version(FunctionName="revs", CodeSha256="bm90IHRoZSBoYXNo")
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    v = lam.publish_version(FunctionName="revs", CodeSha256=created["CodeSha256"], RevisionId=updated["RevisionId"])
+    assert v["Version"] == "1"
+    with pytest.raises(ClientError) as e:
+        lam.put_function_event_invoke_config(
+            FunctionName="revs",
+            DestinationConfig={"OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}})
+    assert error_of(e)[0] == "InvalidParameterValueException" and "OnSuccess" in error_of(e)[1]
+    lam.delete_function(FunctionName="revs")
+
+
+# 4. --publish
+
+def test_publish_on_create_and_update_cli(server, lam, tmp_path):
+    ep = server.endpoint
+    out = json.loads(run_aws(ep, "lambda", "create-function", "--function-name", "pub", "--runtime", "python3.11",
+                             "--handler", "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path),
+                             "--publish").stdout)
+    assert out["Version"] == "1" and out["FunctionArn"].endswith(":pub:1")
+    v2 = APP.replace('os.environ.get("MARK", "")', '"two"')
+    out = json.loads(run_aws(ep, "lambda", "update-function-code", "--function-name", "pub", "--zip-file",
+                             zip_file(tmp_path, v2), "--publish").stdout)
+    assert out["Version"] == "2"
+    assert versions(lam, "pub") == ["$LATEST", "1", "2"]
+    r = lam.invoke(FunctionName="pub", Qualifier="2")
+    assert r["ExecutedVersion"] == "2" and json.loads(r["Payload"].read())["mark"] == "two"
+    r = lam.invoke(FunctionName="pub", Qualifier="1")
+    assert json.loads(r["Payload"].read())["mark"] == ""
+    lam.delete_function(FunctionName="pub")
