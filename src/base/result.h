@@ -37,6 +37,7 @@ namespace reason {
 inline constexpr const char* kNoSuchBucket = "NoSuchBucket";
 inline constexpr const char* kNoSuchKey = "NoSuchKey";
 inline constexpr const char* kNoSuchUpload = "NoSuchUpload";
+inline constexpr const char* kConditionFailed = "ConditionFailed";  // a conditional write's check, at commit
 inline constexpr const char* kNotModified = "NotModified";
 inline constexpr const char* kInvalidRange = "InvalidRange";
 inline constexpr const char* kBadDigest = "BadDigest";

@@ -3,6 +3,7 @@
 #include "base/time.h"
 #include "http/offload.h"
 #include "s3/call.h"
+#include "s3/conditional_writes.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
@@ -36,6 +37,12 @@ awaitable<http::Response> copy_object(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
+  // If-Match / If-None-Match name the destination; the source's are x-amz-copy-source-if-*.
+  auto condition = write_condition(c.req, err);
+  if (!condition) co_return c.fail(err);
+  if (condition->any())
+    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
+      co_return c.fail(*failed);
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);
   std::string directive = c.req.header("x-amz-metadata-directive");
@@ -51,11 +58,11 @@ awaitable<http::Response> copy_object(Deps& d, Call& c) {
                               "attributes."));
   storage::Attributes attrs = directive == "REPLACE" ? attributes_from_request(c.req) : src->meta.attributes;
   apply_storage_class(attrs, c.req);
-  storage::NewObject obj{c.addr.key, std::move(attrs), storage::EventKind::kCopy};
+  storage::NewObject obj{c.addr.key, std::move(attrs), storage::EventKind::kCopy, *condition};
   auto meta = co_await http::offload(d.blocking, [&] {
     return d.store.copy_object(src->source, c.addr.bucket, std::move(obj), c.context);
   });
-  if (!meta) co_return c.fail(meta.error());
+  if (!meta) co_return c.fail(commit_error(meta.error()));
   XmlDocument doc("CopyObjectResult");
   doc.root().text("LastModified", base::iso8601(meta->last_modified_ms)).text("ETag", quoted(meta->etag));
   http::Response r = c.xml(doc.str());

@@ -6,6 +6,7 @@
 #include "base/time.h"
 #include "http/offload.h"
 #include "s3/call.h"
+#include "s3/conditional_writes.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
@@ -123,13 +124,20 @@ awaitable<http::Response> upload_part_copy(Deps& d, Call& c) {
 awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
   auto up = find_upload(d, c);
   if (!up) co_return c.fail(up.error());
+  S3Error err;
+  auto condition = write_condition(c.req, err);
+  if (!condition) co_return c.fail(err);
+  if (condition->any())
+    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
+      co_return c.fail(*failed);
   auto body = co_await http::read_body(c.req, 4 << 20);
   if (!body) co_return c.fail(body.error());
-  S3Error err;
   auto parts = parse_complete_multipart(*body, err);
   if (!parts) co_return c.fail(err);
-  auto meta = co_await http::offload(d.blocking, [&] { return d.store.complete_upload(*up, *parts, c.context); });
-  if (!meta) co_return c.fail(meta.error());
+  auto meta = co_await http::offload(d.blocking, [&] {
+    return d.store.complete_upload(*up, *parts, c.context, *condition);
+  });
+  if (!meta) co_return c.fail(commit_error(meta.error()));
   XmlDocument out("CompleteMultipartUploadResult");
   std::string host = c.req.header("host");
   out.root().text("Location", "http://" + host + "/" + c.addr.bucket + "/" + c.addr.key);

@@ -5,6 +5,7 @@
 #include "base/time.h"
 #include "http/offload.h"
 #include "s3/call.h"
+#include "s3/conditional_writes.h"
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
 #include "s3/upload.h"
@@ -54,13 +55,18 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
+  auto condition = write_condition(c.req, err);
+  if (!condition) co_return c.fail(err);
+  if (condition->any())
+    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
+      co_return c.fail(*failed);
   auto writer = co_await receive_body(d, c, err);
   if (!writer) co_return c.fail(err);
-  storage::NewObject obj{c.addr.key, attributes_from_request(c.req), storage::EventKind::kPut};
+  storage::NewObject obj{c.addr.key, attributes_from_request(c.req), storage::EventKind::kPut, *condition};
   auto meta = co_await http::offload(d.blocking, [&] {
     return d.store.commit_object(c.addr.bucket, std::move(obj), *writer, c.context);
   });
-  if (!meta) co_return c.fail(meta.error());
+  if (!meta) co_return c.fail(commit_error(meta.error()));
   http::Response r = c.reply();
   r.set("ETag", quoted(meta->etag));
   add_written_checksum(r, *writer);
@@ -136,8 +142,20 @@ awaitable<http::Response> get_object(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> delete_object(Deps& d, Call& c) {
-  auto r = co_await http::offload(d.blocking, [&] { return d.store.delete_object(c.addr.bucket, c.addr.key, c.context); });
-  if (!r) co_return c.fail(r.error());
+  S3Error err;
+  auto condition = write_condition(c.req, err);
+  if (!condition) co_return c.fail(err);
+  if (condition->if_none_match)
+    co_return c.fail(s3_error(501, "NotImplemented",
+                              "A header you provided implies functionality that is not implemented: If-None-Match on "
+                              "DeleteObject"));
+  if (condition->any())
+    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
+      co_return c.fail(*failed);
+  auto r = co_await http::offload(d.blocking, [&] {
+    return d.store.delete_object(c.addr.bucket, c.addr.key, c.context, *condition);
+  });
+  if (!r) co_return c.fail(commit_error(r.error()));
   co_return c.reply(204);
 }
 

@@ -140,7 +140,7 @@ base::Result<ListPartsResult> Store::list_parts(const UploadInfo& upload, int pa
 }
 
 base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const std::vector<CompletedPart>& parts,
-                                                const RequestContext& ctx) {
+                                                const RequestContext& ctx, const WriteCondition& condition) {
   if (parts.empty()) return make_error(ErrorCode::kMalformed, "You must specify at least one part");
   ObjectMeta meta;
   std::vector<FileRef> files, unused;
@@ -149,6 +149,7 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
     files.clear();
     unused.clear();
     if (!upload_exists(tx, upload.upload_id)) return no_such_upload();
+    if (auto s = Impl::check_condition(tx, upload.bucket, upload.key, condition); !s) return s;
     struct Stored {
       uint64_t size;
       std::string etag, checksum, file;

@@ -44,6 +44,7 @@ base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObje
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto seq = Impl::next_sequence(tx, bucket);
     if (!seq) return no_such_bucket();
+    if (auto s = Impl::check_condition(tx, bucket, meta.key, obj.condition); !s) return s;
     replaced = Impl::object_files(tx, bucket, meta.key);
     insert_object_row(tx, meta, stored);
     return impl_->fire(tx, {obj.event, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx}, *seq);
@@ -90,12 +91,14 @@ base::Result<OpenedObject> Store::open_object(const std::string& bucket, const s
   }
 }
 
-base::Result<bool> Store::delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx) {
+base::Result<bool> Store::delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
+                                        const WriteCondition& condition) {
   std::optional<std::vector<FileRef>> removed;
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto b = tx.prepare("SELECT 1 FROM buckets WHERE name = ?");
     b.bind(1, bucket);
     if (!b.step()) return no_such_bucket();
+    if (auto s = Impl::check_condition(tx, bucket, key, condition); !s) return s;
     removed = Impl::object_files(tx, bucket, key);
     if (!removed) return {};
     auto del = tx.prepare("DELETE FROM objects WHERE bucket = ? AND key = ?");
@@ -141,6 +144,7 @@ base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::st
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto seq = Impl::next_sequence(tx, bucket);
     if (!seq) return no_such_bucket();
+    if (auto s = Impl::check_condition(tx, bucket, meta.key, obj.condition); !s) return s;
     replaced = Impl::object_files(tx, bucket, meta.key);
     insert_object_row(tx, meta, copied);
     return impl_->fire(tx, {EventKind::kCopy, bucket, meta.key, meta.size, meta.etag, "", meta.last_modified_ms, ctx},

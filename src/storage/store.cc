@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <set>
 
+#include "base/encoding.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "storage/store_impl.h"
@@ -167,6 +168,26 @@ std::optional<std::vector<FileRef>> Store::Impl::object_files(Connection& tx, co
   st.bind(1, bucket).bind(2, key);
   if (!st.step()) return std::nullopt;
   return decode_files(st.text(0));
+}
+
+base::Status Store::Impl::check_condition(Connection& tx, const std::string& bucket, const std::string& key,
+                                          const WriteCondition& condition) {
+  if (!condition.any()) return {};
+  auto st = tx.prepare("SELECT etag FROM objects WHERE bucket = ? AND key = ?");
+  st.bind(1, bucket).bind(2, key);
+  std::optional<std::string> etag;
+  if (st.step()) etag = st.text(0);
+  if (condition.if_none_match && etag)
+    return make_error(ErrorCode::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold",
+                      base::reason::kConditionFailed);
+  if (condition.if_match) {
+    if (!etag)
+      return make_error(ErrorCode::kPreconditionFailed, "The specified key does not exist.", base::reason::kConditionFailed);
+    if (*condition.if_match != "*" && base::to_lower(*condition.if_match) != base::to_lower(*etag))
+      return make_error(ErrorCode::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold",
+                        base::reason::kConditionFailed);
+  }
+  return {};
 }
 
 base::Status Store::Impl::fire(Connection& tx, ObjectEvent ev, int64_t seq) {

@@ -35,6 +35,8 @@ struct NewObject {
   std::string key;
   Attributes attributes;
   EventKind event = EventKind::kPut;
+  // Checked at commit: kPreconditionFailed with reason kConditionFailed when it does not hold.
+  WriteCondition condition;
 };
 
 struct OpenedObject {
@@ -85,7 +87,8 @@ class Store {
   base::Result<ObjectMeta> head_object(const std::string& bucket, const std::string& key);
   base::Result<OpenedObject> open_object(const std::string& bucket, const std::string& key);
   // Deleting a key that does not exist succeeds (S3 semantics); returns whether it existed.
-  base::Result<bool> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx);
+  base::Result<bool> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
+                                   const WriteCondition& condition = {});
   // Copies an object's bytes under a new key (hard link where possible).
   base::Result<ObjectMeta> copy_object(const CopySource& src, const std::string& bucket, NewObject obj,
                                        const RequestContext& ctx);
@@ -99,7 +102,7 @@ class Store {
   base::Result<PartInfo> copy_part(const UploadInfo& upload, int part_number, const CopySource& src);
   base::Result<ListPartsResult> list_parts(const UploadInfo& upload, int part_marker, int max_parts);
   base::Result<ObjectMeta> complete_upload(const UploadInfo& upload, const std::vector<CompletedPart>& parts,
-                                           const RequestContext& ctx);
+                                           const RequestContext& ctx, const WriteCondition& condition = {});
   base::Status abort_upload(const UploadInfo& upload);
   base::Result<ListUploadsResult> list_uploads(const std::string& bucket, const ListUploadsQuery& q);
 

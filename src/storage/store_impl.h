@@ -81,6 +81,9 @@ struct Store::Impl {
   static std::optional<int64_t> next_sequence(Connection& tx, const std::string& bucket);
   static std::optional<std::vector<FileRef>> object_files(Connection& tx, const std::string& bucket,
                                                           const std::string& key);
+  // Inside a transaction: whether the key's current object satisfies a conditional write.
+  static base::Status check_condition(Connection& tx, const std::string& bucket, const std::string& key,
+                                      const WriteCondition& condition);
   base::Status fire(Connection& tx, ObjectEvent ev, int64_t seq);
   void remove_files(const std::vector<FileRef>& files) const;
   base::Result<OpenedObject> open_data(const ObjectMeta& meta, ObjectData data) const;

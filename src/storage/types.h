@@ -99,6 +99,16 @@ struct CompletedPart {
   std::string etag;  // unquoted
 };
 
+// A write that may only happen if the key's current object is as the
+// client last saw it (S3's conditional writes: If-Match / If-None-Match on
+// PutObject, CopyObject, CompleteMultipartUpload, DeleteObject). Checked
+// inside the write's own transaction, so two racing writers cannot both pass.
+struct WriteCondition {
+  bool if_none_match = false;          // If-None-Match: * (the key must have no current object)
+  std::optional<std::string> if_match; // unquoted ETag, or "*": the current object must exist and match
+  bool any() const { return if_none_match || if_match.has_value(); }
+};
+
 // Who caused a change: carried into object events (and the commit hook).
 struct RequestContext {
   std::string request_id;
