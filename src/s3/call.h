@@ -95,6 +95,13 @@ std::optional<S3Error> check_write_acl(Deps&, Call&);
 boost::asio::awaitable<void> apply_write_acl(Deps&, Call&, std::string_view operation, const http::Response& res);
 // Whether an unsigned request may run the operation (public_access.cc): nullopt if it may.
 std::optional<S3Error> authorize_anonymous(Deps&, Call&, std::string_view operation);
+// CORS (cors_ops.cc): the configuration, preflight OPTIONS, and the
+// Access-Control-* headers of every other answer to a request with an Origin.
+boost::asio::awaitable<http::Response> get_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> cors_preflight(Deps&, Call&);
+void add_cors_headers(Deps&, const Call&, http::Response& res);
 // Bucket policies (policy_ops.cc)
 boost::asio::awaitable<http::Response> get_bucket_policy(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_bucket_policy(Deps&, Call&);

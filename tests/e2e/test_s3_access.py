@@ -352,3 +352,132 @@ def test_cli_bucket_policy(nimbus, tmp_path):
     run_aws(ep, "s3api", "delete-bucket-policy", "--bucket", "cli-policy")
     r = run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy", check=False)
     assert r.returncode != 0 and "NoSuchBucketPolicy" in r.stderr
+
+
+def curl(*args):
+    """curl -si: (status, headers as a lowercase dict, body)."""
+    import subprocess
+    out = subprocess.run(["curl", "-si", "--max-time", "10", *args], capture_output=True, check=True).stdout
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
+
+
+CORS_RULES = {"CORSRules": [
+    {"ID": "app", "AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
+     "AllowedHeaders": ["x-amz-*", "content-type"], "ExposeHeaders": ["ETag", "x-amz-request-id"], "MaxAgeSeconds": 600},
+    {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"]},
+]}
+
+
+def test_cors_configuration_round_trip_and_validation(nimbus, s3):
+    s3.create_bucket(Bucket="cors")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket="cors")
+    assert code_of(e) == "NoSuchCORSConfiguration"
+    s3.put_bucket_cors(Bucket="cors", CORSConfiguration=CORS_RULES)
+    rules = s3.get_bucket_cors(Bucket="cors")["CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["https://*.example.com"]
+    assert rules[0]["AllowedHeaders"] == ["x-amz-*", "content-type"]
+    assert rules[0]["ExposeHeaders"] == ["ETag", "x-amz-request-id"] and rules[0]["MaxAgeSeconds"] == 600
+    assert rules[1]["AllowedMethods"] == ["GET", "HEAD"]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors", CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["*"], "AllowedMethods": ["PATCH"]}]})
+    assert code_of(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors", CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["https://*.*.com"], "AllowedMethods": ["GET"]}]})
+    assert code_of(e) == "InvalidRequest"
+    import hashlib
+    from sigv4 import Signer, send
+    bad = b"<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>"
+    headers = {"host": f"127.0.0.1:{nimbus.port}", "content-type": "application/xml"}
+    Signer().sign("PUT", "/cors", headers, hashlib.sha256(bad).hexdigest(), query="cors=")
+    status, _, body = send(nimbus.port, "PUT", "/cors", headers, body=bad, query="cors=")
+    assert status == 400 and b"MalformedXML" in body
+    assert len(s3.get_bucket_cors(Bucket="cors")["CORSRules"]) == 2  # the refused ones changed nothing
+    s3.delete_bucket_cors(Bucket="cors")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket="cors")
+    assert code_of(e) == "NoSuchCORSConfiguration"
+
+
+def test_cors_preflight_and_actual_responses(nimbus, s3):
+    ep = nimbus.endpoint
+    s3.create_bucket(Bucket="web")
+    s3.put_object(Bucket="web", Key="app.js", Body=b"js", ACL="public-read")
+    status, _, body = curl("-X", "OPTIONS", "-H", "Origin: https://app.example.com",
+                           "-H", "Access-Control-Request-Method: GET", ep + "/web/app.js")
+    assert status == 403 and b"CORS is not enabled for this bucket" in body
+    s3.put_bucket_cors(Bucket="web", CORSConfiguration=CORS_RULES)
+
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: https://app.example.com",
+                        "-H", "Access-Control-Request-Method: PUT",
+                        "-H", "Access-Control-Request-Headers: Content-Type, X-Amz-Date", ep + "/web/upload.bin")
+    assert status == 200
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-allow-methods"] == "GET, PUT"
+    assert h["access-control-allow-headers"] == "content-type, x-amz-date"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    assert h["access-control-max-age"] == "600"
+    assert h["access-control-allow-credentials"] == "true"
+    assert "Origin" in h["vary"]
+
+    # The catch-all rule answers "*" for GET from anywhere, but not for PUT.
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: https://other.org", "-H", "Access-Control-Request-Method: GET",
+                        ep + "/web/app.js")
+    assert status == 200 and h["access-control-allow-origin"] == "*"
+    for headers in (["-H", "Origin: https://other.org", "-H", "Access-Control-Request-Method: PUT"],
+                    ["-H", "Origin: https://app.example.com", "-H", "Access-Control-Request-Method: PUT",
+                     "-H", "Access-Control-Request-Headers: authorization"]):
+        status, _, body = curl("-X", "OPTIONS", *headers, ep + "/web/app.js")
+        assert status == 403 and b"<Code>AccessForbidden</Code>" in body and b"CORSResponse: This CORS request is not allowed" in body
+    status, _, body = curl("-X", "OPTIONS", "-H", "Access-Control-Request-Method: GET", ep + "/web/app.js")
+    assert status == 400 and b"Origin request header needed" in body
+    status, _, body = curl("-X", "OPTIONS", "-H", "Origin: https://a.example.com",
+                           "-H", "Access-Control-Request-Method: GET", ep + "/no-such-bucket/x")
+    assert status == 404 and b"NoSuchBucket" in body
+
+    # Actual responses carry the headers when the Origin matches, for anonymous and signed callers.
+    status, h, body = curl("-H", "Origin: https://app.example.com", ep + "/web/app.js")
+    assert status == 200 and body == b"js"
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    status, h, _ = curl("-H", "Origin: https://app.example.com", ep + "/web/missing")
+    assert status == 403 and h["access-control-allow-origin"] == "https://app.example.com"  # errors too
+    status, h, _ = curl("-H", "Origin: https://other.org", ep + "/web/app.js")
+    assert h["access-control-allow-origin"] == "*"
+    status, h, _ = curl("-X", "DELETE", "-H", "Origin: https://other.org", ep + "/web/app.js")
+    assert "access-control-allow-origin" not in h and "Origin" in h["vary"]
+    seen = {}
+    s3.meta.events.register("after-call.s3.GetObject", lambda http_response, **kw: seen.update(http_response.headers))
+    s3.get_object(Bucket="web", Key="app.js", ResponseContentType="text/javascript")
+    assert "access-control-allow-origin" not in {k.lower() for k in seen}  # no Origin, no CORS headers
+    signed = boto3_client(ep)
+    signed.meta.events.register("before-sign.s3.GetObject",
+                                lambda request, **kw: request.headers.__setitem__("Origin", "https://x.example.com"))
+    signed.meta.events.register("after-call.s3.GetObject", lambda http_response, **kw: seen.update(http_response.headers))
+    signed.get_object(Bucket="web", Key="app.js")
+    assert {k.lower(): v for k, v in seen.items()}["access-control-allow-origin"] == "https://x.example.com"
+
+
+def test_cli_cors(nimbus, tmp_path):
+    ep = nimbus.endpoint
+    run_aws(ep, "s3", "mb", "s3://cli-cors")
+    cfg = tmp_path / "cors.json"
+    cfg.write_text(json.dumps({"CORSRules": [{"AllowedOrigins": ["http://localhost:*"], "AllowedMethods": ["GET"]}]}))
+    run_aws(ep, "s3api", "put-bucket-cors", "--bucket", "cli-cors", "--cors-configuration", f"file://{cfg}")
+    out = json.loads(run_aws(ep, "s3api", "get-bucket-cors", "--bucket", "cli-cors").stdout)
+    assert out["CORSRules"][0]["AllowedOrigins"] == ["http://localhost:*"]
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: http://localhost:3000", "-H", "Access-Control-Request-Method: GET",
+                        ep + "/cli-cors/x")
+    assert status == 200 and h["access-control-allow-origin"] == "http://localhost:3000"
+    run_aws(ep, "s3api", "delete-bucket-cors", "--bucket", "cli-cors")
+    r = run_aws(ep, "s3api", "get-bucket-cors", "--bucket", "cli-cors", check=False)
+    assert r.returncode != 0 and "NoSuchCORSConfiguration" in r.stderr
