@@ -29,6 +29,7 @@ struct Deps {
   events::Notifications* notifications = nullptr;
   std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;
   BucketAccessCache* access = nullptr;  // bucket ACLs, public access block, ownership, policy
+  const auth::CredentialStore* credentials = nullptr;  // form uploads verify their own signatures
 };
 
 struct Call {
@@ -102,6 +103,8 @@ boost::asio::awaitable<http::Response> put_bucket_cors(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_bucket_cors(Deps&, Call&);
 boost::asio::awaitable<http::Response> cors_preflight(Deps&, Call&);
 void add_cors_headers(Deps&, const Call&, http::Response& res);
+// Browser form uploads (post_upload.cc): POST Object, multipart/form-data to the bucket.
+boost::asio::awaitable<http::Response> post_object(Deps&, Call&);
 // Bucket policies (policy_ops.cc)
 boost::asio::awaitable<http::Response> get_bucket_policy(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_bucket_policy(Deps&, Call&);

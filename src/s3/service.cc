@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "auth/sigv2.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
 #include "base/trace_context.h"
@@ -76,6 +77,9 @@ std::optional<Route> access_route(const std::string& m, const Address& a, S3Erro
 }
 
 Route route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
+  if (m == "POST" && !a.bucket.empty() && a.key.empty() && a.query.empty() &&
+      base::to_lower(req.header("content-type")).rfind("multipart/form-data", 0) == 0)
+    return {post_object, "PostObject"};
   if (auto r = access_route(m, a, err)) return *r;
   for (auto sub : kUnsupported)
     if (a.has(sub)) {
@@ -177,7 +181,7 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   // CORS headers go on every answer about a bucket with a CORS configuration, errors included.
   if (!call.addr.bucket.empty() && !req.header("origin").empty() && req.method != "OPTIONS") {
     Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists,
-              &impl_->access};
+              &impl_->access, &impl_->credentials};
     add_cors_headers(deps, call, res);
   }
   co_return res;
@@ -224,8 +228,9 @@ boost::asio::awaitable<http::Response> Service::Impl::serve(http::Request& req, 
   Route r = route(req.method, call.addr, req, err);
   if (!r.op) co_return call.fail(err);
   Deps deps{store, blocking, options, options.notifications, options.function_exists,
-            &access};
-  if (anonymous && r.name != "PreflightRequest")
+            &access, &credentials};
+  // A preflight is never signed; a form upload carries its signature in its fields.
+  if (anonymous && r.name != "PreflightRequest" && r.name != "PostObject")
     if (auto denied = authorize_anonymous(deps, call, r.name)) co_return call.fail(*denied);
   if (writes_object_acl(r.name))
     if (auto refused = check_write_acl(deps, call)) co_return call.fail(*refused);
