@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import boto3_client, run_aws
+from conftest import aws_clis, boto3_client, run_aws
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -216,27 +216,34 @@ def test_ownership_controls_bucket_owner_enforced(nimbus, s3):
     assert code_of(e) == "InvalidBucketAclWithObjectOwnership"
 
 
-def test_cli_acls(nimbus, tmp_path):
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_acls(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
     ep = nimbus.endpoint
-    run_aws(ep, "s3", "mb", "s3://cli-acl")
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-acl-{tag}")
     src = tmp_path / "page.html"
     src.write_text("<h1>hi</h1>")
-    run_aws(ep, "s3", "cp", str(src), "s3://cli-acl/page.html", "--acl", "public-read")
-    assert anon(ep, "/cli-acl/page.html")[:2] == (200, b"<h1>hi</h1>")
-    out = json.loads(run_aws(ep, "s3api", "get-object-acl", "--bucket", "cli-acl", "--key", "page.html").stdout)
+    aws("s3", "cp", str(src), f"s3://cli-acl-{tag}/page.html", "--acl", "public-read")
+    assert anon(ep, f"/cli-acl-{tag}/page.html")[:2] == (200, b"<h1>hi</h1>")
+    out = json.loads(aws("s3api", "get-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html").stdout)
     assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in out["Grants"])
-    run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "private")
-    assert anon(ep, "/cli-acl/page.html")[0] == 403
-    run_aws(ep, "s3api", "put-public-access-block", "--bucket", "cli-acl", "--public-access-block-configuration",
+    aws("s3api", "put-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html", "--acl", "private")
+    assert anon(ep, f"/cli-acl-{tag}/page.html")[0] == 403
+    aws("s3api", "put-public-access-block", "--bucket", f"cli-acl-{tag}", "--public-access-block-configuration",
             "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
-    out = json.loads(run_aws(ep, "s3api", "get-public-access-block", "--bucket", "cli-acl").stdout)
+    out = json.loads(aws("s3api", "get-public-access-block", "--bucket", f"cli-acl-{tag}").stdout)
     assert out["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
-    r = run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "public-read",
+    r = aws("s3api", "put-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html", "--acl", "public-read",
                 check=False)
     assert r.returncode != 0 and "AccessDenied" in r.stderr
-    run_aws(ep, "s3api", "put-bucket-ownership-controls", "--bucket", "cli-acl", "--ownership-controls",
+    aws("s3api", "put-bucket-ownership-controls", "--bucket", f"cli-acl-{tag}", "--ownership-controls",
             "Rules=[{ObjectOwnership=BucketOwnerPreferred}]")
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-ownership-controls", "--bucket", "cli-acl").stdout)
+    out = json.loads(aws("s3api", "get-bucket-ownership-controls", "--bucket", f"cli-acl-{tag}").stdout)
     assert out["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerPreferred"
 
 
@@ -333,24 +340,31 @@ def test_public_access_block_and_policies(nimbus, s3):
     assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 403
 
 
-def test_cli_bucket_policy(nimbus, tmp_path):
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_bucket_policy(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
     ep = nimbus.endpoint
-    run_aws(ep, "s3", "mb", "s3://cli-policy")
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-policy-{tag}")
     src = tmp_path / "a.txt"
     src.write_text("public text")
-    run_aws(ep, "s3", "cp", str(src), "s3://cli-policy/public/a.txt")
+    aws("s3", "cp", str(src), f"s3://cli-policy-{tag}/public/a.txt")
     policy = tmp_path / "policy.json"
-    policy.write_text(public_policy("cli-policy"))
-    run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", f"file://{policy}")
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy").stdout)
+    policy.write_text(public_policy(f"cli-policy-{tag}"))
+    aws("s3api", "put-bucket-policy", "--bucket", f"cli-policy-{tag}", "--policy", f"file://{policy}")
+    out = json.loads(aws("s3api", "get-bucket-policy", "--bucket", f"cli-policy-{tag}").stdout)
     assert json.loads(out["Policy"])["Statement"][0]["Sid"] == "PublicRead"
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy-status", "--bucket", "cli-policy").stdout)
+    out = json.loads(aws("s3api", "get-bucket-policy-status", "--bucket", f"cli-policy-{tag}").stdout)
     assert out["PolicyStatus"]["IsPublic"] is True
-    assert anon(ep, "/cli-policy/public/a.txt")[:2] == (200, b"public text")
-    r = run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "{bad", check=False)
+    assert anon(ep, f"/cli-policy-{tag}/public/a.txt")[:2] == (200, b"public text")
+    r = aws("s3api", "put-bucket-policy", "--bucket", f"cli-policy-{tag}", "--policy", "{bad", check=False)
     assert r.returncode != 0 and "MalformedPolicy" in r.stderr
-    run_aws(ep, "s3api", "delete-bucket-policy", "--bucket", "cli-policy")
-    r = run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy", check=False)
+    aws("s3api", "delete-bucket-policy", "--bucket", f"cli-policy-{tag}")
+    r = aws("s3api", "get-bucket-policy", "--bucket", f"cli-policy-{tag}", check=False)
     assert r.returncode != 0 and "NoSuchBucketPolicy" in r.stderr
 
 
@@ -467,17 +481,24 @@ def test_cors_preflight_and_actual_responses(nimbus, s3):
     assert {k.lower(): v for k, v in seen.items()}["access-control-allow-origin"] == "https://x.example.com"
 
 
-def test_cli_cors(nimbus, tmp_path):
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_cors(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
     ep = nimbus.endpoint
-    run_aws(ep, "s3", "mb", "s3://cli-cors")
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-cors-{tag}")
     cfg = tmp_path / "cors.json"
     cfg.write_text(json.dumps({"CORSRules": [{"AllowedOrigins": ["http://localhost:*"], "AllowedMethods": ["GET"]}]}))
-    run_aws(ep, "s3api", "put-bucket-cors", "--bucket", "cli-cors", "--cors-configuration", f"file://{cfg}")
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-cors", "--bucket", "cli-cors").stdout)
+    aws("s3api", "put-bucket-cors", "--bucket", f"cli-cors-{tag}", "--cors-configuration", f"file://{cfg}")
+    out = json.loads(aws("s3api", "get-bucket-cors", "--bucket", f"cli-cors-{tag}").stdout)
     assert out["CORSRules"][0]["AllowedOrigins"] == ["http://localhost:*"]
     status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: http://localhost:3000", "-H", "Access-Control-Request-Method: GET",
-                        ep + "/cli-cors/x")
+                        ep + f"/cli-cors-{tag}/x")
     assert status == 200 and h["access-control-allow-origin"] == "http://localhost:3000"
-    run_aws(ep, "s3api", "delete-bucket-cors", "--bucket", "cli-cors")
-    r = run_aws(ep, "s3api", "get-bucket-cors", "--bucket", "cli-cors", check=False)
+    aws("s3api", "delete-bucket-cors", "--bucket", f"cli-cors-{tag}")
+    r = aws("s3api", "get-bucket-cors", "--bucket", f"cli-cors-{tag}", check=False)
     assert r.returncode != 0 and "NoSuchCORSConfiguration" in r.stderr
