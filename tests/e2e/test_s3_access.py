@@ -56,6 +56,9 @@ def test_canned_acl_public_read_lets_anonymous_get_and_head(nimbus, s3):
     assert (status, body) == (200, b"hello world")
     status, _, headers = anon(nimbus.endpoint, "/pub/open.txt", method="HEAD")
     assert status == 200 and headers["Content-Length"] == "11"
+    # response-* overrides are for signed requests only, as S3.
+    status, body, _ = anon(nimbus.endpoint, "/pub/open.txt?response-content-type=text/html")
+    assert status == 400 and b"<Code>InvalidRequest</Code>" in body
     status, body, _ = anon(nimbus.endpoint, "/pub/closed.txt")
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
     # A missing key is 403 to a caller who may not list the bucket, as S3.
