@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "base/encoding.h"
-#include "s3/policy.h"
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -22,6 +21,16 @@ bool valid_method(std::string_view m) {
 }
 
 size_t stars(std::string_view s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '*')); }
+
+// CORS patterns have at most one '*' (checked when stored) and no other wildcard: '?' is literal.
+bool star_match(std::string_view pattern, std::string_view text, bool case_insensitive) {
+  auto eq = [&](std::string_view a, std::string_view b) { return case_insensitive ? base::iequals(a, b) : a == b; };
+  size_t star = pattern.find('*');
+  if (star == std::string_view::npos) return eq(pattern, text);
+  std::string_view head = pattern.substr(0, star), tail = pattern.substr(star + 1);
+  return text.size() >= head.size() + tail.size() && eq(text.substr(0, head.size()), head) &&
+         eq(text.substr(text.size() - tail.size()), tail);
+}
 
 }  // namespace
 
@@ -124,7 +133,7 @@ const CorsRule* match_cors_rule(const CorsConfiguration& c, std::string_view ori
                                 const std::vector<std::string>& request_headers) {
   for (const auto& r : c.rules) {
     bool origin_ok = false;
-    for (const auto& o : r.allowed_origins) origin_ok = origin_ok || wildcard_match(o, origin, false);
+    for (const auto& o : r.allowed_origins) origin_ok = origin_ok || star_match(o, origin, false);
     if (!origin_ok) continue;
     bool method_ok = false;
     for (const auto& m : r.allowed_methods) method_ok = method_ok || m == method;
@@ -132,7 +141,7 @@ const CorsRule* match_cors_rule(const CorsConfiguration& c, std::string_view ori
     bool headers_ok = true;
     for (const auto& h : request_headers) {
       bool allowed = false;
-      for (const auto& a : r.allowed_headers) allowed = allowed || wildcard_match(a, h, true);
+      for (const auto& a : r.allowed_headers) allowed = allowed || star_match(a, h, true);
       headers_ok = headers_ok && allowed;
     }
     if (headers_ok) return &r;
