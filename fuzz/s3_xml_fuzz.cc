@@ -1,12 +1,15 @@
 // Every S3 request XML body parser (s3/request_parsing.h, s3/lifecycle.h):
 // notification configuration, multi-object delete, CompleteMultipartUpload,
-// CreateBucketConfiguration, default encryption and lifecycle rules, each
-// given the whole input as its body.
+// CreateBucketConfiguration, default encryption, lifecycle rules, and the
+// bucket access documents (ACLs, CORS, public access block, ownership
+// controls), each given the whole input as its body.
 // Seeds are the documents the AWS CLI sends.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "s3/acl.h"
+#include "s3/cors.h"
 #include "s3/lifecycle.h"
 #include "s3/request_parsing.h"
 
@@ -34,5 +37,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto reparsed = s3::parse_lifecycle_configuration(again, err);
     if (!reparsed || reparsed->size() != rules->size()) std::abort();
   }
+  // Bucket access documents: what parses must render and parse back.
+  if (auto acl = s3::parse_access_control_policy(body, err))
+    if (!s3::parse_access_control_policy(s3::render_access_control_policy(*acl), err)) std::abort();
+  if (auto cors = s3::parse_cors_configuration(body, err)) {
+    if (!s3::parse_cors_configuration(s3::render_cors_configuration(*cors), err)) std::abort();
+    (void)s3::match_cors_rule(*cors, "https://a.example.com", "GET", {"x-amz-date"});
+  }
+  (void)s3::parse_public_access_block(body, err);
+  (void)s3::parse_ownership_controls(body, err);
   return 0;
 }

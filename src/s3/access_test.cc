@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "s3/acl.h"
+#include "s3/cors.h"
 #include "s3/policy.h"
 
 namespace nimbus::s3 {
@@ -71,6 +72,23 @@ TEST(Acl, XmlRoundTrips) {
   EXPECT_TRUE(back->group_has(kAllUsers, "WRITE"));
   EXPECT_FALSE(parse_access_control_policy("<AccessControlPolicy/>", err));
   EXPECT_EQ(err.code, "MalformedACLError");
+}
+
+TEST(Cors, RulesMatchOriginMethodAndHeaders) {
+  S3Error err;
+  auto cors = parse_cors_configuration(
+      "<CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>PUT</AllowedMethod>"
+      "<AllowedHeader>x-amz-*</AllowedHeader></CORSRule><CORSRule><AllowedOrigin>http://a?b</AllowedOrigin>"
+      "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>", err);
+  ASSERT_TRUE(cors) << err.message;
+  EXPECT_TRUE(match_cors_rule(*cors, "https://app.example.com", "PUT", {"x-amz-date"}));
+  EXPECT_FALSE(match_cors_rule(*cors, "https://app.example.com", "PUT", {"authorization"}));
+  EXPECT_FALSE(match_cors_rule(*cors, "https://example.com", "PUT", {}));
+  EXPECT_FALSE(match_cors_rule(*cors, "https://app.example.com", "GET", {}));
+  EXPECT_TRUE(match_cors_rule(*cors, "http://a?b", "GET", {}));
+  EXPECT_FALSE(match_cors_rule(*cors, "http://axb", "GET", {}));  // '?' is no wildcard in CORS
+  EXPECT_FALSE(parse_cors_configuration("<CORSConfiguration/>", err));
+  EXPECT_EQ(err.code, "MalformedXML");
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ std::shared_ptr<const BucketAccess> BucketAccessCache::load(const std::string& b
     if (out->policy) out->policy_text = **pol;
     else spdlog::warn("s3: bucket {}: stored policy does not parse: {}", bucket, err.message);
   }
+  if (auto cors = read(setting::kCors); cors && *cors) out->cors = parse_cors_configuration(**cors, err);
   return out;
 }
 

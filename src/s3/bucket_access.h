@@ -1,5 +1,5 @@
 // What decides who may do what to a bucket, parsed once and cached: its ACL,
-// public access block, object ownership and policy (stored as bucket settings
+// public access block, object ownership, policy and CORS rules (stored as bucket settings
 // in storage::Store), and the anonymous-access check built on them.
 //
 // Threading: BucketAccessCache is thread-safe. get() is a map lookup under a
@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "s3/acl.h"
+#include "s3/cors.h"
 #include "s3/policy.h"
 
 namespace nimbus::storage {
@@ -29,6 +30,7 @@ inline constexpr const char* kAcl = "acl";                       // AccessContro
 inline constexpr const char* kPublicAccessBlock = "public-access-block";  // PublicAccessBlockConfiguration XML
 inline constexpr const char* kOwnership = "ownership";          // BucketOwnerEnforced | BucketOwnerPreferred | ObjectWriter
 inline constexpr const char* kPolicy = "policy";                // the policy JSON as sent
+inline constexpr const char* kCors = "cors";                    // CORSConfiguration XML
 // The ACL a multipart upload asked for, applied when it completes: "upload-acl:" + upload id.
 inline constexpr const char* kUploadAclPrefix = "upload-acl:";
 }  // namespace setting
@@ -40,6 +42,7 @@ struct BucketAccess {
   std::string ownership;                       // "" when never set
   std::optional<BucketPolicy> policy;
   std::string policy_text;
+  std::optional<CorsConfiguration> cors;
 
   bool acls_disabled() const { return ownership == "BucketOwnerEnforced"; }
   PublicAccessBlock block() const { return public_access_block.value_or(PublicAccessBlock{}); }

@@ -29,6 +29,7 @@ struct Deps {
   events::Notifications* notifications = nullptr;
   std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;
   BucketAccessCache* access = nullptr;  // bucket ACLs, public access block, ownership, policy
+  const auth::CredentialStore* credentials = nullptr;  // form uploads verify their own signatures
 };
 
 struct Call {
@@ -103,6 +104,15 @@ std::optional<S3Error> check_write_acl(Deps&, Call&);
 boost::asio::awaitable<void> apply_write_acl(Deps&, Call&, std::string_view operation, const http::Response& res);
 // Whether an unsigned request may run the operation (public_access.cc): nullopt if it may.
 std::optional<S3Error> authorize_anonymous(Deps&, Call&, std::string_view operation);
+// CORS (cors_ops.cc): the configuration, preflight OPTIONS, and the
+// Access-Control-* headers of every other answer to a request with an Origin.
+boost::asio::awaitable<http::Response> get_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> put_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_cors(Deps&, Call&);
+boost::asio::awaitable<http::Response> cors_preflight(Deps&, Call&);
+void add_cors_headers(Deps&, const Call&, http::Response& res);
+// Browser form uploads (post_upload.cc): POST Object, multipart/form-data to the bucket.
+boost::asio::awaitable<http::Response> post_object(Deps&, Call&);
 // Bucket policies (policy_ops.cc)
 boost::asio::awaitable<http::Response> get_bucket_policy(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_bucket_policy(Deps&, Call&);

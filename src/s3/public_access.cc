@@ -46,6 +46,10 @@ std::optional<S3Error> authorize_anonymous(Deps& d, Call& c, std::string_view op
   if (decision == PolicyDecision::kDeny) return denied;
 
   const bool reads_object = one_of(op, {"GetObject", "HeadObject", "GetObjectAcl", "PutObjectAcl"});
+  if (op == "GetObject" || op == "HeadObject")
+    for (const auto& [name, value] : c.addr.query)
+      if (name.rfind("response-", 0) == 0)
+        return s3_error(400, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.");
   if (decision == PolicyDecision::kAllow) {
     if (reads_object && !d.store.head_object(bucket, c.addr.key) && !can_list()) return denied;
     return std::nullopt;

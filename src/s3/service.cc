@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "auth/sigv2.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
 #include "base/trace_context.h"
@@ -22,7 +23,7 @@ S3Error not_implemented(const std::string& what) {
 
 // Subresources nimbus does not serve yet; answering NotImplemented beats
 // silently treating ?acl as a plain object or bucket request.
-constexpr std::string_view kUnsupported[] = {"cors", "lifecycle", "tagging", "website",
+constexpr std::string_view kUnsupported[] = {"lifecycle", "tagging", "website",
                                              "logging", "replication", "encryption",
                                              "object-lock", "retention", "legal-hold", "torrent", "restore",
                                              "select", "accelerate", "requestPayment", "analytics", "inventory",
@@ -43,12 +44,18 @@ S3Error method_not_allowed() {
 // ?ownershipControls, ?encryption, ?lifecycle (and an object's ?acl).
 std::optional<Route> access_route(const std::string& m, const Address& a, S3Error& err) {
   if (a.bucket.empty()) return std::nullopt;
+  // Browsers never sign a preflight; it is answered from the bucket's CORS rules.
+  if (m == "OPTIONS") return Route{cors_preflight, "PreflightRequest"};
   auto pick = [&](std::initializer_list<std::pair<std::string_view, Route>> by_method) -> std::optional<Route> {
     for (const auto& [method, r] : by_method)
       if (m == method) return r;
     err = method_not_allowed();
     return Route{};
   };
+  if (a.key.empty() && a.has("cors"))
+    return pick({{"GET", {get_bucket_cors, "GetBucketCors"}},
+                 {"PUT", {put_bucket_cors, "PutBucketCors"}},
+                 {"DELETE", {delete_bucket_cors, "DeleteBucketCors"}}});
   if (!a.key.empty()) {
     if (a.has("acl")) return pick({{"GET", {get_object_acl, "GetObjectAcl"}}, {"PUT", {put_object_acl, "PutObjectAcl"}}});
     return std::nullopt;
@@ -79,6 +86,9 @@ std::optional<Route> access_route(const std::string& m, const Address& a, S3Erro
 }
 
 Route route(const std::string& m, const Address& a, const http::Request& req, S3Error& err) {
+  if (m == "POST" && !a.bucket.empty() && a.key.empty() && a.query.empty() &&
+      base::to_lower(req.header("content-type")).rfind("multipart/form-data", 0) == 0)
+    return {post_object, "PostObject"};
   if (auto r = access_route(m, a, err)) return *r;
   for (auto sub : kUnsupported)
     if (a.has(sub)) {
@@ -162,6 +172,7 @@ struct Service::Impl {
   Options options;
   auth::SigningKeyCache signing_keys;
   BucketAccessCache access;
+  boost::asio::awaitable<http::Response> serve(http::Request& req, Call& call);
 };
 
 Service::Service(storage::Store& store, const auth::CredentialStore& credentials, boost::asio::thread_pool& blocking,
@@ -175,6 +186,17 @@ Service::~Service() = default;
 
 boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   Call call{req, parse_address(req, impl_->options.virtual_host_suffixes), {}, {}, {}};
+  http::Response res = co_await impl_->serve(req, call);
+  // CORS headers go on every answer about a bucket with a CORS configuration, errors included.
+  if (!call.addr.bucket.empty() && !req.header("origin").empty() && req.method != "OPTIONS") {
+    Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists,
+              &impl_->access, &impl_->credentials};
+    add_cors_headers(deps, call, res);
+  }
+  co_return res;
+}
+
+boost::asio::awaitable<http::Response> Service::Impl::serve(http::Request& req, Call& call) {
   call.where.request_id = base::request_id();
   call.where.bucket = call.addr.bucket;
   call.where.key = call.addr.key;
@@ -199,11 +221,11 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
     verified = auth::VerifiedRequest{};
   } else if (auth::is_sigv4(view)) {
     auth::VerifyOptions opts;
-    opts.key_cache = &impl_->signing_keys;
-    verified = auth::verify(view, impl_->credentials, base::now_ms(), opts);
+    opts.key_cache = &signing_keys;
+    verified = auth::verify(view, credentials, base::now_ms(), opts);
   } else if (auth::is_sigv2(view)) {
     // boto3 still presigns with V2 by default; V2 puts a virtual host's bucket in front of the path.
-    verified = auth::verify_v2(view, impl_->credentials, base::now_ms(),
+    verified = auth::verify_v2(view, credentials, base::now_ms(),
                                call.addr.virtual_hosted ? std::string_view(call.addr.bucket) : std::string_view());
   }
   if (!verified) co_return call.fail(verified.error());
@@ -214,9 +236,10 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   S3Error err;
   Route r = route(req.method, call.addr, req, err);
   if (!r.op) co_return call.fail(err);
-  Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists,
-            &impl_->access};
-  if (anonymous)
+  Deps deps{store, blocking, options, options.notifications, options.function_exists,
+            &access, &credentials};
+  // A preflight is never signed; a form upload carries its signature in its fields.
+  if (anonymous && r.name != "PreflightRequest" && r.name != "PostObject")
     if (auto denied = authorize_anonymous(deps, call, r.name)) co_return call.fail(*denied);
   if (writes_object_acl(r.name))
     if (auto refused = check_write_acl(deps, call)) co_return call.fail(*refused);
@@ -226,7 +249,7 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   if (writes_object_acl(r.name) || r.name == "CompleteMultipartUpload" || r.name == "AbortMultipartUpload")
     co_await apply_write_acl(deps, call, r.name, res);
   spdlog::debug("s3 {} {} -> {} ({})", req.method, req.target, res.status, call.where.request_id);
-  if (impl_->options.on_request) {
+  if (options.on_request) {
     RequestRecord record;
     record.operation = r.name;
     record.status = res.status;
@@ -246,7 +269,7 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
     record.bytes_in = length(req.headers, "x-amz-decoded-content-length");
     if (!record.bytes_in) record.bytes_in = length(req.headers, "content-length");
     if (!res.omit_body) record.bytes_out = res.stream ? res.stream->size() : res.body.size();
-    impl_->options.on_request(record);
+    options.on_request(record);
   }
   co_return res;
 }

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import boto3_client, run_aws
+from conftest import aws_clis, boto3_client, run_aws
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -56,6 +56,9 @@ def test_canned_acl_public_read_lets_anonymous_get_and_head(nimbus, s3):
     assert (status, body) == (200, b"hello world")
     status, _, headers = anon(nimbus.endpoint, "/pub/open.txt", method="HEAD")
     assert status == 200 and headers["Content-Length"] == "11"
+    # response-* overrides are for signed requests only, as S3.
+    status, body, _ = anon(nimbus.endpoint, "/pub/open.txt?response-content-type=text/html")
+    assert status == 400 and b"<Code>InvalidRequest</Code>" in body
     status, body, _ = anon(nimbus.endpoint, "/pub/closed.txt")
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
     # A missing key is 403 to a caller who may not list the bucket, as S3.
@@ -216,27 +219,34 @@ def test_ownership_controls_bucket_owner_enforced(nimbus, s3):
     assert code_of(e) == "InvalidBucketAclWithObjectOwnership"
 
 
-def test_cli_acls(nimbus, tmp_path):
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_acls(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
     ep = nimbus.endpoint
-    run_aws(ep, "s3", "mb", "s3://cli-acl")
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-acl-{tag}")
     src = tmp_path / "page.html"
     src.write_text("<h1>hi</h1>")
-    run_aws(ep, "s3", "cp", str(src), "s3://cli-acl/page.html", "--acl", "public-read")
-    assert anon(ep, "/cli-acl/page.html")[:2] == (200, b"<h1>hi</h1>")
-    out = json.loads(run_aws(ep, "s3api", "get-object-acl", "--bucket", "cli-acl", "--key", "page.html").stdout)
+    aws("s3", "cp", str(src), f"s3://cli-acl-{tag}/page.html", "--acl", "public-read")
+    assert anon(ep, f"/cli-acl-{tag}/page.html")[:2] == (200, b"<h1>hi</h1>")
+    out = json.loads(aws("s3api", "get-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html").stdout)
     assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in out["Grants"])
-    run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "private")
-    assert anon(ep, "/cli-acl/page.html")[0] == 403
-    run_aws(ep, "s3api", "put-public-access-block", "--bucket", "cli-acl", "--public-access-block-configuration",
+    aws("s3api", "put-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html", "--acl", "private")
+    assert anon(ep, f"/cli-acl-{tag}/page.html")[0] == 403
+    aws("s3api", "put-public-access-block", "--bucket", f"cli-acl-{tag}", "--public-access-block-configuration",
             "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
-    out = json.loads(run_aws(ep, "s3api", "get-public-access-block", "--bucket", "cli-acl").stdout)
+    out = json.loads(aws("s3api", "get-public-access-block", "--bucket", f"cli-acl-{tag}").stdout)
     assert out["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
-    r = run_aws(ep, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "page.html", "--acl", "public-read",
+    r = aws("s3api", "put-object-acl", "--bucket", f"cli-acl-{tag}", "--key", "page.html", "--acl", "public-read",
                 check=False)
     assert r.returncode != 0 and "AccessDenied" in r.stderr
-    run_aws(ep, "s3api", "put-bucket-ownership-controls", "--bucket", "cli-acl", "--ownership-controls",
+    aws("s3api", "put-bucket-ownership-controls", "--bucket", f"cli-acl-{tag}", "--ownership-controls",
             "Rules=[{ObjectOwnership=BucketOwnerPreferred}]")
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-ownership-controls", "--bucket", "cli-acl").stdout)
+    out = json.loads(aws("s3api", "get-bucket-ownership-controls", "--bucket", f"cli-acl-{tag}").stdout)
     assert out["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerPreferred"
 
 
@@ -333,22 +343,165 @@ def test_public_access_block_and_policies(nimbus, s3):
     assert anon(nimbus.endpoint, "/pab-policy/public/x")[0] == 403
 
 
-def test_cli_bucket_policy(nimbus, tmp_path):
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_bucket_policy(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
     ep = nimbus.endpoint
-    run_aws(ep, "s3", "mb", "s3://cli-policy")
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-policy-{tag}")
     src = tmp_path / "a.txt"
     src.write_text("public text")
-    run_aws(ep, "s3", "cp", str(src), "s3://cli-policy/public/a.txt")
+    aws("s3", "cp", str(src), f"s3://cli-policy-{tag}/public/a.txt")
     policy = tmp_path / "policy.json"
-    policy.write_text(public_policy("cli-policy"))
-    run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", f"file://{policy}")
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy").stdout)
+    policy.write_text(public_policy(f"cli-policy-{tag}"))
+    aws("s3api", "put-bucket-policy", "--bucket", f"cli-policy-{tag}", "--policy", f"file://{policy}")
+    out = json.loads(aws("s3api", "get-bucket-policy", "--bucket", f"cli-policy-{tag}").stdout)
     assert json.loads(out["Policy"])["Statement"][0]["Sid"] == "PublicRead"
-    out = json.loads(run_aws(ep, "s3api", "get-bucket-policy-status", "--bucket", "cli-policy").stdout)
+    out = json.loads(aws("s3api", "get-bucket-policy-status", "--bucket", f"cli-policy-{tag}").stdout)
     assert out["PolicyStatus"]["IsPublic"] is True
-    assert anon(ep, "/cli-policy/public/a.txt")[:2] == (200, b"public text")
-    r = run_aws(ep, "s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "{bad", check=False)
+    assert anon(ep, f"/cli-policy-{tag}/public/a.txt")[:2] == (200, b"public text")
+    r = aws("s3api", "put-bucket-policy", "--bucket", f"cli-policy-{tag}", "--policy", "{bad", check=False)
     assert r.returncode != 0 and "MalformedPolicy" in r.stderr
-    run_aws(ep, "s3api", "delete-bucket-policy", "--bucket", "cli-policy")
-    r = run_aws(ep, "s3api", "get-bucket-policy", "--bucket", "cli-policy", check=False)
+    aws("s3api", "delete-bucket-policy", "--bucket", f"cli-policy-{tag}")
+    r = aws("s3api", "get-bucket-policy", "--bucket", f"cli-policy-{tag}", check=False)
     assert r.returncode != 0 and "NoSuchBucketPolicy" in r.stderr
+
+
+def curl(*args):
+    """curl -si: (status, headers as a lowercase dict, body)."""
+    import subprocess
+    out = subprocess.run(["curl", "-si", "--max-time", "10", *args], capture_output=True, check=True).stdout
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
+
+
+CORS_RULES = {"CORSRules": [
+    {"ID": "app", "AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
+     "AllowedHeaders": ["x-amz-*", "content-type"], "ExposeHeaders": ["ETag", "x-amz-request-id"], "MaxAgeSeconds": 600},
+    {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"]},
+]}
+
+
+def test_cors_configuration_round_trip_and_validation(nimbus, s3):
+    s3.create_bucket(Bucket="cors")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket="cors")
+    assert code_of(e) == "NoSuchCORSConfiguration"
+    s3.put_bucket_cors(Bucket="cors", CORSConfiguration=CORS_RULES)
+    rules = s3.get_bucket_cors(Bucket="cors")["CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["https://*.example.com"]
+    assert rules[0]["AllowedHeaders"] == ["x-amz-*", "content-type"]
+    assert rules[0]["ExposeHeaders"] == ["ETag", "x-amz-request-id"] and rules[0]["MaxAgeSeconds"] == 600
+    assert rules[1]["AllowedMethods"] == ["GET", "HEAD"]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors", CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["*"], "AllowedMethods": ["PATCH"]}]})
+    assert code_of(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors", CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["https://*.*.com"], "AllowedMethods": ["GET"]}]})
+    assert code_of(e) == "InvalidRequest"
+    import hashlib
+    from sigv4 import Signer, send
+    bad = b"<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>"
+    headers = {"host": f"127.0.0.1:{nimbus.port}", "content-type": "application/xml"}
+    Signer().sign("PUT", "/cors", headers, hashlib.sha256(bad).hexdigest(), query="cors=")
+    status, _, body = send(nimbus.port, "PUT", "/cors", headers, body=bad, query="cors=")
+    assert status == 400 and b"MalformedXML" in body
+    assert len(s3.get_bucket_cors(Bucket="cors")["CORSRules"]) == 2  # the refused ones changed nothing
+    s3.delete_bucket_cors(Bucket="cors")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket="cors")
+    assert code_of(e) == "NoSuchCORSConfiguration"
+
+
+def test_cors_preflight_and_actual_responses(nimbus, s3):
+    ep = nimbus.endpoint
+    s3.create_bucket(Bucket="web")
+    s3.put_object(Bucket="web", Key="app.js", Body=b"js", ACL="public-read")
+    status, _, body = curl("-X", "OPTIONS", "-H", "Origin: https://app.example.com",
+                           "-H", "Access-Control-Request-Method: GET", ep + "/web/app.js")
+    assert status == 403 and b"CORS is not enabled for this bucket" in body
+    s3.put_bucket_cors(Bucket="web", CORSConfiguration=CORS_RULES)
+
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: https://app.example.com",
+                        "-H", "Access-Control-Request-Method: PUT",
+                        "-H", "Access-Control-Request-Headers: Content-Type, X-Amz-Date", ep + "/web/upload.bin")
+    assert status == 200
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-allow-methods"] == "GET, PUT"
+    assert h["access-control-allow-headers"] == "content-type, x-amz-date"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    assert h["access-control-max-age"] == "600"
+    assert h["access-control-allow-credentials"] == "true"
+    assert "Origin" in h["vary"]
+
+    # The catch-all rule answers "*" for GET from anywhere, but not for PUT.
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: https://other.org", "-H", "Access-Control-Request-Method: GET",
+                        ep + "/web/app.js")
+    assert status == 200 and h["access-control-allow-origin"] == "*"
+    for headers in (["-H", "Origin: https://other.org", "-H", "Access-Control-Request-Method: PUT"],
+                    ["-H", "Origin: https://app.example.com", "-H", "Access-Control-Request-Method: PUT",
+                     "-H", "Access-Control-Request-Headers: authorization"]):
+        status, _, body = curl("-X", "OPTIONS", *headers, ep + "/web/app.js")
+        assert status == 403 and b"<Code>AccessForbidden</Code>" in body and b"CORSResponse: This CORS request is not allowed" in body
+    status, _, body = curl("-X", "OPTIONS", "-H", "Access-Control-Request-Method: GET", ep + "/web/app.js")
+    assert status == 400 and b"Origin request header needed" in body
+    status, _, body = curl("-X", "OPTIONS", "-H", "Origin: https://a.example.com",
+                           "-H", "Access-Control-Request-Method: GET", ep + "/no-such-bucket/x")
+    assert status == 404 and b"NoSuchBucket" in body
+
+    # Actual responses carry the headers when the Origin matches, for anonymous and signed callers.
+    status, h, body = curl("-H", "Origin: https://app.example.com", ep + "/web/app.js")
+    assert status == 200 and body == b"js"
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    status, h, _ = curl("-H", "Origin: https://app.example.com", ep + "/web/missing")
+    assert status == 403 and h["access-control-allow-origin"] == "https://app.example.com"  # errors too
+    status, h, _ = curl("-H", "Origin: https://other.org", ep + "/web/app.js")
+    assert h["access-control-allow-origin"] == "*"
+    status, h, _ = curl("-X", "DELETE", "-H", "Origin: https://other.org", ep + "/web/app.js")
+    assert "access-control-allow-origin" not in h and "Origin" in h["vary"]
+    seen = {}
+    s3.meta.events.register("after-call.s3.GetObject", lambda http_response, **kw: seen.update(http_response.headers))
+    s3.get_object(Bucket="web", Key="app.js", ResponseContentType="text/javascript")
+    assert "access-control-allow-origin" not in {k.lower() for k in seen}  # no Origin, no CORS headers
+    signed = boto3_client(ep)
+    signed.meta.events.register("before-sign.s3.GetObject",
+                                lambda request, **kw: request.headers.__setitem__("Origin", "https://x.example.com"))
+    signed.meta.events.register("after-call.s3.GetObject", lambda http_response, **kw: seen.update(http_response.headers))
+    signed.get_object(Bucket="web", Key="app.js")
+    assert {k.lower(): v for k, v in seen.items()}["access-control-allow-origin"] == "https://x.example.com"
+
+
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_cors(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    tag = "v" + str(aws_clis().index(cli))
+    ep = nimbus.endpoint
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3", "mb", f"s3://cli-cors-{tag}")
+    cfg = tmp_path / "cors.json"
+    cfg.write_text(json.dumps({"CORSRules": [{"AllowedOrigins": ["http://localhost:*"], "AllowedMethods": ["GET"]}]}))
+    aws("s3api", "put-bucket-cors", "--bucket", f"cli-cors-{tag}", "--cors-configuration", f"file://{cfg}")
+    out = json.loads(aws("s3api", "get-bucket-cors", "--bucket", f"cli-cors-{tag}").stdout)
+    assert out["CORSRules"][0]["AllowedOrigins"] == ["http://localhost:*"]
+    status, h, _ = curl("-X", "OPTIONS", "-H", "Origin: http://localhost:3000", "-H", "Access-Control-Request-Method: GET",
+                        ep + f"/cli-cors-{tag}/x")
+    assert status == 200 and h["access-control-allow-origin"] == "http://localhost:3000"
+    aws("s3api", "delete-bucket-cors", "--bucket", f"cli-cors-{tag}")
+    r = aws("s3api", "get-bucket-cors", "--bucket", f"cli-cors-{tag}", check=False)
+    assert r.returncode != 0 and "NoSuchCORSConfiguration" in r.stderr
