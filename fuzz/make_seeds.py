@@ -152,6 +152,31 @@ def xml_seeds():
         '&#x1F600;&#0;</Key></Object></Delete>')
 
 
+def access_seeds():
+    """Bucket access documents (s3_xml) and browser form uploads (s3_form: the
+    first byte picks the read size, the rest is the body with boundary B)."""
+    out("s3_xml", "cors", '<CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.com</AllowedOrigin>'
+        '<AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>'
+        '<MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>')
+    out("s3_xml", "acl", '<AccessControlPolicy><Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a'
+        '</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ'
+        '</Permission></Grant></AccessControlList></AccessControlPolicy>')
+    out("s3_xml", "public_access_block", '<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>'
+        '</PublicAccessBlockConfiguration>')
+    out("s3_form", "form_boto3", b'\x07--B\r\nContent-Disposition: form-data; name="key"\r\n\r\nuploads/${filename}\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="policy"\r\n\r\neyJ4IjoxfQ==\r\n--B\r\nContent-Disposition: '
+        b'form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n--B-not-a-boundary\r\n--Bx\r\n'
+        b'--B--\r\n')
+    out("s3_form", "form_fields_after_file", b'\x00--B\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--B\r\n'
+        b'Content-Disposition: form-data; name="file"; filename="f"\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; '
+        b'name="ignored"\r\n\r\nv\r\n--B--\r\n')
+    out("s3_form", "post_policy", b'\x01{"expiration": "2026-12-03T12:00:00Z", "conditions": [{"bucket": "b"}, '
+        b'["starts-with", "$key", "u/"], ["content-length-range", 1, 1000], ["eq", "$Content-Type", "image/png"]]}')
+    out("s3_form", "bucket_policy", b'\x02{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+        b'"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}')
+
+
 def request_seeds():
     out("s3_request", "path_style", text_request("GET", "/photos/in/red%20flower+1.jpg?uploads&prefix=a%2Fb+c",
                                                  [("host", "127.0.0.1:4566"), ("range", "bytes=0-9")]))
@@ -228,6 +253,7 @@ if __name__ == "__main__":
     auth_seeds()
     chunked_seeds()
     xml_seeds()
+    access_seeds()
     request_seeds()
     json_seeds()
     filter_seeds()
