@@ -18,6 +18,7 @@
 #include "s3/bucket_access.h"
 #include "s3/call.h"
 #include "s3/form_data.h"
+#include "s3/object_options.h"
 #include "s3/post_policy.h"
 #include "s3/xml.h"
 
@@ -33,7 +34,7 @@ bool known_field(const std::string& n) {
       "key", "bucket", "acl", "policy", "signature", "awsaccesskeyid", "x-amz-algorithm", "x-amz-credential",
       "x-amz-date", "x-amz-signature", "x-amz-security-token", "success_action_redirect", "redirect",
       "success_action_status", "content-type", "cache-control", "content-disposition", "content-encoding",
-      "content-language", "expires"};
+      "content-language", "expires", "x-amz-storage-class", "x-amz-server-side-encryption"};
   for (auto k : kKnown)
     if (n == k) return true;
   return n.rfind("x-amz-meta-", 0) == 0 || n.rfind("x-ignore-", 0) == 0;
@@ -236,7 +237,12 @@ awaitable<http::Response> post_object(Deps& d, Call& c) {
   if (form.writer_->size() < static_cast<uint64_t>(form.min_size))
     co_return c.fail(s3_error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"));
 
+  if (auto bad = write_options_error(form.field("x-amz-storage-class").value_or(""),
+                                     form.field("x-amz-server-side-encryption").value_or(""), false, false))
+    co_return c.fail(*bad);
   storage::Attributes attrs;
+  if (auto cls = form.field("x-amz-storage-class"); cls && *cls != "STANDARD")
+    attrs.emplace_back(kStorageClassAttribute, *cls);
   for (const auto& [k, v] : form.fields_) {
     bool kept = k.rfind("x-amz-meta-", 0) == 0;
     for (auto a : kAttributeFields) kept = kept || k == a;
@@ -281,6 +287,7 @@ awaitable<http::Response> post_object(Deps& d, Call& c) {
   }
   r.set("ETag", quoted(meta->etag));
   r.set("Location", location);
+  add_encryption_header(r);
   co_return r;
 }
 

@@ -175,3 +175,21 @@ def test_post_raises_the_object_created_post_event(server):  # noqa: F811
     from test_lambda import wait_for
     wait_for(lambda: "EVENT ObjectCreated:Post photos input/form.jpg 5 thumbs" in server.log_text(),
              what="the Post event")
+
+
+def test_post_storage_class_and_encryption_fields(nimbus, s3):
+    v4 = boto3_client(nimbus.endpoint, signature_version="s3v4")
+    p = v4.generate_presigned_post("forms", "cold.bin",
+                                   Fields={"x-amz-storage-class": "GLACIER_IR", "x-amz-server-side-encryption": "AES256"},
+                                   Conditions=[{"x-amz-storage-class": "GLACIER_IR"},
+                                               {"x-amz-server-side-encryption": "AES256"}], ExpiresIn=600)
+    r = post(p["url"], p["fields"])
+    assert r.status_code == 204, r.text
+    assert r.headers["x-amz-server-side-encryption"] == "AES256"
+    assert s3.head_object(Bucket="forms", Key="cold.bin")["StorageClass"] == "GLACIER_IR"
+    p = v4.generate_presigned_post("forms", "kms.bin", Fields={"x-amz-server-side-encryption": "aws:kms"},
+                                   Conditions=[{"x-amz-server-side-encryption": "aws:kms"}], ExpiresIn=600)
+    r = post(p["url"], p["fields"])
+    assert r.status_code == 400 and code(r) == "InvalidArgument" and b"KMS" in r.content
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket="forms", Key="kms.bin")
