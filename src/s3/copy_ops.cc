@@ -19,6 +19,11 @@ awaitable<std::optional<ResolvedSource>> resolve_copy_source(Deps& d, Call& c, S
   ResolvedSource r;
   r.source.bucket = std::move(name->bucket);
   r.source.key = std::move(name->key);
+  if (name->version_id && *name->version_id != "null") {
+    // No bucket is versioned yet: "null" is every object's one version.
+    err = s3_error(400, "InvalidArgument", "Invalid version id specified");
+    co_return std::nullopt;
+  }
   auto meta = d.store.head_object(r.source.bucket, r.source.key);
   if (!meta) {
     err = to_s3_error(meta.error());

@@ -48,6 +48,13 @@ void apply_overrides(http::Response& r, const Address& a) {
   }
 }
 
+std::optional<S3Error> unversioned_version_error(const std::optional<std::string>& version_id) {
+  // No bucket is versioned yet: "null" is every object's one version, and any
+  // other id is refused rather than taken to mean the current object.
+  if (version_id && *version_id != "null") return s3_error(400, "InvalidArgument", "Invalid version id specified");
+  return std::nullopt;
+}
+
 }  // namespace
 
 awaitable<http::Response> put_object(Deps& d, Call& c) {
@@ -73,6 +80,7 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
 
 awaitable<http::Response> get_object(Deps& d, Call& c) {
   bool head = c.req.method == "HEAD";
+  if (auto bad = unversioned_version_error(c.addr.param("versionId"))) co_return c.fail(*bad);
   auto opened = d.store.open_object(c.addr.bucket, c.addr.key);  // a point read: no thread hop
   if (!opened) co_return c.fail(opened.error());
   const storage::ObjectMeta& m = opened->meta;
@@ -139,6 +147,7 @@ awaitable<http::Response> get_object(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> delete_object(Deps& d, Call& c) {
+  if (auto bad = unversioned_version_error(c.addr.param("versionId"))) co_return c.fail(*bad);
   S3Error err;
   auto condition = write_condition(c.req, err);
   if (!condition) co_return c.fail(err);
@@ -163,20 +172,36 @@ awaitable<http::Response> delete_objects(Deps& d, Call& c) {
   auto request = parse_delete_request(*body, err);
   if (!request) co_return c.fail(err);
   const bool quiet = request->quiet;
-  const std::vector<std::string>& keys = request->keys;
+  const std::vector<DeleteTarget>& targets = request->objects;
   auto results = co_await http::offload(d.blocking, [&] {
     std::vector<base::Result<bool>> out;
-    for (const auto& k : keys) out.push_back(d.store.delete_object(c.addr.bucket, k, c.context));
+    for (const auto& t : targets) {
+      if (auto bad = unversioned_version_error(t.version_id)) {
+        out.push_back(base::make_error(base::ErrorCode::kInvalidArgument, bad->message));
+        continue;
+      }
+      storage::WriteCondition condition;
+      condition.if_match = t.etag;
+      out.push_back(d.store.delete_object(c.addr.bucket, t.key, c.context, condition));
+    }
     return out;
   });
   XmlDocument out("DeleteResult");
-  for (size_t i = 0; i < keys.size(); ++i) {
+  for (size_t i = 0; i < targets.size(); ++i) {
     if (results[i].ok()) {
-      if (!quiet) out.root().child("Deleted").text("Key", keys[i]);
+      if (quiet) continue;
+      auto n = out.root().child("Deleted");
+      n.text("Key", targets[i].key);
+      if (targets[i].version_id) n.text("VersionId", *targets[i].version_id);
     } else {
       if (results[i].error().reason == base::reason::kNoSuchBucket) co_return c.fail(results[i].error());
       S3Error e = to_s3_error(results[i].error());
-      out.root().child("Error").text("Key", keys[i]).text("Code", e.code).text("Message", e.message);
+      if (results[i].error().reason == base::reason::kConditionFailed)
+        e = s3_error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+      auto n = out.root().child("Error");
+      n.text("Key", targets[i].key);
+      if (targets[i].version_id) n.text("VersionId", *targets[i].version_id);
+      n.text("Code", e.code).text("Message", e.message);
     }
   }
   co_return c.xml(out.str());

@@ -138,9 +138,24 @@ std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error
       err = malformed("Each Object needs a Key");
       return std::nullopt;
     }
-    out.keys.emplace_back(o.child("Key").text().as_string());
+    DeleteTarget t;
+    t.key = o.child("Key").text().as_string();
+    for (auto field : o.children()) {
+      std::string_view name = field.name();
+      if (name.empty() || name == "Key") continue;
+      if (name == "VersionId") t.version_id = field.text().as_string();
+      else if (name == "ETag") t.etag = unquoted(field.text().as_string());
+      else {
+        // LastModifiedTime and Size are conditions S3 offers on directory buckets only.
+        err = s3_error(501, "NotImplemented",
+                       "A header you provided implies functionality that is not implemented: " + std::string(name) +
+                           " in a DeleteObjects Object");
+        return std::nullopt;
+      }
+    }
+    out.objects.push_back(std::move(t));
   }
-  if (out.keys.empty() || out.keys.size() > 1000) {
+  if (out.objects.empty() || out.objects.size() > 1000) {
     err = malformed("The request must name between 1 and 1000 objects");
     return std::nullopt;
   }
@@ -194,13 +209,14 @@ std::optional<S3Error> new_key_error(std::string_view key) {
 }
 
 std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err) {
+  std::optional<std::string> version_id;
   if (size_t q = v.find('?'); q != std::string_view::npos) {
     std::string_view query = v.substr(q + 1);
-    // Objects have one version, "null": any other is not there.
-    if (query.rfind("versionId=", 0) == 0 && query.substr(10) != "null") {
-      err = s3_error(404, "NoSuchVersion", "The specified version does not exist.");
+    if (query.rfind("versionId=", 0) != 0) {
+      err = s3_error(400, "InvalidArgument", "The only query x-amz-copy-source may carry is versionId");
       return std::nullopt;
     }
+    version_id = base::uri_decode(query.substr(10));
     v = v.substr(0, q);
   }
   std::string path = base::uri_decode(v);
@@ -210,7 +226,7 @@ std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err
     err = s3_error(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
     return std::nullopt;
   }
-  return CopySourceName{path.substr(0, slash), path.substr(slash + 1)};
+  return CopySourceName{path.substr(0, slash), path.substr(slash + 1), std::move(version_id)};
 }
 
 }  // namespace nimbus::s3

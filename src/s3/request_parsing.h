@@ -26,10 +26,16 @@ std::string unquoted(std::string_view etag);
 std::optional<std::vector<events::Rule>> parse_notification_configuration(
     std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err);
 
-// <Delete>: up to 1000 <Object><Key>, and <Quiet>.
+// <Delete>: up to 1000 <Object> (<Key>, optional <VersionId> and <ETag>,
+// the latter a condition as If-Match is), and <Quiet>.
+struct DeleteTarget {
+  std::string key;
+  std::optional<std::string> version_id;
+  std::optional<std::string> etag;  // unquoted
+};
 struct DeleteRequest {
   bool quiet = false;
-  std::vector<std::string> keys;
+  std::vector<DeleteTarget> objects;
 };
 std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error& err);
 
@@ -45,10 +51,11 @@ std::optional<std::string> parse_create_bucket_configuration(std::string_view bo
 // that no listing ever becomes unparseable.
 std::optional<S3Error> new_key_error(std::string_view key);
 
-// x-amz-copy-source: "[/]bucket/key[?versionId=null]", percent-encoded.
+// x-amz-copy-source: "[/]bucket/key[?versionId=id]", percent-encoded.
 struct CopySourceName {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;
 };
 std::optional<CopySourceName> parse_copy_source(std::string_view header, S3Error& err);
 
