@@ -1,5 +1,5 @@
 // S3 bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
-// GetBucketLocation, GetBucketVersioning.
+// GetBucketLocation (versioning: versioning_ops.cc).
 
 #include "base/time.h"
 #include "http/offload.h"
@@ -85,13 +85,6 @@ awaitable<http::Response> get_bucket_location(Deps& d, Call& c) {
   XmlDocument doc("LocationConstraint");
   // us-east-1 is reported as an empty constraint, as S3 does.
   if (b->region != "us-east-1") doc.root().set_text(b->region);
-  co_return c.xml(doc.str());
-}
-
-awaitable<http::Response> get_bucket_versioning(Deps& d, Call& c) {
-  auto b = d.store.get_bucket(c.addr.bucket);
-  if (!b) co_return c.fail(b.error());
-  XmlDocument doc("VersioningConfiguration");
   co_return c.xml(doc.str());
 }
 

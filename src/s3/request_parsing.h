@@ -42,6 +42,20 @@ std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error
 // <CompleteMultipartUpload>: the parts, numbers 1..10000, ETags unquoted.
 std::optional<std::vector<storage::CompletedPart>> parse_complete_multipart(std::string_view body, S3Error& err);
 
+// <VersioningConfiguration>: Status Enabled or Suspended (absent: no
+// change); MfaDelete Enabled is refused (501), as nimbus has no MFA.
+struct VersioningRequest {
+  std::optional<storage::Versioning> status;
+};
+std::optional<VersioningRequest> parse_versioning_configuration(std::string_view body, S3Error& err);
+
+// <Tagging><TagSet><Tag><Key/><Value/></Tag>...: S3's limits (10 tags,
+// keys 1..128 and values up to 256 characters, keys unique): InvalidTag /
+// BadRequest beyond them.
+std::optional<storage::Attributes> parse_tagging(std::string_view body, S3Error& err);
+// x-amz-tagging: "k1=v1&k2=v2", URL-encoded; the same limits.
+std::optional<storage::Attributes> parse_tagging_header(std::string_view header, S3Error& err);
+
 // <CreateBucketConfiguration><LocationConstraint>; "" when absent.
 std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err);
 
