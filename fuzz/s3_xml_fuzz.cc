@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& r : *rules)
       if (r.events.empty() || r.function_arn.empty()) std::abort();  // the parser promises both
   if (auto d = s3::parse_delete_request(body, err))
-    if (d->keys.empty() || d->keys.size() > 1000) std::abort();
+    if (d->objects.empty() || d->objects.size() > 1000) std::abort();
   if (auto parts = s3::parse_complete_multipart(body, err))
     for (const auto& p : *parts)
       if (p.part_number < 1 || p.part_number > 10000) std::abort();

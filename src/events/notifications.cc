@@ -87,19 +87,23 @@ std::string event_name(storage::EventKind kind) {
     case storage::EventKind::kCopy: return "ObjectCreated:Copy";
     case storage::EventKind::kCompleteMultipartUpload: return "ObjectCreated:CompleteMultipartUpload";
     case storage::EventKind::kDelete: return "ObjectRemoved:Delete";
+    case storage::EventKind::kDeleteMarkerCreated: return "ObjectRemoved:DeleteMarkerCreated";
   }
   return "";
 }
 
 std::string event_name(const storage::ObjectEvent& ev) {
   if (ev.context.lifecycle && ev.kind == storage::EventKind::kDelete) return "LifecycleExpiration:Delete";
+  if (ev.context.lifecycle && ev.kind == storage::EventKind::kDeleteMarkerCreated)
+    return "LifecycleExpiration:DeleteMarkerCreated";
   return event_name(ev.kind);
 }
 
 bool is_known_event(const std::string& p) {
   for (const char* k : {"s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
                         "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
-                        "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete"})
+                        "s3:ObjectRemoved:DeleteMarkerCreated", "s3:LifecycleExpiration:*",
+                        "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated"})
     if (p == k) return true;
   return false;
 }
@@ -123,10 +127,11 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
   std::string key = base::uri_encode(ev.key, false);
   for (size_t p; (p = key.find("%20")) != std::string::npos;) key.replace(p, 3, "+");
   json::object object{{"key", key}, {"sequencer", ev.sequencer}};
-  if (ev.kind != storage::EventKind::kDelete) {
+  if (ev.kind != storage::EventKind::kDelete && ev.kind != storage::EventKind::kDeleteMarkerCreated) {
     object["size"] = ev.size;
     object["eTag"] = ev.etag;
   }
+  if (!ev.version_id.empty()) object["versionId"] = ev.version_id;
   json::object record{
       {"eventVersion", "2.1"},
       {"eventSource", "aws:s3"},

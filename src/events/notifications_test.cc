@@ -48,6 +48,23 @@ TEST(EventJson, KeysAreFormEncoded) {
   EXPECT_NE(j.find("\"size\":42"), std::string::npos);
 }
 
+// Issue 12: buckets with versioning say which version an event is about.
+TEST(EventJson, VersionsAndDeleteMarkers) {
+  storage::ObjectEvent ev;
+  ev.kind = storage::EventKind::kDeleteMarkerCreated;
+  ev.bucket = "photos";
+  ev.key = "k";
+  ev.version_id = "0123456789abcdef0123456789abcdef";
+  std::string j = s3_event_json(ev, {"cfg", "arn", {}, "", ""}, "us-east-1");
+  EXPECT_NE(j.find("\"versionId\":\"0123456789abcdef0123456789abcdef\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"eventName\":\"ObjectRemoved:DeleteMarkerCreated\""), std::string::npos) << j;
+  EXPECT_EQ(j.find("\"size\""), std::string::npos) << j;
+  EXPECT_TRUE(is_known_event("s3:ObjectRemoved:DeleteMarkerCreated"));
+  ev.kind = storage::EventKind::kPut;
+  ev.version_id.clear();
+  EXPECT_EQ(s3_event_json(ev, {"cfg", "arn", {}, "", ""}, "us-east-1").find("versionId"), std::string::npos);
+}
+
 TEST(Notifications, RulesSurviveReopening) {
   std::string dir = (std::filesystem::temp_directory_path() / ("ntf-" + base::random_hex(4))).string();
   std::filesystem::create_directories(dir);

@@ -1,5 +1,5 @@
 // S3 bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
-// GetBucketLocation, GetBucketVersioning. CreateBucket takes x-amz-acl /
+// GetBucketLocation (versioning: versioning_ops.cc). CreateBucket takes x-amz-acl /
 // x-amz-grant-* and x-amz-object-ownership (stored as bucket settings).
 
 #include <algorithm>
@@ -145,13 +145,6 @@ awaitable<http::Response> get_bucket_location(Deps& d, Call& c) {
   XmlDocument doc("LocationConstraint");
   // us-east-1 is reported as an empty constraint, as S3 does.
   if (b->region != "us-east-1") doc.root().set_text(b->region);
-  co_return c.xml(doc.str());
-}
-
-awaitable<http::Response> get_bucket_versioning(Deps& d, Call& c) {
-  auto b = d.store.get_bucket(c.addr.bucket);
-  if (!b) co_return c.fail(b.error());
-  XmlDocument doc("VersioningConfiguration");
   co_return c.xml(doc.str());
 }
 

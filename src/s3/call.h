@@ -55,7 +55,8 @@ boost::asio::awaitable<http::Response> create_bucket(Deps&, Call&);
 boost::asio::awaitable<http::Response> head_bucket(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_bucket(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_location(Deps&, Call&);
-boost::asio::awaitable<http::Response> get_bucket_versioning(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_versioning(Deps&, Call&);  // versioning_ops.cc
+boost::asio::awaitable<http::Response> put_bucket_versioning(Deps&, Call&);
 // Default encryption (encryption_ops.cc)
 boost::asio::awaitable<http::Response> put_bucket_encryption(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_encryption(Deps&, Call&);
@@ -74,6 +75,10 @@ boost::asio::awaitable<http::Response> get_object(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_object(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_objects(Deps&, Call&);
 boost::asio::awaitable<http::Response> copy_object(Deps&, Call&);
+// Object tagging (tagging_ops.cc)
+boost::asio::awaitable<http::Response> put_object_tagging(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_object_tagging(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_object_tagging(Deps&, Call&);
 // Notifications (notification_ops.cc)
 boost::asio::awaitable<http::Response> put_bucket_notification(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_notification(Deps&, Call&);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "s3/xml.h"
+#include "storage/types.h"
 
 namespace nimbus::s3 {
 
@@ -29,6 +30,8 @@ S3Error to_s3_error(const base::Error& e) {
       {ErrorCode::kInvalidArgument, nullptr, 400, "InvalidArgument"},
       {ErrorCode::kNotFound, r::kNoSuchBucket, 404, "NoSuchBucket"},
       {ErrorCode::kNotFound, r::kNoSuchUpload, 404, "NoSuchUpload"},
+      {ErrorCode::kNotFound, storage::reason::kNoSuchVersion, 404, "NoSuchVersion"},
+      {ErrorCode::kNotFound, storage::reason::kDeleteMarker, 405, "MethodNotAllowed"},
       {ErrorCode::kNotFound, nullptr, 404, "NoSuchKey"},
       {ErrorCode::kAlreadyExists, nullptr, 409, "BucketAlreadyOwnedByYou"},
       {ErrorCode::kConflict, nullptr, 409, "BucketNotEmpty"},

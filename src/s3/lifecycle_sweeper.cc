@@ -60,48 +60,106 @@ SweepCounts LifecycleSweeper::sweep_once(int64_t now_ms) {
       spdlog::warn("lifecycle: bucket {}: stored rules do not parse ({}); skipped", bucket.name, err.message);
       continue;
     }
-    storage::RequestContext ctx;
-    ctx.request_id = "lifecycle";
-    ctx.principal = "s3.amazonaws.com";  // who S3 names as the requester of lifecycle events
-    ctx.lifecycle = true;
     for (const auto& rule : *rules) {
       if (!rule.enabled) continue;
-      if (rule.expiration_days || rule.expiration_date_ms) {
-        storage::ListQuery q;
-        q.prefix = rule.filter.prefix;
-        q.max_keys = 1000;
-        while (true) {
-          auto page = store_.list_objects(bucket.name, q);
-          if (!page) break;
-          for (const auto& o : page->objects) {
-            // Object tags are not kept yet, so a rule that filters by tags takes in nothing.
-            if (!lifecycle_filter_matches(rule.filter, o.key, o.size, {})) continue;
-            if (!due(rule, o.last_modified_ms, now_ms, options_.day_ms)) continue;
-            auto removed = store_.delete_object(bucket.name, o.key, ctx);
-            if (removed && *removed) ++counts.expired;
-          }
-          if (!page->truncated || page->objects.empty()) break;
-          q.start_after = page->objects.back().key;
-        }
-      }
-      if (rule.abort_incomplete_upload_days) {
-        storage::ListUploadsQuery q;
-        q.prefix = rule.filter.prefix;
-        while (true) {
-          auto page = store_.list_uploads(bucket.name, q);
-          if (!page) break;
-          for (const auto& u : page->uploads)
-            if (now_ms >= lifecycle_due_ms(u.initiated_ms, *rule.abort_incomplete_upload_days, options_.day_ms) &&
-                store_.abort_upload(u))
-              ++counts.aborted_uploads;
-          if (!page->truncated) break;
-          q.key_marker = page->next_key_marker;
-          q.upload_id_marker = page->next_upload_id_marker;
-        }
-      }
+      if (rule.expiration_days || rule.expiration_date_ms) expire_current(bucket.name, rule, now_ms, counts);
+      if (rule.noncurrent_days || rule.expired_object_delete_marker.value_or(false))
+        expire_versions(bucket.name, rule, now_ms, counts);
+      if (rule.abort_incomplete_upload_days) abort_uploads(bucket.name, rule, now_ms, counts);
     }
   }
   return counts;
+}
+
+// Current versions past Days or Date: deleted (a delete marker in a versioned bucket).
+void LifecycleSweeper::expire_current(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms,
+                                      SweepCounts& counts) {
+  storage::ListQuery q;
+  q.prefix = rule.filter.prefix;
+  while (true) {
+    auto page = store_.list_objects(bucket, q);
+    if (!page) return;
+    for (const auto& o : page->objects) {
+      if (!lifecycle_filter_matches(rule.filter, o.key, o.size, o.tags)) continue;
+      if (!due(rule, o.last_modified_ms, now_ms, options_.day_ms)) continue;
+      auto removed = store_.delete_object(bucket, o.key, context());
+      if (removed && removed->existed) ++counts.expired;
+    }
+    if (!page->truncated || page->objects.empty()) return;
+    q.start_after = page->objects.back().key;
+  }
+}
+
+// Noncurrent versions NoncurrentDays after they stopped being current (beyond
+// the NewerNoncurrentVersions newest kept), and delete markers left alone with
+// no versions behind them (ExpiredObjectDeleteMarker): removed for good.
+void LifecycleSweeper::expire_versions(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms,
+                                       SweepCounts& counts) {
+  storage::ListVersionsQuery q;
+  q.prefix = rule.filter.prefix;
+  std::vector<storage::ObjectMeta> key_versions;  // one key's, newest first
+  auto settle_key = [&] {
+    if (key_versions.empty()) return;
+    const std::string& key = key_versions.front().key;
+    if (rule.expired_object_delete_marker.value_or(false) && key_versions.size() == 1 &&
+        key_versions.front().delete_marker && key_versions.front().is_latest) {
+      auto removed = store_.delete_object(bucket, key, context(), {}, key_versions.front().version_id);
+      if (removed) ++counts.expired;
+    }
+    if (rule.noncurrent_days) {
+      int noncurrent_seen = 0;
+      for (size_t i = 1; i < key_versions.size(); ++i) {
+        const auto& v = key_versions[i];
+        if (v.delete_marker) continue;
+        ++noncurrent_seen;
+        if (rule.newer_noncurrent_versions && noncurrent_seen <= *rule.newer_noncurrent_versions) continue;
+        if (!lifecycle_filter_matches(rule.filter, v.key, v.size, v.tags)) continue;
+        // It became noncurrent when the next newer version was written.
+        int64_t noncurrent_since = key_versions[i - 1].last_modified_ms;
+        if (now_ms < lifecycle_due_ms(noncurrent_since, *rule.noncurrent_days, options_.day_ms)) continue;
+        auto removed = store_.delete_object(bucket, v.key, context(), {}, v.version_id);
+        if (removed) ++counts.expired;
+      }
+    }
+    key_versions.clear();
+  };
+  while (true) {
+    auto page = store_.list_versions(bucket, q);
+    if (!page) return;
+    for (auto& v : page->versions) {
+      if (!key_versions.empty() && key_versions.front().key != v.key) settle_key();
+      key_versions.push_back(std::move(v));
+    }
+    if (!page->truncated) break;
+    q.key_marker = page->next_key_marker;
+    q.version_id_marker = page->next_version_id_marker;
+  }
+  settle_key();
+}
+
+void LifecycleSweeper::abort_uploads(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms,
+                                     SweepCounts& counts) {
+  storage::ListUploadsQuery q;
+  q.prefix = rule.filter.prefix;
+  while (true) {
+    auto page = store_.list_uploads(bucket, q);
+    if (!page) return;
+    for (const auto& u : page->uploads)
+      if (now_ms >= lifecycle_due_ms(u.initiated_ms, *rule.abort_incomplete_upload_days, options_.day_ms) &&
+          store_.abort_upload(u))
+        ++counts.aborted_uploads;
+    if (!page->truncated) return;
+    q.key_marker = page->next_key_marker;
+    q.upload_id_marker = page->next_upload_id_marker;
+  }
+}
+
+storage::RequestContext LifecycleSweeper::context() {
+  storage::RequestContext ctx;
+  ctx.request_id = "lifecycle";
+  ctx.principal = "s3.amazonaws.com";  // who S3 names as the requester of lifecycle events
+  ctx.lifecycle = true;
+  return ctx;
 }
 
 }  // namespace nimbus::s3

@@ -1,7 +1,8 @@
 // The lifecycle sweeper: applies every bucket's lifecycle rules
 // (s3/lifecycle.h) in the background, as S3 does once a day — expiring
-// objects by age or date (LifecycleExpiration:Delete events) and aborting
-// multipart uploads left incomplete. A day is 86400 s; serve's
+// objects by age or date (LifecycleExpiration:Delete, or DeleteMarkerCreated
+// in a versioned bucket), noncurrent versions and lone delete markers, and
+// aborting multipart uploads left incomplete. A day is 86400 s; serve's
 // --lifecycle-day-seconds shortens it for tests only (documented as such).
 //
 // THREADING RULE: start() spawns one thread that owns the sweeps; stop()
@@ -12,7 +13,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
+
+#include "storage/types.h"
 
 namespace nimbus::storage {
 class Store;
@@ -30,6 +34,8 @@ struct SweepCounts {
   int64_t aborted_uploads = 0;
 };
 
+struct LifecycleRule;
+
 class LifecycleSweeper {
  public:
   LifecycleSweeper(storage::Store& store, SweeperOptions options);
@@ -43,6 +49,10 @@ class LifecycleSweeper {
 
  private:
   void run();
+  void expire_current(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms, SweepCounts& counts);
+  void expire_versions(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms, SweepCounts& counts);
+  void abort_uploads(const std::string& bucket, const LifecycleRule& rule, int64_t now_ms, SweepCounts& counts);
+  static storage::RequestContext context();
   storage::Store& store_;
   SweeperOptions options_;
   std::mutex mu_;

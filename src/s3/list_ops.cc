@@ -1,5 +1,5 @@
-// S3 listing: ListObjects (v1), ListObjectsV2 and ListObjectVersions (every
-// object as its single "null" version while buckets are unversioned).
+// S3 listing: ListObjects (v1), ListObjectsV2 and ListObjectVersions
+// (versions and delete markers, newest first per key).
 #include <cstdlib>
 
 #include "base/encoding.h"
@@ -56,7 +56,6 @@ std::string enc(const ListParams& p, const std::string& s) { return p.url_encode
 void add_contents(XmlNode& root, const ListParams& p, const storage::ObjectMeta& o, bool owner, const char* tag) {
   auto n = root.child(tag);
   n.text("Key", enc(p, o.key));
-  if (std::string_view(tag) == "Version") n.text("VersionId", "null").text("IsLatest", "true");
   n.text("LastModified", base::iso8601(o.last_modified_ms)).text("ETag", quoted(o.etag));
   if (!o.checksum.algorithm.empty() && std::string_view(tag) == "Contents") n.text("ChecksumAlgorithm", o.checksum.algorithm);
   n.text("Size", std::to_string(o.size));
@@ -132,20 +131,38 @@ awaitable<http::Response> list_object_versions(Deps& d, Call& c) {
   ListParams p;
   S3Error err;
   if (!common_params(c, p, err)) co_return c.fail(err);
-  std::string key_marker = c.addr.param("key-marker").value_or("");
-  p.query.start_after = key_marker;
-  auto r = co_await http::offload(d.blocking, [&] { return d.store.list_objects(c.addr.bucket, p.query); });
+  storage::ListVersionsQuery q;
+  q.prefix = p.query.prefix;
+  q.delimiter = p.query.delimiter;
+  q.max_keys = p.query.max_keys;
+  q.key_marker = c.addr.param("key-marker").value_or("");
+  q.version_id_marker = c.addr.param("version-id-marker").value_or("");
+  if (!q.version_id_marker.empty() && q.key_marker.empty())
+    co_return c.fail(s3_error(400, "InvalidArgument", "A version-id marker cannot be specified without a key marker."));
+  auto r = co_await http::offload(d.blocking, [&] { return d.store.list_versions(c.addr.bucket, q); });
   if (!r) co_return c.fail(r.error());
   XmlDocument doc("ListVersionsResult");
   auto& root = doc.root();
-  root.text("Name", c.addr.bucket).text("Prefix", enc(p, p.query.prefix)).text("KeyMarker", enc(p, key_marker));
-  root.text("VersionIdMarker", c.addr.param("version-id-marker").value_or(""));
-  root.text("MaxKeys", std::to_string(p.query.max_keys));
-  if (!p.query.delimiter.empty()) root.text("Delimiter", enc(p, p.query.delimiter));
+  root.text("Name", c.addr.bucket).text("Prefix", enc(p, q.prefix)).text("KeyMarker", enc(p, q.key_marker));
+  root.text("VersionIdMarker", q.version_id_marker);
+  root.text("MaxKeys", std::to_string(q.max_keys));
+  if (!q.delimiter.empty()) root.text("Delimiter", enc(p, q.delimiter));
   root.text("IsTruncated", r->truncated ? "true" : "false");
-  if (r->truncated) root.text("NextKeyMarker", enc(p, r->last)).text("NextVersionIdMarker", "null");
+  if (r->truncated) {
+    root.text("NextKeyMarker", enc(p, r->next_key_marker));
+    if (!r->next_version_id_marker.empty()) root.text("NextVersionIdMarker", r->next_version_id_marker);
+  }
   if (p.url_encode) root.text("EncodingType", "url");
-  for (const auto& o : r->objects) add_contents(root, p, o, true, "Version");
+  for (const auto& v : r->versions) {
+    auto n = root.child(v.delete_marker ? "DeleteMarker" : "Version");
+    n.text("Key", enc(p, v.key)).text("VersionId", v.version_id).text("IsLatest", v.is_latest ? "true" : "false");
+    n.text("LastModified", base::iso8601(v.last_modified_ms));
+    if (!v.delete_marker) {
+      n.text("ETag", quoted(v.etag)).text("Size", std::to_string(v.size));
+      n.text("StorageClass", "STANDARD");
+    }
+    n.child("Owner").text("ID", kOwnerId).text("DisplayName", kOwnerName);
+  }
   add_prefixes(root, p, r->common_prefixes);
   co_return c.xml(doc.str());
 }

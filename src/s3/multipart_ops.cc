@@ -65,8 +65,11 @@ awaitable<http::Response> create_multipart_upload(Deps& d, Call& c) {
     if (!a) co_return c.fail(s3_error(400, "InvalidRequest", "Checksum algorithm provided is unsupported."));
     algo = std::string(base::checksum_name(*a));
   }
+  S3Error err;
+  auto tags = parse_tagging_header(c.req.header("x-amz-tagging"), err);
+  if (!tags) co_return c.fail(err);
   auto up = co_await http::offload(d.blocking, [&] {
-    return d.store.create_upload(c.addr.bucket, c.addr.key, attributes_from_request(c.req), algo);
+    return d.store.create_upload(c.addr.bucket, c.addr.key, attributes_from_request(c.req), algo, std::move(*tags));
   });
   if (!up) co_return c.fail(up.error());
   XmlDocument doc("InitiateMultipartUploadResult");
@@ -118,7 +121,9 @@ awaitable<http::Response> upload_part_copy(Deps& d, Call& c) {
   if (!part) co_return c.fail(part.error());
   XmlDocument doc("CopyPartResult");
   doc.root().text("LastModified", base::iso8601(part->last_modified_ms)).text("ETag", quoted(part->etag));
-  co_return c.xml(doc.str());
+  http::Response r = c.xml(doc.str());
+  if (src->meta.version_id != "null") r.set("x-amz-copy-source-version-id", src->meta.version_id);
+  co_return r;
 }
 
 awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
@@ -145,6 +150,7 @@ awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
   http::Response r = c.xml(out.str());
   add_checksum_header(r, *meta);
   add_encryption_header(r);
+  add_version_header(r, *meta);
   co_return r;
 }
 

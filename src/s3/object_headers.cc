@@ -100,6 +100,10 @@ void add_checksum_header(http::Response& r, const storage::ObjectMeta& m) {
   r.set("x-amz-checksum-type", m.checksum.composite ? "COMPOSITE" : "FULL_OBJECT");
 }
 
+void add_version_header(http::Response& r, const storage::ObjectMeta& m) {
+  if (m.version_id != "null") r.set("x-amz-version-id", m.version_id);
+}
+
 int evaluate_conditions(const http::Request& req, const storage::ObjectMeta& m, std::string_view prefix) {
   auto get = [&](const char* name) {
     const std::string* v = base::find_header(req.headers, std::string(prefix) + name);

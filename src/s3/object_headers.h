@@ -16,6 +16,8 @@ storage::Attributes attributes_from_request(const http::Request& req);
 std::string attribute(const storage::Attributes& a, std::string_view name);
 void add_object_headers(http::Response& r, const storage::ObjectMeta& m);
 void add_checksum_header(http::Response& r, const storage::ObjectMeta& m);
+// x-amz-version-id for a version a versioned bucket made (not for "null").
+void add_version_header(http::Response& r, const storage::ObjectMeta& m);
 
 // If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since, read
 // from headers with the given prefix ("" or "x-amz-copy-source-").

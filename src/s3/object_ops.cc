@@ -49,6 +49,25 @@ void apply_overrides(http::Response& r, const Address& a) {
   }
 }
 
+// A GET or HEAD that found a delete marker: 404 (the latest version is one)
+// or 405 (the version named is one), with the marker's headers, as S3 answers.
+http::Response delete_marker_error(Deps& d, const Call& c, const base::Error& e) {
+  http::Response r = c.fail(e);
+  auto version = c.addr.param("versionId");
+  if (e.reason == storage::reason::kDeleteMarker && version) {
+    r.set("x-amz-delete-marker", "true");
+    r.set("x-amz-version-id", *version);
+    r.set("Allow", "DELETE");
+  } else if (e.reason == base::reason::kNoSuchKey && !version) {
+    auto marker = d.store.latest_delete_marker(c.addr.bucket, c.addr.key);
+    if (marker && *marker) {
+      r.set("x-amz-delete-marker", "true");
+      r.set("x-amz-version-id", (*marker)->version_id);
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 awaitable<http::Response> put_object(Deps& d, Call& c) {
@@ -60,15 +79,19 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
   if (condition->any())
     if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
       co_return c.fail(*failed);
+  auto tags = parse_tagging_header(c.req.header("x-amz-tagging"), err);
+  if (!tags) co_return c.fail(err);
   auto writer = co_await receive_body(d, c, err);
   if (!writer) co_return c.fail(err);
-  storage::NewObject obj{c.addr.key, attributes_from_request(c.req), storage::EventKind::kPut, *condition};
+  storage::NewObject obj{c.addr.key, attributes_from_request(c.req), storage::EventKind::kPut, *condition,
+                         std::move(*tags)};
   auto meta = co_await http::offload(d.blocking, [&] {
     return d.store.commit_object(c.addr.bucket, std::move(obj), *writer, c.context);
   });
   if (!meta) co_return c.fail(commit_error(meta.error()));
   http::Response r = c.reply();
   r.set("ETag", quoted(meta->etag));
+  add_version_header(r, *meta);
   add_written_checksum(r, *writer);
   add_encryption_header(r);
   co_return r;
@@ -76,8 +99,9 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
 
 awaitable<http::Response> get_object(Deps& d, Call& c) {
   bool head = c.req.method == "HEAD";
-  auto opened = d.store.open_object(c.addr.bucket, c.addr.key);  // a point read: no thread hop
-  if (!opened) co_return c.fail(opened.error());
+  auto version = c.addr.param("versionId");
+  auto opened = d.store.open_object(c.addr.bucket, c.addr.key, version);  // a point read: no thread hop
+  if (!opened) co_return delete_marker_error(d, c, opened.error());
   const storage::ObjectMeta& m = opened->meta;
 
   if (int cond = evaluate_conditions(c.req, m)) {
@@ -126,6 +150,9 @@ awaitable<http::Response> get_object(Deps& d, Call& c) {
 
   http::Response r = c.reply(partial ? 206 : 200);
   add_object_headers(r, m);
+  if (version) r.set("x-amz-version-id", m.version_id);
+  else add_version_header(r, m);
+  if (!m.tags.empty()) r.set("x-amz-tagging-count", std::to_string(m.tags.size()));
   if (c.req.header("x-amz-checksum-mode") == "ENABLED" && !partial) add_checksum_header(r, m);
   if (m.parts_count > 0 && c.addr.has("partNumber")) r.set("x-amz-mp-parts-count", std::to_string(m.parts_count));
   if (partial)
@@ -142,6 +169,7 @@ awaitable<http::Response> get_object(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> delete_object(Deps& d, Call& c) {
+  auto version = c.addr.param("versionId");
   S3Error err;
   auto condition = write_condition(c.req, err);
   if (!condition) co_return c.fail(err);
@@ -149,14 +177,21 @@ awaitable<http::Response> delete_object(Deps& d, Call& c) {
     co_return c.fail(s3_error(501, "NotImplemented",
                               "A header you provided implies functionality that is not implemented: If-None-Match on "
                               "DeleteObject"));
+  if (condition->any() && version)
+    co_return c.fail(s3_error(501, "NotImplemented",
+                              "A header you provided implies functionality that is not implemented: If-Match with "
+                              "a versionId"));
   if (condition->any())
     if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
       co_return c.fail(*failed);
   auto r = co_await http::offload(d.blocking, [&] {
-    return d.store.delete_object(c.addr.bucket, c.addr.key, c.context, *condition);
+    return d.store.delete_object(c.addr.bucket, c.addr.key, c.context, *condition, version);
   });
   if (!r) co_return c.fail(commit_error(r.error()));
-  co_return c.reply(204);
+  http::Response res = c.reply(204);
+  if (!r->version_id.empty()) res.set("x-amz-version-id", r->version_id);
+  if (r->delete_marker) res.set("x-amz-delete-marker", "true");
+  co_return res;
 }
 
 awaitable<http::Response> delete_objects(Deps& d, Call& c) {
@@ -166,20 +201,40 @@ awaitable<http::Response> delete_objects(Deps& d, Call& c) {
   auto request = parse_delete_request(*body, err);
   if (!request) co_return c.fail(err);
   const bool quiet = request->quiet;
-  const std::vector<std::string>& keys = request->keys;
+  const std::vector<DeleteTarget>& targets = request->objects;
   auto results = co_await http::offload(d.blocking, [&] {
-    std::vector<base::Result<bool>> out;
-    for (const auto& k : keys) out.push_back(d.store.delete_object(c.addr.bucket, k, c.context));
+    std::vector<base::Result<storage::DeleteResult>> out;
+    for (const auto& t : targets) {
+      if (t.etag && t.version_id) {
+        out.push_back(base::make_error(base::ErrorCode::kNotImplemented, "An ETag with a VersionId is not supported"));
+        continue;
+      }
+      storage::WriteCondition condition;
+      condition.if_match = t.etag;
+      out.push_back(d.store.delete_object(c.addr.bucket, t.key, c.context, condition, t.version_id));
+    }
     return out;
   });
   XmlDocument out("DeleteResult");
-  for (size_t i = 0; i < keys.size(); ++i) {
+  for (size_t i = 0; i < targets.size(); ++i) {
     if (results[i].ok()) {
-      if (!quiet) out.root().child("Deleted").text("Key", keys[i]);
+      if (quiet) continue;
+      auto n = out.root().child("Deleted");
+      n.text("Key", targets[i].key);
+      if (targets[i].version_id) n.text("VersionId", *targets[i].version_id);
+      if (results[i]->delete_marker) {
+        n.text("DeleteMarker", "true");
+        n.text("DeleteMarkerVersionId", results[i]->version_id);
+      }
     } else {
       if (results[i].error().reason == base::reason::kNoSuchBucket) co_return c.fail(results[i].error());
       S3Error e = to_s3_error(results[i].error());
-      out.root().child("Error").text("Key", keys[i]).text("Code", e.code).text("Message", e.message);
+      if (results[i].error().reason == base::reason::kConditionFailed)
+        e = s3_error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+      auto n = out.root().child("Error");
+      n.text("Key", targets[i].key);
+      if (targets[i].version_id) n.text("VersionId", *targets[i].version_id);
+      n.text("Code", e.code).text("Message", e.message);
     }
   }
   co_return c.xml(out.str());

@@ -138,9 +138,24 @@ std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error
       err = malformed("Each Object needs a Key");
       return std::nullopt;
     }
-    out.keys.emplace_back(o.child("Key").text().as_string());
+    DeleteTarget t;
+    t.key = o.child("Key").text().as_string();
+    for (auto field : o.children()) {
+      std::string_view name = field.name();
+      if (name.empty() || name == "Key") continue;
+      if (name == "VersionId") t.version_id = field.text().as_string();
+      else if (name == "ETag") t.etag = unquoted(field.text().as_string());
+      else {
+        // LastModifiedTime and Size are conditions S3 offers on directory buckets only.
+        err = s3_error(501, "NotImplemented",
+                       "A header you provided implies functionality that is not implemented: " + std::string(name) +
+                           " in a DeleteObjects Object");
+        return std::nullopt;
+      }
+    }
+    out.objects.push_back(std::move(t));
   }
-  if (out.keys.empty() || out.keys.size() > 1000) {
+  if (out.objects.empty() || out.objects.size() > 1000) {
     err = malformed("The request must name between 1 and 1000 objects");
     return std::nullopt;
   }
@@ -194,13 +209,14 @@ std::optional<S3Error> new_key_error(std::string_view key) {
 }
 
 std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err) {
+  std::optional<std::string> version_id;
   if (size_t q = v.find('?'); q != std::string_view::npos) {
     std::string_view query = v.substr(q + 1);
-    // Objects have one version, "null": any other is not there.
-    if (query.rfind("versionId=", 0) == 0 && query.substr(10) != "null") {
-      err = s3_error(404, "NoSuchVersion", "The specified version does not exist.");
+    if (query.rfind("versionId=", 0) != 0) {
+      err = s3_error(400, "InvalidArgument", "The only query x-amz-copy-source may carry is versionId");
       return std::nullopt;
     }
+    version_id = base::uri_decode(query.substr(10));
     v = v.substr(0, q);
   }
   std::string path = base::uri_decode(v);
@@ -210,7 +226,124 @@ std::optional<CopySourceName> parse_copy_source(std::string_view v, S3Error& err
     err = s3_error(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
     return std::nullopt;
   }
-  return CopySourceName{path.substr(0, slash), path.substr(slash + 1)};
+  return CopySourceName{path.substr(0, slash), path.substr(slash + 1), std::move(version_id)};
+}
+
+std::optional<VersioningRequest> parse_versioning_configuration(std::string_view body, S3Error& err) {
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  pugi::xml_node root = doc->child("VersioningConfiguration");
+  if (!root) {
+    err = malformed();
+    return std::nullopt;
+  }
+  VersioningRequest out;
+  for (auto field : root.children()) {
+    std::string_view name = field.name();
+    if (name.empty()) continue;
+    std::string value = field.text().as_string();
+    if (name == "Status") {
+      if (value == "Enabled") out.status = storage::Versioning::kEnabled;
+      else if (value == "Suspended") out.status = storage::Versioning::kSuspended;
+      else {
+        err = malformed();
+        return std::nullopt;
+      }
+    } else if (name == "MfaDelete" || name == "MFADelete") {
+      if (value == "Enabled") {
+        err = s3_error(501, "NotImplemented", "MFA Delete is not supported by nimbus");
+        return std::nullopt;
+      }
+      if (value != "Disabled") {
+        err = malformed();
+        return std::nullopt;
+      }
+    } else {
+      err = malformed();
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+S3Error invalid_tag(const std::string& message) { return s3_error(400, "InvalidTag", message); }
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// S3's limits on object tags: at most 10, keys 1..128 and values 0..256 characters (UTF-8), keys unique.
+bool check_tags(const storage::Attributes& tags, S3Error& err) {
+  if (tags.size() > 10) {
+    err = s3_error(400, "BadRequest", "Object tags cannot be greater than 10");
+    return false;
+  }
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const auto& [k, v] = tags[i];
+    if (!base::is_valid_utf8(k) || !base::is_valid_utf8(v)) {
+      err = invalid_tag("The TagKey and TagValue you have provided must be UTF-8");
+      return false;
+    }
+    if (k.empty() || utf8_length(k) > 128) {
+      err = invalid_tag("The TagKey you have provided is invalid");
+      return false;
+    }
+    if (utf8_length(v) > 256) {
+      err = invalid_tag("The TagValue you have provided is invalid");
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j)
+      if (tags[j].first == k) {
+        err = invalid_tag("Cannot provide multiple Tags with the same key");
+        return false;
+      }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<storage::Attributes> parse_tagging(std::string_view body, S3Error& err) {
+  auto doc = document(body, err);
+  if (!doc) return std::nullopt;
+  pugi::xml_node set = doc->child("Tagging").child("TagSet");
+  if (!set) {
+    err = malformed();
+    return std::nullopt;
+  }
+  storage::Attributes tags;
+  for (auto tag : set.children()) {
+    std::string_view name = tag.name();
+    if (name.empty()) continue;
+    if (name != "Tag" || !tag.child("Key") || !tag.child("Value")) {
+      err = malformed();
+      return std::nullopt;
+    }
+    tags.emplace_back(tag.child("Key").text().as_string(), tag.child("Value").text().as_string());
+  }
+  if (!check_tags(tags, err)) return std::nullopt;
+  return tags;
+}
+
+std::optional<storage::Attributes> parse_tagging_header(std::string_view header, S3Error& err) {
+  storage::Attributes tags;
+  while (!header.empty()) {
+    size_t amp = header.find('&');
+    std::string_view item = header.substr(0, amp);
+    if (!item.empty()) {
+      size_t eq = item.find('=');
+      auto decode = [](std::string_view s) { return base::uri_decode(s, true); };
+      tags.emplace_back(decode(item.substr(0, eq)), eq == std::string_view::npos ? "" : decode(item.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    header.remove_prefix(amp + 1);
+  }
+  if (!check_tags(tags, err)) return std::nullopt;
+  return tags;
 }
 
 std::optional<std::string> parse_bucket_encryption(std::string_view body, S3Error& err) {

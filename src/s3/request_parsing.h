@@ -26,15 +26,35 @@ std::string unquoted(std::string_view etag);
 std::optional<std::vector<events::Rule>> parse_notification_configuration(
     std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err);
 
-// <Delete>: up to 1000 <Object><Key>, and <Quiet>.
+// <Delete>: up to 1000 <Object> (<Key>, optional <VersionId> and <ETag>,
+// the latter a condition as If-Match is), and <Quiet>.
+struct DeleteTarget {
+  std::string key;
+  std::optional<std::string> version_id;
+  std::optional<std::string> etag;  // unquoted
+};
 struct DeleteRequest {
   bool quiet = false;
-  std::vector<std::string> keys;
+  std::vector<DeleteTarget> objects;
 };
 std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error& err);
 
 // <CompleteMultipartUpload>: the parts, numbers 1..10000, ETags unquoted.
 std::optional<std::vector<storage::CompletedPart>> parse_complete_multipart(std::string_view body, S3Error& err);
+
+// <VersioningConfiguration>: Status Enabled or Suspended (absent: no
+// change); MfaDelete Enabled is refused (501), as nimbus has no MFA.
+struct VersioningRequest {
+  std::optional<storage::Versioning> status;
+};
+std::optional<VersioningRequest> parse_versioning_configuration(std::string_view body, S3Error& err);
+
+// <Tagging><TagSet><Tag><Key/><Value/></Tag>...: S3's limits (10 tags,
+// keys 1..128 and values up to 256 characters, keys unique): InvalidTag /
+// BadRequest beyond them.
+std::optional<storage::Attributes> parse_tagging(std::string_view body, S3Error& err);
+// x-amz-tagging: "k1=v1&k2=v2", URL-encoded; the same limits.
+std::optional<storage::Attributes> parse_tagging_header(std::string_view header, S3Error& err);
 
 // <CreateBucketConfiguration><LocationConstraint>; "" when absent.
 std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err);
@@ -49,10 +69,11 @@ std::optional<std::string> parse_bucket_encryption(std::string_view body, S3Erro
 // that no listing ever becomes unparseable.
 std::optional<S3Error> new_key_error(std::string_view key);
 
-// x-amz-copy-source: "[/]bucket/key[?versionId=null]", percent-encoded.
+// x-amz-copy-source: "[/]bucket/key[?versionId=id]", percent-encoded.
 struct CopySourceName {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;
 };
 std::optional<CopySourceName> parse_copy_source(std::string_view header, S3Error& err);
 

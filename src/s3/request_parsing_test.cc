@@ -11,7 +11,14 @@ TEST(RequestParsing, DeleteRequest) {
                                 "<Object><Key>b/c</Key></Object></Delete>", err);
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->quiet);
-  EXPECT_EQ(d->keys, (std::vector<std::string>{"a", "b/c"}));
+  ASSERT_EQ(d->objects.size(), 2u);
+  EXPECT_EQ(d->objects[1].key, "b/c");
+  auto v = parse_delete_request("<Delete><Object><Key>k</Key><VersionId>v1</VersionId><ETag>\"e\"</ETag></Object></Delete>", err);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->objects[0].version_id, "v1");
+  EXPECT_EQ(v->objects[0].etag, "e");
+  EXPECT_FALSE(parse_delete_request("<Delete><Object><Key>k</Key><Size>1</Size></Object></Delete>", err));
+  EXPECT_EQ(err.status, 501);
   EXPECT_FALSE(parse_delete_request("<Delete><Object><VersionId>1</VersionId></Object></Delete>", err));
   EXPECT_EQ(err.code, "MalformedXML");
   EXPECT_FALSE(parse_delete_request("<Delete>", err));
@@ -25,7 +32,10 @@ TEST(RequestParsing, WhitespaceOnlyTextIsKept) {
   auto d = parse_delete_request("<Delete>\n  <Object>\n    <Key> </Key>\n  </Object>\n  <Object><Key>\t\n</Key>"
                                 "</Object><Object><Key>  a  </Key></Object>\n</Delete>", err);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->keys, (std::vector<std::string>{" ", "\t\n", "  a  "}));
+  ASSERT_EQ(d->objects.size(), 3u);
+  EXPECT_EQ(d->objects[0].key, " ");
+  EXPECT_EQ(d->objects[1].key, "\t\n");
+  EXPECT_EQ(d->objects[2].key, "  a  ");
   auto rules = parse_notification_configuration(
       "<NotificationConfiguration>\n <CloudFunctionConfiguration>\n  <CloudFunction>"
       "arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction>\n  <Event>s3:ObjectCreated:*</Event>\n"
@@ -84,8 +94,11 @@ TEST(RequestParsing, CopySource) {
   EXPECT_EQ(s->key, "a/b.txt");
   EXPECT_FALSE(parse_copy_source("bucket/", err));
   EXPECT_EQ(err.code, "InvalidArgument");
-  EXPECT_FALSE(parse_copy_source("b/k?versionId=3", err));
-  EXPECT_EQ(err.status, 404);
+  EXPECT_EQ(s->version_id, "null");
+  // The id is checked by the store, which knows the bucket's versioning.
+  EXPECT_EQ(parse_copy_source("b/k?versionId=3", err)->version_id, "3");
+  EXPECT_FALSE(parse_copy_source("b/k", err)->version_id);
+  EXPECT_FALSE(parse_copy_source("b/k?partNumber=3", err));
 }
 
 TEST(RequestParsing, CreateBucketConfiguration) {

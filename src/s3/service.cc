@@ -91,7 +91,7 @@ Route route(const std::string& m, const Address& a, const http::Request& req, S3
     return {post_object, "PostObject"};
   if (auto r = access_route(m, a, err)) return *r;
   for (auto sub : kUnsupported)
-    if (a.has(sub)) {
+    if (a.has(sub) && !(sub == "tagging" && !a.key.empty())) {  // object tagging is served; bucket tagging not yet
       err = not_implemented("?" + std::string(sub));
       return {};
     }
@@ -103,10 +103,7 @@ Route route(const std::string& m, const Address& a, const http::Request& req, S3
       if (m == "GET") return {get_bucket_notification, "GetBucketNotificationConfiguration"};
     }
     if (m == "PUT") {
-      if (a.has("versioning")) {
-        err = not_implemented("bucket versioning");
-        return {};
-      }
+      if (a.has("versioning")) return {put_bucket_versioning, "PutBucketVersioning"};
       return {create_bucket, "CreateBucket"};
     }
     if (m == "HEAD") return {head_bucket, "HeadBucket"};
@@ -121,6 +118,11 @@ Route route(const std::string& m, const Address& a, const http::Request& req, S3
       return {list_objects, "ListObjects"};
     }
   } else {
+    if (a.has("tagging")) {
+      if (m == "PUT") return {put_object_tagging, "PutObjectTagging"};
+      if (m == "GET") return {get_object_tagging, "GetObjectTagging"};
+      if (m == "DELETE") return {delete_object_tagging, "DeleteObjectTagging"};
+    }
     bool copy = !req.header("x-amz-copy-source").empty();
     if (m == "PUT") {
       if (a.has("uploadId")) return copy ? Route{upload_part_copy, "UploadPartCopy"} : Route{upload_part, "UploadPart"};

@@ -46,16 +46,18 @@ bool upload_exists(Connection& tx, const std::string& upload_id) {
 }  // namespace
 
 base::Result<UploadInfo> Store::create_upload(const std::string& bucket, const std::string& key, Attributes attributes,
-                                              const std::string& checksum_algorithm) {
-  UploadInfo u{base::random_hex(24), bucket, key, base::now_ms(), std::move(attributes), checksum_algorithm};
+                                              const std::string& checksum_algorithm, Attributes tags) {
+  UploadInfo u{base::random_hex(24), bucket, key, base::now_ms(), std::move(attributes), checksum_algorithm,
+               std::move(tags)};
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     auto b = tx.prepare("SELECT 1 FROM buckets WHERE name = ?");
     b.bind(1, bucket);
     if (!b.step()) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
     auto st = tx.prepare(
-        "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, attributes, checksum_algo) VALUES(?,?,?,?,?,?)");
+        "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, attributes, checksum_algo, tags) "
+        "VALUES(?,?,?,?,?,?,?)");
     st.bind(1, u.upload_id).bind(2, bucket).bind(3, key).bind(4, u.initiated_ms);
-    st.bind_blob(5, encode_attributes(u.attributes)).bind(6, checksum_algorithm);
+    st.bind_blob(5, encode_attributes(u.attributes)).bind(6, checksum_algorithm).bind_blob(7, encode_attributes(u.tags));
     return st.run();
   });
   if (!status) return status.error();
@@ -66,11 +68,12 @@ base::Result<UploadInfo> Store::get_upload(const std::string& bucket, const std:
                                            const std::string& upload_id) {
   return impl_->read([&](Connection& c) -> base::Result<UploadInfo> {
     auto st = c.prepare(
-        "SELECT upload_id, bucket, key, initiated_ms, attributes, checksum_algo FROM uploads "
+        "SELECT upload_id, bucket, key, initiated_ms, attributes, checksum_algo, tags FROM uploads "
         "WHERE upload_id = ? AND bucket = ? AND key = ?");
     st.bind(1, upload_id).bind(2, bucket).bind(3, key);
     if (!st.step()) return no_such_upload();
-    return UploadInfo{st.text(0), st.text(1), st.text(2), st.integer(3), decode_attributes(st.blob(4)), st.text(5)};
+    return UploadInfo{st.text(0), st.text(1), st.text(2), st.integer(3), decode_attributes(st.blob(4)), st.text(5),
+                      decode_attributes(st.blob(6))};
   });
 }
 
@@ -93,7 +96,7 @@ base::Result<PartInfo> Store::commit_part(const UploadInfo& upload, int part_num
 }
 
 base::Result<PartInfo> Store::copy_part(const UploadInfo& upload, int part_number, const CopySource& src) {
-  auto opened = open_object(src.bucket, src.key);
+  auto opened = open_object(src.bucket, src.key, src.version_id);
   if (!opened) return opened.error();
   uint64_t first = 0, last = opened->meta.size ? opened->meta.size - 1 : 0;
   if (src.range) {
@@ -144,7 +147,8 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
   if (parts.empty()) return make_error(ErrorCode::kMalformed, "You must specify at least one part");
   ObjectMeta meta;
   std::vector<FileRef> files, unused;
-  std::optional<std::vector<FileRef>> replaced;
+  std::vector<FileRef> replaced;
+  Versioning state = Versioning::kUnversioned;
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
     files.clear();
     unused.clear();
@@ -186,6 +190,7 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
     meta.etag = base::to_hex(base::md5(md5s)) + "-" + std::to_string(parts.size());
     meta.last_modified_ms = base::now_ms();
     meta.attributes = upload.attributes;
+    meta.tags = upload.tags;
     meta.parts_count = static_cast<int>(parts.size());
     if (auto a = base::parse_checksum_algorithm(upload.checksum_algorithm)) {
       base::Checksummer c(*a);
@@ -194,7 +199,11 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
     }
     auto seq = Impl::next_sequence(tx, upload.bucket);
     if (!seq) return make_error(ErrorCode::kNotFound, "The specified bucket does not exist", base::reason::kNoSuchBucket);
-    replaced = Impl::object_files(tx, upload.bucket, upload.key);
+    WriteSlot slot = prepare_write(tx, upload.bucket, upload.key);
+    replaced = std::move(slot.freed);
+    state = slot.state;
+    meta.version_id = slot.version_id;
+    meta.version_seq = *seq;
     insert_object_row(tx, meta, ObjectData{files, std::nullopt});
     auto dp = tx.prepare("DELETE FROM parts WHERE upload_id = ?");
     dp.bind(1, upload.upload_id);
@@ -204,14 +213,14 @@ base::Result<ObjectMeta> Store::complete_upload(const UploadInfo& upload, const 
     if (auto s = du.run(); !s) return s;
     return impl_->fire(tx,
                        {EventKind::kCompleteMultipartUpload, meta.bucket, meta.key, meta.size, meta.etag, "",
-                        meta.last_modified_ms, ctx},
+                        meta.last_modified_ms, ctx, state == Versioning::kUnversioned ? "" : meta.version_id},
                        *seq);
   });
   if (!status) return status.error();
   if (impl_->hook) impl_->hook->committed();
   for (const auto& f : files) meta.part_sizes.push_back(f.size);
   impl_->remove_files(unused);
-  if (replaced) impl_->remove_files(*replaced);
+  impl_->remove_files(replaced);
   return meta;
 }
 

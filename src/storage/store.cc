@@ -34,11 +34,45 @@ CREATE TABLE IF NOT EXISTS bucket_settings(
 CREATE TABLE IF NOT EXISTS object_acls(
   bucket TEXT NOT NULL, key TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated_ms, upload_id);
+CREATE TABLE IF NOT EXISTS versions(
+  bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+  modified_ms INTEGER NOT NULL, attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL,
+  checksum TEXT NOT NULL, checksum_composite INTEGER NOT NULL, files TEXT NOT NULL,
+  parts_count INTEGER NOT NULL, inline_data BLOB, version_id TEXT NOT NULL, vseq INTEGER NOT NULL,
+  tags BLOB NOT NULL, delete_marker INTEGER NOT NULL, PRIMARY KEY(bucket, key, vseq DESC)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_by_id ON versions(bucket, key, version_id);
 CREATE TABLE IF NOT EXISTS parts(
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   modified_ms INTEGER NOT NULL, checksum TEXT NOT NULL, file TEXT NOT NULL,
   PRIMARY KEY(upload_id, part_number)) WITHOUT ROWID;
 )sql";
+
+// Schema versions (PRAGMA user_version): 0 is the first; 1 gave objects a
+// version id, its sequence and tags (every existing object becomes the
+// "null" version, as S3 has it for objects written before versioning), and
+// multipart uploads their tags.
+constexpr int kSchemaVersion = 1;
+
+base::Status migrate(Connection& c) {
+  auto v = c.prepare("PRAGMA user_version");
+  int version = v.step() ? static_cast<int>(v.integer(0)) : 0;
+  v.reset();
+  if (version >= kSchemaVersion) return {};
+  if (auto s = c.exec("BEGIN IMMEDIATE"); !s) return s;
+  base::Status s = c.exec(
+      "ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';"
+      "ALTER TABLE objects ADD COLUMN vseq INTEGER NOT NULL DEFAULT 0;"
+      "ALTER TABLE objects ADD COLUMN tags BLOB NOT NULL DEFAULT '';"
+      "ALTER TABLE uploads ADD COLUMN tags BLOB NOT NULL DEFAULT '';"
+      "PRAGMA user_version = 1;");
+  if (!s) {
+    (void)c.exec("ROLLBACK");
+    return s;
+  }
+  if (auto s2 = c.exec("COMMIT"); !s2) return s2;
+  spdlog::info("storage: meta.db upgraded to schema {} (object versions)", kSchemaVersion);
+  return {};
+}
 
 base::Status configure(Connection& c) {
   if (auto s = c.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"); !s) return s;
@@ -112,6 +146,9 @@ ObjectMeta object_from_row(const Statement& st) {
   m.parts_count = static_cast<int>(st.integer(10));
   if (m.parts_count > 0)
     for (const auto& f : decode_files(st.text(9))) m.part_sizes.push_back(f.size);
+  m.version_id = st.text(12);
+  m.version_seq = st.integer(13);
+  m.tags = decode_attributes(st.blob(14));
   return m;
 }
 
@@ -125,13 +162,15 @@ ObjectData object_data_from_row(const Statement& st) {
 void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data) {
   auto st = tx.prepare(
       "INSERT OR REPLACE INTO objects(bucket, key, size, etag, modified_ms, attributes, checksum_algo, checksum, "
-      "checksum_composite, files, parts_count, inline_data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+      "checksum_composite, files, parts_count, inline_data, version_id, vseq, tags) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.bind(1, m.bucket).bind(2, m.key).bind(3, static_cast<int64_t>(m.size)).bind(4, m.etag);
   st.bind(5, m.last_modified_ms).bind_blob(6, encode_attributes(m.attributes));
   st.bind(7, m.checksum.algorithm).bind(8, m.checksum.value).bind(9, int64_t{m.checksum.composite});
   st.bind(10, encode_files(data.files)).bind(11, int64_t{m.parts_count});
   if (data.inline_data) st.bind_blob(12, *data.inline_data);
   else st.bind_null(12);
+  st.bind(13, m.version_id).bind(14, m.version_seq).bind_blob(15, encode_attributes(m.tags));
   if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
   drop_object_acl(tx, m.bucket, m.key);  // a new object starts private, as in S3
 }
@@ -160,14 +199,6 @@ std::optional<int64_t> Store::Impl::next_sequence(Connection& tx, const std::str
   st.bind(1, bucket);
   if (!st.step()) return std::nullopt;
   return st.integer(0);
-}
-
-std::optional<std::vector<FileRef>> Store::Impl::object_files(Connection& tx, const std::string& bucket,
-                                                              const std::string& key) {
-  auto st = tx.prepare("SELECT files FROM objects WHERE bucket = ? AND key = ?");
-  st.bind(1, bucket).bind(2, key);
-  if (!st.step()) return std::nullopt;
-  return decode_files(st.text(0));
 }
 
 base::Status Store::Impl::check_condition(Connection& tx, const std::string& bucket, const std::string& key,
@@ -227,6 +258,7 @@ base::Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, St
   if (!conn) return conn.error();
   if (auto s = configure(*conn); !s) return s.error();
   if (auto s = conn->exec(kSchema); !s) return s.error();
+  if (auto s = migrate(*conn); !s) return s.error();
 
   // Data files that no row references were left by a crash between placing
   // the data and committing its metadata, or between a delete and its unlink.
@@ -235,6 +267,9 @@ base::Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, St
     auto st = conn->prepare("SELECT files FROM objects");
     while (st.step())
       for (const auto& f : decode_files(st.text(0))) referenced.insert(f.id);
+    auto versions = conn->prepare("SELECT files FROM versions");
+    while (versions.step())
+      for (const auto& f : decode_files(versions.text(0))) referenced.insert(f.id);
     auto parts = conn->prepare("SELECT file FROM parts");
     while (parts.step()) referenced.insert(parts.text(0));
   }
@@ -282,6 +317,12 @@ base::Status Store::delete_bucket(const std::string& name) {
     auto any = tx.prepare("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1");
     any.bind(1, name);
     if (any.step()) return make_error(ErrorCode::kConflict, "The bucket you tried to delete is not empty");
+    // Noncurrent versions and delete markers count too, as in S3.
+    auto any_version = tx.prepare("SELECT 1 FROM versions WHERE bucket = ? LIMIT 1");
+    any_version.bind(1, name);
+    if (any_version.step())
+      return make_error(ErrorCode::kConflict,
+                        "The bucket you tried to delete is not empty. You must delete all versions in the bucket.");
     auto parts = tx.prepare("SELECT p.file, p.size FROM parts p JOIN uploads u USING(upload_id) WHERE u.bucket = ?");
     parts.bind(1, name);
     while (parts.step()) part_files.push_back({parts.text(0), static_cast<uint64_t>(parts.integer(1))});

@@ -37,6 +37,7 @@ struct NewObject {
   EventKind event = EventKind::kPut;
   // Checked at commit: kPreconditionFailed with reason kConditionFailed when it does not hold.
   WriteCondition condition;
+  Attributes tags;  // object tagging
 };
 
 struct OpenedObject {
@@ -48,6 +49,7 @@ struct CopySource {
   std::string bucket;
   std::string key;
   std::optional<std::pair<uint64_t, uint64_t>> range;  // [first, last] inclusive, for UploadPartCopy
+  std::optional<std::string> version_id;               // absent: the current version
 };
 
 class Store {
@@ -80,23 +82,49 @@ class Store {
                               const std::string& expected_etag = "");
   base::Result<std::optional<std::string>> get_object_acl(const std::string& bucket, const std::string& key);
 
-  // Objects
+  // Versioning (kept as the bucket's "versioning" setting). A bucket once
+  // versioned cannot go back to kUnversioned (kInvalidArgument).
+  base::Status set_versioning(const std::string& bucket, Versioning state);
+  base::Result<Versioning> get_versioning(const std::string& bucket);
+
+  // Objects. Every write makes the key's new current version: it replaces
+  // the "null" version unless versioning is Enabled, and keeps the previous
+  // current version as noncurrent unless the bucket was never versioned.
+  //
+  // A version id is "null" or one this store made; any other is
+  // kInvalidArgument/kInvalidVersion (always, in a bucket never versioned),
+  // one not there is kNotFound/kNoSuchVersion, and one naming a delete
+  // marker is kNotFound/kDeleteMarker for reads.
   base::Result<std::unique_ptr<DataWriter>> new_writer(const std::string& bucket);
   base::Result<ObjectMeta> commit_object(const std::string& bucket, NewObject obj, DataWriter& data,
                                          const RequestContext& ctx);
-  base::Result<ObjectMeta> head_object(const std::string& bucket, const std::string& key);
-  base::Result<OpenedObject> open_object(const std::string& bucket, const std::string& key);
-  // Deleting a key that does not exist succeeds (S3 semantics); returns whether it existed.
-  base::Result<bool> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
-                                   const WriteCondition& condition = {});
+  // The current object (NoSuchKey when the key has none, or its latest
+  // version is a delete marker), or the version named.
+  base::Result<ObjectMeta> head_object(const std::string& bucket, const std::string& key,
+                                       const std::optional<std::string>& version_id = std::nullopt);
+  base::Result<OpenedObject> open_object(const std::string& bucket, const std::string& key,
+                                         const std::optional<std::string>& version_id = std::nullopt);
+  // The latest version when it is a delete marker (for S3's x-amz-delete-marker on a 404), else nullopt.
+  base::Result<std::optional<ObjectMeta>> latest_delete_marker(const std::string& bucket, const std::string& key);
+  // Without a version id: removes the current object (never versioned),
+  // or makes a delete marker. With one: removes that version for good (a
+  // version not there succeeds, as S3's does). Deleting a key that does not
+  // exist succeeds (S3 semantics).
+  base::Result<DeleteResult> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
+                                           const WriteCondition& condition = {},
+                                           const std::optional<std::string>& version_id = std::nullopt);
+  // Object tagging, on the current version or the one named (a delete marker is kDeleteMarker).
+  base::Result<ObjectMeta> set_tags(const std::string& bucket, const std::string& key,
+                                    const std::optional<std::string>& version_id, const Attributes& tags);
   // Copies an object's bytes under a new key (hard link where possible).
   base::Result<ObjectMeta> copy_object(const CopySource& src, const std::string& bucket, NewObject obj,
                                        const RequestContext& ctx);
   base::Result<ListResult> list_objects(const std::string& bucket, const ListQuery& q);
+  base::Result<ListVersionsResult> list_versions(const std::string& bucket, const ListVersionsQuery& q);
 
   // Multipart uploads
   base::Result<UploadInfo> create_upload(const std::string& bucket, const std::string& key, Attributes attributes,
-                                         const std::string& checksum_algorithm);
+                                         const std::string& checksum_algorithm, Attributes tags = {});
   base::Result<UploadInfo> get_upload(const std::string& bucket, const std::string& key, const std::string& upload_id);
   base::Result<PartInfo> commit_part(const UploadInfo& upload, int part_number, DataWriter& data);
   base::Result<PartInfo> copy_part(const UploadInfo& upload, int part_number, const CopySource& src);

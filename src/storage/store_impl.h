@@ -29,12 +29,14 @@ std::vector<FileRef> decode_files(std::string_view text);
 // The smallest string greater than every string that starts with s; nullopt if none.
 std::optional<std::string> prefix_successor(std::string s);
 
-// Columns read by kObjectColumns, in order, for object_from_row().
+// Columns read by kObjectColumns, in order, for object_from_row(); the
+// versions table has the same ones (and delete_marker after them).
 inline constexpr const char* kObjectColumns =
     "bucket, key, size, etag, modified_ms, attributes, checksum_algo, checksum, checksum_composite, files, "
-    "parts_count, inline_data";
+    "parts_count, inline_data, version_id, vseq, tags";
 constexpr int kFilesColumn = 9;
 constexpr int kInlineColumn = 11;
+constexpr int kObjectColumnCount = 15;
 ObjectMeta object_from_row(const Statement& st);
 // Where an object's bytes are: data files, or inline in its row.
 struct ObjectData {
@@ -45,6 +47,41 @@ ObjectData object_data_from_row(const Statement& st);
 void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data);
 // Removes the object's ACL row (object_acls.cc), inside a write transaction.
 void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key);
+
+// Versions (versions.cc): helpers that run inside a caller's transaction
+// (or read on a reader connection) and keep objects/versions consistent.
+struct VersionRow {
+  ObjectMeta meta;
+  ObjectData data;
+  bool current = false;  // in objects
+};
+struct RemovedVersion {
+  std::vector<FileRef> files;
+  bool delete_marker = false;
+};
+// Where a write's new current version goes: its id, and the files of the
+// "null" version it replaced (to unlink once committed).
+struct WriteSlot {
+  Versioning state = Versioning::kUnversioned;
+  std::string version_id;
+  std::vector<FileRef> freed;
+};
+base::Error invalid_version();
+base::Error no_such_version();
+Versioning versioning_in(Connection& c, const std::string& bucket);
+// kInvalidArgument/kInvalidVersion for an id that cannot name a version in a bucket in this state.
+base::Status check_version_id(Versioning state, const std::optional<std::string>& id);
+std::optional<VersionRow> find_version(Connection& c, const std::string& bucket, const std::string& key,
+                                       const std::string& version_id);
+std::optional<ObjectMeta> newest_noncurrent(Connection& c, const std::string& bucket, const std::string& key);
+std::optional<RemovedVersion> remove_version(Connection& tx, const std::string& bucket, const std::string& key,
+                                             const std::string& version_id);
+// After a version was removed: the newest remaining one becomes current unless it is a delete marker.
+void settle(Connection& tx, const std::string& bucket, const std::string& key);
+// Before a write (or a delete marker): frees the "null" version unless versioning is Enabled, and
+// moves the current version to the noncurrent ones unless the bucket was never versioned.
+WriteSlot prepare_write(Connection& tx, const std::string& bucket, const std::string& key);
+void insert_marker_row(Connection& tx, const ObjectMeta& marker);
 
 struct Store::Impl {
   StoreOptions options;
@@ -79,8 +116,6 @@ struct Store::Impl {
 
   // Inside a transaction: bumps and returns the bucket's event sequencer, or nullopt if no bucket.
   static std::optional<int64_t> next_sequence(Connection& tx, const std::string& bucket);
-  static std::optional<std::vector<FileRef>> object_files(Connection& tx, const std::string& bucket,
-                                                          const std::string& key);
   // Inside a transaction: whether the key's current object satisfies a conditional write.
   static base::Status check_condition(Connection& tx, const std::string& bucket, const std::string& key,
                                       const WriteCondition& condition);

@@ -54,8 +54,8 @@ TEST(Store, PutGetOverwriteDelete) {
   EXPECT_EQ(old, "hello");
   EXPECT_EQ(read_all(*store, "b", "../../etc/passwd"), "world!");
 
-  EXPECT_TRUE(*store->delete_object("b", "../../etc/passwd", {}));
-  EXPECT_FALSE(*store->delete_object("b", "../../etc/passwd", {}));
+  EXPECT_TRUE(store->delete_object("b", "../../etc/passwd", {})->existed);
+  EXPECT_FALSE(store->delete_object("b", "../../etc/passwd", {})->existed);
   EXPECT_EQ(store->head_object("b", "../../etc/passwd").error().reason, base::reason::kNoSuchKey);
   EXPECT_EQ(store->head_object("nob", "k").error().reason, base::reason::kNoSuchBucket);
 }

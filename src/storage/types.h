@@ -13,6 +13,14 @@
 
 namespace nimbus::storage {
 
+// Reasons storage gives on a base::Error about versions (base::reason has
+// the others): what S3 needs to tell these failures apart.
+namespace reason {
+inline constexpr const char* kNoSuchVersion = "NoSuchVersion";
+inline constexpr const char* kDeleteMarker = "DeleteMarker";      // a version id that names a delete marker
+inline constexpr const char* kInvalidVersion = "InvalidVersion";  // a version id that cannot exist here
+}  // namespace reason
+
 // Content headers and user metadata, kept verbatim in order; storage does not
 // interpret them.
 using Attributes = std::vector<std::pair<std::string, std::string>>;
@@ -39,6 +47,40 @@ struct ObjectMeta {
   Checksum checksum;
   int parts_count = 0;                // 0 for single-part objects
   std::vector<uint64_t> part_sizes;   // multipart: size of each part, for partNumber reads
+  // Versions: "null" in a bucket that was never versioned (and for writes
+  // while versioning is suspended). A delete marker has no bytes.
+  std::string version_id = "null";
+  int64_t version_seq = 0;            // orders a key's versions: the bucket's sequence at the write
+  bool delete_marker = false;
+  bool is_latest = true;              // filled by version listings
+  Attributes tags;                    // object tagging, in order
+};
+
+// A bucket's versioning state, as S3 has it: never configured, Enabled, or
+// Suspended (existing versions stay; new writes are the "null" version).
+enum class Versioning { kUnversioned, kEnabled, kSuspended };
+
+// What a DeleteObject did.
+struct DeleteResult {
+  bool existed = false;        // unversioned: whether there was an object
+  std::string version_id;      // the version removed, or the delete marker made; "" in unversioned buckets
+  bool delete_marker = false;  // a marker was made, or the version removed was one
+};
+
+struct ListVersionsQuery {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;
+  std::string version_id_marker;  // with key_marker: resume after this version of that key
+  int max_keys = 1000;
+};
+
+struct ListVersionsResult {
+  std::vector<ObjectMeta> versions;  // versions and delete markers, by key, newest first
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_version_id_marker;
 };
 
 struct ListQuery {
@@ -62,6 +104,7 @@ struct UploadInfo {
   int64_t initiated_ms = 0;
   Attributes attributes;
   std::string checksum_algorithm;
+  Attributes tags;  // given the object when the upload completes
 };
 
 struct PartInfo {
@@ -122,7 +165,7 @@ struct RequestContext {
   bool lifecycle = false;
 };
 
-enum class EventKind { kPut, kPost, kCopy, kCompleteMultipartUpload, kDelete };
+enum class EventKind { kPut, kPost, kCopy, kCompleteMultipartUpload, kDelete, kDeleteMarkerCreated };
 
 struct ObjectEvent {
   EventKind kind = EventKind::kPut;
@@ -133,6 +176,7 @@ struct ObjectEvent {
   std::string sequencer;  // hex, increases with every change to the bucket
   int64_t time_ms = 0;
   RequestContext context;
+  std::string version_id;  // set in buckets with versioning (Enabled or Suspended)
 };
 
 }  // namespace nimbus::storage
