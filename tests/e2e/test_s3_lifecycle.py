@@ -144,3 +144,36 @@ def test_cli_lifecycle(nimbus, tmp_path, cli):
     run_aws(nimbus.endpoint, "s3api", "delete-bucket-lifecycle", "--bucket", "clc", cli=cli)
     r = run_aws(nimbus.endpoint, "s3api", "get-bucket-lifecycle-configuration", "--bucket", "clc", cli=cli, check=False)
     assert r.returncode != 0 and "NoSuchLifecycleConfiguration" in r.stderr
+
+
+def test_sweeper_in_a_versioned_bucket(fast):
+    s3 = boto3_client(fast.endpoint)
+    s3.create_bucket(Bucket="vers")
+    s3.put_bucket_versioning(Bucket="vers", VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"1", b"2", b"3", b"4"):
+        s3.put_object(Bucket="vers", Key="doc", Body=body)
+    s3.put_object(Bucket="vers", Key="tagged", Body=b"t", Tagging="keep=no")
+    s3.put_object(Bucket="vers", Key="untagged", Body=b"u")
+    s3.put_object(Bucket="vers", Key="gone", Body=b"g")
+    s3.delete_object(Bucket="vers", Key="gone")                      # a marker over one version
+    s3.delete_object(Bucket="vers", Key="gone", VersionId=[v for v in s3.list_object_versions(
+        Bucket="vers", Prefix="gone")["Versions"]][0]["VersionId"])  # now the marker is alone
+    s3.put_bucket_lifecycle_configuration(Bucket="vers", LifecycleConfiguration={"Rules": [
+        {"ID": "noncurrent", "Filter": {"Prefix": "doc"}, "Status": "Enabled",
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}},
+        {"ID": "markers", "Filter": {"Prefix": "gone"}, "Status": "Enabled",
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+        {"ID": "by-tag", "Filter": {"Tag": {"Key": "keep", "Value": "no"}}, "Status": "Enabled",
+         "Expiration": {"Days": 1}}]})
+
+    def doc_versions():
+        return [v["VersionId"] for v in s3.list_object_versions(Bucket="vers", Prefix="doc").get("Versions", [])]
+    # The current version and the newest noncurrent one stay; the two older go.
+    assert wait_for(lambda: len(doc_versions()) == 2), doc_versions()
+    assert s3.get_object(Bucket="vers", Key="doc")["Body"].read() == b"4"
+    assert wait_for(lambda: not s3.list_object_versions(Bucket="vers", Prefix="gone").get("DeleteMarkers"))
+    # The tagged object's expiry in a versioned bucket is a delete marker; the untagged one stays.
+    assert wait_for(lambda: "tagged" not in keys(s3, "vers"))
+    markers = s3.list_object_versions(Bucket="vers", Prefix="tagged").get("DeleteMarkers", [])
+    assert len(markers) == 1 and markers[0]["IsLatest"]
+    assert "untagged" in keys(s3, "vers")
