@@ -245,3 +245,32 @@ def test_publish_on_create_and_update_cli(server, lam, tmp_path):
     r = lam.invoke(FunctionName="pub", Qualifier="1")
     assert json.loads(r["Payload"].read())["mark"] == ""
     lam.delete_function(FunctionName="pub")
+
+
+# 5. Weighted aliases
+
+def test_weighted_alias_routes_by_weight(server, lam):
+    create(lam, "weighted")
+    assert publish(lam, "weighted", "one") == "1"
+    assert publish(lam, "weighted", "two") == "2"
+    lam.create_alias(FunctionName="weighted", Name="live", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    ran = {"1": 0, "2": 0}
+    for _ in range(60):
+        r = lam.invoke(FunctionName="weighted", Qualifier="live")
+        body = json.loads(r["Payload"].read())
+        # The header says which version ran, and it is the one that answered.
+        assert body["version"] == r["ExecutedVersion"]
+        assert body["mark"] == {"1": "one", "2": "two"}[r["ExecutedVersion"]]
+        ran[r["ExecutedVersion"]] += 1
+    assert ran["1"] > 10 and ran["2"] > 10, ran
+    # The CLI's shorthand, and back to one version.
+    out = json.loads(run_aws(server.endpoint, "lambda", "update-alias", "--function-name", "weighted", "--name", "live",
+                             "--routing-config", "AdditionalVersionWeights={}").stdout)
+    assert "RoutingConfig" not in out or not out["RoutingConfig"].get("AdditionalVersionWeights")
+    assert {lam.invoke(FunctionName="weighted", Qualifier="live")["ExecutedVersion"] for _ in range(10)} == {"1"}
+    with pytest.raises(ClientError) as e:
+        lam.update_alias(FunctionName="weighted", Name="live",
+                         RoutingConfig={"AdditionalVersionWeights": {"$LATEST": 0.5}})
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    lam.delete_function(FunctionName="weighted")
