@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <random>
 
 #include "base/arn.h"
 #include "base/encoding.h"
@@ -37,7 +40,8 @@ CREATE TABLE IF NOT EXISTS policies(function TEXT NOT NULL, qualifier TEXT NOT N
   revision_id TEXT NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS version_numbers(name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
-  description TEXT NOT NULL, revision_id TEXT NOT NULL, PRIMARY KEY(function, name));
+  description TEXT NOT NULL, revision_id TEXT NOT NULL, routing TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(function, name));
 )sql";
 
 // A version's configuration as one blob: the fields as key/value pairs.
@@ -218,6 +222,62 @@ const Alias* find_alias(const Registry::Snapshot& s, const std::string& function
   return as ? find_in(*as, alias) : nullptr;
 }
 
+// An alias's routing as text: "VERSION=WEIGHT,..." (weights printed exactly, %.17g).
+std::string encode_weights(const std::map<std::string, double>& w) {
+  std::string out;
+  char buf[32];
+  for (const auto& [v, weight] : w) {
+    std::snprintf(buf, sizeof buf, "%.17g", weight);
+    out += (out.empty() ? "" : ",") + v + "=" + buf;
+  }
+  return out;
+}
+
+std::map<std::string, double> decode_weights(const std::string& text) {
+  std::map<std::string, double> out;
+  for (const auto& item : split(text)) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    char* end = nullptr;
+    std::string number = item.substr(eq + 1);
+    double w = std::strtod(number.c_str(), &end);
+    if (end && *end == '\0' && w >= 0 && w <= 1) out[item.substr(0, eq)] = w;
+  }
+  return out;
+}
+
+// Lambda's rules for RoutingConfig.AdditionalVersionWeights.
+base::Status check_weights(const Registry::Snapshot& s, const std::string& function, const std::string& primary,
+                           const std::map<std::string, double>& weights) {
+  if (weights.empty()) return {};
+  if (weights.size() > 1)
+    return make_error(ErrorCode::kInvalidArgument, "Number of items in AdditionalVersionWeights cannot be greater than 1");
+  const auto& [version, weight] = *weights.begin();
+  if (!(weight >= 0.0 && weight <= 1.0))
+    return make_error(ErrorCode::kInvalidArgument,
+                      "1 validation error detected: Value at 'routingConfig.additionalVersionWeights' failed to "
+                      "satisfy constraint: Map value must satisfy constraint: [Member must have value less than or "
+                      "equal to 1.0, Member must have value greater than or equal to 0.0]");
+  if (primary == "$LATEST" || version == "$LATEST")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "$LATEST is not supported for an alias pointing to more than 1 version");
+  if (version == primary)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "Invalid function version " + version + ". Function version " + version +
+                          " is already included in routing configuration.");
+  if (!find_version(s, function, version))
+    return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, version));
+  return {};
+}
+
+// The version a weighted alias sends one invocation to.
+std::string pick_version(const Alias& a) {
+  if (a.weights.empty()) return a.version;
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const auto& [other, weight] = *a.weights.begin();
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < weight ? other : a.version;
+}
+
 // Lambda's optimistic locking: a RevisionId given with a write must be the current one.
 base::Status check_revision(const std::string& expected, const std::string& current, const char* what) {
   if (expected.empty() || expected == current) return {};
@@ -281,6 +341,13 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   }
   if (!has_extra)
     if (auto s = db->exec("ALTER TABLE functions ADD COLUMN extra BLOB NOT NULL DEFAULT x''"); !s) return s.error();
+  bool has_routing = false;
+  {
+    auto cols = db->prepare("PRAGMA table_info(aliases)");
+    while (cols.step()) has_routing = has_routing || cols.text(1) == "routing";
+  }
+  if (!has_routing)
+    if (auto s = db->exec("ALTER TABLE aliases ADD COLUMN routing TEXT NOT NULL DEFAULT ''"); !s) return s.error();
   // Unpacking leftovers of an interrupted create or update.
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
@@ -297,8 +364,10 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   {
     auto st = r->db_.prepare("SELECT name, version, config FROM versions");
     while (st.step()) s->versions[st.text(0)][static_cast<int>(st.integer(1))] = decode_config(st.blob(2));
-    auto al = r->db_.prepare("SELECT function, name, version, description, revision_id FROM aliases");
-    while (al.step()) s->aliases[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4)};
+    auto al = r->db_.prepare("SELECT function, name, version, description, revision_id, routing FROM aliases");
+    while (al.step())
+      s->aliases[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4),
+                                            decode_weights(al.text(5))};
     auto ic = r->db_.prepare("SELECT function, max_retry, max_age, on_failure, last_modified_ms FROM event_invoke_configs");
     while (ic.step()) {
       EventInvokeConfig c;
@@ -395,8 +464,10 @@ base::Status Registry::save_version(const FunctionConfig& c) {
 base::Status Registry::save_alias(const Alias& a) {
   return guarded([&]() -> base::Status {
     auto st = db_.prepare(
-        "INSERT OR REPLACE INTO aliases(function, name, version, description, revision_id) VALUES(?,?,?,?,?)");
+        "INSERT OR REPLACE INTO aliases(function, name, version, description, revision_id, routing) "
+        "VALUES(?,?,?,?,?,?)");
     st.bind(1, a.function).bind(2, a.name).bind(3, a.version).bind(4, a.description).bind(5, a.revision_id);
+    st.bind(6, encode_weights(a.weights));
     return st.run();
   });
 }
@@ -573,7 +644,8 @@ base::Status Registry::remove_version(const std::string& name, const std::string
   std::string referencing;
   if (auto* as = find_in(snap->aliases, name))
     for (const auto& [alias_name, a] : *as)
-      if (a.version == version) referencing += (referencing.empty() ? "" : ", ") + alias_name;
+      if (a.version == version || a.weights.count(version))
+        referencing += (referencing.empty() ? "" : ", ") + alias_name;
   if (!referencing.empty())
     return make_error(ErrorCode::kConflict,
                       "Unable to delete version because the following aliases reference it: [" + referencing + "]");
@@ -677,7 +749,7 @@ base::Result<FunctionConfig> resolve_in(const Registry::Snapshot& s, const std::
   if (!latest) return not_found(name);
   if (qualifier.empty() || qualifier == "$LATEST") return *latest;
   std::string version = qualifier;
-  if (auto* a = find_alias(s, name, qualifier)) version = a->version;
+  if (auto* a = find_alias(s, name, qualifier)) version = pick_version(*a);
   if (version == "$LATEST") return *latest;
   if (auto* v = find_version(s, name, version)) {
     FunctionConfig c = *v;
@@ -694,7 +766,8 @@ base::Result<FunctionConfig> Registry::resolve(const std::string& name, const st
 }
 
 base::Result<Alias> Registry::create_alias(const std::string& function, const std::string& alias,
-                                           const std::string& version, const std::string& description) {
+                                           const std::string& version, const std::string& description,
+                                           const std::map<std::string, double>& weights) {
   std::lock_guard lock(write_mu_);
   auto snap = snapshot();
   if (!find_in(snap->functions, function)) return not_found(function);
@@ -704,7 +777,8 @@ base::Result<Alias> Registry::create_alias(const std::string& function, const st
     return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, version));
   if (find_alias(*snap, function, alias))
     return make_error(ErrorCode::kAlreadyExists, "Alias already exists: " + function_arn("us-east-1", function, alias));
-  Alias a{function, alias, version, description, base::random_hex(16)};
+  if (auto s = check_weights(*snap, function, version, weights); !s) return s.error();
+  Alias a{function, alias, version, description, base::random_hex(16), weights};
   if (auto s = save_alias(a); !s) return s.error();
   publish([&](Snapshot& s) { s.aliases[function][alias] = a; });
   return a;
@@ -720,7 +794,8 @@ base::Result<Alias> Registry::get_alias(const std::string& function, const std::
 base::Result<Alias> Registry::update_alias(const std::string& function, const std::string& alias,
                                            const std::optional<std::string>& version,
                                            const std::optional<std::string>& description,
-                                           const std::string& expected_revision) {
+                                           const std::string& expected_revision,
+                                           const std::optional<std::map<std::string, double>>& weights) {
   std::lock_guard lock(write_mu_);
   auto snap = snapshot();
   auto* current = find_alias(*snap, function, alias);
@@ -733,6 +808,8 @@ base::Result<Alias> Registry::update_alias(const std::string& function, const st
     a.version = *version;
   }
   if (description) a.description = *description;
+  if (weights) a.weights = *weights;
+  if (auto s = check_weights(*snap, function, a.version, a.weights); !s) return s.error();
   a.revision_id = base::random_hex(16);
   if (auto s = save_alias(a); !s) return s.error();
   publish([&](Snapshot& s) { s.aliases[function][alias] = a; });

@@ -58,17 +58,20 @@ class Registry {
                                                const std::string& expected_revision = "",
                                                const std::string& expected_sha256 = "");
   base::Result<std::vector<FunctionConfig>> list_versions(const std::string& name);  // $LATEST first
-  // The configuration a qualifier selects: "" or "$LATEST", a version number, or an alias.
+  // The configuration a qualifier selects: "" or "$LATEST", a version number, or an
+  // alias (a weighted alias picks one of its two versions at random, by weight).
   base::Result<FunctionConfig> resolve(const std::string& name, const std::string& qualifier);
 
   // Aliases
+  // weights: RoutingConfig (at most one other published version, 0..1); kInvalidArgument otherwise.
   base::Result<Alias> create_alias(const std::string& function, const std::string& alias, const std::string& version,
-                                   const std::string& description);
+                                   const std::string& description, const std::map<std::string, double>& weights = {});
   base::Result<Alias> get_alias(const std::string& function, const std::string& alias);
   base::Result<Alias> update_alias(const std::string& function, const std::string& alias,
                                    const std::optional<std::string>& version,
                                    const std::optional<std::string>& description,
-                                   const std::string& expected_revision = "");
+                                   const std::string& expected_revision = "",
+                                   const std::optional<std::map<std::string, double>>& weights = std::nullopt);
   base::Status delete_alias(const std::string& function, const std::string& alias);
   base::Result<std::vector<Alias>> list_aliases(const std::string& function);
 

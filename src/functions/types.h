@@ -46,6 +46,9 @@ struct Alias {
   std::string version;
   std::string description;
   std::string revision_id;
+  // RoutingConfig.AdditionalVersionWeights: another version and the share
+  // (0..1) of invocations it gets; the rest go to `version`.
+  std::map<std::string, double> weights;
 };
 
 // How asynchronous invocations of a function are retried and where the ones

@@ -1,5 +1,6 @@
 // Aliases: CreateAlias, ListAliases, GetAlias, UpdateAlias, DeleteAlias.
 #include <boost/json.hpp>
+#include <map>
 #include <optional>
 
 #include "lambda_api/call.h"
@@ -16,6 +17,24 @@ std::optional<std::string> text(const json::object& o, const char* key) {
   return std::nullopt;
 }
 
+// RoutingConfig.AdditionalVersionWeights; nullopt when the body has no RoutingConfig.
+base::Result<std::optional<std::map<std::string, double>>> routing_of(const json::object& in) {
+  auto* r = in.if_contains("RoutingConfig");
+  if (!r || r->is_null()) return std::optional<std::map<std::string, double>>();
+  std::map<std::string, double> weights;
+  if (!r->is_object()) return base::make_error(base::ErrorCode::kInvalidArgument, "RoutingConfig must be an object");
+  if (auto* w = r->as_object().if_contains("AdditionalVersionWeights"); w && !w->is_null()) {
+    if (!w->is_object())
+      return base::make_error(base::ErrorCode::kInvalidArgument, "AdditionalVersionWeights must be a map");
+    for (const auto& [version, weight] : w->as_object()) {
+      if (!weight.is_number())
+        return base::make_error(base::ErrorCode::kInvalidArgument, "AdditionalVersionWeights values must be numbers");
+      weights[std::string(version)] = weight.to_number<double>();
+    }
+  }
+  return std::optional<std::map<std::string, double>>(std::move(weights));
+}
+
 }  // namespace
 
 awaitable<http::Response> create_alias(Deps& d, Call& call) {
@@ -23,9 +42,12 @@ awaitable<http::Response> create_alias(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
+  auto routing = routing_of(*in);
+  if (!routing) co_return call.fail(routing.error());
   auto a = co_await d.on_pool([&] {
     return d.registry.create_alias(ref->name, text(*in, "Name").value_or(""),
-                                   text(*in, "FunctionVersion").value_or(""), text(*in, "Description").value_or(""));
+                                   text(*in, "FunctionVersion").value_or(""), text(*in, "Description").value_or(""),
+                                   routing->value_or(std::map<std::string, double>{}));
   });
   if (!a) co_return call.fail(a.error());
   co_return call.reply(201, alias_json(*a, d.options.region));
@@ -54,9 +76,11 @@ awaitable<http::Response> update_alias(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
+  auto routing = routing_of(*in);
+  if (!routing) co_return call.fail(routing.error());
   auto a = co_await d.on_pool([&] {
     return d.registry.update_alias(ref->name, call.path_param("Name"), text(*in, "FunctionVersion"),
-                                   text(*in, "Description"), text(*in, "RevisionId").value_or(""));
+                                   text(*in, "Description"), text(*in, "RevisionId").value_or(""), *routing);
   });
   if (!a) co_return call.fail(a.error());
   co_return call.reply(200, alias_json(*a, d.options.region));

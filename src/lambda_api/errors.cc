@@ -16,7 +16,7 @@ constexpr TypeRow kTypes[] = {
     {ErrorType::kResourceConflict, 409, "ResourceConflictException"},
     {ErrorType::kInvalidParameterValue, 400, "InvalidParameterValueException"},
     {ErrorType::kInvalidRequestContent, 400, "InvalidRequestContentException"},
-    {ErrorType::kRequestTooLarge, 413, "RequestTooLargeException"},
+    {ErrorType::kRequestTooLarge, 413, "RequestEntityTooLargeException"},
     {ErrorType::kTooManyRequests, 429, "TooManyRequestsException"},
     {ErrorType::kAccessDenied, 403, "AccessDeniedException"},
     {ErrorType::kProvisionedConcurrencyConfigNotFound, 404, "ProvisionedConcurrencyConfigNotFoundException"},

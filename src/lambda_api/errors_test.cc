@@ -21,7 +21,7 @@ TEST(LambdaErrors, DomainErrorsMapOnce) {
                         Case{ErrorCode::kConflict, 409, "ResourceConflictException"},
                         Case{ErrorCode::kInvalidArgument, 400, "InvalidParameterValueException"},
                         Case{ErrorCode::kMalformed, 400, "InvalidRequestContentException"},
-                        Case{ErrorCode::kTooLarge, 413, "RequestTooLargeException"},
+                        Case{ErrorCode::kTooLarge, 413, "RequestEntityTooLargeException"},
                         Case{ErrorCode::kNotImplemented, 400, "InvalidParameterValueException"},
                         Case{ErrorCode::kPreconditionFailed, 412, "PreconditionFailedException"},
                         Case{ErrorCode::kThrottled, 429, "TooManyRequestsException"},
@@ -56,7 +56,7 @@ TEST(LambdaErrors, TypedErrorsHaveTheirOwnNameAndStatus) {
   EXPECT_EQ(e.message, "none");
   EXPECT_EQ(lambda_error(ErrorType::kUnknownOperation, "").code, "UnknownOperationException");
   EXPECT_EQ(status_of(ErrorType::kUnknownOperation), 404);
-  EXPECT_STREQ(name_of(ErrorType::kRequestTooLarge), "RequestTooLargeException");
+  EXPECT_STREQ(name_of(ErrorType::kRequestTooLarge), "RequestEntityTooLargeException");
   EXPECT_EQ(status_of(ErrorType::kRequestTooLarge), 413);
 }
 

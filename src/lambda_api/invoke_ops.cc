@@ -1,4 +1,5 @@
 // Invoke: RequestResponse (through the invoker), Event (the async queue) and DryRun.
+#include <boost/json/parse.hpp>
 #include <memory>
 
 #include "base/encoding.h"
@@ -22,6 +23,16 @@ std::string incoming_trace(const http::Request& req) {
   return t.valid() ? t.header() : std::string();
 }
 
+// Lambda takes any JSON value as a payload, and nothing else.
+base::Status check_json(const std::string& body) {
+  if (body.empty()) return {};
+  boost::system::error_code ec;
+  boost::json::parse(body, ec);
+  if (!ec) return {};
+  return base::make_error(base::ErrorCode::kMalformed,
+                          "Could not parse request body into json: Could not parse payload into json: " + ec.message());
+}
+
 base::Error too_large(const char* operation, size_t limit) {
   return base::make_error(base::ErrorCode::kTooLarge, "Request must be smaller than " + std::to_string(limit) +
                                                                 " bytes for the " + operation + " operation");
@@ -29,6 +40,7 @@ base::Error too_large(const char* operation, size_t limit) {
 
 awaitable<http::Response> invoke_async(Deps& d, const FunctionRef& ref, Call& call) {
   if (call.body.size() > kMaxAsyncPayload) co_return call.fail(too_large("InvokeAsync", kMaxAsyncPayload));
+  if (auto s = check_json(call.body); !s) co_return call.fail(s.error());
   std::string trace = incoming_trace(call.req);
   std::string target = ref.qualifier.empty() ? ref.name : ref.name + ":" + ref.qualifier;
   std::string payload = call.body.empty() ? "{}" : std::move(call.body);
@@ -42,6 +54,7 @@ awaitable<http::Response> invoke_async(Deps& d, const FunctionRef& ref, Call& ca
 
 awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& call) {
   if (call.body.size() > kMaxSyncPayload) co_return call.fail(too_large("InvokeFunction", kMaxSyncPayload));
+  if (auto s = check_json(call.body); !s) co_return call.fail(s.error());
   const http::Request& req = call.req;
   functions::InvokeRequest ir;
   ir.function = ref.name;
@@ -99,6 +112,7 @@ awaitable<http::Response> invoke(Deps& d, Call& call) {
                             ", or run nimbus on an " + resolved->architectures[0] + " host.");
   if (type == "RequestResponse") co_return co_await invoke_sync(d, *ref, call);  // the invoker resolves the qualifier
   if (type == "DryRun") {
+    if (auto s = check_json(call.body); !s) co_return call.fail(s.error());
     http::Response r;
     r.status = 204;
     co_return r;

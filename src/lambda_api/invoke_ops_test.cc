@@ -50,7 +50,7 @@ TEST_F(LambdaApiTest, InvokeReportsFunctionErrorsAndThrottling) {
 TEST_F(LambdaApiTest, InvokeRejectsAnOversizedPayload) {
   auto r = send("POST", "/2015-03-31/functions/fn/invocations", std::string(6 * 1024 * 1024 + 1, ' '));
   EXPECT_EQ(r.status(), 413);
-  EXPECT_EQ(r.error_type(), "RequestTooLargeException");
+  EXPECT_EQ(r.error_type(), "RequestEntityTooLargeException");
   EXPECT_EQ(r.text("message"), "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
   EXPECT_TRUE(fake_.invoked.empty());
 }
@@ -88,6 +88,21 @@ TEST_F(LambdaApiTest, EventAndDryRunCheckTheFunctionFirst) {
   EXPECT_EQ(odd.error_type(), "InvalidParameterValueException");
   EXPECT_EQ(odd.text("message"), "Unsupported invocation type: Sometimes");
   EXPECT_TRUE(fake_.invoked.empty());
+}
+
+// Issue 12: a payload that is not JSON reached the function.
+TEST_F(LambdaApiTest, InvokeRefusesAPayloadThatIsNotJson) {
+  ASSERT_EQ(create("fn").status(), 201);
+  for (const char* type : {"RequestResponse", "Event", "DryRun"}) {
+    auto r = send("POST", "/2015-03-31/functions/fn/invocations", "not json", {{"x-amz-invocation-type", type}});
+    EXPECT_EQ(r.status(), 400) << type;
+    EXPECT_EQ(r.error_type(), "InvalidRequestContentException") << type;
+    EXPECT_NE(r.text("message").find("Could not parse request body into json"), std::string::npos);
+  }
+  EXPECT_TRUE(fake_.invoked.empty());
+  EXPECT_TRUE(fake_.enqueued.empty());
+  for (const char* ok : {"\"text\"", "42", "[1,2]", "null"})
+    EXPECT_EQ(send("POST", "/2015-03-31/functions/fn/invocations", ok).status(), 200) << ok;
 }
 
 }  // namespace

@@ -56,11 +56,17 @@ json::object configuration_json(const functions::FunctionConfig& c, const std::s
 }
 
 json::object alias_json(const functions::Alias& a, const std::string& region) {
-  return json::object{{"AliasArn", functions::function_arn(region, a.function, a.name)},
-                      {"Name", a.name},
-                      {"FunctionVersion", a.version},
-                      {"Description", a.description},
-                      {"RevisionId", a.revision_id}};
+  json::object o{{"AliasArn", functions::function_arn(region, a.function, a.name)},
+                 {"Name", a.name},
+                 {"FunctionVersion", a.version},
+                 {"Description", a.description},
+                 {"RevisionId", a.revision_id}};
+  if (!a.weights.empty()) {
+    json::object w;
+    for (const auto& [version, weight] : a.weights) w[version] = weight;
+    o["RoutingConfig"] = json::object{{"AdditionalVersionWeights", w}};
+  }
+  return o;
 }
 
 json::object event_invoke_config_json(const std::string& function, const functions::EventInvokeConfig& c,

@@ -137,3 +137,51 @@ TEST_F(LambdaApiTest, DeleteFunctionWithAQualifierDeletesOnlyThatVersion) {
 
 }  // namespace
 }  // namespace nimbus::lambda_api::testing
+
+namespace nimbus::lambda_api::testing {
+namespace {
+
+// Issue 12: RoutingConfig was accepted and dropped; every invocation ran the primary version.
+TEST_F(LambdaApiTest, WeightedAliasesRouteByWeight) {
+  ASSERT_EQ(create("fn").status(), 201);
+  for (const char* d : {"one", "two"}) {
+    ASSERT_EQ(send("PUT", "/2015-03-31/functions/fn/configuration", std::string(R"({"Description":")") + d + "\"}")
+                  .status(), 200);
+    ASSERT_EQ(send("POST", "/2015-03-31/functions/fn/versions").status(), 201);
+  }
+  auto created = send("POST", "/2015-03-31/functions/fn/aliases",
+                      R"({"Name":"live","FunctionVersion":"1","RoutingConfig":{"AdditionalVersionWeights":{"2":0.3}}})");
+  ASSERT_EQ(created.status(), 201) << created.raw.body;
+  EXPECT_DOUBLE_EQ(created.object().at("RoutingConfig").at("AdditionalVersionWeights").at("2").as_double(), 0.3);
+  std::map<std::string, int> ran;
+  for (int i = 0; i < 2000; ++i) ++ran[registry_->resolve("fn", "live")->version];
+  EXPECT_EQ(ran.size(), 2u);
+  EXPECT_NEAR(ran["2"] / 2000.0, 0.3, 0.05);
+
+  // The weighted version cannot be deleted while the alias routes to it.
+  EXPECT_EQ(send("DELETE", "/2015-03-31/functions/fn?Qualifier=2").status(), 409);
+  // Lambda's rules: one other published version, 0..1, not $LATEST, not the primary.
+  for (const char* bad : {R"({"AdditionalVersionWeights":{"2":1.5}})", R"({"AdditionalVersionWeights":{"1":0.5}})",
+                          R"({"AdditionalVersionWeights":{"9":0.5}})",
+                          R"({"AdditionalVersionWeights":{"$LATEST":0.5}})"}) {
+    auto r = send("PUT", "/2015-03-31/functions/fn/aliases/live", std::string(R"({"RoutingConfig":)") + bad + "}");
+    EXPECT_GE(r.status(), 400) << bad;
+  }
+  // An empty routing config goes back to one version; the weights survive a restart until then.
+  service_.reset();
+  registry_.reset();
+  auto reopened = functions::Registry::open(dir_.string());
+  ASSERT_TRUE(reopened.ok());
+  registry_ = std::move(*reopened);
+  service_ = std::make_unique<Service>(*registry_, fake_, credentials_, pool_, Options{});
+  descriptor_ = service_->descriptor();
+  auto got = send("GET", "/2015-03-31/functions/fn/aliases/live");
+  ASSERT_NE(got.object().if_contains("RoutingConfig"), nullptr);
+  auto cleared = send("PUT", "/2015-03-31/functions/fn/aliases/live", R"({"RoutingConfig":{"AdditionalVersionWeights":{}}})");
+  ASSERT_EQ(cleared.status(), 200);
+  EXPECT_EQ(cleared.object().if_contains("RoutingConfig"), nullptr);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(registry_->resolve("fn", "live")->version, "1");
+}
+
+}  // namespace
+}  // namespace nimbus::lambda_api::testing

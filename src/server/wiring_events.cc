@@ -1,6 +1,8 @@
 // Bucket notifications: the outbox written in S3's commits, delivered as
 // asynchronous invocations.
 #include "base/arn.h"
+#include "base/crypto.h"
+#include "base/ids.h"
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
@@ -21,7 +23,9 @@ class AsyncQueueSink : public events::Sink {
     auto parsed = base::parse_lambda_arn(arn);
     if (!parsed) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
     std::string target = parsed->function + (parsed->qualifier.empty() ? "" : ":" + parsed->qualifier);
-    auto queued = queue_.enqueue(target, payload, trace, id, depth);
+    // The invocation's request id is a UUID, as Lambda's are; derived from the
+    // outbox row's id, so a relay retried after a crash still sends it once.
+    auto queued = queue_.enqueue(target, payload, trace, base::uuid_from_hex(base::sha256_hex(id).substr(0, 32)), depth);
     if (!queued) return queued.error();
     return {};
   }

@@ -267,7 +267,7 @@ def test_async_invoke_is_accepted_then_run(async_server):
     assert f"to stdout for {rid}" in async_server.log_text()
     with pytest.raises(ClientError) as e:
         lam.invoke(FunctionName="bg", InvocationType="Event", Payload=b"x" * (1024 * 1024 + 1))
-    assert e.value.response["Error"]["Code"] == "RequestTooLargeException"
+    assert e.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
 
 
 def test_async_failures_are_retried_twice_then_dead_lettered(async_server):

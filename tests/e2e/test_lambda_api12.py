@@ -3,11 +3,13 @@ version, the calls Terraform's provider makes, parameters that used to be
 accepted and dropped, --publish, weighted aliases, Invoke's errors and code
 from S3, with boto3 and the AWS CLI."""
 import json
+import re
+import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Nimbus, python_zip, run_aws
+from conftest import Nimbus, boto3_client, python_zip, run_aws
 from test_lambda import ROLE, lambda_client
 
 APP = r'''
@@ -245,3 +247,84 @@ def test_publish_on_create_and_update_cli(server, lam, tmp_path):
     r = lam.invoke(FunctionName="pub", Qualifier="1")
     assert json.loads(r["Payload"].read())["mark"] == ""
     lam.delete_function(FunctionName="pub")
+
+
+# 5. Weighted aliases
+
+def test_weighted_alias_routes_by_weight(server, lam):
+    create(lam, "weighted")
+    assert publish(lam, "weighted", "one") == "1"
+    assert publish(lam, "weighted", "two") == "2"
+    lam.create_alias(FunctionName="weighted", Name="live", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    ran = {"1": 0, "2": 0}
+    for _ in range(60):
+        r = lam.invoke(FunctionName="weighted", Qualifier="live")
+        body = json.loads(r["Payload"].read())
+        # The header says which version ran, and it is the one that answered.
+        assert body["version"] == r["ExecutedVersion"]
+        assert body["mark"] == {"1": "one", "2": "two"}[r["ExecutedVersion"]]
+        ran[r["ExecutedVersion"]] += 1
+    assert ran["1"] > 10 and ran["2"] > 10, ran
+    # The CLI's shorthand, and back to one version.
+    out = json.loads(run_aws(server.endpoint, "lambda", "update-alias", "--function-name", "weighted", "--name", "live",
+                             "--routing-config", "AdditionalVersionWeights={}").stdout)
+    assert "RoutingConfig" not in out or not out["RoutingConfig"].get("AdditionalVersionWeights")
+    assert {lam.invoke(FunctionName="weighted", Qualifier="live")["ExecutedVersion"] for _ in range(10)} == {"1"}
+    with pytest.raises(ClientError) as e:
+        lam.update_alias(FunctionName="weighted", Name="live",
+                         RoutingConfig={"AdditionalVersionWeights": {"$LATEST": 0.5}})
+    assert error_of(e)[0] == "InvalidParameterValueException"
+    lam.delete_function(FunctionName="weighted")
+
+
+# 6. Invoke's errors and async request ids
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_invoke_payload_errors(server, lam, tmp_path):
+    create(lam, "payloads")
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="payloads", Payload=b"not json")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error_of(e)[0] == "InvalidRequestContentException"
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="payloads", InvocationType="Event", Payload=b"{broken")
+    assert error_of(e)[0] == "InvalidRequestContentException"
+    r = run_aws(server.endpoint, "lambda", "invoke", "--function-name", "payloads", "--cli-binary-format",
+                "raw-in-base64-out", "--payload", "nope", str(tmp_path / "o.json"), check=False)
+    assert r.returncode != 0 and "InvalidRequestContentException" in r.stderr
+    big = json.dumps({"x": "y" * (6 * 1024 * 1024)}).encode()
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="payloads", Payload=big)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert error_of(e)[0] == "RequestEntityTooLargeException"
+    assert lam.invoke(FunctionName="payloads", Payload=b'"a string is JSON"')["StatusCode"] == 200
+    lam.delete_function(FunctionName="payloads")
+
+
+def test_async_request_ids_are_uuids(server, lam):
+    create(lam, "asyncids")
+    before = len(re.findall(r"END RequestId: ", server.log_text()))
+    rid = lam.invoke(FunctionName="asyncids", InvocationType="Event",
+                     Payload=b"{}")["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert UUID.fullmatch(rid), rid
+    # A bucket event's invocation too (it was "s3-event-N").
+    s3 = boto3_client(server.endpoint)
+    s3.create_bucket(Bucket="ids")
+    s3.put_bucket_notification_configuration(Bucket="ids", NotificationConfiguration={"LambdaFunctionConfigurations": [
+        {"LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:asyncids",
+         "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket="ids", Key="k", Body=b"x")
+    deadline = time.time() + 30
+    ids = []
+    while time.time() < deadline:
+        ids = re.findall(r"END RequestId: (\S+)", server.log_text())[before:]
+        if len(ids) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(ids) == 2 and all(UUID.fullmatch(i) for i in ids) and rid in ids, ids
+    s3.delete_object(Bucket="ids", Key="k")
+    s3.delete_bucket(Bucket="ids")
+    lam.delete_function(FunctionName="asyncids")
