@@ -415,9 +415,11 @@ void Registry::publish(F&& change) {
 }
 
 base::Result<std::string> Registry::unpack(const std::string& name, const std::string& revision, std::string_view zip,
-                                           UnpackedCode& info) {
+                                           UnpackedCode& info, Origin origin) {
   std::string tmp = dir_ + "/functions/.tmp-" + base::random_hex(8);
-  auto unpacked = unpack_zip(zip, tmp, limits_);
+  PackageLimits limits = limits_;
+  if (origin == Origin::kObjectStore) limits.max_zipped = std::max(limits.max_zipped, limits.max_unzipped);
+  auto unpacked = unpack_zip(zip, tmp, limits);
   std::error_code ec;
   if (!unpacked) {
     fs::remove_all(tmp, ec);
@@ -472,12 +474,13 @@ base::Status Registry::save_alias(const Alias& a) {
   });
 }
 
-base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip, const Tags& tags) {
+base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string_view zip, const Tags& tags,
+                                             Origin origin) {
   if (find_in(snapshot()->functions, config.name))
     return make_error(ErrorCode::kAlreadyExists, "Function already exist: " + config.name);
   config.revision_id = base::random_hex(16);
   UnpackedCode info;
-  auto code_dir = unpack(config.name, config.revision_id, zip, info);
+  auto code_dir = unpack(config.name, config.revision_id, zip, info, origin);
   if (!code_dir) return code_dir.error();
   config.code_dir = *code_dir;
   config.code_sha256 = info.sha256_base64;
@@ -535,14 +538,14 @@ std::vector<FunctionConfig> Registry::list() {
 }
 
 base::Result<FunctionConfig> Registry::update_code(const std::string& name, std::string_view zip,
-                                                  const std::string& expected_revision) {
+                                                  const std::string& expected_revision, Origin origin) {
   auto* before = find_in(snapshot()->functions, name);
   if (!before) return not_found(name);
   // Checked before the unpacking too, so a stale deploy fails fast; and again under the lock.
   if (auto s = check_revision(expected_revision, before->revision_id, "GetFunction"); !s) return s.error();
   std::string revision = base::random_hex(16);
   UnpackedCode info;
-  auto code_dir = unpack(name, revision, zip, info);
+  auto code_dir = unpack(name, revision, zip, info, origin);
   if (!code_dir) return code_dir.error();
   auto drop_code = [&] {
     std::error_code ec;

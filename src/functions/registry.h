@@ -33,15 +33,20 @@ class Registry {
   static base::Result<std::unique_ptr<Registry>> open(const std::string& data_dir, PackageLimits limits = {});
 
   using Tags = std::map<std::string, std::string>;
+  // Where a zip came from: Lambda's 50 MB zipped limit is for direct uploads;
+  // a package read from the object store is bounded by the unzipped limit alone.
+  enum class Origin { kUpload, kObjectStore };
 
   // kAlreadyExists when the name is taken; code and bookkeeping fields are filled in.
-  base::Result<FunctionConfig> create(FunctionConfig config, std::string_view zip, const Tags& tags = {});
+  base::Result<FunctionConfig> create(FunctionConfig config, std::string_view zip, const Tags& tags = {},
+                                      Origin origin = Origin::kUpload);
   base::Result<FunctionConfig> get(const std::string& name);
   std::vector<FunctionConfig> list();
   // Writes that take expected_revision fail with kPreconditionFailed unless it
   // is empty or the function's current RevisionId (Lambda's RevisionId check).
   base::Result<FunctionConfig> update_code(const std::string& name, std::string_view zip,
-                                           const std::string& expected_revision = "");
+                                           const std::string& expected_revision = "",
+                                           Origin origin = Origin::kUpload);
   // Replaces the configuration (not the code) of an existing function.
   base::Result<FunctionConfig> update_config(const FunctionConfig& config, const std::string& expected_revision = "");
   base::Status remove(const std::string& name);
@@ -127,7 +132,7 @@ class Registry {
  private:
   Registry(std::string data_dir, PackageLimits limits, base::Connection db);
   base::Result<std::string> unpack(const std::string& name, const std::string& revision, std::string_view zip,
-                                   UnpackedCode& info);
+                                   UnpackedCode& info, Origin origin);
   // Writers (write_mu_ held): SQLite first; the caller publishes on success.
   base::Status save(const FunctionConfig& c);
   base::Status save_version(const FunctionConfig& c);

@@ -26,6 +26,12 @@ bool bool_of(const json::object& o, const char* key) {
   return v && v->is_bool() && v->as_bool();
 }
 
+// Where a body's code comes from: S3Bucket/S3Key packages may be larger zipped (Lambda's 50 MB is for uploads).
+functions::Registry::Origin origin_of(const json::object& code) {
+  return code.if_contains("ZipFile") ? functions::Registry::Origin::kUpload
+                                     : functions::Registry::Origin::kObjectStore;
+}
+
 // The code package from a body's ZipFile (base64) or S3Bucket/S3Key.
 base::Result<std::string> code_from(const Options& options, const json::object& code) {
   for (const char* field : {"S3ObjectVersion", "ImageUri", "SourceKMSKeyArn"})
@@ -72,7 +78,7 @@ awaitable<http::Response> create_function(Deps& d, Call& call) {
   auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
     auto zip = code_from(d.options, code->as_object());
     if (!zip) return zip.error();
-    return d.registry.create(c, *zip, *tags);
+    return d.registry.create(c, *zip, *tags, origin_of(code->as_object()));
   });
   if (!created) co_return call.fail(created.error());
   d.invocations.prepare(*created);
@@ -175,7 +181,7 @@ awaitable<http::Response> update_function_code(Deps& d, Call& call) {
       if (!arch) return arch.error();
       revision = arch->revision_id;
     }
-    return d.registry.update_code(ref->name, *zip, revision);
+    return d.registry.update_code(ref->name, *zip, revision, origin_of(*in));
   });
   if (!updated) co_return call.fail(updated.error());
   if (dry_run) co_return call.reply(200, configuration_json(*updated, d.options.region));

@@ -328,3 +328,27 @@ def test_async_request_ids_are_uuids(server, lam):
     s3.delete_object(Bucket="ids", Key="k")
     s3.delete_bucket(Bucket="ids")
     lam.delete_function(FunctionName="asyncids")
+
+
+# 7. Code from S3 past the 50 MB upload limit
+
+def test_code_from_s3_may_be_larger_than_50mb_zipped(server, lam, tmp_path):
+    import io
+    import os
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("app.py", APP)
+        z.writestr("blob.bin", os.urandom(55 << 20))  # incompressible: the zip stays over 50 MB
+    data = buf.getvalue()
+    assert len(data) > 50 << 20
+    s3 = boto3_client(server.endpoint)
+    s3.create_bucket(Bucket="bigcode")
+    s3.put_object(Bucket="bigcode", Key="fn.zip", Body=data)
+    out = create(lam, "bigcode", Code={"S3Bucket": "bigcode", "S3Key": "fn.zip"})
+    assert out["CodeSize"] == len(data)
+    assert lam.invoke(FunctionName="bigcode")["StatusCode"] == 200
+    lam.update_function_code(FunctionName="bigcode", S3Bucket="bigcode", S3Key="fn.zip")
+    lam.delete_function(FunctionName="bigcode")
+    s3.delete_object(Bucket="bigcode", Key="fn.zip")
+    s3.delete_bucket(Bucket="bigcode")
