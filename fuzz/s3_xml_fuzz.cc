@@ -1,6 +1,6 @@
 // Every S3 request XML body parser (s3/request_parsing.h, s3/lifecycle.h):
 // notification configuration, multi-object delete, CompleteMultipartUpload,
-// CreateBucketConfiguration, default encryption and lifecycle rules, each
+// CreateBucketConfiguration, default encryption, lifecycle rules and bucket tagging, each
 // given the whole input as its body.
 // Seeds are the documents the AWS CLI sends.
 #include <cstdint>
@@ -9,6 +9,7 @@
 
 #include "s3/lifecycle.h"
 #include "s3/request_parsing.h"
+#include "s3/tag_set.h"
 
 using namespace nimbus;
 
@@ -33,6 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string again = s3::render_lifecycle_configuration(*rules);
     auto reparsed = s3::parse_lifecycle_configuration(again, err);
     if (!reparsed || reparsed->size() != rules->size()) std::abort();
+  }
+  if (auto tags = s3::parse_bucket_tagging(body, err)) {
+    if (tags->size() > s3::kMaxBucketTags) std::abort();
+    for (const auto& [k, v] : *tags)
+      if (k.empty() || k.size() > 128 * 4 || v.size() > 256 * 4) std::abort();
+    // What Get answers must parse again to the same tags.
+    auto reparsed = s3::parse_bucket_tagging(s3::render_tagging(*tags), err);
+    if (!reparsed || *reparsed != *tags) std::abort();
   }
   return 0;
 }
