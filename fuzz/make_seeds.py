@@ -148,6 +148,8 @@ def xml_seeds():
         '</CompleteMultipartUpload>')
     out("s3_xml", "create_bucket", f'<CreateBucketConfiguration{ns}><LocationConstraint>eu-west-1</LocationConstraint>'
         '</CreateBucketConfiguration>')
+    out("s3_xml", "bucket_tagging", f'<Tagging{ns}><TagSet><Tag><Key>project</Key><Value>nimbus e2e</Value></Tag>'
+        '<Tag><Key>empty</Key><Value></Value></Tag><Tag><Key> </Key><Value> </Value></Tag></TagSet></Tagging>')
     out("s3_xml", "doctype_entities", '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><Delete><Object><Key>&e;'
         '&#x1F600;&#0;</Key></Object></Delete>')
 

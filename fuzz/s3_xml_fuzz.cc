@@ -1,7 +1,7 @@
 // Every S3 request XML body parser (s3/request_parsing.h, s3/lifecycle.h):
 // notification configuration, multi-object delete, CompleteMultipartUpload,
-// CreateBucketConfiguration, default encryption, lifecycle rules, and the
-// bucket access documents (ACLs, CORS, public access block, ownership
+// CreateBucketConfiguration, default encryption, lifecycle rules, bucket tagging,
+// and the bucket access documents (ACLs, CORS, public access block, ownership
 // controls), each given the whole input as its body.
 // Seeds are the documents the AWS CLI sends.
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "s3/cors.h"
 #include "s3/lifecycle.h"
 #include "s3/request_parsing.h"
+#include "s3/tag_set.h"
 
 using namespace nimbus;
 
@@ -46,5 +47,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)s3::parse_public_access_block(body, err);
   (void)s3::parse_ownership_controls(body, err);
+  if (auto tags = s3::parse_bucket_tagging(body, err)) {
+    if (tags->size() > s3::kMaxBucketTags) std::abort();
+    for (const auto& [k, v] : *tags)
+      if (k.empty() || k.size() > 128 * 4 || v.size() > 256 * 4) std::abort();
+    // What Get answers must parse again to the same tags.
+    auto reparsed = s3::parse_bucket_tagging(s3::render_tagging(*tags), err);
+    if (!reparsed || *reparsed != *tags) std::abort();
+  }
   return 0;
 }

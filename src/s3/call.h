@@ -65,6 +65,10 @@ boost::asio::awaitable<http::Response> delete_bucket_encryption(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_bucket_lifecycle(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_bucket_lifecycle(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_bucket_lifecycle(Deps&, Call&);
+// Bucket tagging (bucket_tagging_ops.cc)
+boost::asio::awaitable<http::Response> put_bucket_tagging(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_bucket_tagging(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_bucket_tagging(Deps&, Call&);
 // Listing (list_ops.cc)
 boost::asio::awaitable<http::Response> list_objects(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_objects_v2(Deps&, Call&);

@@ -41,7 +41,7 @@ S3Error method_not_allowed() {
 }
 
 // Bucket access and configuration: ?acl, ?policy, ?policyStatus, ?publicAccessBlock,
-// ?ownershipControls, ?encryption, ?lifecycle (and an object's ?acl).
+// ?ownershipControls, ?encryption, ?lifecycle, ?tagging (and an object's ?acl).
 std::optional<Route> access_route(const std::string& m, const Address& a, S3Error& err) {
   if (a.bucket.empty()) return std::nullopt;
   // Browsers never sign a preflight; it is answered from the bucket's CORS rules.
@@ -82,6 +82,10 @@ std::optional<Route> access_route(const std::string& m, const Address& a, S3Erro
     return pick({{"GET", {get_bucket_lifecycle, "GetBucketLifecycleConfiguration"}},
                  {"PUT", {put_bucket_lifecycle, "PutBucketLifecycleConfiguration"}},
                  {"DELETE", {delete_bucket_lifecycle, "DeleteBucketLifecycle"}}});
+  if (a.has("tagging"))
+    return pick({{"GET", {get_bucket_tagging, "GetBucketTagging"}},
+                 {"PUT", {put_bucket_tagging, "PutBucketTagging"}},
+                 {"DELETE", {delete_bucket_tagging, "DeleteBucketTagging"}}});
   return std::nullopt;
 }
 
