@@ -8,6 +8,7 @@
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
 #include "s3/request_parsing.h"
+#include "s3/upload.h"
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -44,11 +45,8 @@ awaitable<http::Response> copy_object(Deps& d, Call& c) {
   if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
   // If-Match / If-None-Match name the destination; the source's are x-amz-copy-source-if-*.
-  auto condition = write_condition(c.req, err);
+  auto condition = arriving_write_condition(d, c, err);
   if (!condition) co_return c.fail(err);
-  if (condition->any())
-    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
-      co_return c.fail(*failed);
   auto src = co_await resolve_copy_source(d, c, err);
   if (!src) co_return c.fail(err);
   std::string directive = c.req.header("x-amz-metadata-directive");

@@ -130,11 +130,8 @@ awaitable<http::Response> complete_multipart_upload(Deps& d, Call& c) {
   auto up = find_upload(d, c);
   if (!up) co_return c.fail(up.error());
   S3Error err;
-  auto condition = write_condition(c.req, err);
+  auto condition = arriving_write_condition(d, c, err);
   if (!condition) co_return c.fail(err);
-  if (condition->any())
-    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
-      co_return c.fail(*failed);
   auto body = co_await http::read_body(c.req, 4 << 20);
   if (!body) co_return c.fail(body.error());
   auto parts = parse_complete_multipart(*body, err);

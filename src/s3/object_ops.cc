@@ -74,11 +74,8 @@ awaitable<http::Response> put_object(Deps& d, Call& c) {
   if (auto bad = new_key_error(c.addr.key)) co_return c.fail(*bad);
   if (auto bad = write_options_error(c.req)) co_return c.fail(*bad);
   S3Error err;
-  auto condition = write_condition(c.req, err);
+  auto condition = arriving_write_condition(d, c, err);
   if (!condition) co_return c.fail(err);
-  if (condition->any())
-    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
-      co_return c.fail(*failed);
   auto tags = parse_tagging_header(c.req.header("x-amz-tagging"), err);
   if (!tags) co_return c.fail(err);
   auto writer = co_await receive_body(d, c, err);

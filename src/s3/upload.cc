@@ -8,6 +8,7 @@
 #include "base/checksum.h"
 #include "base/encoding.h"
 #include "http/offload.h"
+#include "s3/conditional_writes.h"
 
 namespace nimbus::s3 {
 
@@ -177,6 +178,16 @@ awaitable<std::unique_ptr<storage::DataWriter>> receive_body(Deps& d, Call& c, S
     co_return nullptr;
   }
   co_return std::move(*writer);
+}
+
+std::optional<storage::WriteCondition> arriving_write_condition(Deps& d, Call& c, S3Error& err) {
+  auto condition = write_condition(c.req, err);
+  if (!condition || !condition->any()) return condition;
+  if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key))) {
+    err = *failed;
+    return std::nullopt;
+  }
+  return condition;
 }
 
 }  // namespace nimbus::s3

@@ -17,6 +17,12 @@ namespace nimbus::s3 {
 boost::asio::awaitable<std::unique_ptr<storage::DataWriter>> receive_body(Deps& d, Call& c, S3Error& err,
                                                                           const std::string& upload_checksum = "");
 
+// A write's If-Match / If-None-Match (s3/conditional_writes.h), checked
+// against the key's current object as the request arrives (412, or 404 for
+// If-Match on no object); nullopt with err set when it fails. The store checks
+// it again in the commit's transaction.
+std::optional<storage::WriteCondition> arriving_write_condition(Deps& d, Call& c, S3Error& err);
+
 // The x-amz-checksum-* header to echo in a PUT response, if one was computed.
 void add_written_checksum(http::Response& r, const storage::DataWriter& w);
 
