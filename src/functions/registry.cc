@@ -202,6 +202,19 @@ base::Status guarded(F&& write) {
   }
 }
 
+// One guarded write transaction: BEGIN IMMEDIATE, the writes, COMMIT; on any
+// failure (a write's status or a throw) it is rolled back and reported.
+template <typename F>
+base::Status in_transaction(base::Connection& db, F&& writes) {
+  auto done = guarded([&]() -> base::Status {
+    if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
+    if (auto s = writes(); !s) return s;
+    return db.exec("COMMIT");
+  });
+  if (!done) (void)db.exec("ROLLBACK");
+  return done;
+}
+
 template <typename M, typename K>
 const typename M::mapped_type* find_in(const M& map, const K& key) {
   auto it = map.find(key);
@@ -951,22 +964,15 @@ base::Result<Registry::Tags> Registry::tags(const std::string& function) {
 base::Status Registry::tag(const std::string& function, const Tags& add) {
   std::lock_guard lock(write_mu_);
   if (!find_in(snapshot()->functions, function)) return not_found(function);
-  auto saved = guarded([&]() -> base::Status {
-    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+  auto saved = in_transaction(db_, [&]() -> base::Status {
     for (const auto& [k, v] : add) {
       auto st = db_.prepare("INSERT OR REPLACE INTO tags(function, key, value) VALUES(?,?,?)");
       st.bind(1, function).bind(2, k).bind(3, v);
-      if (auto s = st.run(); !s) {
-        (void)db_.exec("ROLLBACK");
-        return s;
-      }
+      if (auto s = st.run(); !s) return s;
     }
-    return db_.exec("COMMIT");
+    return {};
   });
-  if (!saved) {
-    (void)db_.exec("ROLLBACK");
-    return saved;
-  }
+  if (!saved) return saved;
   publish([&](Snapshot& s) {
     for (const auto& [k, v] : add) s.tags[function][k] = v;
   });
@@ -976,22 +982,15 @@ base::Status Registry::tag(const std::string& function, const Tags& add) {
 base::Status Registry::untag(const std::string& function, const std::vector<std::string>& keys) {
   std::lock_guard lock(write_mu_);
   if (!find_in(snapshot()->functions, function)) return not_found(function);
-  auto saved = guarded([&]() -> base::Status {
-    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+  auto saved = in_transaction(db_, [&]() -> base::Status {
     for (const auto& k : keys) {
       auto st = db_.prepare("DELETE FROM tags WHERE function = ? AND key = ?");
       st.bind(1, function).bind(2, k);
-      if (auto s = st.run(); !s) {
-        (void)db_.exec("ROLLBACK");
-        return s;
-      }
+      if (auto s = st.run(); !s) return s;
     }
-    return db_.exec("COMMIT");
+    return {};
   });
-  if (!saved) {
-    (void)db_.exec("ROLLBACK");
-    return saved;
-  }
+  if (!saved) return saved;
   publish([&](Snapshot& s) {
     if (auto it = s.tags.find(function); it != s.tags.end()) {
       for (const auto& k : keys) it->second.erase(k);
