@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,5 +65,22 @@ class Connection {
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
+
+// One write transaction: BEGIN IMMEDIATE, the writes, COMMIT. On any failure
+// (a write's status, or a throw from a damaged or closed database) it is
+// rolled back and reported as the transaction's own failure.
+template <typename F>
+base::Status in_transaction(Connection& db, F&& writes) {
+  base::Status done;
+  try {
+    done = db.exec("BEGIN IMMEDIATE");
+    if (done) done = writes();
+    if (done) done = db.exec("COMMIT");
+  } catch (const std::exception& e) {
+    done = base::make_error(base::ErrorCode::kIo, e.what());
+  }
+  if (!done) (void)db.exec("ROLLBACK");
+  return done;
+}
 
 }  // namespace nimbus::base

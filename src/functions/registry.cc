@@ -202,18 +202,7 @@ base::Status guarded(F&& write) {
   }
 }
 
-// One guarded write transaction: BEGIN IMMEDIATE, the writes, COMMIT; on any
-// failure (a write's status or a throw) it is rolled back and reported.
-template <typename F>
-base::Status in_transaction(base::Connection& db, F&& writes) {
-  auto done = guarded([&]() -> base::Status {
-    if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
-    if (auto s = writes(); !s) return s;
-    return db.exec("COMMIT");
-  });
-  if (!done) (void)db.exec("ROLLBACK");
-  return done;
-}
+using base::in_transaction;  // one write transaction, rolled back on any failure
 
 template <typename M, typename K>
 const typename M::mapped_type* find_in(const M& map, const K& key) {

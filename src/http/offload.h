@@ -19,9 +19,11 @@ template <typename F>
 auto offload(boost::asio::thread_pool& pool, F fn) -> boost::asio::awaitable<std::invoke_result_t<F>> {
   using R = std::invoke_result_t<F>;
   // Asio's completion needs a default-constructible value: carry R in an optional.
-  auto result = co_await boost::asio::co_spawn(
-      pool, [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::optional<R>> { co_return fn(); },
-      boost::asio::use_awaitable);
+  // The task is a named local, not a lambda inside the co_await operand: GCC 12
+  // destroys a move-captured coroutine parameter there twice (a double free
+  // when fn owns memory, as a captured std::function does).
+  auto task = [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::optional<R>> { co_return fn(); };
+  auto result = co_await boost::asio::co_spawn(pool, std::move(task), boost::asio::use_awaitable);
   co_return std::move(*result);
 }
 

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "events/notifications.h"
+#include "gateway/documents.h"
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
@@ -68,7 +69,7 @@ base::Status Application::open() {
   std::error_code ec;
   auto absolute = std::filesystem::absolute(config.data_dir, ec);
   if (!ec) config.data_dir = absolute.lexically_normal().string();
-  for (auto step : {&open_storage, &open_functions, &open_events, &open_observability})
+  for (auto step : {&open_storage, &open_functions, &open_events, &open_observability, &open_gateway})
     if (auto s = step(*this); !s) return s;
   return {};
 }

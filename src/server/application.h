@@ -1,7 +1,7 @@
 // nimbus serve's application object: every long-lived part of the server as
 // a member, declared in dependency order (each member may use those above
 // it, and is destroyed before them), built in four phases:
-//   open()   the data directory: objects, functions, events, logs, traces
+//   open()   the data directory: objects, functions, events, logs, traces, APIs
 //   bind()   the edge port (functions are told its address)
 //   build()  the invoker, the async queue, and every service of the service
 //            table (server/service_table.cc) behind the edge router
@@ -56,6 +56,9 @@ class AsyncQueue;
 namespace nimbus::runtime_api {
 class ListenerFactory;
 }
+namespace nimbus::gateway {
+class Documents;
+}
 
 namespace nimbus::server {
 
@@ -100,6 +103,7 @@ class Application {
   StatusBoard status;
   std::unique_ptr<observability::OtlpExporter> otlp;  // outlives the span store, whose last batch it may send
   std::unique_ptr<observability::SpanStore> spans;
+  std::unique_ptr<gateway::Documents> gateway;  // API Gateway's configuration (gateway.db)
   // the edge (bind)
   std::unique_ptr<s3::Service> s3;
   AdminDeps admin;

@@ -10,8 +10,10 @@ namespace nimbus::server {
 const std::vector<ServiceEntry>& service_table() {
   static const std::vector<ServiceEntry> table = {
       {"nimbus", &wire_admin},  // claims /_nimbus/ and GET /metrics before any signature is looked at
+      {"execute-api", &wire_execute_api},  // claims invoke URLs (*.execute-api.*, /restapis/…/_user_request_/)
       {"lambda", &wire_lambda},
       {"logs", &wire_logs},
+      {"apigateway", &wire_apigateway},
       {"sts", [](Application& a) { return a.keep(std::make_unique<sts::Service>(a.credentials))->descriptor(); }},
   };
   return table;

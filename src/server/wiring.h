@@ -4,6 +4,7 @@
 //   wiring_observability.cc  function logs, metrics, traces, the edge's request hook
 //   wiring_functions.cc      the registry, invoker, async queue, dead letters, Lambda
 //   wiring_events.cc         bucket notifications
+//   wiring_gateway.cc        API Gateway: its configuration, management API and invoke URLs
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.
@@ -23,6 +24,7 @@ base::Status open_storage(Application& app);
 base::Status open_functions(Application& app);
 base::Status open_events(Application& app);
 base::Status open_observability(Application& app);
+base::Status open_gateway(Application& app);
 
 aws::ServiceDescriptor wire_s3(Application& app);      // the edge's fallback
 void wire_request_metrics(Application& app);          // every service's requests: metrics and spans
@@ -36,6 +38,8 @@ void add_observability_collectors(Application& app);
 aws::ServiceDescriptor wire_admin(Application& app);
 aws::ServiceDescriptor wire_lambda(Application& app);
 aws::ServiceDescriptor wire_logs(Application& app);
+aws::ServiceDescriptor wire_apigateway(Application& app);   // the management APIs (v1 and v2)
+aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
 
 struct ServiceEntry {
   std::string_view name;

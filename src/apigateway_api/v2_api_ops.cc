@@ -1,0 +1,268 @@
+// HTTP APIs (apigatewayv2): CreateApi (with quick create), GetApis, GetApi,
+// UpdateApi, DeleteApi, and the tags of APIs and stages.
+#include <boost/json/array.hpp>
+
+#include "apigateway_api/call.h"
+#include "gateway/http_routes.h"
+
+namespace nimbus::apigateway_api {
+
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr const char* kRouteSelection = "$request.method $request.path";
+
+// CreateApi's and UpdateApi's members, beside quick create's target/routeKey.
+base::Status take_api_members(const json::object& in, json::object& doc) {
+  return take_members(in,
+                      {{"name", JsonType::kString},
+                       {"protocolType", JsonType::kString},
+                       {"description", JsonType::kString},
+                       {"version", JsonType::kString},
+                       {"tags", JsonType::kStringMap},
+                       {"corsConfiguration", JsonType::kObject},
+                       {"routeSelectionExpression", JsonType::kString},
+                       {"apiKeySelectionExpression", JsonType::kString},
+                       {"disableExecuteApiEndpoint", JsonType::kBool},
+                       {"ipAddressType", JsonType::kString},
+                       {"routeKey", JsonType::kString},
+                       {"target", JsonType::kString},
+                       {"credentialsArn", JsonType::kString}},
+                      doc, "an API");
+}
+
+base::Status check_api(const json::object& doc) {
+  if (auto s = require(doc, "name"); !s) return s;
+  const auto* type = doc.if_contains("protocolType");
+  if (!type || !type->is_string()) return bad_request("Invalid input: 'protocolType' is required");
+  if (*type == "WEBSOCKET")
+    return base::make_error(base::ErrorCode::kNotImplemented, "nimbus does not serve WebSocket APIs yet");
+  if (*type != "HTTP") return bad_request("Invalid protocolType " + std::string(type->as_string()));
+  if (const auto* e = doc.if_contains("routeSelectionExpression"); e && *e != kRouteSelection)
+    return bad_request("HTTP APIs' routeSelectionExpression is " + std::string(kRouteSelection));
+  if (const auto* t = doc.if_contains("ipAddressType"); t && *t != "ipv4" && *t != "dualstack")
+    return bad_request("Invalid ipAddressType " + std::string(t->as_string()));
+  if (const auto* c = doc.if_contains("corsConfiguration")) {
+    json::object checked;  // the members are only checked here; the document keeps them as given
+    return take_members(c->as_object(),
+                        {{"allowOrigins", JsonType::kArray},
+                         {"allowMethods", JsonType::kArray},
+                         {"allowHeaders", JsonType::kArray},
+                         {"exposeHeaders", JsonType::kArray},
+                         {"maxAge", JsonType::kInt},
+                         {"allowCredentials", JsonType::kBool}},
+                        checked, "a CORS configuration");
+  }
+  return {};
+}
+
+// Quick create: the integration, route, $default stage (autoDeploy) and its
+// first deployment an API created with a target gets, all marked managed.
+void quick_create(const Snapshot& current, std::vector<Change>& changes, const std::string& api,
+                  const std::string& target, const std::string& route_key) {
+  std::string integration_id = gateway::new_id(7);
+  changes.push_back(Change::put(api, v2::kIntegration, integration_id,
+                                {{"integrationId", integration_id},
+                                 {"integrationType", "AWS_PROXY"},
+                                 {"integrationUri", target},
+                                 {"integrationMethod", "POST"},
+                                 {"payloadFormatVersion", "2.0"},
+                                 {"timeoutInMillis", 30000},
+                                 {"connectionType", "INTERNET"},
+                                 {"apiGatewayManaged", true}}));
+  std::string route_id = gateway::new_id(7);
+  changes.push_back(Change::put(api, v2::kRoute, route_id,
+                                {{"routeId", route_id},
+                                 {"routeKey", route_key.empty() ? "$default" : route_key},
+                                 {"target", "integrations/" + integration_id},
+                                 {"authorizationType", "NONE"},
+                                 {"apiKeyRequired", false},
+                                 {"apiGatewayManaged", true}}));
+  std::string now = now_iso8601();
+  changes.push_back(Change::put(api, v2::kStage, "$default",
+                                {{"stageName", "$default"},
+                                 {"autoDeploy", true},
+                                 {"createdDate", now},
+                                 {"lastUpdatedDate", now},
+                                 {"defaultRouteSettings", json::object{{"detailedMetricsEnabled", false}}},
+                                 {"routeSettings", json::object{}},
+                                 {"stageVariables", json::object{}},
+                                 {"tags", json::object{}},
+                                 {"apiGatewayManaged", true}}));
+  v2::auto_deploy(current, changes, api);
+}
+
+}  // namespace
+
+awaitable<http::Response> create_api(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  json::object doc;
+  if (auto s = take_api_members(*in, doc); !s) co_return call.fail(s.error());
+  if (auto s = check_api(doc); !s) co_return call.fail(s.error());
+  std::string target = doc.contains("target") ? std::string(doc["target"].as_string()) : "";
+  std::string route_key = doc.contains("routeKey") ? std::string(doc["routeKey"].as_string()) : "";
+  doc.erase("target");
+  doc.erase("routeKey");
+  doc.erase("credentialsArn");
+  if (target.empty() && !route_key.empty())
+    co_return call.fail(bad_request("routeKey is only for quick create, together with target"));
+  if (!target.empty() && in->contains("credentialsArn"))
+    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
+                                         "nimbus does not support credentialsArn yet: functions are invoked "
+                                         "without assuming a role"));
+  if (!target.empty() && target.rfind("arn:aws:lambda:", 0) != 0)
+    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
+                                         "nimbus serves Lambda integrations only: quick create's target must be a "
+                                         "function's ARN, not " + target));
+  std::string id = gateway::new_id(10);
+  doc["apiId"] = id;
+  doc["apiEndpoint"] = d.api_endpoint(id);
+  doc["createdDate"] = now_iso8601();
+  if (!doc.contains("routeSelectionExpression")) doc["routeSelectionExpression"] = kRouteSelection;
+  if (!doc.contains("apiKeySelectionExpression")) doc["apiKeySelectionExpression"] = "$request.header.x-api-key";
+  if (!doc.contains("disableExecuteApiEndpoint")) doc["disableExecuteApiEndpoint"] = false;
+  if (!doc.contains("tags")) doc["tags"] = json::object{};
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    changes.push_back(Change::put(id, v2::kApi, id, doc));
+    if (!target.empty()) {
+      if (!route_key.empty())
+        if (auto k = gateway::parse_route_key(route_key); !k) return base::Status(k.error());
+      quick_create(current, changes, id, target, route_key);
+    }
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(201, doc);
+}
+
+awaitable<http::Response> get_apis(Deps& d, Call& call) {
+  auto snap = d.docs.snapshot();
+  json::array items;
+  for (const auto& scope : snap->scopes())
+    if (const Doc* api = snap->find(scope, v2::kApi, scope)) items.push_back(*api);
+  auto page = page_of(call, std::move(items), Paging::kV2);
+  if (!page) co_return call.fail(page.error());
+  co_return call.reply(200, *page);
+}
+
+awaitable<http::Response> get_api(Deps& d, Call& call) {
+  auto api = v2::find_api(*d.docs.snapshot(), call.path_param("apiId"));
+  if (!api) co_return call.fail(api.error());
+  co_return call.reply(200, **api);
+}
+
+awaitable<http::Response> update_api(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  for (const char* quick : {"target", "routeKey", "credentialsArn"})
+    if (in->contains(quick))
+      co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
+                                           std::string("nimbus does not support changing '") + quick +
+                                               "' of an API yet"));
+  std::string id = call.path_param("apiId");
+  json::object updated;
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    auto api = v2::find_api(current, id);
+    if (!api) return base::Status(api.error());
+    updated = **api;
+    if (auto s = take_api_members(*in, updated); !s) return s;
+    if (auto s = check_api(updated); !s) return s;
+    changes.push_back(Change::put(id, v2::kApi, id, updated));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(200, updated);
+}
+
+awaitable<http::Response> delete_api(Deps& d, Call& call) {
+  std::string id = call.path_param("apiId");
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    if (auto api = v2::find_api(current, id); !api) return base::Status(api.error());
+    changes.push_back(Change::erase_scope(id));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(204, nullptr);
+}
+
+// --- tags -------------------------------------------------------------------
+
+namespace {
+
+struct Tagged {
+  std::string scope, kind, id;
+};
+
+// arn:aws:apigateway:REGION::/apis/ID or .../apis/ID/stages/NAME
+base::Result<Tagged> tagged_resource(const Snapshot& s, const std::string& arn) {
+  size_t at = arn.find("::/apis/");
+  if (arn.rfind("arn:aws:apigateway:", 0) != 0 || at == std::string::npos)
+    return bad_request("Invalid resource ARN " + arn + ": nimbus tags HTTP APIs and their stages");
+  std::string rest = arn.substr(at + 8);
+  size_t slash = rest.find('/');
+  Tagged t{rest.substr(0, slash), v2::kApi, rest.substr(0, slash)};
+  if (slash != std::string::npos) {
+    std::string tail = rest.substr(slash + 1);
+    if (tail.rfind("stages/", 0) != 0) return bad_request("Invalid resource ARN " + arn);
+    t.kind = v2::kStage;
+    t.id = tail.substr(7);
+  }
+  if (!s.find(t.scope, t.kind, t.id)) return not_found("Invalid resource identifier specified " + arn);
+  return t;
+}
+
+}  // namespace
+
+awaitable<http::Response> get_tags(Deps& d, Call& call) {
+  auto snap = d.docs.snapshot();
+  auto t = tagged_resource(*snap, call.path_param("resource-arn"));
+  if (!t) co_return call.fail(t.error());
+  const Doc* doc = snap->find(t->scope, t->kind, t->id);
+  const auto* tags = doc->if_contains("tags");
+  co_return call.reply(200, json::object{{"tags", tags ? *tags : json::object{}}});
+}
+
+awaitable<http::Response> tag_resource(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  json::object body;
+  if (auto s = take_members(*in, {{"tags", JsonType::kStringMap}}, body, "TagResource"); !s)
+    co_return call.fail(s.error());
+  std::string arn = call.path_param("resource-arn");
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    auto t = tagged_resource(current, arn);
+    if (!t) return base::Status(t.error());
+    Doc doc = *current.find(t->scope, t->kind, t->id);
+    json::object tags = doc.contains("tags") && doc["tags"].is_object() ? doc["tags"].as_object() : json::object{};
+    if (body.contains("tags"))
+      for (const auto& [k, v] : body["tags"].as_object()) tags[k] = v;
+    if (tags.size() > 50) return base::Status(bad_request("A resource may have at most 50 tags"));
+    doc["tags"] = std::move(tags);
+    changes.push_back(Change::put(t->scope, t->kind, t->id, std::move(doc)));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(201, json::object{});
+}
+
+awaitable<http::Response> untag_resource(Deps& d, Call& call) {
+  std::vector<std::string> keys;
+  for (const auto& p : call.query)
+    if (p.key == "tagKeys") keys.push_back(p.value);
+  std::string arn = call.path_param("resource-arn");
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    auto t = tagged_resource(current, arn);
+    if (!t) return base::Status(t.error());
+    Doc doc = *current.find(t->scope, t->kind, t->id);
+    if (doc.contains("tags") && doc["tags"].is_object())
+      for (const auto& k : keys) doc["tags"].as_object().erase(k);
+    changes.push_back(Change::put(t->scope, t->kind, t->id, std::move(doc)));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(204, nullptr);
+}
+
+}  // namespace nimbus::apigateway_api

@@ -1,0 +1,57 @@
+// An HTTP API's deployment compiled for serving: its route table, each
+// route's Lambda integration, and the API's CORS configuration, built once
+// from the deployment's frozen documents (apigateway_api/v2_deploy.cc) and
+// shared by every request to a stage that serves it.
+// THREADING RULE: immutable once built; DeploymentCache is safe from any
+// thread (a mutex around its map).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gateway/documents.h"
+#include "gateway/http_routes.h"
+
+namespace nimbus::execute_api {
+
+struct LambdaTarget {
+  std::string function;
+  std::string qualifier;
+  std::string payload_version = "2.0";
+  int timeout_ms = 30000;
+};
+
+struct CompiledRoute {
+  std::string key;
+  std::string path;  // the key's path ("/pets/{id}"); for $default the request's
+  std::optional<LambdaTarget> integration;  // none: the route has no target
+};
+
+struct CompiledHttpApi {
+  gateway::RouteTable table;
+  std::map<std::string, CompiledRoute> routes;  // by route id
+  boost::json::object cors;                     // empty: no CORS configuration
+};
+
+// From "arn:aws:lambda:…:function:NAME[:QUALIFIER]" or API Gateway's
+// "arn:aws:apigateway:…:lambda:path/2015-03-31/functions/<that>/invocations".
+std::optional<LambdaTarget> lambda_target(std::string_view uri);
+
+std::shared_ptr<const CompiledHttpApi> compile_http_api(const gateway::Doc& content);
+
+class DeploymentCache {
+ public:
+  // The compiled deployment `deployment_id` of `api`, compiling it on first use.
+  std::shared_ptr<const CompiledHttpApi> get(const gateway::Snapshot& snap, const std::string& api,
+                                             const std::string& deployment_id);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const CompiledHttpApi>> compiled_;
+};
+
+}  // namespace nimbus::execute_api

@@ -1,0 +1,49 @@
+// The data plane of API Gateway: requests to an API's invoke URL (the forms
+// in addressing.h) are matched to a stage and a route of the deployment that
+// stage serves, turned into a Lambda proxy event, run through the invoker,
+// and the function's response turned back into the HTTP reply — with API
+// Gateway's own JSON errors ({"message":"Not Found"}, 500, 503 on the
+// integration's timeout, 413 over 10 MB) and its apigw-requestid header.
+// The edge reaches it through descriptor()'s claims, before any signature is
+// looked at: invoke URLs are unsigned.
+// THREADING RULE: handle() runs on io threads and never blocks: the route
+// is read from the documents' snapshot, the invocation is awaited.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aws/service.h"
+#include "base/result.h"
+#include "functions/invoker.h"
+#include "http/message.h"
+
+namespace nimbus::gateway {
+class Documents;
+}
+
+namespace nimbus::execute_api {
+
+struct Options {
+  std::string region = "us-east-1";
+  // Runs one invocation (functions::Invoker::invoke); done once, any thread.
+  std::function<void(functions::InvokeRequest, std::function<void(base::Result<functions::InvokeResult>)>)> invoke;
+  size_t max_body = 10 << 20;  // API Gateway's payload limit
+};
+
+class Service {
+ public:
+  Service(gateway::Documents& docs, Options options);
+  ~Service();
+
+  aws::ServiceDescriptor descriptor();
+  boost::asio::awaitable<http::Response> handle(http::Request& req);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::execute_api
