@@ -2,7 +2,7 @@
 // Get/Put/DeletePublicAccessBlock, Get/Put/DeleteBucketOwnershipControls, and
 // the ACL a write asks for (check_write_acl before it, apply_write_acl after).
 // Bucket documents live in the bucket settings (names in bucket_access.h);
-// object ACLs in storage's object_acls. Every change invalidates the cache.
+// object ACLs (one per version) in storage's object_acls. Every change invalidates the cache.
 #include "base/encoding.h"
 #include "http/offload.h"
 #include "s3/acl.h"
@@ -17,16 +17,6 @@ namespace {
 
 S3Error acls_not_supported() { return s3_error(400, "AccessControlListNotSupported", "The bucket does not allow ACLs"); }
 S3Error blocked_public_acl() { return s3_error(403, "AccessDenied", "Access Denied"); }
-
-// Object ACLs of one version are not served yet: they apply to the current object.
-std::optional<S3Error> version_refused(const Call& c) {
-  auto v = c.addr.param("versionId");
-  if (v && *v != "null")
-    return s3_error(501, "NotImplemented",
-                    "A header or query you provided implies functionality that is not implemented: ACLs of a "
-                    "specific object version (object ACLs apply to the current version)");
-  return std::nullopt;
-}
 
 // An ACL a bucket's settings allow to be set: BucketOwnerEnforced allows only
 // the owner's full control; BlockPublicAcls refuses public grants.
@@ -74,6 +64,12 @@ std::string response_header(const http::Response& r, std::string_view name) {
   return {};
 }
 
+// The version a successful write made: its x-amz-version-id, else the "null" version.
+std::string written_version(const http::Response& r) {
+  std::string v = response_header(r, "x-amz-version-id");
+  return v.empty() ? "null" : v;
+}
+
 }  // namespace
 
 awaitable<http::Response> get_bucket_acl(Deps& d, Call& c) {
@@ -97,15 +93,13 @@ awaitable<http::Response> put_bucket_acl(Deps& d, Call& c) {
 }
 
 awaitable<http::Response> get_object_acl(Deps& d, Call& c) {
-  if (auto refused = version_refused(c)) co_return c.fail(*refused);
-  auto doc = d.store.get_object_acl(c.addr.bucket, c.addr.key);  // a point read
+  auto doc = d.store.get_object_acl(c.addr.bucket, c.addr.key, c.addr.param("versionId"));  // a point read
   if (!doc) co_return c.fail(doc.error());
   if (!*doc) co_return c.xml(render_access_control_policy(private_acl()));
   co_return c.xml(**doc);
 }
 
 awaitable<http::Response> put_object_acl(Deps& d, Call& c) {
-  if (auto refused = version_refused(c)) co_return c.fail(*refused);
   auto access = d.access->get(c.addr.bucket);
   if (!access->exists) co_return c.fail(s3_error(404, "NoSuchBucket", "The specified bucket does not exist"));
   S3Error err;
@@ -114,7 +108,9 @@ awaitable<http::Response> put_object_acl(Deps& d, Call& c) {
   if (auto refused = refused_by_bucket(*access, *acl)) co_return c.fail(*refused);
   // The default ACL is the absence of a row.
   std::string doc = acl->owner_only() && !acl->grants.empty() ? "" : render_access_control_policy(*acl);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(c.addr.bucket, c.addr.key, doc); });
+  auto s = co_await http::offload(d.blocking, [&] {
+    return d.store.put_object_acl(c.addr.bucket, c.addr.key, c.addr.param("versionId"), doc);
+  });
   if (!s) co_return c.fail(s.error());
   co_return c.reply();
 }
@@ -143,7 +139,8 @@ awaitable<void> apply_write_acl(Deps& d, Call& c, std::string_view op, const htt
     if (!pending || !*pending) co_return;
     std::string etag = op == "CompleteMultipartUpload" ? unquoted(xml_element(res.body, "ETag")) : "";
     co_await http::offload(d.blocking, [&] {
-      if (op == "CompleteMultipartUpload") (void)d.store.put_object_acl(bucket, c.addr.key, **pending, etag);
+      if (op == "CompleteMultipartUpload")
+        (void)d.store.put_object_acl(bucket, c.addr.key, written_version(res), **pending, etag);
       return d.store.delete_bucket_setting(bucket, name);
     });
     co_return;
@@ -163,7 +160,9 @@ awaitable<void> apply_write_acl(Deps& d, Call& c, std::string_view op, const htt
   }
   // PutObject answers the ETag in a header, CopyObject in its XML.
   std::string etag = unquoted(op == "PutObject" ? response_header(res, "ETag") : xml_element(res.body, "ETag"));
-  co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(bucket, c.addr.key, doc, etag); });
+  co_await http::offload(d.blocking, [&] {
+    return d.store.put_object_acl(bucket, c.addr.key, written_version(res), doc, etag);
+  });
 }
 
 awaitable<http::Response> get_public_access_block(Deps& d, Call& c) {

@@ -45,8 +45,13 @@ struct ObjectData {
 };
 ObjectData object_data_from_row(const Statement& st);
 void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data);
-// Removes the object's ACL row (object_acls.cc), inside a write transaction.
-void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key);
+// Removes one version's ACL row (object_acls.cc), inside a write transaction.
+void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key, const std::string& version_id);
+// The current object, or the version named, with where its bytes are (objects.cc): NoSuchBucket,
+// NoSuchKey, InvalidVersion, NoSuchVersion, or kDeleteMarker for a version id naming a marker.
+base::Result<std::pair<ObjectMeta, ObjectData>> find_object(Connection& c, const std::string& bucket,
+                                                            const std::string& key,
+                                                            const std::optional<std::string>& version_id);
 
 // Versions (versions.cc): helpers that run inside a caller's transaction
 // (or read on a reader connection) and keep objects/versions consistent.

@@ -158,6 +158,18 @@ def aws_clis():
     return found
 
 
+def modern_python():
+    """The interpreter on PATH, when its boto3 is 1.36+ (aws-chunked + CRC by default)."""
+    py = shutil.which("python3")
+    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
+        return None
+    r = subprocess.run([py, "-c", "import boto3; print(boto3.__version__)"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    major, minor = (int(x) for x in r.stdout.strip().split(".")[:2])
+    return py if (major, minor) >= (1, 36) else None
+
+
 def client_env(extra=None):
     env = dict(os.environ)
     env.update({

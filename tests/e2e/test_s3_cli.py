@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import client_env, run_aws
+from conftest import client_env, modern_python, run_aws
 
 
 def md5_file(path):
@@ -131,18 +131,6 @@ s3.complete_multipart_upload(Bucket="modern", Key="mp", UploadId=up["UploadId"],
                              MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
 assert s3.get_object(Bucket="modern", Key="mp")["Body"].read() == body
 """
-
-
-def modern_python():
-    """The interpreter on PATH, when its boto3 is 1.36+ (aws-chunked + CRC by default)."""
-    py = shutil.which("python3")
-    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
-        return None
-    r = subprocess.run([py, "-c", "import boto3; print(boto3.__version__)"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return None
-    major, minor = (int(x) for x in r.stdout.strip().split(".")[:2])
-    return py if (major, minor) >= (1, 36) else None
 
 
 def test_newest_botocore_sends_aws_chunked_with_crc_trailer(nimbus):
