@@ -142,7 +142,7 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
     if (!bucket_row(tx, bucket)) return no_such_bucket();
     Versioning state = versioning_in(tx, bucket);
     if (auto s = check_version_id(state, version_id); !s) return s;
-    if (auto s = Impl::check_condition(tx, bucket, key, condition); !s) return s;
+    if (auto s = Impl::check_condition(tx, bucket, key, condition, version_id); !s) return s;
     int64_t now = base::now_ms();
     if (version_id) {
       // One version, for good; the next newest becomes current.

@@ -226,12 +226,18 @@ std::optional<int64_t> Store::Impl::next_sequence(Connection& tx, const std::str
 }
 
 base::Status Store::Impl::check_condition(Connection& tx, const std::string& bucket, const std::string& key,
-                                          const WriteCondition& condition) {
+                                          const WriteCondition& condition,
+                                          const std::optional<std::string>& version_id) {
   if (!condition.any()) return {};
-  auto st = tx.prepare("SELECT etag FROM objects WHERE bucket = ? AND key = ?");
-  st.bind(1, bucket).bind(2, key);
   std::optional<std::string> etag;
-  if (st.step()) etag = st.text(0);
+  if (version_id) {
+    auto row = find_version(tx, bucket, key, *version_id);
+    if (row && !row->meta.delete_marker) etag = row->meta.etag;
+  } else {
+    auto st = tx.prepare("SELECT etag FROM objects WHERE bucket = ? AND key = ?");
+    st.bind(1, bucket).bind(2, key);
+    if (st.step()) etag = st.text(0);
+  }
   if (condition.if_none_match && etag)
     return make_error(ErrorCode::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold",
                       base::reason::kConditionFailed);

@@ -112,7 +112,8 @@ class Store {
   // Without a version id: removes the current object (never versioned),
   // or makes a delete marker. With one: removes that version for good (a
   // version not there succeeds, as S3's does). Deleting a key that does not
-  // exist succeeds (S3 semantics).
+  // exist succeeds (S3 semantics). The condition applies to the version
+  // deleted: the current one, or the one named.
   base::Result<DeleteResult> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
                                            const WriteCondition& condition = {},
                                            const std::optional<std::string>& version_id = std::nullopt);

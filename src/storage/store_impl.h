@@ -121,9 +121,11 @@ struct Store::Impl {
 
   // Inside a transaction: bumps and returns the bucket's event sequencer, or nullopt if no bucket.
   static std::optional<int64_t> next_sequence(Connection& tx, const std::string& bucket);
-  // Inside a transaction: whether the key's current object satisfies a conditional write.
+  // Inside a transaction: whether the key's current object (or the version named, for a
+  // delete by version id) satisfies a conditional write; a delete marker has no ETag.
   static base::Status check_condition(Connection& tx, const std::string& bucket, const std::string& key,
-                                      const WriteCondition& condition);
+                                      const WriteCondition& condition,
+                                      const std::optional<std::string>& version_id = std::nullopt);
   base::Status fire(Connection& tx, ObjectEvent ev, int64_t seq);
   void remove_files(const std::vector<FileRef>& files) const;
   base::Result<OpenedObject> open_data(const ObjectMeta& meta, ObjectData data) const;
