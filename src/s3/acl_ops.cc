@@ -7,6 +7,7 @@
 #include "http/offload.h"
 #include "s3/acl.h"
 #include "s3/bucket_access.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 
 namespace nimbus::s3 {
@@ -85,11 +86,7 @@ awaitable<http::Response> put_bucket_acl(Deps& d, Call& c) {
   auto acl = co_await requested_acl(c, err);
   if (!acl) co_return c.fail(err);
   if (auto refused = refused_by_bucket(*access, *acl)) co_return c.fail(*refused);
-  std::string doc = render_access_control_policy(*acl);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, setting::kAcl, doc); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kAcl, render_access_control_policy(*acl));
 }
 
 awaitable<http::Response> get_object_acl(Deps& d, Call& c) {
@@ -179,22 +176,11 @@ awaitable<http::Response> put_public_access_block(Deps& d, Call& c) {
   S3Error err;
   auto pab = parse_public_access_block(*body, err);
   if (!pab) co_return c.fail(err);
-  std::string doc = render_public_access_block(*pab);
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.put_bucket_setting(c.addr.bucket, setting::kPublicAccessBlock, doc);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kPublicAccessBlock, render_public_access_block(*pab));
 }
 
 awaitable<http::Response> delete_public_access_block(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.delete_bucket_setting(c.addr.bucket, setting::kPublicAccessBlock);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
+  return delete_bucket_setting(d, c, setting::kPublicAccessBlock);
 }
 
 awaitable<http::Response> get_bucket_ownership_controls(Deps& d, Call& c) {
@@ -217,21 +203,11 @@ awaitable<http::Response> put_bucket_ownership_controls(Deps& d, Call& c) {
   if (*ownership == "BucketOwnerEnforced" && access->acl && !access->acl->owner_only())
     co_return c.fail(s3_error(400, "InvalidBucketAclWithObjectOwnership",
                               "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"));
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.put_bucket_setting(c.addr.bucket, setting::kOwnership, *ownership);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kOwnership, std::move(*ownership));
 }
 
 awaitable<http::Response> delete_bucket_ownership_controls(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.delete_bucket_setting(c.addr.bucket, setting::kOwnership);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
+  return delete_bucket_setting(d, c, setting::kOwnership);
 }
 
 }  // namespace nimbus::s3

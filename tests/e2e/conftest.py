@@ -170,6 +170,16 @@ def modern_python():
     return py if (major, minor) >= (1, 36) else None
 
 
+def run_modern_python(script, *args, timeout=120):
+    """Runs script with modern_python() (skipping the test without one), its environment freed of
+    this interpreter's PYTHON* variables: the CompletedProcess."""
+    py = modern_python()
+    if not py:
+        pytest.skip("no boto3 1.36+ on this machine besides Debian's")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    return subprocess.run([py, "-c", script, *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
 def client_env(extra=None):
     env = dict(os.environ)
     env.update({

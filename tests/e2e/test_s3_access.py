@@ -4,15 +4,13 @@ through public-read, the public access block and object ownership controls
 (boto3 and the AWS CLI; plain HTTP for anonymous callers)."""
 import io
 import json
-import os
-import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_clis, boto3_client, modern_python, run_aws
+from conftest import aws_clis, boto3_client, run_aws, run_modern_python
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -165,12 +163,7 @@ print("ok")
 
 
 def test_newest_boto3_object_acls_by_version(nimbus):
-    py = modern_python()
-    if not py:
-        pytest.skip("no boto3 1.36+ on this machine besides Debian's")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    r = subprocess.run([py, "-c", NEW_BOTO3_VERSION_ACLS, nimbus.endpoint], capture_output=True, text=True,
-                       env=env, timeout=120)
+    r = run_modern_python(NEW_BOTO3_VERSION_ACLS, nimbus.endpoint)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 

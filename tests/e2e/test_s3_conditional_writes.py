@@ -5,14 +5,11 @@ arriving answers 409 ConditionalRequestConflict. Terraform's S3 backend lock
 (use_lockfile) is exactly this."""
 import http.client
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_clis, client_env, run_aws
+from conftest import aws_clis, run_aws, run_modern_python
 from sigv4 import Signer
 
 
@@ -137,22 +134,8 @@ print(",".join(codes))
 """
 
 
-def modern_python():
-    py = shutil.which("python3")
-    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
-        return None
-    r = subprocess.run([py, "-c", "import botocore.session as s; m = s.get_session().get_service_model('s3');"
-                        "print('IfNoneMatch' in m.operation_model('PutObject').input_shape.members)"],
-                       capture_output=True, text=True)
-    return py if r.stdout.strip() == "True" else None
-
-
 def test_newest_boto3_if_none_match(nimbus):
-    py = modern_python()
-    if not py:
-        pytest.skip("no boto3 with IfNoneMatch on this machine")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    r = subprocess.run([py, "-c", MODERN_SCRIPT, nimbus.endpoint], capture_output=True, text=True, env=env, timeout=120)
+    r = run_modern_python(MODERN_SCRIPT, nimbus.endpoint)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "PreconditionFailed,PreconditionFailed,PreconditionFailed"
 
@@ -250,12 +233,7 @@ print(",".join(str(x) for x in out))
 
 
 def test_newest_boto3_conditions_with_a_version_id(nimbus):
-    py = modern_python()
-    if not py:
-        pytest.skip("no boto3 with IfMatch on this machine")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    r = subprocess.run([py, "-c", VERSION_CONDITIONS_SCRIPT, nimbus.endpoint], capture_output=True, text=True,
-                       env=env, timeout=120)
+    r = run_modern_python(VERSION_CONDITIONS_SCRIPT, nimbus.endpoint)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "PreconditionFailed,PreconditionFailed,True,0"
 
