@@ -47,13 +47,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)s3::parse_public_access_block(body, err);
   (void)s3::parse_ownership_controls(body, err);
-  if (auto tags = s3::parse_bucket_tagging(body, err)) {
+  if (auto tags = s3::parse_tagging(body, s3::TagSetKind::kBucket, err)) {
     if (tags->size() > s3::kMaxBucketTags) std::abort();
     for (const auto& [k, v] : *tags)
       if (k.empty() || k.size() > 128 * 4 || v.size() > 256 * 4) std::abort();
     // What Get answers must parse again to the same tags.
-    auto reparsed = s3::parse_bucket_tagging(s3::render_tagging(*tags), err);
+    auto reparsed = s3::parse_tagging(s3::render_tagging(*tags), s3::TagSetKind::kBucket, err);
     if (!reparsed || *reparsed != *tags) std::abort();
   }
+  if (auto tags = s3::parse_tagging(body, s3::TagSetKind::kObject, err))
+    if (tags->size() > s3::kMaxObjectTags) std::abort();
   return 0;
 }

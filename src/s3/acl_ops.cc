@@ -2,11 +2,12 @@
 // Get/Put/DeletePublicAccessBlock, Get/Put/DeleteBucketOwnershipControls, and
 // the ACL a write asks for (check_write_acl before it, apply_write_acl after).
 // Bucket documents live in the bucket settings (names in bucket_access.h);
-// object ACLs in storage's object_acls. Every change invalidates the cache.
+// object ACLs (one per version) in storage's object_acls. Every change invalidates the cache.
 #include "base/encoding.h"
 #include "http/offload.h"
 #include "s3/acl.h"
 #include "s3/bucket_access.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 
 namespace nimbus::s3 {
@@ -17,16 +18,6 @@ namespace {
 
 S3Error acls_not_supported() { return s3_error(400, "AccessControlListNotSupported", "The bucket does not allow ACLs"); }
 S3Error blocked_public_acl() { return s3_error(403, "AccessDenied", "Access Denied"); }
-
-// Object ACLs of one version are not served yet: they apply to the current object.
-std::optional<S3Error> version_refused(const Call& c) {
-  auto v = c.addr.param("versionId");
-  if (v && *v != "null")
-    return s3_error(501, "NotImplemented",
-                    "A header or query you provided implies functionality that is not implemented: ACLs of a "
-                    "specific object version (object ACLs apply to the current version)");
-  return std::nullopt;
-}
 
 // An ACL a bucket's settings allow to be set: BucketOwnerEnforced allows only
 // the owner's full control; BlockPublicAcls refuses public grants.
@@ -74,6 +65,12 @@ std::string response_header(const http::Response& r, std::string_view name) {
   return {};
 }
 
+// The version a successful write made: its x-amz-version-id, else the "null" version.
+std::string written_version(const http::Response& r) {
+  std::string v = response_header(r, "x-amz-version-id");
+  return v.empty() ? "null" : v;
+}
+
 }  // namespace
 
 awaitable<http::Response> get_bucket_acl(Deps& d, Call& c) {
@@ -89,23 +86,17 @@ awaitable<http::Response> put_bucket_acl(Deps& d, Call& c) {
   auto acl = co_await requested_acl(c, err);
   if (!acl) co_return c.fail(err);
   if (auto refused = refused_by_bucket(*access, *acl)) co_return c.fail(*refused);
-  std::string doc = render_access_control_policy(*acl);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, setting::kAcl, doc); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kAcl, render_access_control_policy(*acl));
 }
 
 awaitable<http::Response> get_object_acl(Deps& d, Call& c) {
-  if (auto refused = version_refused(c)) co_return c.fail(*refused);
-  auto doc = d.store.get_object_acl(c.addr.bucket, c.addr.key);  // a point read
+  auto doc = d.store.get_object_acl(c.addr.bucket, c.addr.key, c.addr.param("versionId"));  // a point read
   if (!doc) co_return c.fail(doc.error());
   if (!*doc) co_return c.xml(render_access_control_policy(private_acl()));
   co_return c.xml(**doc);
 }
 
 awaitable<http::Response> put_object_acl(Deps& d, Call& c) {
-  if (auto refused = version_refused(c)) co_return c.fail(*refused);
   auto access = d.access->get(c.addr.bucket);
   if (!access->exists) co_return c.fail(s3_error(404, "NoSuchBucket", "The specified bucket does not exist"));
   S3Error err;
@@ -114,7 +105,9 @@ awaitable<http::Response> put_object_acl(Deps& d, Call& c) {
   if (auto refused = refused_by_bucket(*access, *acl)) co_return c.fail(*refused);
   // The default ACL is the absence of a row.
   std::string doc = acl->owner_only() && !acl->grants.empty() ? "" : render_access_control_policy(*acl);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(c.addr.bucket, c.addr.key, doc); });
+  auto s = co_await http::offload(d.blocking, [&] {
+    return d.store.put_object_acl(c.addr.bucket, c.addr.key, c.addr.param("versionId"), doc);
+  });
   if (!s) co_return c.fail(s.error());
   co_return c.reply();
 }
@@ -143,7 +136,8 @@ awaitable<void> apply_write_acl(Deps& d, Call& c, std::string_view op, const htt
     if (!pending || !*pending) co_return;
     std::string etag = op == "CompleteMultipartUpload" ? unquoted(xml_element(res.body, "ETag")) : "";
     co_await http::offload(d.blocking, [&] {
-      if (op == "CompleteMultipartUpload") (void)d.store.put_object_acl(bucket, c.addr.key, **pending, etag);
+      if (op == "CompleteMultipartUpload")
+        (void)d.store.put_object_acl(bucket, c.addr.key, written_version(res), **pending, etag);
       return d.store.delete_bucket_setting(bucket, name);
     });
     co_return;
@@ -163,7 +157,9 @@ awaitable<void> apply_write_acl(Deps& d, Call& c, std::string_view op, const htt
   }
   // PutObject answers the ETag in a header, CopyObject in its XML.
   std::string etag = unquoted(op == "PutObject" ? response_header(res, "ETag") : xml_element(res.body, "ETag"));
-  co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(bucket, c.addr.key, doc, etag); });
+  co_await http::offload(d.blocking, [&] {
+    return d.store.put_object_acl(bucket, c.addr.key, written_version(res), doc, etag);
+  });
 }
 
 awaitable<http::Response> get_public_access_block(Deps& d, Call& c) {
@@ -180,22 +176,11 @@ awaitable<http::Response> put_public_access_block(Deps& d, Call& c) {
   S3Error err;
   auto pab = parse_public_access_block(*body, err);
   if (!pab) co_return c.fail(err);
-  std::string doc = render_public_access_block(*pab);
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.put_bucket_setting(c.addr.bucket, setting::kPublicAccessBlock, doc);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kPublicAccessBlock, render_public_access_block(*pab));
 }
 
 awaitable<http::Response> delete_public_access_block(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.delete_bucket_setting(c.addr.bucket, setting::kPublicAccessBlock);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
+  return delete_bucket_setting(d, c, setting::kPublicAccessBlock);
 }
 
 awaitable<http::Response> get_bucket_ownership_controls(Deps& d, Call& c) {
@@ -218,21 +203,11 @@ awaitable<http::Response> put_bucket_ownership_controls(Deps& d, Call& c) {
   if (*ownership == "BucketOwnerEnforced" && access->acl && !access->acl->owner_only())
     co_return c.fail(s3_error(400, "InvalidBucketAclWithObjectOwnership",
                               "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"));
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.put_bucket_setting(c.addr.bucket, setting::kOwnership, *ownership);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kOwnership, std::move(*ownership));
 }
 
 awaitable<http::Response> delete_bucket_ownership_controls(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] {
-    return d.store.delete_bucket_setting(c.addr.bucket, setting::kOwnership);
-  });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
+  return delete_bucket_setting(d, c, setting::kOwnership);
 }
 
 }  // namespace nimbus::s3

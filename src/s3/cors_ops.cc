@@ -1,8 +1,8 @@
 // S3 CORS: Put/Get/DeleteBucketCors (the configuration is a bucket setting,
 // cached parsed), preflight OPTIONS answered from the rules, and the
 // Access-Control-* headers on the answers to requests that carry an Origin.
-#include "http/offload.h"
 #include "s3/bucket_access.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 #include "s3/cors.h"
 
@@ -61,18 +61,10 @@ awaitable<http::Response> put_bucket_cors(Deps& d, Call& c) {
   auto cors = parse_cors_configuration(*body, err);
   if (!cors) co_return c.fail(err);
   std::string doc = render_cors_configuration(*cors);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, setting::kCors, doc); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, setting::kCors, std::move(doc));
 }
 
-awaitable<http::Response> delete_bucket_cors(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.delete_bucket_setting(c.addr.bucket, setting::kCors); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
-}
+awaitable<http::Response> delete_bucket_cors(Deps& d, Call& c) { return delete_bucket_setting(d, c, setting::kCors); }
 
 awaitable<http::Response> cors_preflight(Deps& d, Call& c) {
   std::string origin = c.req.header("origin");

@@ -3,6 +3,7 @@
 // configuration of its own; a configuration asking for KMS is refused (nimbus
 // has no key service). BucketKeyEnabled is kept and returned as given.
 #include "http/offload.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 #include "s3/request_parsing.h"
 #include "s3/xml.h"
@@ -21,9 +22,7 @@ awaitable<http::Response> put_bucket_encryption(Deps& d, Call& c) {
   S3Error err;
   auto key = parse_bucket_encryption(*body, err);
   if (!key) co_return c.fail(err);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, kSetting, *key); });
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply();
+  co_return co_await write_bucket_setting(d, c, kSetting, std::move(*key));
 }
 
 awaitable<http::Response> get_bucket_encryption(Deps& d, Call& c) {
@@ -37,10 +36,6 @@ awaitable<http::Response> get_bucket_encryption(Deps& d, Call& c) {
 }
 
 // As on S3: the bucket goes back to the default, SSE-S3.
-awaitable<http::Response> delete_bucket_encryption(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.delete_bucket_setting(c.addr.bucket, kSetting); });
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
-}
+awaitable<http::Response> delete_bucket_encryption(Deps& d, Call& c) { return delete_bucket_setting(d, c, kSetting); }
 
 }  // namespace nimbus::s3

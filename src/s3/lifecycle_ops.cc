@@ -2,6 +2,7 @@
 // validated as S3 does (s3/lifecycle.h), kept in their rendered form, and
 // applied by the lifecycle sweeper.
 #include "http/offload.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 #include "s3/lifecycle.h"
 
@@ -20,10 +21,8 @@ awaitable<http::Response> put_bucket_lifecycle(Deps& d, Call& c) {
   auto rules = parse_lifecycle_configuration(*body, err);
   if (!rules) co_return c.fail(err);
   std::string doc = render_lifecycle_configuration(*rules);
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, kSetting, doc); });
-  if (!s) co_return c.fail(s.error());
-  http::Response r = c.reply();
-  r.set("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
+  http::Response r = co_await write_bucket_setting(d, c, kSetting, std::move(doc));
+  if (r.status == 200) r.set("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
   co_return r;
 }
 
@@ -37,10 +36,6 @@ awaitable<http::Response> get_bucket_lifecycle(Deps& d, Call& c) {
   co_return r;
 }
 
-awaitable<http::Response> delete_bucket_lifecycle(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.delete_bucket_setting(c.addr.bucket, kSetting); });
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
-}
+awaitable<http::Response> delete_bucket_lifecycle(Deps& d, Call& c) { return delete_bucket_setting(d, c, kSetting); }
 
 }  // namespace nimbus::s3

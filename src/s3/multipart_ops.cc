@@ -11,6 +11,7 @@
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
 #include "s3/request_parsing.h"
+#include "s3/tag_set.h"
 #include "s3/upload.h"
 #include "s3/xml.h"
 

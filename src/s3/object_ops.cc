@@ -8,6 +8,7 @@
 #include "s3/conditional_writes.h"
 #include "s3/object_headers.h"
 #include "s3/object_options.h"
+#include "s3/tag_set.h"
 #include "s3/upload.h"
 #include "s3/xml.h"
 
@@ -174,13 +175,13 @@ awaitable<http::Response> delete_object(Deps& d, Call& c) {
     co_return c.fail(s3_error(501, "NotImplemented",
                               "A header you provided implies functionality that is not implemented: If-None-Match on "
                               "DeleteObject"));
-  if (condition->any() && version)
-    co_return c.fail(s3_error(501, "NotImplemented",
-                              "A header you provided implies functionality that is not implemented: If-Match with "
-                              "a versionId"));
-  if (condition->any())
-    if (auto failed = check_on_arrival(*condition, d.store.head_object(c.addr.bucket, c.addr.key)))
-      co_return c.fail(*failed);
+  // With a version id, If-Match is about that version's ETag; a delete marker has none.
+  if (condition->any()) {
+    auto addressed = d.store.head_object(c.addr.bucket, c.addr.key, version);
+    if (!addressed && addressed.error().reason == storage::reason::kDeleteMarker)
+      co_return c.fail(s3_error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"));
+    if (auto failed = check_on_arrival(*condition, addressed)) co_return c.fail(*failed);
+  }
   auto r = co_await http::offload(d.blocking, [&] {
     return d.store.delete_object(c.addr.bucket, c.addr.key, c.context, *condition, version);
   });
@@ -202,11 +203,7 @@ awaitable<http::Response> delete_objects(Deps& d, Call& c) {
   auto results = co_await http::offload(d.blocking, [&] {
     std::vector<base::Result<storage::DeleteResult>> out;
     for (const auto& t : targets) {
-      if (t.etag && t.version_id) {
-        out.push_back(base::make_error(base::ErrorCode::kNotImplemented, "An ETag with a VersionId is not supported"));
-        continue;
-      }
-      storage::WriteCondition condition;
+      storage::WriteCondition condition;  // an ETag with a VersionId is about that version
       condition.if_match = t.etag;
       out.push_back(d.store.delete_object(c.addr.bucket, t.key, c.context, condition, t.version_id));
     }

@@ -2,8 +2,8 @@
 // sent, validated as S3 does) and GetBucketPolicyStatus. Policies are
 // evaluated for anonymous requests only (service.cc); IAM evaluation of
 // signed requests is a later issue.
-#include "http/offload.h"
 #include "s3/bucket_access.h"
+#include "s3/bucket_settings.h"
 #include "s3/call.h"
 #include "s3/xml.h"
 
@@ -38,18 +38,10 @@ awaitable<http::Response> put_bucket_policy(Deps& d, Call& c) {
   if (!policy) co_return c.fail(err);
   if (access->block().block_public_policy && policy->is_public())
     co_return c.fail(s3_error(403, "AccessDenied", "Access Denied: the bucket's BlockPublicPolicy refuses a public policy"));
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.put_bucket_setting(c.addr.bucket, setting::kPolicy, *body); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
+  co_return co_await write_bucket_setting(d, c, setting::kPolicy, std::move(*body), 204);
 }
 
-awaitable<http::Response> delete_bucket_policy(Deps& d, Call& c) {
-  auto s = co_await http::offload(d.blocking, [&] { return d.store.delete_bucket_setting(c.addr.bucket, setting::kPolicy); });
-  d.access->invalidate(c.addr.bucket);
-  if (!s) co_return c.fail(s.error());
-  co_return c.reply(204);
-}
+awaitable<http::Response> delete_bucket_policy(Deps& d, Call& c) { return delete_bucket_setting(d, c, setting::kPolicy); }
 
 awaitable<http::Response> get_bucket_policy_status(Deps& d, Call& c) {
   auto access = d.access->get(c.addr.bucket);

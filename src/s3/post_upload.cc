@@ -259,7 +259,7 @@ awaitable<http::Response> post_object(Deps& d, Call& c) {
   if (!meta) co_return c.fail(meta.error());
   if (form.acl && !(form.acl->owner_only() && !form.acl->grants.empty())) {
     std::string doc = render_access_control_policy(*form.acl);
-    co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(c.addr.bucket, form.key, doc, meta->etag); });
+    co_await http::offload(d.blocking, [&] { return d.store.put_object_acl(c.addr.bucket, form.key, meta->version_id, doc, meta->etag); });
   }
 
   std::string location = "/" + c.addr.bucket + "/" + base::uri_encode(form.key, false);

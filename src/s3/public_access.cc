@@ -41,6 +41,7 @@ std::optional<S3Error> authorize_anonymous(Deps& d, Call& c, std::string_view op
   };
 
   const bool object_level = !c.addr.key.empty();
+  const std::optional<std::string> version = c.addr.param("versionId");
   std::string resource = object_level ? bucket_arn + "/" + c.addr.key : bucket_arn;
   PolicyDecision decision = policy(policy_action(op), resource);
   if (decision == PolicyDecision::kDeny) return denied;
@@ -51,13 +52,18 @@ std::optional<S3Error> authorize_anonymous(Deps& d, Call& c, std::string_view op
       if (name.rfind("response-", 0) == 0)
         return s3_error(400, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.");
   if (decision == PolicyDecision::kAllow) {
-    if (reads_object && !d.store.head_object(bucket, c.addr.key) && !can_list()) return denied;
+    if (reads_object && !d.store.head_object(bucket, c.addr.key, version) && !can_list()) return denied;
     return std::nullopt;
   }
   if (!acls) return denied;
   if (reads_object) {
-    auto doc = d.store.get_object_acl(bucket, c.addr.key);  // a point read
-    if (!doc) return doc.error().reason == base::reason::kNoSuchKey && can_list() ? std::nullopt : std::optional(denied);
+    // The ACL of the version addressed: each version has its own, as in S3.
+    auto doc = d.store.get_object_acl(bucket, c.addr.key, version);  // a point read
+    if (!doc) {
+      const std::string& why = doc.error().reason;
+      bool missing = why == base::reason::kNoSuchKey || why == storage::reason::kNoSuchVersion;
+      return missing && can_list() ? std::nullopt : std::optional(denied);
+    }
     if (!*doc) return denied;  // private
     S3Error err;
     auto acl = parse_access_control_policy(**doc, err);

@@ -49,12 +49,6 @@ struct VersioningRequest {
 };
 std::optional<VersioningRequest> parse_versioning_configuration(std::string_view body, S3Error& err);
 
-// <Tagging><TagSet><Tag><Key/><Value/></Tag>...: S3's limits (10 tags,
-// keys 1..128 and values up to 256 characters, keys unique): InvalidTag /
-// BadRequest beyond them.
-std::optional<storage::Attributes> parse_tagging(std::string_view body, S3Error& err);
-// x-amz-tagging: "k1=v1&k2=v2", URL-encoded; the same limits.
-std::optional<storage::Attributes> parse_tagging_header(std::string_view header, S3Error& err);
 
 // <CreateBucketConfiguration><LocationConstraint>; "" when absent.
 std::optional<std::string> parse_create_bucket_configuration(std::string_view body, S3Error& err);

@@ -15,6 +15,25 @@ S3Error malformed() {
 }
 S3Error invalid_tag(std::string message) { return s3_error(400, "InvalidTag", std::move(message)); }
 
+// What differs between object and bucket tags on AWS: the count, the
+// character set and system keys (checked for buckets only), and the words.
+struct TagRules {
+  size_t max_tags;
+  const char* too_many_code;
+  const char* too_many;
+  bool restricted_text;  // [\p{L}\p{Z}\p{N}_.:/=+\-@]* and no "aws:" keys
+  const char* key_too_long;
+  const char* value_too_long;
+};
+
+constexpr TagRules kObjectRules{kMaxObjectTags, "BadRequest", "Object tags cannot be greater than 10", false,
+                                "The TagKey you have provided is invalid", "The TagValue you have provided is invalid"};
+constexpr TagRules kBucketRules{kMaxBucketTags, "InvalidTag", "Bucket tag count cannot be greater than 50", true,
+                                "The TagKey you have provided is too long, max 128",
+                                "The TagValue you have provided is too long, max 256"};
+
+const TagRules& rules_of(TagSetKind kind) { return kind == TagSetKind::kBucket ? kBucketRules : kObjectRules; }
+
 // Characters, not bytes: AWS's limits count Unicode code points.
 size_t code_points(std::string_view s) {
   size_t n = 0;
@@ -36,9 +55,37 @@ bool allowed_text(std::string_view s) {
   return true;
 }
 
+std::optional<S3Error> tag_set_error(const TagSet& tags, const TagRules& rules) {
+  if (tags.size() > rules.max_tags) return s3_error(400, rules.too_many_code, rules.too_many);
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const auto& [k, v] = tags[i];
+    // Restricted text is checked for UTF-8 below, with the key's or the value's own words.
+    if (!rules.restricted_text && (!base::is_valid_utf8(k) || !base::is_valid_utf8(v)))
+      return invalid_tag("The TagKey and TagValue you have provided must be UTF-8");
+    for (size_t j = 0; j < i; ++j)
+      if (tags[j].first == k) return invalid_tag("Cannot provide multiple Tags with the same key");
+    if (rules.restricted_text && k.rfind("aws:", 0) == 0)
+      return invalid_tag("System tags cannot be added/updated by requester");
+    if (k.empty() || (rules.restricted_text && !allowed_text(k)))
+      return invalid_tag("The TagKey you have provided is invalid");
+    if (code_points(k) > 128) return invalid_tag(rules.key_too_long);
+    if (rules.restricted_text && !allowed_text(v)) return invalid_tag("The TagValue you have provided is invalid");
+    if (code_points(v) > 256) return invalid_tag(rules.value_too_long);
+  }
+  return std::nullopt;
+}
+
+std::optional<TagSet> checked(TagSet tags, TagSetKind kind, S3Error& err) {
+  if (auto e = tag_set_error(tags, rules_of(kind))) {
+    err = *e;
+    return std::nullopt;
+  }
+  return tags;
+}
+
 }  // namespace
 
-std::optional<TagSet> parse_bucket_tagging(std::string_view body, S3Error& err) {
+std::optional<TagSet> parse_tagging(std::string_view body, TagSetKind kind, S3Error& err) {
   auto doc = parse_xml(body);
   if (!doc) {
     err = to_s3_error(doc.error());
@@ -63,39 +110,23 @@ std::optional<TagSet> parse_bucket_tagging(std::string_view body, S3Error& err) 
     }
     tags.emplace_back(key.text().as_string(), value.text().as_string());
   }
-  if (tags.size() > kMaxBucketTags) {
-    err = invalid_tag("Bucket tag count cannot be greater than 50");
-    return std::nullopt;
+  return checked(std::move(tags), kind, err);
+}
+
+std::optional<TagSet> parse_tagging_header(std::string_view header, S3Error& err) {
+  TagSet tags;
+  while (!header.empty()) {
+    size_t amp = header.find('&');
+    std::string_view item = header.substr(0, amp);
+    if (!item.empty()) {
+      size_t eq = item.find('=');
+      auto decode = [](std::string_view s) { return base::uri_decode(s, true); };
+      tags.emplace_back(decode(item.substr(0, eq)), eq == std::string_view::npos ? "" : decode(item.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    header.remove_prefix(amp + 1);
   }
-  for (size_t i = 0; i < tags.size(); ++i) {
-    const auto& [k, v] = tags[i];
-    for (size_t j = 0; j < i; ++j)
-      if (tags[j].first == k) {
-        err = invalid_tag("Cannot provide multiple Tags with the same key");
-        return std::nullopt;
-      }
-    if (k.rfind("aws:", 0) == 0) {
-      err = invalid_tag("System tags cannot be added/updated by requester");
-      return std::nullopt;
-    }
-    if (k.empty() || !allowed_text(k)) {
-      err = invalid_tag("The TagKey you have provided is invalid");
-      return std::nullopt;
-    }
-    if (code_points(k) > 128) {
-      err = invalid_tag("The TagKey you have provided is too long, max 128");
-      return std::nullopt;
-    }
-    if (!allowed_text(v)) {
-      err = invalid_tag("The TagValue you have provided is invalid");
-      return std::nullopt;
-    }
-    if (code_points(v) > 256) {
-      err = invalid_tag("The TagValue you have provided is too long, max 256");
-      return std::nullopt;
-    }
-  }
-  return tags;
+  return checked(std::move(tags), TagSetKind::kObject, err);
 }
 
 std::string render_tagging(const TagSet& tags) {

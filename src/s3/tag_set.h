@@ -1,8 +1,11 @@
-// S3 tag sets: the <Tagging><TagSet><Tag><Key>/<Value> document of
-// Put/GetBucketTagging, parsed with S3's validation (InvalidTag: at most 50
-// tags, keys of 1..128 and values of 0..256 characters from letters, digits,
-// white space and _ . : / = + - @, no duplicate keys, no "aws:" keys) and
-// rendered back as Get answers it. Pure functions; any thread.
+// S3 tag sets, for objects and buckets alike: the <Tagging><TagSet><Tag>
+// <Key>/<Value> document of Put/GetObjectTagging and Put/GetBucketTagging,
+// PutObject's x-amz-tagging header ("k1=v1&k2=v2"), S3's validation and the
+// document Get answers. One parser; AWS's limits differ by kind (TagRules):
+// objects take at most 10 tags (BadRequest), buckets 50 and only letters,
+// digits, white space and _ . : / = + - @, no "aws:" keys. Both: keys of
+// 1..128 and values of 0..256 characters, keys unique (InvalidTag). Each
+// kind keeps the messages S3 gives it. Pure functions; any thread.
 #pragma once
 
 #include <optional>
@@ -17,13 +20,20 @@ namespace nimbus::s3 {
 
 using TagSet = std::vector<std::pair<std::string, std::string>>;  // in the order given
 
+inline constexpr size_t kMaxObjectTags = 10;
 inline constexpr size_t kMaxBucketTags = 50;
 
-// A PutBucketTagging body. An empty <TagSet/> is valid (it clears the tags, as
-// on S3, which then answers NoSuchTagSet).
-std::optional<TagSet> parse_bucket_tagging(std::string_view body, S3Error& err);
+enum class TagSetKind { kObject, kBucket };
 
-// The <Tagging> document GetBucketTagging answers.
+// A Put*Tagging body. An empty <TagSet/> is valid (it clears the tags; a
+// bucket then answers NoSuchTagSet, as on S3).
+std::optional<TagSet> parse_tagging(std::string_view body, TagSetKind kind, S3Error& err);
+
+// x-amz-tagging on PutObject, CreateMultipartUpload and CopyObject: URL-encoded
+// pairs, with the object limits.
+std::optional<TagSet> parse_tagging_header(std::string_view header, S3Error& err);
+
+// The <Tagging> document Get*Tagging answers.
 std::string render_tagging(const TagSet& tags);
 
 }  // namespace nimbus::s3

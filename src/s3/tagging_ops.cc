@@ -1,10 +1,11 @@
 // S3 object tagging: Put/Get/DeleteObjectTagging, on the current version or
 // the one ?versionId names. Tags given with PutObject / CopyObject
-// (x-amz-tagging) are read by those operations through parse_tagging_header.
+// (x-amz-tagging) are read by those operations through parse_tagging_header
+// (s3/tag_set.h, which parses bucket tag sets too).
 #include "http/offload.h"
 #include "s3/call.h"
 #include "s3/request_parsing.h"
-#include "s3/xml.h"
+#include "s3/tag_set.h"
 
 namespace nimbus::s3 {
 
@@ -30,7 +31,7 @@ awaitable<http::Response> put_object_tagging(Deps& d, Call& c) {
   auto body = co_await http::read_body(c.req, 64 * 1024);
   if (!body) co_return c.fail(body.error());
   S3Error err;
-  auto tags = parse_tagging(*body, err);
+  auto tags = parse_tagging(*body, TagSetKind::kObject, err);
   if (!tags) co_return c.fail(err);
   co_return co_await set(d, c, *tags);
 }
@@ -40,10 +41,7 @@ awaitable<http::Response> delete_object_tagging(Deps& d, Call& c) { co_return co
 awaitable<http::Response> get_object_tagging(Deps& d, Call& c) {
   auto meta = d.store.head_object(c.addr.bucket, c.addr.key, c.addr.param("versionId"));
   if (!meta) co_return c.fail(meta.error());
-  XmlDocument doc("Tagging");
-  auto set = doc.root().child("TagSet");
-  for (const auto& [k, v] : meta->tags) set.child("Tag").text("Key", k).text("Value", v);
-  co_return tagged(c, *meta, c.xml(doc.str()));
+  co_return tagged(c, *meta, c.xml(render_tagging(meta->tags)));
 }
 
 }  // namespace nimbus::s3

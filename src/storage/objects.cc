@@ -24,9 +24,16 @@ bool bucket_row(Connection& c, const std::string& bucket) {
   return b.step();
 }
 
-// The current object, or the version named, with where its bytes are.
-base::Result<std::pair<ObjectMeta, ObjectData>> find(Connection& c, const std::string& bucket, const std::string& key,
-                                                     const std::optional<std::string>& version_id) {
+// The event's version id: only buckets with versioning report one.
+std::string event_version(Versioning state, const std::string& id) {
+  return state == Versioning::kUnversioned ? std::string() : id;
+}
+
+}  // namespace
+
+base::Result<std::pair<ObjectMeta, ObjectData>> find_object(Connection& c, const std::string& bucket,
+                                                            const std::string& key,
+                                                            const std::optional<std::string>& version_id) {
   if (!version_id) {
     auto st = c.prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ?");
     st.bind(1, bucket).bind(2, key);
@@ -41,13 +48,6 @@ base::Result<std::pair<ObjectMeta, ObjectData>> find(Connection& c, const std::s
   if (row->meta.delete_marker) return is_delete_marker();
   return std::pair{std::move(row->meta), std::move(row->data)};
 }
-
-// The event's version id: only buckets with versioning report one.
-std::string event_version(Versioning state, const std::string& id) {
-  return state == Versioning::kUnversioned ? std::string() : id;
-}
-
-}  // namespace
 
 base::Result<std::unique_ptr<DataWriter>> Store::new_writer(const std::string& bucket) {
   if (!impl_->bucket_exists(bucket)) return no_such_bucket();
@@ -100,7 +100,7 @@ base::Result<ObjectMeta> Store::commit_object(const std::string& bucket, NewObje
 base::Result<ObjectMeta> Store::head_object(const std::string& bucket, const std::string& key,
                                             const std::optional<std::string>& version_id) {
   return impl_->read([&](Connection& c) -> base::Result<ObjectMeta> {
-    auto found = find(c, bucket, key, version_id);
+    auto found = find_object(c, bucket, key, version_id);
     if (!found) return found.error();
     return std::move(found->first);
   });
@@ -111,7 +111,7 @@ base::Result<OpenedObject> Store::open_object(const std::string& bucket, const s
   // A concurrent overwrite may unlink the files between reading the row and
   // opening them; the row read again then names the new files.
   for (int attempt = 0;; ++attempt) {
-    auto row = impl_->read([&](Connection& c) { return find(c, bucket, key, version_id); });
+    auto row = impl_->read([&](Connection& c) { return find_object(c, bucket, key, version_id); });
     if (!row) return row.error();
     auto opened = impl_->open_data(row->first, std::move(row->second));
     if (opened.ok() || opened.error().code != ErrorCode::kNotFound || attempt >= 8) return opened;
@@ -142,7 +142,7 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
     if (!bucket_row(tx, bucket)) return no_such_bucket();
     Versioning state = versioning_in(tx, bucket);
     if (auto s = check_version_id(state, version_id); !s) return s;
-    if (auto s = Impl::check_condition(tx, bucket, key, condition); !s) return s;
+    if (auto s = Impl::check_condition(tx, bucket, key, condition, version_id); !s) return s;
     int64_t now = base::now_ms();
     if (version_id) {
       // One version, for good; the next newest becomes current.
@@ -152,8 +152,6 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
       result.existed = true;
       result.delete_marker = gone->delete_marker;
       removed = std::move(gone->files);
-      // ACLs are kept per key: a change of the current version starts it private again.
-      drop_object_acl(tx, bucket, key);
       settle(tx, bucket, key);
       auto seq = Impl::next_sequence(tx, bucket);
       fired = true;
@@ -165,7 +163,6 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
       if (!gone) return {};
       result.existed = true;
       removed = std::move(gone->files);
-      drop_object_acl(tx, bucket, key);
       auto seq = Impl::next_sequence(tx, bucket);
       fired = true;
       return impl_->fire(tx, {EventKind::kDelete, bucket, key, 0, "", "", now, ctx}, *seq);
@@ -182,7 +179,6 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
     marker.version_seq = *seq;
     marker.delete_marker = true;
     insert_marker_row(tx, marker);
-    drop_object_acl(tx, bucket, key);
     result.existed = true;
     result.version_id = slot.version_id;
     result.delete_marker = true;
@@ -197,7 +193,7 @@ base::Result<DeleteResult> Store::delete_object(const std::string& bucket, const
 
 base::Result<ObjectMeta> Store::copy_object(const CopySource& src, const std::string& bucket, NewObject obj,
                                             const RequestContext& ctx) {
-  auto source = impl_->read([&](Connection& c) { return find(c, src.bucket, src.key, src.version_id); });
+  auto source = impl_->read([&](Connection& c) { return find_object(c, src.bucket, src.key, src.version_id); });
   if (!source) return source.error();
   // Data files are immutable, so the copy shares them through hard links.
   ObjectData copied;
@@ -243,7 +239,7 @@ base::Result<ObjectMeta> Store::set_tags(const std::string& bucket, const std::s
                                          const std::optional<std::string>& version_id, const Attributes& tags) {
   ObjectMeta meta;
   auto status = impl_->writer->run([&](Connection& tx) -> base::Status {
-    auto found = find(tx, bucket, key, version_id);
+    auto found = find_object(tx, bucket, key, version_id);
     if (!found) return found.error();
     meta = std::move(found->first);
     meta.tags = tags;

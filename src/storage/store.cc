@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS uploads(
   attributes BLOB NOT NULL, checksum_algo TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bucket_settings(
   bucket TEXT NOT NULL, name TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, name)) WITHOUT ROWID;
+-- schema 0's shape; migration 2 keys it by version too.
 CREATE TABLE IF NOT EXISTS object_acls(
   bucket TEXT NOT NULL, key TEXT NOT NULL, document BLOB NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated_ms, upload_id);
@@ -50,27 +51,50 @@ CREATE TABLE IF NOT EXISTS parts(
 // Schema versions (PRAGMA user_version): 0 is the first; 1 gave objects a
 // version id, its sequence and tags (every existing object becomes the
 // "null" version, as S3 has it for objects written before versioning), and
-// multipart uploads their tags.
-constexpr int kSchemaVersion = 1;
+// multipart uploads their tags; 2 keyed object ACLs by version (bucket, key,
+// version_id), as S3 has an ACL per version: an existing ACL belongs to its
+// key's current version. Each step commits with its user_version.
+constexpr int kSchemaVersion = 2;
+
+struct Migration {
+  int to;
+  const char* what;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "object versions",
+     "ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';"
+     "ALTER TABLE objects ADD COLUMN vseq INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE objects ADD COLUMN tags BLOB NOT NULL DEFAULT '';"
+     "ALTER TABLE uploads ADD COLUMN tags BLOB NOT NULL DEFAULT '';"},
+    {2, "object ACLs per version",
+     "CREATE TABLE object_acls_v2(bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, "
+     "document BLOB NOT NULL, PRIMARY KEY(bucket, key, version_id)) WITHOUT ROWID;"
+     "INSERT INTO object_acls_v2(bucket, key, version_id, document) SELECT a.bucket, a.key, o.version_id, a.document "
+     "FROM object_acls a JOIN objects o ON o.bucket = a.bucket AND o.key = a.key;"
+     "DROP TABLE object_acls;"
+     "ALTER TABLE object_acls_v2 RENAME TO object_acls;"},
+};
+
+static_assert(std::size(kMigrations) == kSchemaVersion && kMigrations[kSchemaVersion - 1].to == kSchemaVersion);
 
 base::Status migrate(Connection& c) {
   auto v = c.prepare("PRAGMA user_version");
   int version = v.step() ? static_cast<int>(v.integer(0)) : 0;
   v.reset();
-  if (version >= kSchemaVersion) return {};
-  if (auto s = c.exec("BEGIN IMMEDIATE"); !s) return s;
-  base::Status s = c.exec(
-      "ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';"
-      "ALTER TABLE objects ADD COLUMN vseq INTEGER NOT NULL DEFAULT 0;"
-      "ALTER TABLE objects ADD COLUMN tags BLOB NOT NULL DEFAULT '';"
-      "ALTER TABLE uploads ADD COLUMN tags BLOB NOT NULL DEFAULT '';"
-      "PRAGMA user_version = 1;");
-  if (!s) {
-    (void)c.exec("ROLLBACK");
-    return s;
+  for (const Migration& m : kMigrations) {
+    if (version >= m.to) continue;
+    if (auto s = c.exec("BEGIN IMMEDIATE"); !s) return s;
+    base::Status s = c.exec(std::string(m.sql) + "PRAGMA user_version = " + std::to_string(m.to) + ";");
+    if (!s) {
+      (void)c.exec("ROLLBACK");
+      return s;
+    }
+    if (auto s2 = c.exec("COMMIT"); !s2) return s2;
+    version = m.to;
+    spdlog::info("storage: meta.db upgraded to schema {} ({})", m.to, m.what);
   }
-  if (auto s2 = c.exec("COMMIT"); !s2) return s2;
-  spdlog::info("storage: meta.db upgraded to schema {} (object versions)", kSchemaVersion);
   return {};
 }
 
@@ -172,7 +196,7 @@ void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& da
   else st.bind_null(12);
   st.bind(13, m.version_id).bind(14, m.version_seq).bind_blob(15, encode_attributes(m.tags));
   if (auto s = st.run(); !s) throw std::runtime_error(s.error().message);
-  drop_object_acl(tx, m.bucket, m.key);  // a new object starts private, as in S3
+  drop_object_acl(tx, m.bucket, m.key, m.version_id);  // a new version starts private, as in S3
 }
 
 Connection Store::Impl::take_reader() {
@@ -202,12 +226,18 @@ std::optional<int64_t> Store::Impl::next_sequence(Connection& tx, const std::str
 }
 
 base::Status Store::Impl::check_condition(Connection& tx, const std::string& bucket, const std::string& key,
-                                          const WriteCondition& condition) {
+                                          const WriteCondition& condition,
+                                          const std::optional<std::string>& version_id) {
   if (!condition.any()) return {};
-  auto st = tx.prepare("SELECT etag FROM objects WHERE bucket = ? AND key = ?");
-  st.bind(1, bucket).bind(2, key);
   std::optional<std::string> etag;
-  if (st.step()) etag = st.text(0);
+  if (version_id) {
+    auto row = find_version(tx, bucket, key, *version_id);
+    if (row && !row->meta.delete_marker) etag = row->meta.etag;
+  } else {
+    auto st = tx.prepare("SELECT etag FROM objects WHERE bucket = ? AND key = ?");
+    st.bind(1, bucket).bind(2, key);
+    if (st.step()) etag = st.text(0);
+  }
   if (condition.if_none_match && etag)
     return make_error(ErrorCode::kPreconditionFailed, "At least one of the pre-conditions you specified did not hold",
                       base::reason::kConditionFailed);
@@ -332,6 +362,9 @@ base::Status Store::delete_bucket(const std::string& name) {
     auto del_uploads = tx.prepare("DELETE FROM uploads WHERE bucket = ?");
     del_uploads.bind(1, name);
     if (auto s = del_uploads.run(); !s) return s;
+    auto del_acls = tx.prepare("DELETE FROM object_acls WHERE bucket = ?");  // none should be left; never inherited
+    del_acls.bind(1, name);
+    if (auto s = del_acls.run(); !s) return s;
     auto del_settings = tx.prepare("DELETE FROM bucket_settings WHERE bucket = ?");
     del_settings.bind(1, name);
     if (auto s = del_settings.run(); !s) return s;

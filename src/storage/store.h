@@ -73,14 +73,17 @@ class Store {
   base::Result<std::optional<std::string>> get_bucket_setting(const std::string& bucket, const std::string& name);
   base::Status delete_bucket_setting(const std::string& bucket, const std::string& name);
 
-  // An object's ACL document (opaque to storage), for an ACL other than the
-  // default; dropped when the object is overwritten or deleted. An empty
-  // document removes it. expected_etag, when set, makes the write a no-op if
-  // the object was replaced meanwhile (the newer write's ACL stands).
-  // Missing object: kNotFound (NoSuchKey / NoSuchBucket).
-  base::Status put_object_acl(const std::string& bucket, const std::string& key, const std::string& document,
+  // A version's ACL document (opaque to storage), for an ACL other than the
+  // default: of the current version, or of the version named (errors as
+  // head_object's). Each version has its own; a new version starts without
+  // one, and it goes with its version. An empty document removes it.
+  // expected_etag, when set, makes the write a no-op if the version found
+  // has another ETag (it was replaced meanwhile: the newer write's ACL stands).
+  base::Status put_object_acl(const std::string& bucket, const std::string& key,
+                              const std::optional<std::string>& version_id, const std::string& document,
                               const std::string& expected_etag = "");
-  base::Result<std::optional<std::string>> get_object_acl(const std::string& bucket, const std::string& key);
+  base::Result<std::optional<std::string>> get_object_acl(const std::string& bucket, const std::string& key,
+                                                          const std::optional<std::string>& version_id = std::nullopt);
 
   // Versioning (kept as the bucket's "versioning" setting). A bucket once
   // versioned cannot go back to kUnversioned (kInvalidArgument).
@@ -109,7 +112,8 @@ class Store {
   // Without a version id: removes the current object (never versioned),
   // or makes a delete marker. With one: removes that version for good (a
   // version not there succeeds, as S3's does). Deleting a key that does not
-  // exist succeeds (S3 semantics).
+  // exist succeeds (S3 semantics). The condition applies to the version
+  // deleted: the current one, or the one named.
   base::Result<DeleteResult> delete_object(const std::string& bucket, const std::string& key, const RequestContext& ctx,
                                            const WriteCondition& condition = {},
                                            const std::optional<std::string>& version_id = std::nullopt);

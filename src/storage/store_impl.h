@@ -45,8 +45,13 @@ struct ObjectData {
 };
 ObjectData object_data_from_row(const Statement& st);
 void insert_object_row(Connection& tx, const ObjectMeta& m, const ObjectData& data);
-// Removes the object's ACL row (object_acls.cc), inside a write transaction.
-void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key);
+// Removes one version's ACL row (object_acls.cc), inside a write transaction.
+void drop_object_acl(Connection& tx, const std::string& bucket, const std::string& key, const std::string& version_id);
+// The current object, or the version named, with where its bytes are (objects.cc): NoSuchBucket,
+// NoSuchKey, InvalidVersion, NoSuchVersion, or kDeleteMarker for a version id naming a marker.
+base::Result<std::pair<ObjectMeta, ObjectData>> find_object(Connection& c, const std::string& bucket,
+                                                            const std::string& key,
+                                                            const std::optional<std::string>& version_id);
 
 // Versions (versions.cc): helpers that run inside a caller's transaction
 // (or read on a reader connection) and keep objects/versions consistent.
@@ -116,9 +121,11 @@ struct Store::Impl {
 
   // Inside a transaction: bumps and returns the bucket's event sequencer, or nullopt if no bucket.
   static std::optional<int64_t> next_sequence(Connection& tx, const std::string& bucket);
-  // Inside a transaction: whether the key's current object satisfies a conditional write.
+  // Inside a transaction: whether the key's current object (or the version named, for a
+  // delete by version id) satisfies a conditional write; a delete marker has no ETag.
   static base::Status check_condition(Connection& tx, const std::string& bucket, const std::string& key,
-                                      const WriteCondition& condition);
+                                      const WriteCondition& condition,
+                                      const std::optional<std::string>& version_id = std::nullopt);
   base::Status fire(Connection& tx, ObjectEvent ev, int64_t seq);
   void remove_files(const std::vector<FileRef>& files) const;
   base::Result<OpenedObject> open_data(const ObjectMeta& meta, ObjectData data) const;

@@ -108,6 +108,7 @@ std::optional<RemovedVersion> remove_version(Connection& tx, const std::string& 
       RemovedVersion r{decode_files(st.text(0)), false};
       while (st.step()) {
       }
+      drop_object_acl(tx, bucket, key, version_id);  // a version's ACL goes with it
       return r;
     }
   }
@@ -121,6 +122,7 @@ std::optional<RemovedVersion> remove_version(Connection& tx, const std::string& 
     auto more = decode_files(st.text(0));
     r.files.insert(r.files.end(), more.begin(), more.end());
   }
+  drop_object_acl(tx, bucket, key, version_id);
   return r;
 }
 

@@ -158,6 +158,28 @@ def aws_clis():
     return found
 
 
+def modern_python():
+    """The interpreter on PATH, when its boto3 is 1.36+ (aws-chunked + CRC by default)."""
+    py = shutil.which("python3")
+    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
+        return None
+    r = subprocess.run([py, "-c", "import boto3; print(boto3.__version__)"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    major, minor = (int(x) for x in r.stdout.strip().split(".")[:2])
+    return py if (major, minor) >= (1, 36) else None
+
+
+def run_modern_python(script, *args, timeout=120):
+    """Runs script with modern_python() (skipping the test without one), its environment freed of
+    this interpreter's PYTHON* variables: the CompletedProcess."""
+    py = modern_python()
+    if not py:
+        pytest.skip("no boto3 1.36+ on this machine besides Debian's")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    return subprocess.run([py, "-c", script, *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
 def client_env(extra=None):
     env = dict(os.environ)
     env.update({

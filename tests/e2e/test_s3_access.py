@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_clis, boto3_client, run_aws
+from conftest import aws_clis, boto3_client, run_aws, run_modern_python
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -76,6 +76,127 @@ def test_canned_acl_public_read_lets_anonymous_get_and_head(nimbus, s3):
     s3.delete_object(Bucket="pub", Key="open.txt")
     s3.put_object(Bucket="pub", Key="open.txt", Body=b"v4")
     assert anon(nimbus.endpoint, "/pub/open.txt")[0] == 403
+
+
+def test_object_acls_belong_to_versions(nimbus, s3):
+    """Each version has its own ACL (issue 12): a new PUT starts with its own, the old version keeps
+    its own, and ?versionId= addresses one for Get/PutObjectAcl and anonymous reads."""
+    s3.create_bucket(Bucket="pubver")
+    s3.put_object(Bucket="pubver", Key="null.txt", Body=b"before versioning", ACL="public-read")
+    s3.put_bucket_versioning(Bucket="pubver", VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket="pubver", Key="k", Body=b"one", ACL="public-read")["VersionId"]
+    v2 = s3.put_object(Bucket="pubver", Key="k", Body=b"two")["VersionId"]
+    ep = nimbus.endpoint
+    owner = s3.get_object_acl(Bucket="pubver", Key="k")["Owner"]["ID"]
+    assert grants(s3.get_object_acl(Bucket="pubver", Key="k")) == {(owner, "FULL_CONTROL")}
+    assert grants(s3.get_object_acl(Bucket="pubver", Key="k", VersionId=v2)) == {(owner, "FULL_CONTROL")}
+    assert (ALL_USERS, "READ") in grants(s3.get_object_acl(Bucket="pubver", Key="k", VersionId=v1))
+    # Anonymous: the old public-read version is readable by id, the private current one is not.
+    assert anon(ep, f"/pubver/k?versionId={v1}")[:2] == (200, b"one")
+    assert anon(ep, f"/pubver/k?versionId={v1}", method="HEAD")[0] == 200
+    assert anon(ep, "/pubver/k")[0] == 403
+    assert anon(ep, f"/pubver/k?versionId={v2}")[0] == 403
+    # PutObjectAcl with a version id changes that version only.
+    s3.put_object_acl(Bucket="pubver", Key="k", VersionId=v2, ACL="public-read")
+    s3.put_object_acl(Bucket="pubver", Key="k", VersionId=v1, ACL="private")
+    assert anon(ep, "/pubver/k")[:2] == (200, b"two")
+    assert anon(ep, f"/pubver/k?versionId={v1}")[0] == 403
+    assert grants(s3.get_object_acl(Bucket="pubver", Key="k", VersionId=v1)) == {(owner, "FULL_CONTROL")}
+    # The null version written before versioning kept the ACL it was written with.
+    s3.put_object(Bucket="pubver", Key="null.txt", Body=b"after")
+    assert anon(ep, "/pubver/null.txt?versionId=null")[:2] == (200, b"before versioning")
+    assert anon(ep, "/pubver/null.txt")[0] == 403
+    # Unknown versions and delete markers, as S3 answers them.
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket="pubver", Key="k", VersionId="0" * 32)
+    assert code_of(e) == "NoSuchVersion"
+    marker = s3.delete_object(Bucket="pubver", Key="k")["VersionId"]
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket="pubver", Key="k", VersionId=marker)
+    assert code_of(e) == "MethodNotAllowed"
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket="pubver", Key="k")
+    assert code_of(e) == "NoSuchKey"
+    assert anon(ep, f"/pubver/k?versionId={v2}")[:2] == (200, b"two")  # behind the marker, still public
+    # Removing the marker brings v2 back as current, with its ACL; removing v2 takes its ACL along.
+    s3.delete_object(Bucket="pubver", Key="k", VersionId=marker)
+    assert anon(ep, "/pubver/k")[:2] == (200, b"two")
+    s3.delete_object(Bucket="pubver", Key="k", VersionId=v2)
+    assert anon(ep, "/pubver/k")[0] == 403  # v1, private
+    # Multipart and copy writes put their canned ACL on the version they made.
+    up = s3.create_multipart_upload(Bucket="pubver", Key="mp", ACL="public-read")["UploadId"]
+    etag = s3.upload_part(Bucket="pubver", Key="mp", UploadId=up, PartNumber=1, Body=b"mp")["ETag"]
+    mv = s3.complete_multipart_upload(Bucket="pubver", Key="mp", UploadId=up,
+                                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})["VersionId"]
+    cv = s3.copy_object(Bucket="pubver", Key="mp", CopySource={"Bucket": "pubver", "Key": "mp"},
+                        MetadataDirective="REPLACE")["VersionId"]
+    pv = s3.copy_object(Bucket="pubver", Key="cp", CopySource={"Bucket": "pubver", "Key": "mp"},
+                        ACL="public-read")["VersionId"]
+    assert anon(ep, f"/pubver/mp?versionId={mv}")[:2] == (200, b"mp")
+    assert anon(ep, f"/pubver/mp?versionId={cv}")[0] == 403
+    assert anon(ep, f"/pubver/cp?versionId={pv}")[:2] == (200, b"mp")
+
+
+NEW_BOTO3_VERSION_ACLS = r"""
+import sys, urllib.request, urllib.error, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test",
+                  region_name="us-east-1", config=Config(retries={"max_attempts": 0}))
+def anon(path):
+    try:
+        with urllib.request.urlopen(sys.argv[1] + path, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+s3.create_bucket(Bucket="newboto-aclv")
+s3.put_bucket_versioning(Bucket="newboto-aclv", VersioningConfiguration={"Status": "Enabled"})
+v1 = s3.put_object(Bucket="newboto-aclv", Key="k", Body=b"1", ACL="public-read")["VersionId"]
+v2 = s3.put_object(Bucket="newboto-aclv", Key="k", Body=b"2")["VersionId"]
+assert anon(f"/newboto-aclv/k?versionId={v1}") == 200
+assert anon("/newboto-aclv/k") == 403
+s3.put_object_acl(Bucket="newboto-aclv", Key="k", VersionId=v2, ACL="public-read")
+assert anon("/newboto-aclv/k") == 200
+g = s3.get_object_acl(Bucket="newboto-aclv", Key="k", VersionId=v1)["Grants"]
+assert any(x["Grantee"].get("URI", "").endswith("AllUsers") for x in g), g
+print("ok")
+"""
+
+
+def test_newest_boto3_object_acls_by_version(nimbus):
+    r = run_modern_python(NEW_BOTO3_VERSION_ACLS, nimbus.endpoint)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+@pytest.mark.parametrize("cli", aws_clis() or [None])
+def test_cli_object_acls_by_version(nimbus, tmp_path, cli):
+    if cli is None:
+        pytest.skip("no AWS CLI")
+    b = "cli-aclv-v" + str(aws_clis().index(cli))
+    ep = nimbus.endpoint
+
+    def aws(*args, **kw):
+        return run_aws(ep, *args, cli=cli, **kw)
+    aws("s3api", "create-bucket", "--bucket", b)
+    aws("s3api", "put-bucket-versioning", "--bucket", b, "--versioning-configuration", "Status=Enabled")
+    src = tmp_path / "f"
+    src.write_text("old")
+    v1 = json.loads(aws("s3api", "put-object", "--bucket", b, "--key", "f", "--body", str(src),
+                        "--acl", "public-read").stdout)["VersionId"]
+    src.write_text("new")
+    v2 = json.loads(aws("s3api", "put-object", "--bucket", b, "--key", "f", "--body", str(src)).stdout)["VersionId"]
+    out = json.loads(aws("s3api", "get-object-acl", "--bucket", b, "--key", "f", "--version-id", v1).stdout)
+    assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in out["Grants"])
+    out = json.loads(aws("s3api", "get-object-acl", "--bucket", b, "--key", "f").stdout)
+    assert not any(g["Grantee"].get("URI") == ALL_USERS for g in out["Grants"])
+    assert anon(ep, f"/{b}/f?versionId={v1}")[:2] == (200, b"old")
+    assert anon(ep, f"/{b}/f")[0] == 403
+    aws("s3api", "put-object-acl", "--bucket", b, "--key", "f", "--version-id", v2, "--acl", "public-read")
+    aws("s3api", "put-object-acl", "--bucket", b, "--key", "f", "--version-id", v1, "--acl", "private")
+    assert anon(ep, f"/{b}/f")[:2] == (200, b"new")
+    assert anon(ep, f"/{b}/f?versionId={v1}")[0] == 403
+    r = aws("s3api", "put-object-acl", "--bucket", b, "--key", "f", "--version-id", "0" * 32, "--acl", "private",
+            check=False)
+    assert r.returncode != 0 and "NoSuchVersion" in r.stderr, r.stderr
 
 
 def test_anonymous_request_to_missing_bucket_is_404(nimbus):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import client_env, run_aws
+from conftest import client_env, run_aws, run_modern_python
 
 
 def md5_file(path):
@@ -133,25 +133,8 @@ assert s3.get_object(Bucket="modern", Key="mp")["Body"].read() == body
 """
 
 
-def modern_python():
-    """The interpreter on PATH, when its boto3 is 1.36+ (aws-chunked + CRC by default)."""
-    py = shutil.which("python3")
-    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
-        return None
-    r = subprocess.run([py, "-c", "import boto3; print(boto3.__version__)"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return None
-    major, minor = (int(x) for x in r.stdout.strip().split(".")[:2])
-    return py if (major, minor) >= (1, 36) else None
-
-
 def test_newest_botocore_sends_aws_chunked_with_crc_trailer(nimbus):
-    py = modern_python()
-    if not py:
-        pytest.skip("no boto3 1.36+ on this machine besides Debian's")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    r = subprocess.run([py, "-c", NEW_BOTOCORE_SCRIPT, nimbus.endpoint], capture_output=True, text=True,
-                       env=env, timeout=120)
+    r = run_modern_python(NEW_BOTOCORE_SCRIPT, nimbus.endpoint)
     assert r.returncode == 0, r.stderr
     sent, crc = r.stdout.splitlines()[:2]
     assert "STREAMING-UNSIGNED-PAYLOAD-TRAILER" in sent and "x-amz-checksum-crc32" in sent

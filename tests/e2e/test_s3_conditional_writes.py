@@ -5,14 +5,11 @@ arriving answers 409 ConditionalRequestConflict. Terraform's S3 backend lock
 (use_lockfile) is exactly this."""
 import http.client
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_clis, client_env, run_aws
+from conftest import aws_clis, run_aws, run_modern_python
 from sigv4 import Signer
 
 
@@ -137,22 +134,8 @@ print(",".join(codes))
 """
 
 
-def modern_python():
-    py = shutil.which("python3")
-    if not py or os.path.realpath(py) == os.path.realpath("/usr/bin/python3"):
-        return None
-    r = subprocess.run([py, "-c", "import botocore.session as s; m = s.get_session().get_service_model('s3');"
-                        "print('IfNoneMatch' in m.operation_model('PutObject').input_shape.members)"],
-                       capture_output=True, text=True)
-    return py if r.stdout.strip() == "True" else None
-
-
 def test_newest_boto3_if_none_match(nimbus):
-    py = modern_python()
-    if not py:
-        pytest.skip("no boto3 with IfNoneMatch on this machine")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    r = subprocess.run([py, "-c", MODERN_SCRIPT, nimbus.endpoint], capture_output=True, text=True, env=env, timeout=120)
+    r = run_modern_python(MODERN_SCRIPT, nimbus.endpoint)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "PreconditionFailed,PreconditionFailed,PreconditionFailed"
 
@@ -175,3 +158,112 @@ def test_aws_cli_if_none_match(nimbus, cli, tmp_path):
     r = run_aws(nimbus.endpoint, "s3api", "put-object", "--bucket", "clicond", "--key", "lock", "--body", str(body),
                 "--if-match", '"wrong"', cli=cli, check=False)
     assert r.returncode != 0 and "PreconditionFailed" in r.stderr, r.stderr
+
+
+def test_conditions_with_a_version_id_boto3(s3):
+    """If-Match with a versionId (GetObject, HeadObject, DeleteObject, CopyObject's source) is about the
+    ETag of the version addressed, not the current one."""
+    s3.create_bucket(Bucket="condv")
+    s3.put_bucket_versioning(Bucket="condv", VersioningConfiguration={"Status": "Enabled"})
+    r1 = s3.put_object(Bucket="condv", Key="k", Body=b"one")
+    r2 = s3.put_object(Bucket="condv", Key="k", Body=b"two")
+    (v1, e1), (v2, e2) = (r1["VersionId"], r1["ETag"]), (r2["VersionId"], r2["ETag"])
+    assert s3.get_object(Bucket="condv", Key="k", VersionId=v1, IfMatch=e1)["Body"].read() == b"one"
+    assert s3.head_object(Bucket="condv", Key="k", VersionId=v1, IfMatch=e1)["ETag"] == e1
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="condv", Key="k", VersionId=v1, IfMatch=e2)
+    assert error_of(e) == (412, "PreconditionFailed")
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket="condv", Key="k", VersionId=v1, IfMatch=e2)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    s3.copy_object(Bucket="condv", Key="copy", CopySource={"Bucket": "condv", "Key": "k", "VersionId": v1},
+                   CopySourceIfMatch=e1)
+    assert s3.get_object(Bucket="condv", Key="copy")["Body"].read() == b"one"
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket="condv", Key="copy", CopySource={"Bucket": "condv", "Key": "k", "VersionId": v1},
+                       CopySourceIfMatch=e2)
+    assert error_of(e) == (412, "PreconditionFailed")
+
+    # DeleteObject by version: the current version's ETag does not delete an older one.
+    with pytest.raises(ClientError) as e:
+        call_with(s3, {"If-Match": e2}, s3.delete_object, Bucket="condv", Key="k", VersionId=v1)
+    assert error_of(e) == (412, "PreconditionFailed")
+    assert s3.get_object(Bucket="condv", Key="k", VersionId=v1)["Body"].read() == b"one"
+    with pytest.raises(ClientError) as e:
+        call_with(s3, {"If-Match": e1}, s3.delete_object, Bucket="condv", Key="k", VersionId="0" * 32)
+    assert error_of(e) == (404, "NoSuchVersion")
+    d = call_with(s3, {"If-Match": e1}, s3.delete_object, Bucket="condv", Key="k", VersionId=v1)
+    assert d["VersionId"] == v1
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="condv", Key="k", VersionId=v1)
+    assert error_of(e) == (404, "NoSuchVersion")
+    # A delete marker has no ETag: If-Match on it, even *, does not hold.
+    marker = s3.delete_object(Bucket="condv", Key="k")["VersionId"]
+    with pytest.raises(ClientError) as e:
+        call_with(s3, {"If-Match": "*"}, s3.delete_object, Bucket="condv", Key="k", VersionId=marker)
+    assert error_of(e) == (412, "PreconditionFailed")
+    call_with(s3, {"If-Match": "*"}, s3.delete_object, Bucket="condv", Key="k", VersionId=v2)
+    assert [v["VersionId"] for v in s3.list_object_versions(Bucket="condv", Prefix="k").get("Versions", [])] == []
+
+
+VERSION_CONDITIONS_SCRIPT = r"""
+import sys, boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test",
+                  region_name="us-east-1", config=Config(retries={"max_attempts": 0}))
+s3.create_bucket(Bucket="modcondv")
+s3.put_bucket_versioning(Bucket="modcondv", VersioningConfiguration={"Status": "Enabled"})
+r1 = s3.put_object(Bucket="modcondv", Key="k", Body=b"1")
+r2 = s3.put_object(Bucket="modcondv", Key="k", Body=b"2")
+out = []
+try:
+    s3.delete_object(Bucket="modcondv", Key="k", VersionId=r1["VersionId"], IfMatch=r2["ETag"])
+    out.append("ok")
+except ClientError as x:
+    out.append(x.response["Error"]["Code"])
+r = s3.delete_objects(Bucket="modcondv", Delete={"Objects": [
+    {"Key": "k", "VersionId": r1["VersionId"], "ETag": r2["ETag"]},
+    {"Key": "k", "VersionId": r2["VersionId"], "ETag": r2["ETag"]}]})
+out += [e["Code"] for e in r.get("Errors", [])] + [d["VersionId"] == r2["VersionId"] for d in r.get("Deleted", [])]
+s3.delete_object(Bucket="modcondv", Key="k", VersionId=r1["VersionId"], IfMatch=r1["ETag"])
+out.append(len(s3.list_object_versions(Bucket="modcondv").get("Versions", [])))
+print(",".join(str(x) for x in out))
+"""
+
+
+def test_newest_boto3_conditions_with_a_version_id(nimbus):
+    r = run_modern_python(VERSION_CONDITIONS_SCRIPT, nimbus.endpoint)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "PreconditionFailed,PreconditionFailed,True,0"
+
+
+@pytest.mark.parametrize("cli", aws_clis() or ["missing"])
+def test_aws_cli_if_match_with_a_version_id(nimbus, cli, tmp_path):
+    if cli == "missing":
+        pytest.skip("no AWS CLI installed")
+    ep = nimbus.endpoint
+    b = "clicondv" + str((aws_clis() or [cli]).index(cli))
+    body = tmp_path / "b"
+    run_aws(ep, "s3api", "create-bucket", "--bucket", b, cli=cli)
+    run_aws(ep, "s3api", "put-bucket-versioning", "--bucket", b, "--versioning-configuration", "Status=Enabled", cli=cli)
+    made = []
+    for text in ("one", "two"):
+        body.write_text(text)
+        made.append(json.loads(run_aws(ep, "s3api", "put-object", "--bucket", b, "--key", "k", "--body", str(body),
+                                       cli=cli).stdout))
+    (v1, e1), e2 = (made[0]["VersionId"], made[0]["ETag"]), made[1]["ETag"]
+    r = run_aws(ep, "s3api", "get-object", "--bucket", b, "--key", "k", "--version-id", v1, "--if-match", e2,
+                str(tmp_path / "out"), cli=cli, check=False)
+    assert r.returncode != 0 and ("412" in r.stderr or "PreconditionFailed" in r.stderr), r.stderr
+    run_aws(ep, "s3api", "get-object", "--bucket", b, "--key", "k", "--version-id", v1, "--if-match", e1,
+            str(tmp_path / "out"), cli=cli)
+    assert (tmp_path / "out").read_text() == "one"
+    r = run_aws(ep, "s3api", "delete-object", "--bucket", b, "--key", "k", "--version-id", v1, "--if-match", e2,
+                cli=cli, check=False)
+    if "Unknown options" in r.stderr:
+        pytest.skip(f"{cli} predates delete-object --if-match")
+    assert r.returncode != 0 and "PreconditionFailed" in r.stderr, r.stderr
+    run_aws(ep, "s3api", "delete-object", "--bucket", b, "--key", "k", "--version-id", v1, "--if-match", e1, cli=cli)
+    out = json.loads(run_aws(ep, "s3api", "list-object-versions", "--bucket", b, cli=cli).stdout)
+    assert [v["ETag"] for v in out["Versions"]] == [e2]
