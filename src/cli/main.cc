@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/api_client.h"
+#include "cli/api_commands.h"
 #include "cli/event_commands.h"
 #include "cli/function_commands.h"
 #include "cli/log_commands.h"
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
+  nimbus::cli::add_api_commands(app, &exit_code);
   nimbus::cli::add_log_commands(app, &exit_code);
   nimbus::cli::add_trace_commands(app, &exit_code);
   nimbus::cli::add_status_command(app, &exit_code);

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import Nimbus, aws_clis, client_env, python_zip, ACCESS_KEY, SECRET_KEY, REGION
+from conftest import Nimbus, aws_clis, client_env, nimbus_bin, python_zip, ACCESS_KEY, SECRET_KEY, REGION
 from test_lambda import ROLE, function_zip, lambda_client
 
 HANDLERS = r'''
@@ -246,6 +246,20 @@ def test_management_api_with_boto3(server):
     with pytest.raises(c.exceptions.NotFoundException):
         c.get_api(ApiId=api_id)
     assert call(server, api_id, "GET", "/manual/b")[0] == 404
+
+
+def test_nimbus_apis_ls_prints_every_invoke_url(server):
+    c = apigw(server.endpoint)
+    quick = c.create_api(Name="listed-quick", ProtocolType="HTTP", Target=arn("py"))
+    staged = make_api(server, "py", ["GET /x"], stage="beta")
+    out = subprocess.run([nimbus_bin(), "--endpoint", server.endpoint, "apis", "ls"], env=client_env(),
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:2] == ["KIND", "NAME"]
+    assert any(quick["ApiId"] in l and l.endswith(quick["ApiEndpoint"] + "/") for l in lines), out.stdout
+    beta = f"http://{staged}.execute-api.localhost:{server.port}/beta/"
+    assert any(l.endswith(beta) and " beta " in l for l in lines), out.stdout
 
 
 def test_apis_survive_a_restart(tmp_path):
