@@ -441,9 +441,16 @@ base::Result<std::string> Registry::unpack(const std::string& name, const std::s
   info = *unpacked;
   std::string final_dir = dir_ + "/functions/" + name + "/" + revision;
   fs::create_directories(fs::path(final_dir).parent_path(), ec);
+  // The zip as uploaded, beside the code (GetFunction's Code.Location serves it): durable before the code is placed.
+  if (auto s = base::write_file_durably(package_path(final_dir), zip); !s) {
+    fs::remove_all(tmp, ec);
+    fs::remove(package_path(final_dir) + ".tmp", ec);
+    return s.error();
+  }
   fs::rename(tmp, final_dir, ec);
   if (ec) {
     fs::remove_all(tmp, ec);
+    fs::remove(package_path(final_dir), ec);
     return make_error(ErrorCode::kIo, "cannot place function code: " + ec.message());
   }
   return final_dir;
@@ -504,6 +511,7 @@ base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string
   auto drop_code = [&] {
     std::error_code ec;
     fs::remove_all(config.code_dir, ec);
+    fs::remove(package_path(config.code_dir), ec);
   };
   if (find_in(snapshot()->functions, config.name)) {
     drop_code();
@@ -563,6 +571,7 @@ base::Result<FunctionConfig> Registry::update_code(const std::string& name, std:
   auto drop_code = [&] {
     std::error_code ec;
     fs::remove_all(*code_dir, ec);
+    fs::remove(package_path(*code_dir), ec);
   };
   std::lock_guard lock(write_mu_);
   auto* current = find_in(snapshot()->functions, name);

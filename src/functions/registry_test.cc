@@ -7,6 +7,8 @@
 #include <future>
 #include <thread>
 
+#include "base/crypto.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "functions/test_zip.h"
 
@@ -84,6 +86,26 @@ TEST_F(RegistryTest, ResolvesQualifiersAndKeepsEverythingAcrossARestart) {
   EXPECT_TRUE(registry_->all_provisioned().empty());
   reopen();
   EXPECT_TRUE(registry_->list().empty());
+}
+
+TEST_F(RegistryTest, KeepsEachRevisionsZipBesideItsCode) {
+  auto first = create("z");
+  std::string zip = testing::make_zip([](const fs::path& d) {
+    ASSERT_TRUE(base::write_file_durably((d / "bootstrap").string(), "#!/bin/sh\necho two\n").ok());
+  });
+  auto second = registry_->update_code("z", zip);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->code_dir, (dir_ / "functions" / "z" / second->revision_id).string());
+  auto kept = base::read_file(package_path(second->code_dir));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(*kept, zip);
+  EXPECT_EQ(base::base64_encode(base::sha256(*kept)), second->code_sha256);
+  EXPECT_TRUE(fs::exists(package_path(first.code_dir)));  // the first revision's, for its versions
+  // A refused package leaves no zip behind.
+  EXPECT_FALSE(registry_->update_code("z", "not a zip"));
+  size_t zips = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "functions" / "z")) zips += e.path().extension() == ".zip";
+  EXPECT_EQ(zips, 2u);
 }
 
 TEST_F(RegistryTest, ASnapshotNeverChanges) {
