@@ -173,8 +173,9 @@ TEST_F(AsyncQueueTest, FailuresAreRetriedOnScheduleThenDeadLettered) {
 }
 
 TEST_F(AsyncQueueTest, TheFunctionsEventInvokeConfigOverridesRetriesAndDestination) {
-  options.config_for = [](const std::string& fn) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string& fn, const std::string& qualifier) -> std::optional<EventInvokeConfig> {
     EXPECT_EQ(fn, "fn");
+    EXPECT_EQ(qualifier, "1");  // the event's own qualifier's config
     EventInvokeConfig c;
     c.max_retry_attempts = 0;
     c.on_failure = "arn:aws:s3:::failures";
@@ -214,7 +215,7 @@ TEST_F(AsyncQueueTest, EventsPastTheirMaximumAgeAreDeadLetters) {
 }
 
 TEST_F(AsyncQueueTest, ThrottledEventsWaitWithoutSpendingAttempts) {
-  options.config_for = [](const std::string&) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string&, const std::string&) -> std::optional<EventInvokeConfig> {
     EventInvokeConfig c;
     c.max_retry_attempts = 0;  // one failure would be the end
     return c;
@@ -289,7 +290,7 @@ TEST_F(AsyncQueueTest, DeadLettersAreHandledOutsideTheQueueLockAndCanEnqueue) {
 
 TEST_F(AsyncQueueTest, RedriveGivesDeadLettersFreshAttempts) {
   options.retry_delays.clear();
-  options.config_for = [](const std::string&) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string&, const std::string&) -> std::optional<EventInvokeConfig> {
     EventInvokeConfig c;
     c.max_retry_attempts = 0;
     return c;

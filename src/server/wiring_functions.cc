@@ -116,8 +116,9 @@ base::Status build_functions(Application& app) {
   async_options.max_in_flight_per_function =
       config.async_concurrency > 0 ? config.async_concurrency
                                    : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  async_options.config_for = [&app](const std::string& fn) -> std::optional<functions::EventInvokeConfig> {
-    auto c = app.registry->get_event_invoke_config(fn);
+  async_options.config_for = [&app](const std::string& fn,
+                                    const std::string& qualifier) -> std::optional<functions::EventInvokeConfig> {
+    auto c = app.registry->get_event_invoke_config(fn, qualifier);
     if (!c) return std::nullopt;
     return *c;
   };

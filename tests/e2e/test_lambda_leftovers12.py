@@ -115,3 +115,93 @@ def test_code_location_of_code_kept_before_zips_were(tmp_path):
             assert zf.read("app.py").decode() == APP
     finally:
         assert s.stop() == 0, s.log_text()
+
+
+# 2. Event invoke config per qualifier ($LATEST, a version, an alias), used by async invocations of that qualifier.
+
+FAILING = r'''
+def handler(event, context):
+    raise ValueError("failed on " + context.function_version)
+'''
+
+
+@pytest.fixture(scope="module")
+def async_server(tmp_path_factory):
+    s = Nimbus(tmp_path_factory.mktemp("leftovers12async") / "data",
+               ["--async-retry-delays-ms", "200", "--async-retry-delays-ms", "200"]).start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def wait_for(check, what, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = check()
+        if got:
+            return got
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def dead_letters(ep, bucket):
+    out = json.loads(run_aws(ep, "s3api", "list-objects-v2", "--bucket", bucket).stdout or "{}")
+    return [o["Key"] for o in out.get("Contents", [])]
+
+
+def test_event_invoke_config_per_qualifier_cli(async_server, tmp_path):
+    ep = async_server.endpoint
+    for b in ("fail-latest", "fail-v1", "fail-live"):
+        run_aws(ep, "s3api", "create-bucket", "--bucket", b)
+    z = zip_file(tmp_path, FAILING)
+    run_aws(ep, "lambda", "create-function", "--function-name", "eic", "--runtime", "python3.11", "--handler",
+            "app.handler", "--role", ROLE, "--zip-file", f"fileb://{z}", "--publish")
+    run_aws(ep, "lambda", "create-alias", "--function-name", "eic", "--name", "live", "--function-version", "1")
+
+    def put(qualifier, retries, bucket):
+        args = ["lambda", "put-function-event-invoke-config", "--function-name", "eic",
+                "--maximum-retry-attempts", str(retries),
+                "--destination-config", json.dumps({"OnFailure": {"Destination": "arn:aws:s3:::" + bucket}})]
+        return json.loads(run_aws(ep, *args, *(["--qualifier", qualifier] if qualifier else [])).stdout)
+
+    assert put(None, 0, "fail-latest")["FunctionArn"].endswith(":function:eic")
+    assert put("1", 1, "fail-v1")["FunctionArn"].endswith(":function:eic:1")
+    assert put("live", 0, "fail-live")["FunctionArn"].endswith(":function:eic:live")
+    r = run_aws(ep, "lambda", "put-function-event-invoke-config", "--function-name", "eic", "--qualifier", "9",
+                "--maximum-retry-attempts", "0", check=False)
+    assert r.returncode != 0 and "ResourceNotFoundException" in r.stderr
+
+    got = json.loads(run_aws(ep, "lambda", "get-function-event-invoke-config", "--function-name", "eic",
+                             "--qualifier", "1").stdout)
+    assert got["MaximumRetryAttempts"] == 1
+    assert got["DestinationConfig"]["OnFailure"]["Destination"] == "arn:aws:s3:::fail-v1"
+    updated = json.loads(run_aws(ep, "lambda", "update-function-event-invoke-config", "--function-name", "eic",
+                                 "--qualifier", "live", "--maximum-event-age-in-seconds", "600").stdout)
+    assert updated["MaximumRetryAttempts"] == 0 and updated["MaximumEventAgeInSeconds"] == 600
+    listed = json.loads(run_aws(ep, "lambda", "list-function-event-invoke-configs", "--function-name", "eic").stdout)
+    assert sorted(c["FunctionArn"].split(":function:")[1] for c in listed["FunctionEventInvokeConfigs"]) == \
+        ["eic", "eic:1", "eic:live"]
+
+    # Each qualifier's async invocations use its own config: retries and destination.
+    ids = {}
+    for qualifier, bucket in [(None, "fail-latest"), ("1", "fail-v1"), ("live", "fail-live")]:
+        args = ["lambda", "invoke", "--function-name", "eic", "--invocation-type", "Event",
+                "--payload", '{"q": "%s"}' % qualifier, "--cli-binary-format", "raw-in-base64-out",
+                str(tmp_path / "out.json")]
+        run_aws(ep, *args, *(["--qualifier", qualifier] if qualifier else []))
+    for qualifier, bucket, attempts in [(None, "fail-latest", 1), ("1", "fail-v1", 2), ("live", "fail-live", 1)]:
+        keys = wait_for(lambda: dead_letters(ep, bucket), "the dead letter in " + bucket)
+        assert len(keys) == 1, keys
+        assert keys[0].startswith("aws/lambda/async/eic/")
+        body = run_aws(ep, "s3", "cp", "s3://%s/%s" % (bucket, keys[0]), "-").stdout
+        record = json.loads(body)
+        assert record["requestPayload"] == {"q": str(qualifier)}
+        assert record["requestContext"]["approximateInvokeCount"] == attempts
+        assert record["requestContext"]["functionArn"].endswith("eic" + (":" + qualifier if qualifier else ""))
+
+    run_aws(ep, "lambda", "delete-function-event-invoke-config", "--function-name", "eic", "--qualifier", "live")
+    r = run_aws(ep, "lambda", "get-function-event-invoke-config", "--function-name", "eic", "--qualifier", "live",
+                check=False)
+    assert r.returncode != 0 and "ResourceNotFoundException" in r.stderr
+    assert json.loads(run_aws(ep, "lambda", "get-function-event-invoke-config", "--function-name",
+                              "eic").stdout)["MaximumRetryAttempts"] == 0
+
