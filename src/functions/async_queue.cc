@@ -165,7 +165,12 @@ struct AsyncQueue::Impl : queue::Handler {
                              : r.error().code == base::ErrorCode::kThrottled ? AttemptOutcome::kThrottled
                              : r.error().code == base::ErrorCode::kNotFound  ? AttemptOutcome::kGone
                                                                               : AttemptOutcome::kFailed;
-    std::string error = r.ok() ? r->payload : r.error().message;
+    // A refusal with a name (an architecture this host cannot run) reaches the destination as
+    // Lambda's error JSON; other failures as their message.
+    std::string error = r.ok()                    ? r->payload
+                        : r.error().reason.empty() ? r.error().message
+                                                   : json::serialize(json::object{{"errorMessage", r.error().message},
+                                                                                  {"errorType", r.error().reason}});
     std::optional<EventInvokeConfig> cfg;
     // The config of the qualifier the event was sent to (an alias's, a version's, or $LATEST's).
     if (options.config_for) {

@@ -8,6 +8,7 @@
 
 #include "base/ids.h"
 #include "base/sqlite.h"
+#include "functions/runtimes.h"
 #include "queue/store.h"
 
 namespace nimbus::functions {
@@ -190,6 +191,22 @@ TEST_F(AsyncQueueTest, TheFunctionsEventInvokeConfigOverridesRetriesAndDestinati
   EXPECT_EQ(dead[0].attempts, 1);
   EXPECT_EQ(dead[0].destination, "arn:aws:s3:::failures");
   EXPECT_EQ(dead[0].function, "fn:1");
+}
+
+TEST_F(AsyncQueueTest, AnEventTheHostCannotRunIsRetriedThenADeadLetterWithLambdasErrorJson) {
+  options.retry_delays = {std::chrono::milliseconds(10)};
+  open_queue();
+  ASSERT_TRUE(q->enqueue("fn", "{}").ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    q->run_once();
+    target.answer(base::make_error(base::ErrorCode::kUnavailable, "built for arm64", kInvalidRuntimeReason));
+    q->run_once();
+    clock.advance_ms(10);
+  }
+  ASSERT_EQ(target.count(), 2u);  // retried as a failed invocation is
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].condition, "RetriesExhausted");
+  EXPECT_EQ(dead[0].response, R"({"errorMessage":"built for arm64","errorType":"InvalidRuntimeException"})");
 }
 
 TEST_F(AsyncQueueTest, EventsPastTheirMaximumAgeAreDeadLetters) {

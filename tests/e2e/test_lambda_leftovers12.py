@@ -205,3 +205,42 @@ def test_event_invoke_config_per_qualifier_cli(async_server, tmp_path):
     assert json.loads(run_aws(ep, "lambda", "get-function-event-invoke-config", "--function-name",
                               "eic").stdout)["MaximumRetryAttempts"] == 0
 
+
+# 3. A function this host cannot run (arm64 on x86_64): the same answer on every invocation path.
+
+def test_arm64_function_refused_on_every_path_cli(async_server, tmp_path):
+    import platform
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("the test builds an arm64 function for an x86_64 host")
+    ep = async_server.endpoint
+    run_aws(ep, "s3api", "create-bucket", "--bucket", "arm-uploads")
+    run_aws(ep, "s3api", "create-bucket", "--bucket", "arm-failures")
+    z = zip_file(tmp_path)
+    run_aws(ep, "lambda", "create-function", "--function-name", "armfn", "--runtime", "python3.11", "--handler",
+            "app.handler", "--role", ROLE, "--zip-file", f"fileb://{z}", "--architectures", "arm64")
+    run_aws(ep, "lambda", "put-function-event-invoke-config", "--function-name", "armfn",
+            "--maximum-retry-attempts", "1",
+            "--destination-config", json.dumps({"OnFailure": {"Destination": "arn:aws:s3:::arm-failures"}}))
+
+    # Sync and Event invokes: refused at the API, the same 502 InvalidRuntimeException.
+    for kind in ("RequestResponse", "Event"):
+        r = run_aws(ep, "lambda", "invoke", "--function-name", "armfn", "--invocation-type", kind,
+                    str(tmp_path / "out.json"), check=False)
+        assert r.returncode != 0 and "InvalidRuntimeException" in r.stderr and "built for arm64" in r.stderr, r.stderr
+
+    # A bucket notification goes through the durable queue: the invocation fails with the same error,
+    # is retried as a failed invocation, and ends at the on-failure destination with it.
+    run_aws(ep, "s3api", "put-bucket-notification-configuration", "--bucket", "arm-uploads",
+            "--notification-configuration", json.dumps({"LambdaFunctionConfigurations": [{
+                "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:armfn",
+                "Events": ["s3:ObjectCreated:*"]}]}))
+    (tmp_path / "f.txt").write_text("x")
+    run_aws(ep, "s3", "cp", str(tmp_path / "f.txt"), "s3://arm-uploads/f.txt")
+    keys = wait_for(lambda: dead_letters(ep, "arm-failures"), "the dead letter of the notification")
+    record = json.loads(run_aws(ep, "s3", "cp", "s3://arm-failures/" + keys[0], "-").stdout)
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert record["responsePayload"]["errorType"] == "InvalidRuntimeException"
+    assert "built for arm64" in record["responsePayload"]["errorMessage"]
+    assert record["requestPayload"]["Records"][0]["s3"]["object"]["key"] == "f.txt"
+    assert "START RequestId" not in "\n".join(l for l in async_server.log_text().splitlines() if "[armfn]" in l)
