@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
                     "For tests only: the length of a lifecycle rule's day (S3's is 86400)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  serve->add_option("--code-url-expiry-seconds", config.code_url_expiry_seconds,
+                    "For tests only: how long GetFunction's Code.Location link is good for (Lambda's: 600)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn or error")->capture_default_str();
 
   auto* version = app.add_subcommand("version", "Print the version");

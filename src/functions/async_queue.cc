@@ -165,9 +165,18 @@ struct AsyncQueue::Impl : queue::Handler {
                              : r.error().code == base::ErrorCode::kThrottled ? AttemptOutcome::kThrottled
                              : r.error().code == base::ErrorCode::kNotFound  ? AttemptOutcome::kGone
                                                                               : AttemptOutcome::kFailed;
-    std::string error = r.ok() ? r->payload : r.error().message;
+    // A refusal with a name (an architecture this host cannot run) reaches the destination as
+    // Lambda's error JSON; other failures as their message.
+    std::string error = r.ok()                    ? r->payload
+                        : r.error().reason.empty() ? r.error().message
+                                                   : json::serialize(json::object{{"errorMessage", r.error().message},
+                                                                                  {"errorType", r.error().reason}});
     std::optional<EventInvokeConfig> cfg;
-    if (options.config_for) cfg = options.config_for(name_of(function));
+    // The config of the qualifier the event was sent to (an alias's, a version's, or $LATEST's).
+    if (options.config_for) {
+      auto colon = function.find(':');
+      cfg = options.config_for(name_of(function), colon == std::string::npos ? "" : function.substr(colon + 1));
+    }
     auto d = queue::decide_retry(m.receive_count - 1, store.clock().now_ms() - m.sent_ms, outcome, retry_config(cfg));
     switch (d.kind) {
       case Kind::kDone: return s;

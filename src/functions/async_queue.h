@@ -63,8 +63,11 @@ struct AsyncOptions {
   // How long an event may run before it is handed out again: longer than any
   // function's timeout (900 s at most) plus its start.
   std::chrono::milliseconds lease{std::chrono::minutes(30)};
-  // Per-function overrides (retries, age, destination); may be empty.
-  std::function<std::optional<EventInvokeConfig>(const std::string& function)> config_for;
+  // The event invoke config (retries, age, destination) of the function and
+  // qualifier ("" unqualified, a version or an alias) an event was sent to,
+  // as Lambda picks it; may be empty.
+  std::function<std::optional<EventInvokeConfig>(const std::string& function, const std::string& qualifier)>
+      config_for;
   // Called (on the consumer's thread, no lock held) for every event given up on.
   std::function<void(const DeadLetter&)> on_dead_letter;
 };

@@ -8,6 +8,7 @@
 
 #include "base/ids.h"
 #include "base/sqlite.h"
+#include "functions/runtimes.h"
 #include "queue/store.h"
 
 namespace nimbus::functions {
@@ -173,8 +174,9 @@ TEST_F(AsyncQueueTest, FailuresAreRetriedOnScheduleThenDeadLettered) {
 }
 
 TEST_F(AsyncQueueTest, TheFunctionsEventInvokeConfigOverridesRetriesAndDestination) {
-  options.config_for = [](const std::string& fn) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string& fn, const std::string& qualifier) -> std::optional<EventInvokeConfig> {
     EXPECT_EQ(fn, "fn");
+    EXPECT_EQ(qualifier, "1");  // the event's own qualifier's config
     EventInvokeConfig c;
     c.max_retry_attempts = 0;
     c.on_failure = "arn:aws:s3:::failures";
@@ -189,6 +191,22 @@ TEST_F(AsyncQueueTest, TheFunctionsEventInvokeConfigOverridesRetriesAndDestinati
   EXPECT_EQ(dead[0].attempts, 1);
   EXPECT_EQ(dead[0].destination, "arn:aws:s3:::failures");
   EXPECT_EQ(dead[0].function, "fn:1");
+}
+
+TEST_F(AsyncQueueTest, AnEventTheHostCannotRunIsRetriedThenADeadLetterWithLambdasErrorJson) {
+  options.retry_delays = {std::chrono::milliseconds(10)};
+  open_queue();
+  ASSERT_TRUE(q->enqueue("fn", "{}").ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    q->run_once();
+    target.answer(base::make_error(base::ErrorCode::kUnavailable, "built for arm64", kInvalidRuntimeReason));
+    q->run_once();
+    clock.advance_ms(10);
+  }
+  ASSERT_EQ(target.count(), 2u);  // retried as a failed invocation is
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].condition, "RetriesExhausted");
+  EXPECT_EQ(dead[0].response, R"({"errorMessage":"built for arm64","errorType":"InvalidRuntimeException"})");
 }
 
 TEST_F(AsyncQueueTest, EventsPastTheirMaximumAgeAreDeadLetters) {
@@ -214,7 +232,7 @@ TEST_F(AsyncQueueTest, EventsPastTheirMaximumAgeAreDeadLetters) {
 }
 
 TEST_F(AsyncQueueTest, ThrottledEventsWaitWithoutSpendingAttempts) {
-  options.config_for = [](const std::string&) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string&, const std::string&) -> std::optional<EventInvokeConfig> {
     EventInvokeConfig c;
     c.max_retry_attempts = 0;  // one failure would be the end
     return c;
@@ -289,7 +307,7 @@ TEST_F(AsyncQueueTest, DeadLettersAreHandledOutsideTheQueueLockAndCanEnqueue) {
 
 TEST_F(AsyncQueueTest, RedriveGivesDeadLettersFreshAttempts) {
   options.retry_delays.clear();
-  options.config_for = [](const std::string&) -> std::optional<EventInvokeConfig> {
+  options.config_for = [](const std::string&, const std::string&) -> std::optional<EventInvokeConfig> {
     EventInvokeConfig c;
     c.max_retry_attempts = 0;
     return c;

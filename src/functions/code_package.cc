@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "base/crypto.h"
 #include "base/encoding.h"
@@ -131,6 +132,72 @@ base::Result<UnpackedCode> unpack_zip(std::string_view zip, const std::string& d
   if (r != ARCHIVE_EOF)
     return unzip_error(a.get());
   return out;
+}
+
+base::Status zip_directory(const std::string& dir, const std::string& dest) {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    entries.push_back(it->path());
+  if (ec) return make_error(ErrorCode::kIo, "cannot list " + dir + ": " + ec.message());
+  std::sort(entries.begin(), entries.end());
+  std::string tmp = dest + ".tmp";
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  archive_write_set_format_zip(a.get());
+  auto failed = [&](const std::string& what) {
+    const char* why = archive_error_string(a.get());
+    fs::remove(tmp, ec);
+    return make_error(ErrorCode::kIo, what + ": " + (why ? why : "libarchive failed"));
+  };
+  if (archive_write_open_filename(a.get(), tmp.c_str()) != ARCHIVE_OK) return failed("cannot write " + tmp);
+  // 1980-01-02, the zip format's earliest time (and a fixed one: the same tree gives the same bytes).
+  constexpr time_t kFixedTime = 315619200;
+  for (const auto& path : entries) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return failed(base::errno_message("lstat " + path.string()));
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+    std::string rel = path.lexically_relative(dir).string();
+    archive_entry_set_mtime(e.get(), kFixedTime, 0);
+    archive_entry_set_perm(e.get(), st.st_mode & 0777);
+    if (S_ISDIR(st.st_mode)) {
+      archive_entry_set_pathname(e.get(), (rel + "/").c_str());
+      archive_entry_set_filetype(e.get(), AE_IFDIR);
+      if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) return failed("zip " + rel);
+      continue;
+    }
+    archive_entry_set_pathname(e.get(), rel.c_str());
+    if (S_ISLNK(st.st_mode)) {
+      auto target = fs::read_symlink(path, ec);
+      if (ec) return failed("readlink " + rel + ": " + ec.message());
+      archive_entry_set_filetype(e.get(), AE_IFLNK);
+      archive_entry_set_symlink(e.get(), target.c_str());
+      if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) return failed("zip " + rel);
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_size(e.get(), st.st_size);
+    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) return failed("zip " + rel);
+    auto fd = base::open_file(path.string(), O_RDONLY);
+    if (!fd) return failed(fd.error().message);
+    char buf[65536];
+    for (uint64_t off = 0;;) {
+      auto n = base::pread_some(fd->get(), buf, sizeof buf, off);
+      if (!n) return failed(n.error().message);
+      if (*n == 0) break;
+      if (archive_write_data(a.get(), buf, *n) < 0) return failed("zip " + rel);
+      off += *n;
+    }
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) return failed("cannot finish " + tmp);
+  {
+    auto fd = base::open_file(tmp, O_RDONLY);
+    if (!fd) return fd.error();
+    if (auto s = base::fsync_fd(fd->get()); !s) return s;
+  }
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) return make_error(ErrorCode::kIo, base::errno_message("rename " + tmp));
+  return base::fsync_dir(fs::path(dest).parent_path().string());
 }
 
 }  // namespace nimbus::functions

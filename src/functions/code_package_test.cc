@@ -74,5 +74,29 @@ TEST(CodePackage, RefusesDamagedEntryWithoutMessage) {
   fs::remove_all(dest);
 }
 
+TEST(CodePackage, ZipDirectoryIsDeterministicAndUnpacksToTheSameTree) {
+  std::string zip = make_zip([](const fs::path& d) {
+    ASSERT_TRUE(base::write_file_durably((d / "bootstrap").string(), "#!/bin/sh\necho hi\n").ok());
+    fs::permissions(d / "bootstrap", fs::perms(0755));
+    fs::create_directories(d / "lib");
+    ASSERT_TRUE(base::write_file_durably((d / "lib" / "data.txt").string(), "data").ok());
+    fs::create_symlink("lib/data.txt", d / "link");
+  });
+  fs::path root = fs::temp_directory_path() / ("rez-" + base::random_hex(4));
+  ASSERT_TRUE(unpack_zip(zip, (root / "code").string()).ok());
+  ASSERT_TRUE(zip_directory((root / "code").string(), (root / "a.zip").string()).ok());
+  ASSERT_TRUE(zip_directory((root / "code").string(), (root / "b.zip").string()).ok());
+  EXPECT_EQ(*base::read_file((root / "a.zip").string()), *base::read_file((root / "b.zip").string()));
+  auto again = unpack_zip(*base::read_file((root / "a.zip").string()), (root / "again").string());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->files, 3u);
+  EXPECT_EQ(*base::read_file((root / "again" / "lib" / "data.txt").string()), "data");
+  EXPECT_EQ(fs::read_symlink(root / "again" / "link"), "lib/data.txt");
+  struct stat st{};
+  ASSERT_EQ(::stat((root / "again" / "bootstrap").c_str(), &st), 0);
+  EXPECT_TRUE(st.st_mode & S_IXUSR);
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace nimbus::functions

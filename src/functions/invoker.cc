@@ -97,6 +97,8 @@ void Invoker::Impl::invoke(InvokeRequest req, InvokeDone done) {
   if (stopping) return done(base::make_error(base::ErrorCode::kInternal, "nimbus is shutting down"));
   auto cfg = registry.resolve(req.function, req.qualifier);  // a snapshot read: never waits on a registry write
   if (!cfg) return done(cfg.error());
+  // Here, where every path meets (API invokes, async events, bucket notifications): one answer for all.
+  if (auto arch = check_architecture(*cfg); !arch) return done(arch.error());
   Invocation inv;
   inv.request_id = req.request_id.empty() ? base::uuid4() : req.request_id;
   inv.payload = std::move(req.payload);

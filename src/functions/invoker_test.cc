@@ -463,6 +463,19 @@ TEST_F(InvokerTest, UnknownFunctionIsNotFound) {
   EXPECT_EQ(r.error().code, base::ErrorCode::kNotFound);
 }
 
+TEST_F(InvokerTest, AFunctionOfAnotherArchitectureIsRefusedAndNeverStarted) {
+  make_invoker();
+  FunctionConfig c = create("otherarch");
+  c.architectures = {host_architecture() == "arm64" ? "x86_64" : "arm64"};
+  ASSERT_TRUE(registry_->update_config(c));
+  auto r = invoke("otherarch");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, base::ErrorCode::kUnavailable);
+  EXPECT_EQ(r.error().reason, kInvalidRuntimeReason);
+  EXPECT_NE(r.error().message.find("is built for " + c.architectures[0]), std::string::npos) << r.error().message;
+  EXPECT_EQ(invoker_->instance_count(), 0);
+}
+
 TEST_F(InvokerTest, LoadCountsInstancesByState) {
   make_invoker();
   create("l");

@@ -30,8 +30,8 @@ CREATE TABLE IF NOT EXISTS functions(
   last_modified_ms INTEGER NOT NULL, reserved_concurrency INTEGER, code_dir TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions(name TEXT NOT NULL, version INTEGER NOT NULL, config BLOB NOT NULL,
   PRIMARY KEY(name, version));
-CREATE TABLE IF NOT EXISTS event_invoke_configs(function TEXT PRIMARY KEY, max_retry INTEGER, max_age INTEGER,
-  on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS invoke_configs(function TEXT NOT NULL, qualifier TEXT NOT NULL, max_retry INTEGER,
+  max_age INTEGER, on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
   last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS tags(function TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -350,6 +350,22 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   }
   if (!has_routing)
     if (auto s = db->exec("ALTER TABLE aliases ADD COLUMN routing TEXT NOT NULL DEFAULT ''"); !s) return s.error();
+  // event_invoke_configs (one config per function, before qualifiers had their own) becomes
+  // invoke_configs' $LATEST rows, once, in one transaction.
+  bool has_old_configs = false;
+  {
+    auto t = db->prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'event_invoke_configs'");
+    has_old_configs = t.step() && t.integer(0) > 0;
+  }
+  if (has_old_configs)
+    if (auto s = db->exec(
+            "BEGIN IMMEDIATE; INSERT OR IGNORE INTO invoke_configs(function, qualifier, max_retry, max_age, on_failure, "
+            "last_modified_ms) SELECT function, '$LATEST', max_retry, max_age, on_failure, last_modified_ms FROM "
+            "event_invoke_configs; DROP TABLE event_invoke_configs; COMMIT;");
+        !s) {
+      (void)db->exec("ROLLBACK");
+      return s.error();
+    }
   // Unpacking leftovers of an interrupted create or update.
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(data_dir + "/functions", ec))
@@ -370,14 +386,15 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
     while (al.step())
       s->aliases[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4),
                                             decode_weights(al.text(5))};
-    auto ic = r->db_.prepare("SELECT function, max_retry, max_age, on_failure, last_modified_ms FROM event_invoke_configs");
+    auto ic = r->db_.prepare(
+        "SELECT function, qualifier, max_retry, max_age, on_failure, last_modified_ms FROM invoke_configs");
     while (ic.step()) {
       EventInvokeConfig c;
-      if (!ic.is_null(1)) c.max_retry_attempts = static_cast<int>(ic.integer(1));
-      if (!ic.is_null(2)) c.max_event_age_s = static_cast<int>(ic.integer(2));
-      c.on_failure = ic.text(3);
-      c.last_modified_ms = ic.integer(4);
-      s->invoke_configs[ic.text(0)] = c;
+      if (!ic.is_null(2)) c.max_retry_attempts = static_cast<int>(ic.integer(2));
+      if (!ic.is_null(3)) c.max_event_age_s = static_cast<int>(ic.integer(3));
+      c.on_failure = ic.text(4);
+      c.last_modified_ms = ic.integer(5);
+      s->invoke_configs[{ic.text(0), ic.text(1)}] = c;
     }
     auto tg = r->db_.prepare("SELECT function, key, value FROM tags");
     while (tg.step()) s->tags[tg.text(0)][tg.text(1)] = tg.text(2);
@@ -430,9 +447,16 @@ base::Result<std::string> Registry::unpack(const std::string& name, const std::s
   info = *unpacked;
   std::string final_dir = dir_ + "/functions/" + name + "/" + revision;
   fs::create_directories(fs::path(final_dir).parent_path(), ec);
+  // The zip as uploaded, beside the code (GetFunction's Code.Location serves it): durable before the code is placed.
+  if (auto s = base::write_file_durably(package_path(final_dir), zip); !s) {
+    fs::remove_all(tmp, ec);
+    fs::remove(package_path(final_dir) + ".tmp", ec);
+    return s.error();
+  }
   fs::rename(tmp, final_dir, ec);
   if (ec) {
     fs::remove_all(tmp, ec);
+    fs::remove(package_path(final_dir), ec);
     return make_error(ErrorCode::kIo, "cannot place function code: " + ec.message());
   }
   return final_dir;
@@ -493,6 +517,7 @@ base::Result<FunctionConfig> Registry::create(FunctionConfig config, std::string
   auto drop_code = [&] {
     std::error_code ec;
     fs::remove_all(config.code_dir, ec);
+    fs::remove(package_path(config.code_dir), ec);
   };
   if (find_in(snapshot()->functions, config.name)) {
     drop_code();
@@ -552,6 +577,7 @@ base::Result<FunctionConfig> Registry::update_code(const std::string& name, std:
   auto drop_code = [&] {
     std::error_code ec;
     fs::remove_all(*code_dir, ec);
+    fs::remove(package_path(*code_dir), ec);
   };
   std::lock_guard lock(write_mu_);
   auto* current = find_in(snapshot()->functions, name);
@@ -604,7 +630,7 @@ base::Status Registry::remove(const std::string& name) {
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     for (const char* sql : {"DELETE FROM functions WHERE name = ?", "DELETE FROM versions WHERE name = ?",
                             "DELETE FROM aliases WHERE function = ?", "DELETE FROM provisioned WHERE function = ?",
-                            "DELETE FROM event_invoke_configs WHERE function = ?",
+                            "DELETE FROM invoke_configs WHERE function = ?",
                             "DELETE FROM version_numbers WHERE name = ?", "DELETE FROM tags WHERE function = ?",
                             "DELETE FROM policies WHERE function = ?"}) {
       auto del = db_.prepare(sql);
@@ -622,7 +648,7 @@ base::Status Registry::remove(const std::string& name) {
   }
   publish([&](Snapshot& s) {
     s.functions.erase(name);
-    s.invoke_configs.erase(name);
+    std::erase_if(s.invoke_configs, [&](const auto& c) { return c.first.first == name; });
     std::erase_if(s.provisioned, [&](const auto& p) { return p.first.first == name; });
     s.versions.erase(name);
     s.aliases.erase(name);
@@ -671,6 +697,9 @@ base::Status Registry::remove_version(const std::string& name, const std::string
     auto pol = db_.prepare("DELETE FROM policies WHERE function = ? AND qualifier = ?");
     pol.bind(1, name).bind(2, version);
     if (auto s = pol.run(); !s) return fail(s);
+    auto cfg = db_.prepare("DELETE FROM invoke_configs WHERE function = ? AND qualifier = ?");
+    cfg.bind(1, name).bind(2, version);
+    if (auto s = cfg.run(); !s) return fail(s);
     auto seq = db_.prepare("INSERT OR REPLACE INTO version_numbers(name, last) VALUES(?,?)");
     seq.bind(1, name).bind(2, int64_t{last});
     if (auto s = seq.run(); !s) return fail(s);
@@ -685,6 +714,7 @@ base::Status Registry::remove_version(const std::string& name, const std::string
     s.versions[name].erase(*number);
     s.provisioned.erase({name, version});
     s.policies.erase({name, version});
+    s.invoke_configs.erase({name, version});
     s.last_version[name] = last;
   });
   return {};
@@ -826,7 +856,8 @@ base::Status Registry::delete_alias(const std::string& function, const std::stri
   auto deleted = guarded([&]() -> base::Status {
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     for (const char* sql : {"DELETE FROM aliases WHERE function = ? AND name = ?",
-                            "DELETE FROM policies WHERE function = ? AND qualifier = ?"}) {
+                            "DELETE FROM policies WHERE function = ? AND qualifier = ?",
+                            "DELETE FROM invoke_configs WHERE function = ? AND qualifier = ?"}) {
       auto st = db_.prepare(sql);
       st.bind(1, function).bind(2, alias);
       if (auto s = st.run(); !s) {
@@ -843,6 +874,7 @@ base::Status Registry::delete_alias(const std::string& function, const std::stri
   publish([&](Snapshot& s) {
     if (auto it = s.aliases.find(function); it != s.aliases.end()) it->second.erase(alias);
     s.policies.erase({function, alias});
+    s.invoke_configs.erase({function, alias});
   });
   return {};
 }
@@ -900,47 +932,83 @@ std::vector<Registry::Provisioned> Registry::all_provisioned() {
   return out;
 }
 
+namespace {
+
+// The key of a qualifier's config: "" is $LATEST's.
+std::string config_key(const std::string& qualifier) { return qualifier.empty() ? "$LATEST" : qualifier; }
+
+std::string config_arn(const std::string& function, const std::string& qualifier) {
+  return function_arn("us-east-1", function, qualifier == "$LATEST" ? "" : qualifier);
+}
+
+}  // namespace
+
 base::Result<EventInvokeConfig> Registry::set_event_invoke_config(const std::string& function,
+                                                                 const std::string& qualifier,
                                                                  EventInvokeConfig config) {
+  std::string key = config_key(qualifier);
   std::lock_guard lock(write_mu_);
-  if (!find_in(snapshot()->functions, function)) return not_found(function);
+  auto snap = snapshot();
+  if (!find_in(snap->functions, function)) return not_found(function);
+  // A version or alias the function has (Lambda: 404 for one it lacks).
+  if (key != "$LATEST" && !find_version(*snap, function, key) && !find_alias(*snap, function, key))
+    return make_error(ErrorCode::kNotFound, "Function not found: " + function_arn("us-east-1", function, key));
   config.last_modified_ms = base::now_ms();
   auto saved = guarded([&]() -> base::Status {
     auto st = db_.prepare(
-        "INSERT OR REPLACE INTO event_invoke_configs(function, max_retry, max_age, on_failure, last_modified_ms) "
-        "VALUES(?,?,?,?,?)");
-    st.bind(1, function);
-    if (config.max_retry_attempts) st.bind(2, int64_t{*config.max_retry_attempts});
-    else st.bind_null(2);
-    if (config.max_event_age_s) st.bind(3, int64_t{*config.max_event_age_s});
+        "INSERT OR REPLACE INTO invoke_configs(function, qualifier, max_retry, max_age, on_failure, "
+        "last_modified_ms) VALUES(?,?,?,?,?,?)");
+    st.bind(1, function).bind(2, key);
+    if (config.max_retry_attempts) st.bind(3, int64_t{*config.max_retry_attempts});
     else st.bind_null(3);
-    st.bind(4, config.on_failure).bind(5, config.last_modified_ms);
+    if (config.max_event_age_s) st.bind(4, int64_t{*config.max_event_age_s});
+    else st.bind_null(4);
+    st.bind(5, config.on_failure).bind(6, config.last_modified_ms);
     return st.run();
   });
   if (!saved) return saved.error();
-  publish([&](Snapshot& s) { s.invoke_configs[function] = config; });
+  publish([&](Snapshot& s) { s.invoke_configs[{function, key}] = config; });
   return config;
 }
 
-base::Result<EventInvokeConfig> Registry::get_event_invoke_config(const std::string& function) {
+base::Result<EventInvokeConfig> Registry::get_event_invoke_config(const std::string& function,
+                                                                 const std::string& qualifier) {
   auto s = snapshot();
-  auto* c = find_in(s->invoke_configs, function);
+  if (!find_in(s->functions, function)) return not_found(function);
+  auto* c = find_in(s->invoke_configs, std::pair{function, config_key(qualifier)});
   if (!c)
-    return make_error(ErrorCode::kNotFound, "The function " + function_arn("us-east-1", function) +
-                                                " doesn't have an EventInvokeConfig");
+    return make_error(ErrorCode::kNotFound,
+                      "The function " + config_arn(function, config_key(qualifier)) + " doesn't have an EventInvokeConfig");
   return *c;
 }
 
-base::Status Registry::delete_event_invoke_config(const std::string& function) {
+base::Status Registry::delete_event_invoke_config(const std::string& function, const std::string& qualifier) {
+  std::string key = config_key(qualifier);
   std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (!find_in(snap->functions, function)) return not_found(function);
+  if (!find_in(snap->invoke_configs, std::pair{function, key}))
+    return make_error(ErrorCode::kNotFound,
+                      "The function " + config_arn(function, key) + " doesn't have an EventInvokeConfig");
   auto deleted = guarded([&]() -> base::Status {
-    auto st = db_.prepare("DELETE FROM event_invoke_configs WHERE function = ?");
-    st.bind(1, function);
+    auto st = db_.prepare("DELETE FROM invoke_configs WHERE function = ? AND qualifier = ?");
+    st.bind(1, function).bind(2, key);
     return st.run();
   });
   if (!deleted) return deleted;
-  publish([&](Snapshot& s) { s.invoke_configs.erase(function); });
+  publish([&](Snapshot& s) { s.invoke_configs.erase({function, key}); });
   return {};
+}
+
+base::Result<std::vector<std::pair<std::string, EventInvokeConfig>>> Registry::list_event_invoke_configs(
+    const std::string& function) {
+  auto s = snapshot();
+  if (!find_in(s->functions, function)) return not_found(function);
+  std::vector<std::pair<std::string, EventInvokeConfig>> out;
+  for (auto it = s->invoke_configs.lower_bound({function, ""});
+       it != s->invoke_configs.end() && it->first.first == function; ++it)
+    out.emplace_back(it->first.second, it->second);
+  return out;
 }
 
 base::Result<Registry::Tags> Registry::tags(const std::string& function) {

@@ -80,10 +80,19 @@ class Registry {
   base::Status delete_alias(const std::string& function, const std::string& alias);
   base::Result<std::vector<Alias>> list_aliases(const std::string& function);
 
-  // Event invoke configuration (async retries, maximum age, on-failure destination).
-  base::Result<EventInvokeConfig> set_event_invoke_config(const std::string& function, EventInvokeConfig config);
-  base::Result<EventInvokeConfig> get_event_invoke_config(const std::string& function);
-  base::Status delete_event_invoke_config(const std::string& function);
+  // Event invoke configuration (async retries, maximum age, on-failure
+  // destination), one per qualifier as on Lambda: "" or "$LATEST" (the
+  // unqualified function's), a version number or an alias (kNotFound for one
+  // the function lacks). An asynchronous invocation uses the config of the
+  // qualifier it was made with, with no fallback to another's.
+  base::Result<EventInvokeConfig> set_event_invoke_config(const std::string& function, const std::string& qualifier,
+                                                          EventInvokeConfig config);
+  base::Result<EventInvokeConfig> get_event_invoke_config(const std::string& function,
+                                                          const std::string& qualifier = "");
+  base::Status delete_event_invoke_config(const std::string& function, const std::string& qualifier = "");
+  // (qualifier, config) in qualifier order; $LATEST's under "$LATEST".
+  base::Result<std::vector<std::pair<std::string, EventInvokeConfig>>> list_event_invoke_configs(
+      const std::string& function);
 
   // Tags belong to the function (every version shares them).
   base::Result<Tags> tags(const std::string& function);
@@ -122,7 +131,7 @@ class Registry {
     std::map<std::string, std::map<int, FunctionConfig>> versions;
     std::map<std::string, std::map<std::string, Alias>> aliases;
     std::map<std::pair<std::string, std::string>, Provisioned> provisioned;
-    std::map<std::string, EventInvokeConfig> invoke_configs;
+    std::map<std::pair<std::string, std::string>, EventInvokeConfig> invoke_configs;  // (function, qualifier)
     std::map<std::string, int> last_version;  // the highest number ever published, deleted ones included
     std::map<std::string, Tags> tags;
     std::map<std::pair<std::string, std::string>, Policy> policies;  // (function, qualifier)

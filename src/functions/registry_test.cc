@@ -7,6 +7,8 @@
 #include <future>
 #include <thread>
 
+#include "base/crypto.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "functions/test_zip.h"
 
@@ -65,7 +67,7 @@ TEST_F(RegistryTest, ResolvesQualifiersAndKeepsEverythingAcrossARestart) {
   ASSERT_TRUE(registry_->set_provisioned("f", "live", 2));
   EventInvokeConfig eic;
   eic.max_retry_attempts = 1;
-  ASSERT_TRUE(registry_->set_event_invoke_config("f", eic));
+  ASSERT_TRUE(registry_->set_event_invoke_config("f", "", eic));
   reopen();
   auto live = registry_->resolve("f", "live");
   ASSERT_TRUE(live);
@@ -84,6 +86,48 @@ TEST_F(RegistryTest, ResolvesQualifiersAndKeepsEverythingAcrossARestart) {
   EXPECT_TRUE(registry_->all_provisioned().empty());
   reopen();
   EXPECT_TRUE(registry_->list().empty());
+}
+
+TEST_F(RegistryTest, KeepsEachRevisionsZipBesideItsCode) {
+  auto first = create("z");
+  std::string zip = testing::make_zip([](const fs::path& d) {
+    ASSERT_TRUE(base::write_file_durably((d / "bootstrap").string(), "#!/bin/sh\necho two\n").ok());
+  });
+  auto second = registry_->update_code("z", zip);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->code_dir, (dir_ / "functions" / "z" / second->revision_id).string());
+  auto kept = base::read_file(package_path(second->code_dir));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(*kept, zip);
+  EXPECT_EQ(base::base64_encode(base::sha256(*kept)), second->code_sha256);
+  EXPECT_TRUE(fs::exists(package_path(first.code_dir)));  // the first revision's, for its versions
+  // A refused package leaves no zip behind.
+  EXPECT_FALSE(registry_->update_code("z", "not a zip"));
+  size_t zips = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "functions" / "z")) zips += e.path().extension() == ".zip";
+  EXPECT_EQ(zips, 2u);
+}
+
+TEST_F(RegistryTest, AnOlderFunctionWideEventInvokeConfigBecomesLatests) {
+  create("f");
+  registry_.reset();
+  {
+    auto db = other();
+    ASSERT_TRUE(db.exec("CREATE TABLE event_invoke_configs(function TEXT PRIMARY KEY, max_retry INTEGER, max_age "
+                        "INTEGER, on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL); INSERT INTO "
+                        "event_invoke_configs VALUES('f', 1, NULL, 'arn:aws:s3:::dlq', 5)"));
+  }
+  reopen();
+  auto c = registry_->get_event_invoke_config("f", "$LATEST");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->max_retry_attempts, 1);
+  EXPECT_EQ(c->on_failure, "arn:aws:s3:::dlq");
+  reopen();  // migrated once: the old table is gone
+  EXPECT_EQ(registry_->list_event_invoke_configs("f")->size(), 1u);
+  auto db = other();
+  auto t = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'event_invoke_configs'");
+  ASSERT_TRUE(t.step());
+  EXPECT_EQ(t.integer(0), 0);
 }
 
 TEST_F(RegistryTest, ASnapshotNeverChanges) {

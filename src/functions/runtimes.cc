@@ -108,4 +108,23 @@ base::Status install_runtimes(const RuntimeOptions& options) {
   return {};
 }
 
+std::string_view host_architecture() {
+#if defined(__aarch64__)
+  return "arm64";
+#else
+  return "x86_64";
+#endif
+}
+
+base::Status check_architecture(const FunctionConfig& cfg) {
+  if (cfg.architectures.empty() || cfg.architectures[0] == host_architecture()) return {};
+  const std::string& wanted = cfg.architectures[0];
+  std::string host(host_architecture());
+  return base::make_error(base::ErrorCode::kUnavailable,
+                          "The function " + cfg.name + " is built for " + wanted + ", and this nimbus runs on " + host +
+                              ": it cannot run it. Create it with --architectures " + host + ", or run nimbus on an " +
+                              wanted + " host.",
+                          kInvalidRuntimeReason);
+}
+
 }  // namespace nimbus::functions

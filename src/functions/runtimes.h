@@ -41,6 +41,17 @@ struct Launch {
 // cannot start (Lambda reports it as Runtime.InvalidEntrypoint).
 base::Result<Launch> launch_for(const FunctionConfig& cfg, const RuntimeOptions& options);
 
+// The reason (base::Error::reason) of check_architecture's refusal: Lambda's error name for it.
+inline constexpr const char* kInvalidRuntimeReason = "InvalidRuntimeException";
+
+// The architecture of nimbus's own processes ("x86_64" or "arm64"): functions run as its children.
+std::string_view host_architecture();
+// Every invocation path asks this before running cfg (sync and async
+// invokes, bucket notifications): a function built for another architecture
+// is refused, never run as something else. kUnavailable, reason
+// kInvalidRuntimeReason (Lambda's 502 InvalidRuntimeException).
+base::Status check_architecture(const FunctionConfig& cfg);
+
 // Writes the embedded bootstraps under options.dir (unchanged files are left alone).
 base::Status install_runtimes(const RuntimeOptions& options);
 

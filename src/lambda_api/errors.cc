@@ -1,5 +1,7 @@
 #include "lambda_api/errors.h"
 
+#include "functions/runtimes.h"
+
 namespace nimbus::lambda_api {
 
 using base::ErrorCode;
@@ -57,6 +59,9 @@ aws::ServiceError to_lambda_error(const base::Error& e) {
     case ErrorCode::kThrottled:
       return lambda_error(ErrorType::kTooManyRequests, "Rate Exceeded.", e.reason.empty() ? e.message : e.reason);
     case ErrorCode::kAccessDenied: return lambda_error(ErrorType::kAccessDenied, e.message);
+    case ErrorCode::kUnavailable:
+      if (e.reason == functions::kInvalidRuntimeReason) return lambda_error(ErrorType::kInvalidRuntime, e.message);
+      return lambda_error(ErrorType::kService, e.message);
     // Signatures are checked by the shared auth step (aws/authenticate.h), which words its own errors.
     default: return lambda_error(ErrorType::kService, e.message);
   }

@@ -1,5 +1,6 @@
 // Event invoke config (retries, maximum event age, on-failure destination of
-// asynchronous invocations): Put replaces, Update merges, Get, Delete.
+// asynchronous invocations), per qualifier as on Lambda: none or $LATEST, a
+// version number, or an alias. Put replaces, Update merges, Get, Delete, List.
 #include <boost/json.hpp>
 
 #include "lambda_api/call.h"
@@ -11,31 +12,24 @@ using boost::asio::awaitable;
 
 namespace {
 
-// nimbus keeps one config per function, which asynchronous invocations of every
-// version use: a Qualifier naming a version or alias is refused, never dropped.
-base::Result<FunctionRef> unqualified(const Call& call) {
-  auto ref = call.qualified_function();
-  if (ref && !ref->qualifier.empty() && ref->qualifier != "$LATEST")
-    return base::make_error(base::ErrorCode::kInvalidArgument,
-                            "nimbus keeps one event invoke config per function (for all its versions); a Qualifier "
-                            "(" + ref->qualifier + ") is not supported yet");
-  return ref;
-}
-
 awaitable<http::Response> save(Deps& d, Call& call, bool merge) {
-  auto ref = unqualified(call);
+  auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
   auto in = call.json();
   if (!in) co_return call.fail(in.error());
   auto saved = co_await d.on_pool([&]() -> base::Result<functions::EventInvokeConfig> {
     functions::EventInvokeConfig c;
-    if (merge)
-      if (auto old = d.registry.get_event_invoke_config(ref->name)) c = *old;
+    if (merge) {
+      // UpdateFunctionEventInvokeConfig changes an existing config only (Lambda: 404 otherwise).
+      auto old = d.registry.get_event_invoke_config(ref->name, ref->qualifier);
+      if (!old) return old.error();
+      c = *old;
+    }
     if (auto s = apply_event_invoke_config(*in, c); !s) return s.error();
-    return d.registry.set_event_invoke_config(ref->name, c);
+    return d.registry.set_event_invoke_config(ref->name, ref->qualifier, c);
   });
   if (!saved) co_return call.fail(saved.error());
-  co_return call.reply(200, event_invoke_config_json(ref->name, *saved, d.options.region));
+  co_return call.reply(200, event_invoke_config_json(ref->name, ref->qualifier, *saved, d.options.region));
 }
 
 }  // namespace
@@ -49,17 +43,17 @@ awaitable<http::Response> update_function_event_invoke_config(Deps& d, Call& cal
 }
 
 awaitable<http::Response> get_function_event_invoke_config(Deps& d, Call& call) {
-  auto ref = unqualified(call);
+  auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
-  auto c = d.registry.get_event_invoke_config(ref->name);
+  auto c = d.registry.get_event_invoke_config(ref->name, ref->qualifier);
   if (!c) co_return call.fail(c.error());
-  co_return call.reply(200, event_invoke_config_json(ref->name, *c, d.options.region));
+  co_return call.reply(200, event_invoke_config_json(ref->name, ref->qualifier, *c, d.options.region));
 }
 
 awaitable<http::Response> delete_function_event_invoke_config(Deps& d, Call& call) {
-  auto ref = unqualified(call);
+  auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
-  auto s = co_await d.on_pool([&] { return d.registry.delete_event_invoke_config(ref->name); });
+  auto s = co_await d.on_pool([&] { return d.registry.delete_event_invoke_config(ref->name, ref->qualifier); });
   if (!s) co_return call.fail(s.error());
   co_return call.reply(204, json::object{});
 }
@@ -67,10 +61,11 @@ awaitable<http::Response> delete_function_event_invoke_config(Deps& d, Call& cal
 awaitable<http::Response> list_function_event_invoke_configs(Deps& d, Call& call) {
   auto ref = call.function();
   if (!ref) co_return call.fail(ref.error());
-  if (auto c = d.registry.get(ref->name); !c) co_return call.fail(c.error());
+  auto all = d.registry.list_event_invoke_configs(ref->name);
+  if (!all) co_return call.fail(all.error());
   json::array configs;
-  if (auto c = d.registry.get_event_invoke_config(ref->name))
-    configs.push_back(event_invoke_config_json(ref->name, *c, d.options.region));
+  for (const auto& [qualifier, c] : *all)
+    configs.push_back(event_invoke_config_json(ref->name, qualifier, c, d.options.region));
   co_return call.reply(200, json::object{{"FunctionEventInvokeConfigs", configs}});
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/encoding.h"
 #include "lambda_api/call.h"
+#include "lambda_api/code_location.h"
 
 namespace nimbus::lambda_api {
 
@@ -118,8 +119,10 @@ awaitable<http::Response> get_function(Deps& d, Call& call) {
   if (!ref) co_return call.fail(ref.error());
   auto c = d.registry.resolve(ref->name, ref->qualifier);
   if (!c) co_return call.fail(c.error());
+  // The qualifier's own package: a version keeps the code it was published with.
+  std::string location = d.options.code_locations ? d.options.code_locations->url(call.req.header("host"), *c) : "";
   json::object out{{"Configuration", configuration_json(*c, d.options.region)},
-                   {"Code", json::object{{"RepositoryType", "S3"}, {"Location", ""}}}};
+                   {"Code", json::object{{"RepositoryType", "S3"}, {"Location", location}}}};
   if (c->reserved_concurrency)
     out["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *c->reserved_concurrency}};
   // Tags belong to the function: Lambda answers them for an unqualified name only.

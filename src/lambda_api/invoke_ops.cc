@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/trace_context.h"
+#include "functions/runtimes.h"
 #include "lambda_api/call.h"
 
 namespace nimbus::lambda_api {
@@ -84,15 +85,6 @@ awaitable<http::Response> invoke_sync(Deps& d, const FunctionRef& ref, Call& cal
   co_return r;
 }
 
-// The architecture nimbus's own processes run on: functions run as its children.
-constexpr std::string_view host_architecture() {
-#if defined(__aarch64__)
-  return "arm64";
-#else
-  return "x86_64";
-#endif
-}
-
 }  // namespace
 
 awaitable<http::Response> invoke(Deps& d, Call& call) {
@@ -103,13 +95,10 @@ awaitable<http::Response> invoke(Deps& d, Call& call) {
   auto resolved = d.registry.resolve(ref->name, ref->qualifier);
   // A sync invoke's unknown function or qualifier is the invoker's to report (it resolves again, atomically).
   if (!resolved && type != "RequestResponse") co_return call.fail(resolved.error());
-  // An arm64 function would run here as x86_64 code (or not at all): refused, never run as something else.
-  if (resolved && !resolved->architectures.empty() && resolved->architectures[0] != host_architecture())
-    co_return call.fail(ErrorType::kInvalidRuntime,
-                        "The function " + ref->name + " is built for " + resolved->architectures[0] +
-                            ", and this nimbus runs on " + std::string(host_architecture()) +
-                            ": it cannot run it. Create it with --architectures " + std::string(host_architecture()) +
-                            ", or run nimbus on an " + resolved->architectures[0] + " host.");
+  // A function this host cannot run (arm64 here) is refused at once, whatever the invocation type: an
+  // Event would only fail later in the queue (the invoker refuses it there too, for events already queued).
+  if (resolved)
+    if (auto arch = functions::check_architecture(*resolved); !arch) co_return call.fail(arch.error());
   if (type == "RequestResponse") co_return co_await invoke_sync(d, *ref, call);  // the invoker resolves the qualifier
   if (type == "DryRun") {
     if (auto s = check_json(call.body); !s) co_return call.fail(s.error());

@@ -69,9 +69,10 @@ json::object alias_json(const functions::Alias& a, const std::string& region) {
   return o;
 }
 
-json::object event_invoke_config_json(const std::string& function, const functions::EventInvokeConfig& c,
-                                      const std::string& region) {
-  json::object out{{"FunctionArn", functions::function_arn(region, function)},
+json::object event_invoke_config_json(const std::string& function, const std::string& qualifier,
+                                      const functions::EventInvokeConfig& c, const std::string& region) {
+  // $LATEST's is answered under the unqualified ARN, as it was asked for (and as Terraform reads it back).
+  json::object out{{"FunctionArn", functions::function_arn(region, function, qualifier == "$LATEST" ? "" : qualifier)},
                    {"LastModified", static_cast<double>(c.last_modified_ms) / 1000.0}};
   if (c.max_retry_attempts) out["MaximumRetryAttempts"] = *c.max_retry_attempts;
   if (c.max_event_age_s) out["MaximumEventAgeInSeconds"] = *c.max_event_age_s;

@@ -18,8 +18,8 @@ std::string lambda_time(int64_t ms);
 
 boost::json::object configuration_json(const functions::FunctionConfig& c, const std::string& region);
 boost::json::object alias_json(const functions::Alias& a, const std::string& region);
-boost::json::object event_invoke_config_json(const std::string& function, const functions::EventInvokeConfig& c,
-                                             const std::string& region);
+boost::json::object event_invoke_config_json(const std::string& function, const std::string& qualifier,
+                                             const functions::EventInvokeConfig& c, const std::string& region);
 boost::json::object provisioned_json(const functions::Registry::Provisioned& p);
 
 }  // namespace nimbus::lambda_api

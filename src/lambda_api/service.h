@@ -32,11 +32,14 @@ class AsyncQueue;
 namespace nimbus::lambda_api {
 
 class Invocations;
+class CodeLocations;
 
 struct Options {
   std::string region = "us-east-1";
   // Reads a code package from nimbus's own object store (Code.S3Bucket / S3Key).
   std::function<base::Result<std::string>(const std::string& bucket, const std::string& key)> read_object;
+  // GetFunction's Code.Location links; null: Location is empty (unit tests).
+  const CodeLocations* code_locations = nullptr;
 };
 
 class Service {

@@ -15,6 +15,7 @@
 #include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
+#include "lambda_api/code_location.h"
 #include "observability/log_store.h"
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
@@ -97,7 +98,7 @@ base::Status Application::build() {
   for (const auto& entry : service_table()) router.add(entry.build(*this));
   admin.services = {"s3"};
   for (const auto& d : router.services())
-    if (d.name != "nimbus") admin.services.push_back(d.name);
+    if (d.name != "nimbus" && d.name != "lambda-code") admin.services.push_back(d.name);
   wire_request_metrics(*this);
   add_observability_collectors(*this);
   return {};

@@ -59,6 +59,9 @@ class ListenerFactory;
 namespace nimbus::gateway {
 class Documents;
 }
+namespace nimbus::lambda_api {
+class CodeLocations;
+}
 
 namespace nimbus::server {
 
@@ -115,6 +118,7 @@ class Application {
   // functions and services (build)
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
+  std::unique_ptr<lambda_api::CodeLocations> code_locations;  // GetFunction's Code.Location links
   std::unique_ptr<events::Sink> event_sink;
   std::unique_ptr<s3::LifecycleSweeper> lifecycle;
   std::vector<std::shared_ptr<void>> services;

@@ -39,6 +39,7 @@ struct ServeConfig {
   int async_concurrency = 0;  // async events of one function at once; 0: twice the CPU cores
   int64_t lifecycle_interval_seconds = 3600;  // how often S3 lifecycle rules are applied
   int64_t lifecycle_day_seconds = 86400;      // a lifecycle rule's "day": shorter only in tests
+  int64_t code_url_expiry_seconds = 600;      // GetFunction's Code.Location link: shorter only in tests
 };
 
 int serve(const ServeConfig& config);

@@ -9,6 +9,7 @@ namespace nimbus::server {
 
 const std::vector<ServiceEntry>& service_table() {
   static const std::vector<ServiceEntry> table = {
+      {"lambda-code", &wire_lambda_code},  // /_nimbus/code/ (Code.Location links), before the admin API's /_nimbus/
       {"nimbus", &wire_admin},  // claims /_nimbus/ and GET /metrics before any signature is looked at
       {"execute-api", &wire_execute_api},  // claims invoke URLs (*.execute-api.*, /restapis/…/_user_request_/)
       {"lambda", &wire_lambda},

@@ -35,6 +35,7 @@ void start_lifecycle(Application& app);                // the S3 lifecycle sweep
 void add_observability_collectors(Application& app);
 
 // The service table's entries.
+aws::ServiceDescriptor wire_lambda_code(Application& app);  // GetFunction's Code.Location downloads
 aws::ServiceDescriptor wire_admin(Application& app);
 aws::ServiceDescriptor wire_lambda(Application& app);
 aws::ServiceDescriptor wire_logs(Application& app);

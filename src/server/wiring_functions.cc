@@ -12,6 +12,7 @@
 #include "functions/code_package.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
+#include "lambda_api/code_location.h"
 #include "lambda_api/service.h"
 #include "observability/log_store.h"
 #include "observability/span_store.h"
@@ -115,8 +116,9 @@ base::Status build_functions(Application& app) {
   async_options.max_in_flight_per_function =
       config.async_concurrency > 0 ? config.async_concurrency
                                    : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  async_options.config_for = [&app](const std::string& fn) -> std::optional<functions::EventInvokeConfig> {
-    auto c = app.registry->get_event_invoke_config(fn);
+  async_options.config_for = [&app](const std::string& fn,
+                                    const std::string& qualifier) -> std::optional<functions::EventInvokeConfig> {
+    auto c = app.registry->get_event_invoke_config(fn, qualifier);
     if (!c) return std::nullopt;
     return *c;
   };
@@ -128,6 +130,8 @@ base::Status build_functions(Application& app) {
   if (!queue)
     return base::make_error(queue.error().code, "functions: cannot open the async queue: " + queue.error().message);
   app.async_queue = std::move(*queue);
+  app.code_locations = std::make_unique<lambda_api::CodeLocations>(
+      config.data_dir, app.blocking, config.code_url_expiry_seconds, reach + ":" + std::to_string(app.port));
   return {};
 }
 
@@ -137,9 +141,12 @@ base::Status start_functions(Application& app) {
   return {};
 }
 
+aws::ServiceDescriptor wire_lambda_code(Application& app) { return app.code_locations->descriptor(); }
+
 aws::ServiceDescriptor wire_lambda(Application& app) {
   lambda_api::Options options;
   options.region = app.config.region;
+  options.code_locations = app.code_locations.get();
   options.read_object = [&app](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
     auto o = app.store->open_object(bucket, key);
     if (!o) return o.error();
