@@ -1,5 +1,6 @@
 #include "runtime_api/listener.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -73,10 +74,14 @@ class Listener : public functions::RuntimeEndpoint {
   static http::Limits limits(http::Limits l) {
     // A runtime waits for its next event inside a request (the long poll),
     // so its connection is idle only between an answer and the next poll:
-    // idle minutes mean a connection that is not the runtime's. Headers and
-    // bodies get the edge port's timeouts (a slow trickle is closed).
+    // idle minutes mean a connection that is not the runtime's. Headers get
+    // the edge port's timeouts (a slow trickle is closed).
     l.idle_timeout = std::chrono::minutes(10);
     l.drain_timeout = std::chrono::seconds(1);
+    // A streamed response may pause between chunks as long as the function
+    // likes: its timeout (at most 15 minutes) bounds it, and ends the
+    // process (and this connection) when it passes.
+    l.body_read_timeout = std::max<std::chrono::seconds>(l.body_read_timeout, std::chrono::minutes(15));
     return l;
   }
 

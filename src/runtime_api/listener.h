@@ -7,7 +7,8 @@
 // ended by the trailers Lambda-Runtime-Function-Error-Type and -Error-Body
 // (base64) when the function failed mid-stream.
 // Implements functions::RuntimeEndpointFactory; listeners run on the given
-// io_context, with the edge port's header, body and write timeouts.
+// io_context, with the edge port's header and write timeouts; a body may pause
+// up to 15 minutes (a stream's pieces come as the function makes them).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -210,3 +210,37 @@ def test_aws_cli(server, tmp_path):
         assert out.read_bytes() == b"chunk 0\nchunk 1\n"
     if not ran:
         pytest.skip("no AWS CLI here has lambda invoke-with-response-stream: " + ", ".join(aws_clis()))
+
+
+def test_a_client_that_goes_away_mid_stream_leaves_the_function_running(server, lam):
+    python = shutil.which("python3")
+    script = textwrap.dedent("""
+        import sys, boto3
+        lam = boto3.client("lambda", endpoint_url=sys.argv[1], aws_access_key_id="test",
+                           aws_secret_access_key="test", region_name="us-east-1")
+        r = lam.invoke_with_response_stream(FunctionName="cpp-stream", Payload=b'{"chunks": 3, "sleep_ms": 500}')
+        events = iter(r["EventStream"])
+        print(next(events)["PayloadChunk"]["Payload"].decode(), end="")
+        r["EventStream"].close()  # hang up after the first chunk
+    """)
+    r = subprocess.run([python, "-c", script, server.endpoint], capture_output=True, text=True, timeout=60,
+                       env=client_env())
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "chunk 0\n"
+    # The function finished on its own, and its instance serves the next caller.
+    out = lam.invoke(FunctionName="cpp-stream", Payload=b'{"chunks": 2}')
+    assert out["Payload"].read() == b"chunk 0\nchunk 1\n"
+
+
+def test_pauses_between_chunks_longer_than_the_stall_timeout(tmp_path):
+    s = Nimbus(tmp_path / "data", ["--stall-timeout", "1"]).start()
+    try:
+        lambda_client(s.endpoint).create_function(
+            FunctionName="pausing", Runtime="provided.al2023", Role=ROLE, Handler="unused",
+            Code={"ZipFile": function_zip("streaming")}, Timeout=10)
+        out = stream(s, shutil.which("python3"), "pausing", {"chunks": 2, "sleep_ms": 2500})
+        # The runtime's body paused 2.5 s, past the 1 s stall timeout: the function's timeout bounds it, not that.
+        assert chunks_of(out) == [b"chunk 0\n", b"chunk 1\n"]
+        assert "ErrorCode" not in complete_of(out)
+    finally:
+        assert s.stop() == 0, s.log_text()
