@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+from itertools import chain
 
 BASE = "/2018-06-01/runtime"
 
@@ -129,10 +130,10 @@ class RuntimeClient:
         self.call("POST", f"/invocation/{request_id}/error", json.dumps(error).encode(),
                   {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error["errorType"]})
 
-    def stream(self, request_id, first, rest, content_type):
-        """A streamed response: `first` (a chunk, or None when the iterator
-        was empty) and then `rest`, each sent as one HTTP chunk as soon as it
-        is there. Returns the error object when iterating raised, else None."""
+    def stream(self, request_id, items, content_type):
+        """A streamed response: each item of the iterator sent as one HTTP
+        chunk as soon as it is there. Returns the error object when iterating
+        raised, else None."""
         head = (f"POST {BASE}/invocation/{request_id}/response HTTP/1.1\r\nHost: {self.address[0]}\r\n"
                 "Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n"
                 f"Content-Type: {content_type}\r\n"
@@ -148,26 +149,37 @@ class RuntimeClient:
             self.connect()
             self.sock.sendall(head.encode())
         error, trailers = None, b""
+        while True:
+            try:
+                data = chunk_bytes(next(items))
+            except StopIteration:
+                break
+            except Exception as e:  # the function's own error, mid-stream
+                error = error_object(e, request_id=CURRENT_REQUEST_ID)
+                log_error(error)  # before the end: the log lines belong to this invocation
+                import base64
+                trailers = (f"Lambda-Runtime-Function-Error-Type: {error['errorType']}\r\n"
+                            f"Lambda-Runtime-Function-Error-Body: "
+                            f"{base64.b64encode(json.dumps(error).encode()).decode()}\r\n").encode()
+                break
+            try:
+                self.send_chunk(data)
+            except OSError:
+                # The runtime API hung up mid-stream (the invocation timed out
+                # or grew too large, and it said so): on to the next invocation.
+                self.sock.close()
+                self.sock = None
+                return None
         try:
-            if first is not None:
-                self.send_chunk(first)
-            for item in rest:
-                self.send_chunk(item)
-        except OSError:
-            raise  # the connection to the runtime API: nothing more can be said
-        except Exception as e:
-            error = error_object(e, request_id=CURRENT_REQUEST_ID)
-            log_error(error)  # before the end: the log lines belong to this invocation
-            import base64
-            trailers = (f"Lambda-Runtime-Function-Error-Type: {error['errorType']}\r\n"
-                        f"Lambda-Runtime-Function-Error-Body: "
-                        f"{base64.b64encode(json.dumps(error).encode()).decode()}\r\n").encode()
-        self.sock.sendall(b"0\r\n" + trailers + b"\r\n")
-        self.read_response()
+            self.sock.sendall(b"0\r\n" + trailers + b"\r\n")
+            self.read_response()
+        except (OSError, ConnectionError):
+            if self.sock is not None:
+                self.sock.close()
+            self.sock = None
         return error
 
-    def send_chunk(self, item):
-        data = chunk_bytes(item)
+    def send_chunk(self, data):
         if data:  # an empty chunk would end the body
             sys.stdout.flush()
             self.sock.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
@@ -433,21 +445,21 @@ def run_instance(how="started"):
         try:
             result = handler(event, context)
             stream = is_stream(result)
-            first = None
             if stream:
                 # The first item (and the content type the handler may set by then), before anything is sent:
                 # an iterator that fails at once fails the invocation as a plain error would.
                 try:
                     first = next(result)
+                    items = chain((first,), result)
                 except StopIteration:
-                    first = None
+                    items = iter(())
         except Exception as e:
             err = error_object(e, request_id=request_id)
             log_error(err)
             client.fail(request_id, err)
             continue
         if stream:
-            client.stream(request_id, first, result, context.response_content_type or "application/octet-stream")
+            client.stream(request_id, items, context.response_content_type or "application/octet-stream")
             continue
         try:
             payload = json.dumps(result).encode()
