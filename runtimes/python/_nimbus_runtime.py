@@ -18,11 +18,20 @@ $AWS_LAMBDA_RUNTIME_API. Standard library only. Started by bootstrap.py:
   the frames (see log_error). _X_AMZN_TRACE_ID is set for each invocation.
 - boto3/botocore clients and resources created without endpoint_url get
   AWS_ENDPOINT_URL (older botocore ignores that variable).
+- Response streaming, a nimbus extension (AWS's Python runtimes do not
+  stream): a handler that returns an iterator (a generator) streams it, each
+  item one chunk sent as soon as it is produced (bytes as they are, str as
+  UTF-8, anything else as JSON), with Lambda's streaming protocol
+  (Lambda-Runtime-Function-Response-Mode: streaming, chunked, error
+  trailers). An exception while iterating ends the stream with that error.
+  context.response_content_type, if set by the first item, is the stream's
+  Content-Type (default application/octet-stream).
 """
 import json
 import os
 import sys
 import time
+from itertools import chain
 
 BASE = "/2018-06-01/runtime"
 
@@ -38,6 +47,18 @@ class RuntimeClient:
         self.sock = None
         self.buffer = b""
 
+    def connect(self):
+        if self.sock is None:
+            # The C module itself: the socket module would import enum and
+            # selectors, and create_connection the idna codec, for a numeric
+            # loopback address.
+            import _socket
+            family = _socket.AF_INET6 if ":" in self.address[0] else _socket.AF_INET
+            self.sock = _socket.socket(family, _socket.SOCK_STREAM)
+            self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            self.sock.connect(self.address)
+            self.buffer = b""
+
     def call(self, method, path, body=b"", headers=None):
         head = f"{method} {BASE}{path} HTTP/1.1\r\nHost: {self.address[0]}\r\nContent-Length: {len(body)}\r\n"
         for name, value in (headers or {}).items():
@@ -45,16 +66,7 @@ class RuntimeClient:
         request = head.encode() + b"\r\n" + body
         for attempt in (0, 1):
             try:
-                if self.sock is None:
-                    # The C module itself: the socket module would import enum and
-                    # selectors, and create_connection the idna codec, for a numeric
-                    # loopback address.
-                    import _socket
-                    family = _socket.AF_INET6 if ":" in self.address[0] else _socket.AF_INET
-                    self.sock = _socket.socket(family, _socket.SOCK_STREAM)
-                    self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
-                    self.sock.connect(self.address)
-                    self.buffer = b""
+                self.connect()
                 self.sock.sendall(request)
                 return self.read_response()
             except (OSError, ConnectionError):
@@ -118,9 +130,78 @@ class RuntimeClient:
         self.call("POST", f"/invocation/{request_id}/error", json.dumps(error).encode(),
                   {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error["errorType"]})
 
+    def stream(self, request_id, items, content_type):
+        """A streamed response: each item of the iterator sent as one HTTP
+        chunk as soon as it is there. Returns the error object when iterating
+        raised, else None."""
+        head = (f"POST {BASE}/invocation/{request_id}/response HTTP/1.1\r\nHost: {self.address[0]}\r\n"
+                "Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n"
+                f"Content-Type: {content_type}\r\n"
+                "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n")
+        try:
+            self.connect()
+            self.sock.sendall(head.encode())
+        except OSError:
+            # A kept-alive connection the server closed: nothing of this request went out yet.
+            if self.sock is not None:
+                self.sock.close()
+            self.sock = None
+            self.connect()
+            self.sock.sendall(head.encode())
+        error, trailers = None, b""
+        while True:
+            try:
+                data = chunk_bytes(next(items))
+            except StopIteration:
+                break
+            except Exception as e:  # the function's own error, mid-stream
+                error = error_object(e, request_id=CURRENT_REQUEST_ID)
+                log_error(error)  # before the end: the log lines belong to this invocation
+                import base64
+                trailers = (f"Lambda-Runtime-Function-Error-Type: {error['errorType']}\r\n"
+                            f"Lambda-Runtime-Function-Error-Body: "
+                            f"{base64.b64encode(json.dumps(error).encode()).decode()}\r\n").encode()
+                break
+            try:
+                self.send_chunk(data)
+            except OSError:
+                # The runtime API hung up mid-stream (the invocation timed out
+                # or grew too large, and it said so): on to the next invocation.
+                self.sock.close()
+                self.sock = None
+                return None
+        try:
+            self.sock.sendall(b"0\r\n" + trailers + b"\r\n")
+            self.read_response()
+        except (OSError, ConnectionError):
+            if self.sock is not None:
+                self.sock.close()
+            self.sock = None
+        return error
+
+    def send_chunk(self, data):
+        if data:  # an empty chunk would end the body
+            sys.stdout.flush()
+            self.sock.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
+
     def fail_init(self, error):
         self.call("POST", "/init/error", json.dumps(error).encode(),
                   {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error["errorType"]})
+
+
+def chunk_bytes(item):
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item)
+    if isinstance(item, str):
+        return item.encode()
+    return json.dumps(item).encode()
+
+
+def is_stream(result):
+    """What nimbus streams: an iterator (a generator, a file, map()…), never
+    a value Lambda would marshal as JSON."""
+    return (hasattr(result, "__next__") and hasattr(result, "__iter__")
+            and not isinstance(result, (str, bytes, bytearray, dict, list, tuple)))
 
 
 class Headers(dict):
@@ -230,6 +311,7 @@ class LambdaContext:
         self.identity = CognitoIdentity(headers.get("Lambda-Runtime-Cognito-Identity"))
         client_context = headers.get("Lambda-Runtime-Client-Context")
         self.client_context = ClientContext(client_context) if client_context else None
+        self.response_content_type = None  # a streaming handler's Content-Type (nimbus)
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
@@ -359,12 +441,25 @@ def run_instance(how="started"):
             log_error(err)
             client.fail(request_id, err)
             continue
+        context = LambdaContext(headers)
         try:
-            result = handler(event, LambdaContext(headers))
+            result = handler(event, context)
+            stream = is_stream(result)
+            if stream:
+                # The first item (and the content type the handler may set by then), before anything is sent:
+                # an iterator that fails at once fails the invocation as a plain error would.
+                try:
+                    first = next(result)
+                    items = chain((first,), result)
+                except StopIteration:
+                    items = iter(())
         except Exception as e:
             err = error_object(e, request_id=request_id)
             log_error(err)
             client.fail(request_id, err)
+            continue
+        if stream:
+            client.stream(request_id, items, context.response_content_type or "application/octet-stream")
             continue
         try:
             payload = json.dumps(result).encode()

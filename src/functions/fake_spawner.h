@@ -3,7 +3,8 @@
 // instance's RuntimeChannel to whoever asks for its address), and
 // FakeSpawner's "processes" are in-process runtimes that poll that channel
 // and answer each event as the test's script says: respond, fail, hang, hold
-// until released, print, crash, or fail their init. Pipes stand in for the
+// until released, stream a response (chunks, then an optional error, or a
+// hang mid-stream), print, crash, or fail their init. Pipes stand in for the
 // output and exit descriptors, so the invoker reads and watches them as it
 // does a real process's.
 //
@@ -53,18 +54,31 @@ class FakeEndpoints : public RuntimeEndpointFactory {
 
 // What a fake runtime does with one event.
 struct Step {
-  enum class Kind { kRespond, kFail, kHang, kHold, kCrash };
+  enum class Kind { kRespond, kFail, kHang, kHold, kCrash, kStream };
   Kind kind = Kind::kRespond;
   std::string body;         // the response, or the error body
   std::string error_type;   // for kFail
   std::string output;       // printed (to the output pipe) before answering
   int wait_status = 0;      // for kCrash: as waitpid reports it
+  std::vector<std::string> chunks;  // for kStream: sent in order, each after the previous was taken
+  bool hang_mid_stream = false;     // for kStream: after the chunks, neither end nor error
   static Step respond(std::string body, std::string output = "") { return {Kind::kRespond, std::move(body), "", std::move(output)}; }
   static Step fail(std::string type, std::string body) { return {Kind::kFail, std::move(body), std::move(type)}; }
   static Step hang() { return {Kind::kHang}; }
   static Step hold(std::string body) { return {Kind::kHold, std::move(body)}; }
   static Step exit(int code) { return {Kind::kCrash, "", "", "", code << 8}; }
   static Step signal(int sig) { return {Kind::kCrash, "", "", "", sig}; }
+  // A streamed response; a non-empty error_type ends it with that error (body: its JSON).
+  static Step stream(std::vector<std::string> chunks, std::string error_type = "", std::string error_body = "") {
+    Step s{Kind::kStream, std::move(error_body), std::move(error_type)};
+    s.chunks = std::move(chunks);
+    return s;
+  }
+  static Step stream_and_hang(std::vector<std::string> chunks) {
+    Step s = stream(std::move(chunks));
+    s.hang_mid_stream = true;
+    return s;
+  }
 };
 
 // A function's behaviour: its init (an error type: the init fails) and a step per event.
@@ -227,7 +241,39 @@ class FakeSpawner : public ProcessSpawner, public std::enable_shared_from_this<F
         return;
       }
       case Step::Kind::kCrash: return die(p, step.wait_status);
+      case Step::Kind::kStream: {
+        auto channel = channel_of(p);
+        if (!channel) return;
+        auto st = std::make_shared<Step>(std::move(step));
+        std::weak_ptr<FakeSpawner> self = weak_from_this();
+        channel->stream_begin(inv.request_id, "text/plain", [self, p, st, id = inv.request_id](base::Status s) {
+          if (auto me = self.lock(); me && s) me->send_chunk(p, st, id, 0);
+        });
+        return;
+      }
     }
+  }
+  std::shared_ptr<RuntimeChannel> channel_of(const std::shared_ptr<Proc>& p) {
+    std::lock_guard lock(mu_);
+    return p->dead ? nullptr : p->channel;
+  }
+  // The i-th chunk of a streamed response, once the previous one was taken; then the end.
+  void send_chunk(const std::shared_ptr<Proc>& p, const std::shared_ptr<Step>& st, const std::string& id, size_t i) {
+    auto channel = channel_of(p);
+    if (!channel) return;
+    std::weak_ptr<FakeSpawner> self = weak_from_this();
+    if (i < st->chunks.size()) {
+      channel->stream_chunk(id, st->chunks[i], [self, p, st, id, i](base::Status s) {
+        if (auto me = self.lock(); me && s) me->send_chunk(p, st, id, i + 1);
+      });
+      return;
+    }
+    if (st->hang_mid_stream) return;
+    std::optional<RuntimeChannel::StreamError> error;
+    if (!st->error_type.empty()) error = RuntimeChannel::StreamError{st->error_type, st->body};
+    channel->stream_end(id, std::move(error), [self, p](base::Status) {
+      if (auto me = self.lock()) me->poll(p);
+    });
   }
   void answer(const std::shared_ptr<Proc>& p, const std::string& id, const std::string& body, bool error,
               const std::string& type) {

@@ -23,6 +23,7 @@
 #include "functions/invoker.h"
 #include "functions/log_capture.h"
 #include "functions/process.h"
+#include "functions/response_stream.h"
 #include "functions/runtime_channel.h"
 
 namespace nimbus::functions {
@@ -39,6 +40,10 @@ struct Active {
   bool handed_out = false;  // the runtime has it (START was written)
   bool timed_out = false;
   int64_t started_us = 0;  // wall clock, for its span
+  std::shared_ptr<ResponseStream> stream;  // the caller wants the response as it comes
+  bool head_sent = false;                  // stream->on_head was called
+  bool streaming = false;                  // the runtime is sending a streamed response
+  std::string collected;                   // a streamed response to a caller without a stream (Invoke)
 };
 
 struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
@@ -52,6 +57,10 @@ struct Instance : RuntimeChannel, std::enable_shared_from_this<Instance> {
   void fail(std::string request_id, std::string error_type, std::string body,
             std::function<void(base::Status)> done) override;
   void init_error(std::string error_type, std::string body, std::function<void(base::Status)> done) override;
+  void stream_begin(std::string request_id, std::string content_type, std::function<void(base::Status)> done) override;
+  void stream_chunk(std::string request_id, std::string bytes, std::function<void(base::Status)> done) override;
+  void stream_end(std::string request_id, std::optional<StreamError> error,
+                  std::function<void(base::Status)> done) override;
 
   // An idle instance that may take an invocation of `c` (the same definition, not being retired).
   bool serves(const FunctionConfig& c) const;

@@ -128,7 +128,7 @@ void Invoker::Impl::invoke(InvokeRequest req, InvokeDone done) {
     return done(base::make_error(base::ErrorCode::kThrottled, std::string(why)));
   };
   if (auto why = Pools::switched_off(*cfg)) return throttled(*why);
-  if (auto inst = pools.warm(*cfg)) return dispatch(inst, std::move(inv), std::move(done));
+  if (auto inst = pools.warm(*cfg)) return dispatch(inst, std::move(inv), std::move(done), std::move(req.stream));
   auto admission = pools.admit(*cfg, options.max_concurrency);
   if (admission.refusal) return throttled(*admission.refusal);
   for (const auto& idle : admission.reclaim) {
@@ -141,7 +141,7 @@ void Invoker::Impl::invoke(InvokeRequest req, InvokeDone done) {
       return fail_entrypoint(*cfg, inv, inst.error().message, std::move(done));
     return done(inst.error());
   }
-  dispatch(*inst, std::move(inv), std::move(done));
+  dispatch(*inst, std::move(inv), std::move(done), std::move(req.stream));
 }
 
 void Invoker::Impl::fail_entrypoint(const FunctionConfig& cfg, const Invocation& inv, const std::string& reason,
@@ -177,7 +177,8 @@ void Invoker::Impl::fail_entrypoint(const FunctionConfig& cfg, const Invocation&
   done(std::move(r));
 }
 
-void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done) {
+void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done,
+                             std::shared_ptr<ResponseStream> stream) {
   inst->state = Instance::State::kBusy;
   if (!inst->access_key.empty()) {
     std::lock_guard lock(keys_mu);
@@ -185,6 +186,7 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
   }
   inst->active = Active{std::move(inv), std::move(done), {}, std::chrono::steady_clock::now(), false, false,
                         base::now_us()};
+  inst->active->stream = std::move(stream);
   inst->timer.expires_after(std::chrono::seconds(inst->cfg.timeout_s));
   inst->timer.async_wait([self = shared_from_this(), inst, id = inst->active->inv.request_id](
                              const boost::system::error_code& ec) {
@@ -194,6 +196,7 @@ void Invoker::Impl::dispatch(const std::shared_ptr<Instance>& inst, Invocation i
     InvokeResult r;
     r.function_error = true;
     r.payload = "{\"errorMessage\":\"" + msg + "\"}";
+    r.error_type = "Sandbox.Timedout";
     inst->active->timed_out = true;
     inst->retired = true;
     self->finish(inst, std::move(r));
@@ -218,9 +221,24 @@ void Invoker::Impl::hand_out(Instance& inst) {
   w(inst.active->inv);
 }
 
+void Invoker::Impl::send_head(Instance& inst, bool streamed, std::string content_type) {
+  Active& a = *inst.active;
+  if (!a.stream || a.head_sent) return;
+  a.head_sent = true;
+  a.stream->on_head(StreamHead{streamed, std::move(content_type), inst.cfg.version});
+}
+
 void Invoker::Impl::finish(const std::shared_ptr<Instance>& inst, InvokeResult result) {
   if (!inst->active) return;
   drain_output(inst);  // lines the function wrote before answering belong to this invocation
+  if (inst->active->stream && !inst->active->head_sent) {
+    // A buffered answer to a caller that streams: the whole payload as one chunk.
+    send_head(*inst, false, "application/json");
+    if (!result.function_error) {
+      inst->active->stream->on_chunk(std::move(result.payload), [] {});
+      result.payload.clear();
+    }
+  }
   Active a = std::move(*inst->active);
   inst->active.reset();
   inst->timer.cancel();
@@ -285,7 +303,8 @@ void Invoker::Impl::on_exit(const std::shared_ptr<Instance>& inst) {
     log_line(*inst, msg);
     InvokeResult r;
     r.function_error = true;
-    r.payload = error_json(entrypoint ? "Runtime.InvalidEntrypoint" : oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+    r.error_type = entrypoint ? "Runtime.InvalidEntrypoint" : oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+    r.payload = error_json(r.error_type, msg);
     finish(inst, std::move(r));
   }
   if (inst->waiter) std::exchange(inst->waiter, nullptr)(std::nullopt);

@@ -34,6 +34,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "functions/registry.h"
+#include "functions/response_stream.h"
 #include "functions/runtime_channel.h"
 #include "functions/runtimes.h"
 #include "functions/spawner.h"
@@ -108,6 +109,9 @@ struct InvokeRequest {
   bool tail_log = false;
   std::string client_context;
   std::string trace_id;
+  // Set: the response goes to it as the function produces it
+  // (functions/response_stream.h); `done` still ends the invocation.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 class Invoker {

@@ -47,9 +47,12 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   base::Result<std::shared_ptr<Instance>> start(const FunctionConfig& cfg);
   // Fails an invocation no instance could start for (Runtime.InvalidEntrypoint: reason).
   void fail_entrypoint(const FunctionConfig& cfg, const Invocation& inv, const std::string& reason, InvokeDone done);
-  void dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done);
+  void dispatch(const std::shared_ptr<Instance>& inst, Invocation inv, InvokeDone done,
+                std::shared_ptr<ResponseStream> stream = nullptr);
   void hand_out(Instance& inst);
   void finish(const std::shared_ptr<Instance>& inst, InvokeResult result);
+  // A streamed invocation's head, once (instance.cc and finish()).
+  void send_head(Instance& inst, bool streamed, std::string content_type);
   void stop(const std::shared_ptr<Instance>& inst);
   void on_exit(const std::shared_ptr<Instance>& inst);
   void arm_idle(const std::shared_ptr<Instance>& inst);

@@ -494,5 +494,130 @@ TEST_F(InvokerTest, LoadCountsInstancesByState) {
   }));
 }
 
+// Response streaming (response_stream.h): what a sink sees, in order.
+class RecordingStream : public ResponseStream {
+ public:
+  void on_head(StreamHead head) override {
+    std::lock_guard lock(mu);
+    events.push_back(std::string("head:") + (head.streamed ? "streamed:" : "buffered:") + head.content_type);
+  }
+  void on_chunk(std::string bytes, std::function<void()> ready) override {
+    {
+      std::lock_guard lock(mu);
+      events.push_back("chunk:" + bytes);
+    }
+    ready();
+  }
+  std::vector<std::string> seen() {
+    std::lock_guard lock(mu);
+    return events;
+  }
+  std::mutex mu;
+  std::vector<std::string> events;
+};
+
+base::Result<InvokeResult> invoke_streaming(Invoker& invoker, const std::string& function,
+                                            std::shared_ptr<ResponseStream> stream) {
+  auto promise = std::make_shared<std::promise<base::Result<InvokeResult>>>();
+  auto f = promise->get_future();
+  InvokeRequest req;
+  req.function = function;
+  req.payload = "{}";
+  req.stream = std::move(stream);
+  invoker.invoke(std::move(req), [promise](base::Result<InvokeResult> r) { promise->set_value(std::move(r)); });
+  if (f.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+    return base::make_error(base::ErrorCode::kInternal, "the invocation never finished");
+  return f.get();
+}
+
+TEST_F(InvokerTest, StreamedResponseReachesTheSinkInOrder) {
+  make_invoker();
+  create("s");
+  spawner_->script("s", Script{"", "", [](const Invocation&) { return Step::stream({"one ", "two ", "three"}); }});
+  auto sink = std::make_shared<RecordingStream>();
+  auto r = invoke_streaming(*invoker_, "s", sink);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->function_error);
+  EXPECT_EQ(r->payload, "");
+  EXPECT_EQ(sink->seen(), (std::vector<std::string>{"head:streamed:text/plain", "chunk:one ", "chunk:two ", "chunk:three"}));
+  // The invocation is logged and recorded as any other.
+  EXPECT_NE(r->log_tail.find("REPORT RequestId: "), std::string::npos) << r->log_tail;
+  EXPECT_EQ(records().back().outcome, InvocationRecord::Outcome::kSuccess);
+  // The instance serves the next invocation.
+  auto again = invoke_streaming(*invoker_, "s", std::make_shared<RecordingStream>());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(spawner_->started("s"), 1);
+}
+
+TEST_F(InvokerTest, MidStreamErrorEndsTheStreamWithItsType) {
+  make_invoker();
+  create("se");
+  spawner_->script("se", Script{"", "", [](const Invocation&) {
+                                  return Step::stream({"partial"}, "Oops", R"({"errorType":"Oops","errorMessage":"no"})");
+                                }});
+  auto sink = std::make_shared<RecordingStream>();
+  auto r = invoke_streaming(*invoker_, "se", sink);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->function_error);
+  EXPECT_EQ(r->error_type, "Oops");
+  EXPECT_EQ(r->payload, R"({"errorType":"Oops","errorMessage":"no"})");
+  EXPECT_EQ(sink->seen(), (std::vector<std::string>{"head:streamed:text/plain", "chunk:partial"}));
+  EXPECT_EQ(records().back().outcome, InvocationRecord::Outcome::kError);
+}
+
+TEST_F(InvokerTest, TimeoutAppliesMidStream) {
+  make_invoker();
+  create("sh", 1);
+  spawner_->script("sh", Script{"", "", [](const Invocation&) { return Step::stream_and_hang({"a"}); }});
+  auto sink = std::make_shared<RecordingStream>();
+  auto r = invoke_streaming(*invoker_, "sh", sink);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->function_error);
+  EXPECT_EQ(r->error_type, "Sandbox.Timedout");
+  EXPECT_NE(r->payload.find("Task timed out after 1.00 seconds"), std::string::npos) << r->payload;
+  EXPECT_EQ(sink->seen(), (std::vector<std::string>{"head:streamed:text/plain", "chunk:a"}));
+  EXPECT_EQ(records().back().outcome, InvocationRecord::Outcome::kTimeout);
+  EXPECT_TRUE(eventually([&] { return invoker_->instance_count() == 0; })) << "the timed-out instance is killed";
+}
+
+TEST_F(InvokerTest, BufferedAnswerToAStreamingCallerIsOneChunk) {
+  make_invoker();
+  create("b");
+  auto sink = std::make_shared<RecordingStream>();
+  auto r = invoke_streaming(*invoker_, "b", sink);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->function_error);
+  EXPECT_EQ(sink->seen(), (std::vector<std::string>{"head:buffered:application/json", "chunk:{}"}));
+
+  spawner_->script("b", Script{"", "", [](const Invocation&) {
+                                 return Step::fail("Oops", R"({"errorType":"Oops","errorMessage":"no"})");
+                               }});
+  auto failing = std::make_shared<RecordingStream>();
+  r = invoke_streaming(*invoker_, "b", failing);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->function_error);
+  EXPECT_EQ(r->payload, R"({"errorType":"Oops","errorMessage":"no"})");
+  EXPECT_EQ(failing->seen(), (std::vector<std::string>{"head:buffered:application/json"}));
+}
+
+TEST_F(InvokerTest, StreamedResponseToABufferedCallerIsCollected) {
+  make_invoker();
+  create("c");
+  spawner_->script("c", Script{"", "", [](const Invocation&) { return Step::stream({"ab", "cd"}); }});
+  auto r = invoke("c");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->function_error);
+  EXPECT_EQ(r->payload, "abcd");
+}
+
+TEST_F(InvokerTest, UnknownFunctionStreamsNothing) {
+  make_invoker();
+  auto sink = std::make_shared<RecordingStream>();
+  auto r = invoke_streaming(*invoker_, "nope", sink);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, base::ErrorCode::kNotFound);
+  EXPECT_TRUE(sink->seen().empty());
+}
+
 }  // namespace
 }  // namespace nimbus::functions

@@ -25,6 +25,29 @@ class RuntimeChannel {
   virtual void fail(std::string request_id, std::string error_type, std::string body,
                     std::function<void(base::Status)> done) = 0;
   virtual void init_error(std::string error_type, std::string body, std::function<void(base::Status)> done) = 0;
+
+  // A streamed response (Lambda-Runtime-Function-Response-Mode: streaming):
+  // begin, then chunks as they arrive, then end (with the trailers' error,
+  // if any). Each `done` is the go-ahead for the next call: stream_chunk's
+  // comes when the caller can take more (back-pressure). kNotFound as for
+  // respond(), also once the invocation has ended (timed out) mid-stream.
+  struct StreamError {
+    std::string type;  // Lambda-Runtime-Function-Error-Type
+    std::string body;  // Lambda-Runtime-Function-Error-Body, decoded
+  };
+  virtual void stream_begin(std::string request_id, std::string content_type, std::function<void(base::Status)> done) {
+    (void)request_id, (void)content_type;
+    done(base::make_error(base::ErrorCode::kNotImplemented, "this channel does not take streamed responses"));
+  }
+  virtual void stream_chunk(std::string request_id, std::string bytes, std::function<void(base::Status)> done) {
+    (void)request_id, (void)bytes;
+    done(base::make_error(base::ErrorCode::kNotImplemented, "this channel does not take streamed responses"));
+  }
+  virtual void stream_end(std::string request_id, std::optional<StreamError> error,
+                          std::function<void(base::Status)> done) {
+    (void)request_id, (void)error;
+    done(base::make_error(base::ErrorCode::kNotImplemented, "this channel does not take streamed responses"));
+  }
 };
 
 // A listener serving one instance; closing it (destruction) stops it.

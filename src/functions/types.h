@@ -79,6 +79,10 @@ struct InvokeResult {
   std::string payload;          // the response, or the error JSON
   std::string log_tail;         // the invocation's log (last 4 KB), for LogType=Tail
   std::string executed_version = "$LATEST";
+  // The error's type (a streamed invocation's InvokeComplete ErrorCode): the
+  // runtime's Lambda-Runtime-Function-Error-Type, or the platform's
+  // (Sandbox.Timedout, Runtime.ExitError, …). Empty: none, or not known.
+  std::string error_type;
 };
 
 std::string function_arn(const std::string& region, const std::string& name, const std::string& qualifier = "");

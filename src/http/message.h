@@ -1,6 +1,8 @@
 // Request and Response as handlers see them: plain data plus a streamed
-// request body (BodyReader) and an optional streamed response body
-// (BodySource). No Beast types leak out of http/.
+// request body (BodyReader, with a chunked body's trailer fields once it is
+// read) and an optional streamed response body: of known size from local
+// files (BodySource), or produced while it is sent, chunked (ChunkSource).
+// No Beast types leak out of http/.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -20,6 +22,12 @@ class BodyReader {
   // Reads up to n body bytes; 0 once the body is complete. Fails on a client
   // that disconnects or stalls past the body timeout.
   virtual boost::asio::awaitable<base::Result<size_t>> read_some(char* buf, size_t n) = 0;
+  // A chunked body's trailer fields (lowercase names), complete once
+  // read_some() has returned 0; empty for other bodies.
+  virtual const base::HeaderList& trailers() const {
+    static const base::HeaderList kNone;
+    return kNone;
+  }
 };
 
 struct Request {
@@ -45,11 +53,24 @@ class BodySource {
   virtual base::Result<size_t> read(char* buf, size_t n) = 0;  // 0 at the end
 };
 
+// A response body of unknown length, produced while it is sent (a function's
+// streamed response): each piece goes out as one HTTP chunk as soon as it
+// is there, and the next is asked for only once it is written (the
+// producer's back-pressure). Awaited on the connection's executor.
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  // The next piece; empty at the end. An error cuts the connection (the
+  // status line is out: the client sees a body without its last chunk).
+  virtual boost::asio::awaitable<base::Result<std::string>> next() = 0;
+};
+
 struct Response {
   int status = 200;
   base::HeaderList headers;  // names as they are to be sent
   std::string body;
   std::unique_ptr<BodySource> stream;  // used instead of body when set
+  std::unique_ptr<ChunkSource> chunks;  // used instead of body when set: Transfer-Encoding: chunked
   bool omit_body = false;              // HEAD: headers (with Content-Length) only
   bool close = false;                  // close the connection after sending
 

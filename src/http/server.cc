@@ -144,6 +144,7 @@ class StreamBodyReader : public BodyReader {
     return std::nullopt;
   }
   bool sent_continue_or_not_needed() const { return !need_continue_; }
+  const base::HeaderList& trailers() const override { return parser_.trailers(); }
 
  private:
   base::Result<size_t> stop(Transport why, std::string message) {
@@ -181,6 +182,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   awaitable<void> session(std::shared_ptr<Connection> c);
   awaitable<void> serve_requests(Connection& c);
   awaitable<beast::error_code> write(Connection& c, Response& res, bool keep_alive);
+  template <typename Fill>
+  awaitable<beast::error_code> write_chunked(Connection& c, Response& res, bool keep_alive, Fill& fill);
   awaitable<void> linger(Connection& c);
   size_t max_buffered() const { return limits.header_bytes + kReadBytes; }
 };
@@ -240,6 +243,41 @@ awaitable<void> Server::Impl::accept_loop() {
   }
 }
 
+// A body produced while it is sent: one HTTP chunk per piece, written
+// before the next piece is asked for. Waiting for a piece is not a write
+// (the producer bounds it: a function's timeout); each write has the write
+// timeout.
+template <typename Fill>
+awaitable<beast::error_code> Server::Impl::write_chunked(Connection& c, Response& res, bool keep_alive, Fill& fill) {
+  bhttp::response<bhttp::buffer_body> msg{static_cast<bhttp::status>(res.status), 11};
+  fill(msg);
+  msg.keep_alive(keep_alive);
+  msg.chunked(true);
+  msg.body().data = nullptr;
+  msg.body().more = true;
+  bhttp::response_serializer<bhttp::buffer_body> sr{msg};
+  auto arm = [&] { c.arm(Clock::now() + limits.write_timeout); };
+  arm();
+  if (auto [ec, _] = co_await bhttp::async_write_header(c.socket, sr, kNoThrow); ec) co_return ec;
+  c.disarm();
+  for (;;) {
+    auto piece = co_await res.chunks->next();
+    if (!piece) {
+      spdlog::error("http: chunked response body broke off: {}", piece.error().message);
+      co_return beast::error_code(asio::error::connection_aborted);
+    }
+    msg.body().data = piece->empty() ? nullptr : piece->data();
+    msg.body().size = piece->size();
+    msg.body().more = !piece->empty();
+    arm();
+    auto [ec, _] = co_await bhttp::async_write(c.socket, sr, kNoThrow);
+    c.disarm();
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return ec;
+    if (piece->empty()) co_return beast::error_code{};
+  }
+}
+
 awaitable<beast::error_code> Server::Impl::write(Connection& c, Response& res, bool keep_alive) {
   // Beast does not check header values: one echoing a client's CR LF would
   // let the client write headers of its own. Such a response is not sent.
@@ -271,6 +309,7 @@ awaitable<beast::error_code> Server::Impl::write(Connection& c, Response& res, b
     auto [ec, _] = co_await bhttp::async_write_header(c.socket, sr, kNoThrow);
     co_return ec;
   }
+  if (res.chunks) co_return co_await write_chunked(c, res, keep_alive, fill);
   if (!res.stream) {
     bhttp::response<bhttp::string_body> msg{status, 11};
     fill(msg);

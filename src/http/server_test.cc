@@ -6,7 +6,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <thread>
 
@@ -17,6 +20,33 @@ namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+// A chunked response body from a list of pieces, each after a short pause
+// (as a function's streamed response arrives).
+class Pieces : public ChunkSource {
+ public:
+  explicit Pieces(std::vector<std::string> pieces) : pieces_(std::move(pieces)) {}
+  asio::awaitable<base::Result<std::string>> next() override {
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(20));
+    co_await t.async_wait(asio::use_awaitable);
+    if (i_ == pieces_.size()) co_return std::string();
+    co_return pieces_[i_++];
+  }
+
+ private:
+  std::vector<std::string> pieces_;
+  size_t i_ = 0;
+};
+
+// Answers with the first piece of the body that arrived, without waiting for the rest.
+asio::awaitable<Response> first_piece(Request& req) {
+  char buf[256];
+  auto n = co_await req.body->read_some(buf, sizeof buf);
+  Response r;
+  r.body = n ? "first:" + std::string(buf, *n) : "error";
+  r.close = true;
+  co_return r;
+}
 
 // A running server whose handler answers "<method> <target> <body length>".
 class ServerFixture : public ::testing::Test {
@@ -29,7 +59,19 @@ class ServerFixture : public ::testing::Test {
     server_ = std::make_unique<Server>(
         io_, limits,
         [this](Request& req) -> asio::awaitable<Response> {
+          if (req.target == "/first") co_return co_await first_piece(req);
+          if (req.target == "/chunks") {
+            Response r;
+            r.chunks = std::make_unique<Pieces>(std::vector<std::string>{"ab", "cde", "f"});
+            co_return r;
+          }
           auto body = co_await read_body(req, 1 << 20);
+          if (req.target == "/trailers") {
+            Response r;
+            r.body = body ? *body : "error";
+            for (const auto& [k, v] : req.body->trailers()) r.body += " " + k + "=" + v;
+            co_return r;
+          }
           auto doubled = co_await offload(pool_, [n = body ? body->size() : 0] { return n * 2; });
           Response r;
           r.body = req.method + " " + req.target + " " + (body ? std::to_string(body->size()) : "error") + " " +
@@ -94,6 +136,27 @@ TEST_F(ServerFixture, KeepAliveServesSeveralRequests) {
 TEST_F(ServerFixture, ChunkedRequestBody) {
   auto out = exchange("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n");
   EXPECT_NE(out.find("POST /c 7 14"), std::string::npos) << out;
+}
+
+TEST_F(ServerFixture, ChunkedRequestTrailersReachTheHandler) {
+  auto out = exchange(
+      "POST /trailers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-One\r\n\r\n"
+      "3\r\nabc\r\n0\r\nX-One: 1\r\nX-Two: two\r\n\r\n");
+  EXPECT_NE(out.find("abc x-one=1 x-two=two"), std::string::npos) << out;
+}
+
+TEST_F(ServerFixture, ChunkedBodyIsReadAsItArrives) {
+  // Only the first chunk is sent: the handler sees it without the end of the body.
+  auto out = exchange("POST /first HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+  EXPECT_NE(out.find("first:hello"), std::string::npos) << out;
+}
+
+TEST_F(ServerFixture, ChunkSourceIsSentChunked) {
+  auto out = exchange("GET /chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 99);  // to the close
+  EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
+  EXPECT_NE(out.find("Transfer-Encoding: chunked"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\n\r\n2\r\nab\r\n3\r\ncde\r\n1\r\nf\r\n0\r\n\r\n"), std::string::npos) << out;
 }
 
 TEST_F(ServerFixture, ExpectContinueGetsInterimResponse) {

@@ -103,6 +103,8 @@ boost::asio::awaitable<http::Response> update_function_code(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_function(Deps&, Call&);
 // Invoke (invoke_ops.cc)
 boost::asio::awaitable<http::Response> invoke(Deps&, Call&);
+// InvokeWithResponseStream (stream_invoke_ops.cc)
+boost::asio::awaitable<http::Response> invoke_with_response_stream(Deps&, Call&);
 // Versions (version_ops.cc)
 boost::asio::awaitable<http::Response> publish_version(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_versions(Deps&, Call&);

@@ -17,6 +17,8 @@ constexpr Route kRoutes[] = {
      update_function_configuration},
     {"PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", update_function_code},
     {"POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", invoke},
+    {"POST", "/2021-11-15/functions/{FunctionName}/response-streaming-invocations", "InvokeWithResponseStream",
+     invoke_with_response_stream},
     {"POST", "/2015-03-31/functions/{FunctionName}/versions", "PublishVersion", publish_version},
     {"GET", "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction", list_versions},
     {"POST", "/2015-03-31/functions/{FunctionName}/aliases", "CreateAlias", create_alias},

@@ -1,5 +1,6 @@
 #include "runtime_api/listener.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -7,8 +8,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "base/encoding.h"
 #include "http/offload.h"
 #include "http/server.h"
+#include "runtime_api/stream_response.h"
 
 namespace nimbus::runtime_api {
 
@@ -21,19 +24,9 @@ constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
 // Lambda's limit on a synchronous invocation's response: 6 MB and 100 bytes.
 constexpr size_t kMaxResponseBytes = 6291556;
 
-http::Response json(int status, const std::string& body) {
-  http::Response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.body = body;
-  return r;
-}
-
+http::Response json(int status, const std::string& body) { return json_answer(status, body); }
 http::Response error(int status, const std::string& type, const std::string& message) {
-  boost::json::object o;
-  o["errorMessage"] = message;
-  o["errorType"] = type;
-  return json(status, boost::json::serialize(o));
+  return error_answer(status, type, message);
 }
 
 // What the caller of an invocation whose response was too large gets, in Lambda's words.
@@ -49,10 +42,14 @@ std::string too_large_json(std::optional<uint64_t> size) {
 
 class Listener : public functions::RuntimeEndpoint {
  public:
-  Listener(asio::io_context& io, const http::Limits& base, std::shared_ptr<functions::RuntimeChannel> channel)
+  Listener(asio::io_context& io, const http::Limits& base, std::shared_ptr<functions::RuntimeChannel> channel,
+           uint64_t max_streamed)
       : channel_(std::move(channel)),
         server_(std::make_unique<http::Server>(
-            io, limits(base), [channel = channel_, polling = polling_](http::Request& r) { return handle(channel, polling, r); },
+            io, limits(base),
+            [channel = channel_, polling = polling_, max_streamed](http::Request& r) {
+              return handle(channel, polling, max_streamed, r);
+            },
             [](int status, std::string code, std::string message) { return error(status, code, message); })) {}
 
   ~Listener() override {
@@ -77,16 +74,21 @@ class Listener : public functions::RuntimeEndpoint {
   static http::Limits limits(http::Limits l) {
     // A runtime waits for its next event inside a request (the long poll),
     // so its connection is idle only between an answer and the next poll:
-    // idle minutes mean a connection that is not the runtime's. Headers and
-    // bodies get the edge port's timeouts (a slow trickle is closed).
+    // idle minutes mean a connection that is not the runtime's. Headers get
+    // the edge port's timeouts (a slow trickle is closed).
     l.idle_timeout = std::chrono::minutes(10);
     l.drain_timeout = std::chrono::seconds(1);
+    // A streamed response may pause between chunks as long as the function
+    // likes: its timeout (at most 15 minutes) bounds it, and ends the
+    // process (and this connection) when it passes.
+    l.body_read_timeout = std::max<std::chrono::seconds>(l.body_read_timeout, std::chrono::minutes(15));
     return l;
   }
 
   // Static: requests may still be in flight after the listener is gone.
   static awaitable<http::Response> handle(std::shared_ptr<functions::RuntimeChannel> channel,
-                                          std::shared_ptr<std::atomic<bool>> polling, http::Request& req) {
+                                          std::shared_ptr<std::atomic<bool>> polling, uint64_t max_streamed,
+                                          http::Request& req) {
     std::string_view path = req.target;
     if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
     if (path.rfind(kPrefix, 0) != 0) co_return error(404, "NotFound", "unknown runtime API path");
@@ -128,6 +130,14 @@ class Listener : public functions::RuntimeEndpoint {
       if (what != "response" && what != "error") co_return error(404, "NotFound", "unknown runtime API path");
       id = std::string(rest.substr(0, slash));
       is_error = what == "error";
+    }
+    if (!init && !is_error) {
+      std::string mode = base::to_lower(req.header("lambda-runtime-function-response-mode"));
+      if (mode == "streaming") co_return co_await stream_response(channel, id, req, max_streamed);
+      if (!mode.empty() && mode != "buffered")
+        co_return error(400, "InvalidRequest",
+                        "Lambda-Runtime-Function-Response-Mode must be streaming (or buffered), not " +
+                            req.header("lambda-runtime-function-response-mode"));
     }
     auto body = co_await http::read_body(req, kMaxResponseBytes);
     if (!body) {
@@ -172,7 +182,7 @@ class Listener : public functions::RuntimeEndpoint {
 
 base::Result<std::unique_ptr<functions::RuntimeEndpoint>> ListenerFactory::open(
     std::shared_ptr<functions::RuntimeChannel> channel) {
-  auto l = std::make_unique<Listener>(io_, limits_, std::move(channel));
+  auto l = std::make_unique<Listener>(io_, limits_, std::move(channel), max_streamed_bytes_);
   if (auto s = l->listen(); !s) return s.error();
   return std::unique_ptr<functions::RuntimeEndpoint>(std::move(l));
 }

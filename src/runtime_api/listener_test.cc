@@ -2,6 +2,8 @@
 // in-memory RuntimeChannel: what a runtime sends and what it gets back.
 #include "runtime_api/listener.h"
 
+#include "base/encoding.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -41,6 +43,42 @@ class MemoryChannel : public functions::RuntimeChannel {
     done({});
   }
 
+  void stream_begin(std::string id, std::string content_type, std::function<void(base::Status)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      if (id != current_) return done(base::make_error(base::ErrorCode::kNotFound, "Invalid request ID"));
+      answers_.push_back("begin:" + content_type);
+    }
+    done({});
+  }
+  void stream_chunk(std::string id, std::string bytes, std::function<void(base::Status)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      if (id != current_) return done(base::make_error(base::ErrorCode::kNotFound, "Invalid request ID"));
+      answers_.push_back("chunk:" + bytes);
+      if (hold_chunks_) return held_.push_back(std::move(done));  // back-pressure: the caller is not ready
+    }
+    done({});
+  }
+  void stream_end(std::string id, std::optional<StreamError> error, std::function<void(base::Status)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      if (id != current_) return done(base::make_error(base::ErrorCode::kNotFound, "Invalid request ID"));
+      current_.clear();
+      answers_.push_back(error ? "end:" + error->type + ":" + error->body : "end");
+    }
+    done({});
+  }
+  void hold_chunks(bool on) {
+    std::vector<std::function<void(base::Status)>> release;
+    {
+      std::lock_guard lock(mu_);
+      hold_chunks_ = on;
+      if (!on) release.swap(held_);
+    }
+    for (auto& d : release) d({});
+  }
+
   // Completes the waiting poll (false: none was waiting).
   bool deliver(std::optional<functions::Invocation> inv) {
     std::function<void(std::optional<functions::Invocation>)> w;
@@ -78,6 +116,8 @@ class MemoryChannel : public functions::RuntimeChannel {
   std::function<void(std::optional<functions::Invocation>)> waiting_;
   std::string current_;
   std::vector<std::string> answers_;
+  bool hold_chunks_ = false;
+  std::vector<std::function<void(base::Status)>> held_;
 };
 
 struct Reply {
@@ -270,6 +310,110 @@ TEST_F(ListenerTest, UnknownPathsAndMethods) {
   EXPECT_EQ(send("GET /2018-06-01/runtime/invocation/x/response HTTP/1.1\r\nHost: x\r\n\r\n").status, 405);
   EXPECT_EQ(send(post("invocation/x/other", "")).status, 404);
   EXPECT_EQ(channel_->polls(), 0);
+}
+
+// A streamed response, as AWS's runtime interface clients send it.
+std::string stream_head(const std::string& id) {
+  return "POST /2018-06-01/runtime/invocation/" + id + "/response HTTP/1.1\r\nHost: x\r\n"
+         "Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n"
+         "Content-Type: text/plain\r\n"
+         "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n";
+}
+std::string chunk(const std::string& bytes) {
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", bytes.size());
+  return std::string(size) + "\r\n" + bytes + "\r\n";
+}
+
+TEST_F(ListenerTest, StreamedResponseIsPassedOnAsItArrives) {
+  auto reply = poll();
+  ASSERT_TRUE(channel_->deliver(event("s1")));
+  ASSERT_EQ(reply.get().status, 200);
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(s, asio::buffer(stream_head("s1") + chunk("first")));
+  // The first chunk reaches the instance while the body is still open.
+  for (int i = 0; i < 300 && channel_->answers().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(channel_->answers(), (std::vector<std::string>{"begin:text/plain", "chunk:first"}));
+  asio::write(s, asio::buffer(chunk("second") + "0\r\n\r\n"));
+  std::string out(256, '\0');
+  boost::system::error_code ec;
+  size_t n = s.read_some(asio::buffer(out), ec);
+  out.resize(n);
+  EXPECT_EQ(out.rfind("HTTP/1.1 202", 0), 0u) << out;
+  EXPECT_EQ(channel_->answers(), (std::vector<std::string>{"begin:text/plain", "chunk:first", "chunk:second", "end"}));
+}
+
+TEST_F(ListenerTest, StreamErrorTrailersEndTheStream) {
+  auto reply = poll();
+  ASSERT_TRUE(channel_->deliver(event("s2")));
+  ASSERT_EQ(reply.get().status, 200);
+  std::string error = R"({"errorType":"Boom","errorMessage":"mid-stream"})";
+  auto r = send(stream_head("s2") + chunk("partial") + "0\r\nLambda-Runtime-Function-Error-Type: Boom\r\n" +
+                "Lambda-Runtime-Function-Error-Body: " + base::base64_encode(error) + "\r\n\r\n");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(channel_->answers(), (std::vector<std::string>{"begin:text/plain", "chunk:partial", "end:Boom:" + error}));
+}
+
+TEST_F(ListenerTest, StreamWaitsForItsCallerBeforeReadingOn) {
+  auto reply = poll();
+  ASSERT_TRUE(channel_->deliver(event("s3")));
+  ASSERT_EQ(reply.get().status, 200);
+  channel_->hold_chunks(true);
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(s, asio::buffer(stream_head("s3") + chunk("a")));
+  for (int i = 0; i < 300 && channel_->answers().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  asio::write(s, asio::buffer(chunk("b")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(channel_->answers(), (std::vector<std::string>{"begin:text/plain", "chunk:a"}))
+      << "the next piece is not read until the caller took the last";
+  channel_->hold_chunks(false);
+  for (int i = 0; i < 300 && channel_->answers().size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  channel_->hold_chunks(false);  // "b" too
+  asio::write(s, asio::buffer(std::string("0\r\n\r\n")));
+  std::string out(256, '\0');
+  boost::system::error_code ec;
+  out.resize(s.read_some(asio::buffer(out), ec));
+  EXPECT_EQ(out.rfind("HTTP/1.1 202", 0), 0u) << out;
+  EXPECT_EQ(channel_->answers(), (std::vector<std::string>{"begin:text/plain", "chunk:a", "chunk:b", "end"}));
+}
+
+TEST_F(ListenerTest, StreamOverTheLimitFailsTheInvocation) {
+  ListenerFactory small(io_, http::Limits{}, 8);
+  auto endpoint = small.open(channel_);
+  ASSERT_TRUE(endpoint);
+  uint16_t port = static_cast<uint16_t>(std::stoi((*endpoint)->address().substr(10)));
+  auto reply = poll();
+  ASSERT_TRUE(channel_->deliver(event("s4")));
+  ASSERT_EQ(reply.get().status, 200);
+  auto r = send(port, stream_head("s4") + chunk("12345") + chunk("6789") + "0\r\n\r\n");
+  EXPECT_EQ(r.status, 413);
+  // Both chunks arrive in one read: 9 bytes, over the 8 allowed, and nothing of them is passed on.
+  auto answers = channel_->answers();
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[1].rfind("end:Function.ResponseSizeTooLarge:", 0), 0u) << answers[1];
+  EXPECT_NE(answers[1].find("exceeded maximum allowed payload size (8 bytes)"), std::string::npos) << answers[1];
+  asio::post(io_, [e = std::make_shared<std::unique_ptr<functions::RuntimeEndpoint>>(std::move(*endpoint))] {});
+}
+
+TEST_F(ListenerTest, StreamForAnotherRequestIdIsRefused) {
+  auto r = send(stream_head("nobody") + chunk("x") + "0\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("InvalidRequestID"), std::string::npos) << r.body;
+  EXPECT_TRUE(channel_->answers().empty());
+}
+
+TEST_F(ListenerTest, UnknownResponseModeIsRefused) {
+  auto reply = poll();
+  ASSERT_TRUE(channel_->deliver(event("m")));
+  ASSERT_EQ(reply.get().status, 200);
+  auto r = send(post("invocation/m/response", "\"x\"", "Lambda-Runtime-Function-Response-Mode: sideways\r\n"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Lambda-Runtime-Function-Response-Mode"), std::string::npos) << r.body;
+  EXPECT_TRUE(channel_->answers().empty());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -214,6 +215,50 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& targ
     if (!reused || upload) break;  // only a stale kept-alive connection is worth a second try
   }
   throw std::runtime_error("cannot reach " + host_header_ + " (" + method + " " + target.substr(0, 200) + ")");
+}
+
+bool HttpClient::start_chunked(const std::string& method, const std::string& target, const HeaderPairs& headers) {
+  std::string head = method + " " + target + " HTTP/1.1\r\nHost: " + host_header_ + "\r\n";
+  for (const auto& [k, v] : headers) head += k + ": " + v + "\r\n";
+  head += "Transfer-Encoding: chunked\r\n\r\n";
+  if (fd_ < 0 && !connect()) return false;
+  if (send_all(head.data(), head.size())) return true;
+  // A kept-alive connection the server closed meanwhile: nothing of this request went out yet.
+  if (!connect()) return false;
+  return send_all(head.data(), head.size());
+}
+
+bool HttpClient::send_chunk(std::string_view piece) {
+  if (piece.empty()) return fd_ >= 0;  // an empty chunk would end the body
+  char size[24];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  std::string frame(size, static_cast<size_t>(n));
+  frame.append(piece);
+  frame += "\r\n";
+  if (fd_ >= 0 && send_all(frame.data(), frame.size())) return true;
+  close();
+  return false;
+}
+
+HttpResponse HttpClient::finish_chunked(const HeaderPairs& trailers) {
+  std::string end = "0\r\n";
+  for (const auto& [k, v] : trailers) end += k + ": " + v + "\r\n";
+  end += "\r\n";
+  HttpResponse out;
+  if (fd_ < 0) throw std::runtime_error("cannot reach " + host_header_ + ": the connection was lost mid-body");
+  bool sent = send_all(end.data(), end.size());
+  // The server may have answered early (too large, timed out): read what it said.
+  if (!read_head(out)) {
+    close();
+    throw std::runtime_error("cannot reach " + host_header_ + ": no answer to a chunked request");
+  }
+  while (out.status == 100 && read_head(out)) {
+  }
+  bool keep = true;
+  if (!read_body("POST", out, nullptr, keep)) throw std::runtime_error("connection closed in a response body");
+  if (auto c = out.headers.find("connection"); c != out.headers.end() && has_token(c->second, "close")) keep = false;
+  if (!keep || !sent) close();
+  return out;
 }
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target, const std::string& body,

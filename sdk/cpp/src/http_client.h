@@ -52,6 +52,14 @@ class HttpClient {
   HttpResponse send(const std::string& method, const std::string& target, const HeaderPairs& headers,
                     std::string_view body, const StreamedBody* upload = nullptr, const BodySink* sink = nullptr);
 
+  // A request whose body is sent chunk by chunk as it is produced
+  // (Transfer-Encoding: chunked): start, send pieces, finish with trailers,
+  // then its response. On the kept-alive connection (a fresh one if there
+  // is none). start and send return false when the connection is lost.
+  bool start_chunked(const std::string& method, const std::string& target, const HeaderPairs& headers);
+  bool send_chunk(std::string_view piece);
+  HttpResponse finish_chunked(const HeaderPairs& trailers);
+
   const std::string& host_header() const { return host_header_; }
 
  private:

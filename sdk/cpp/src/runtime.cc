@@ -19,6 +19,25 @@ std::string error_body(const std::string& type, const std::string& message) {
          "\",\"stackTrace\":[]}";
 }
 
+std::string base64(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  if (i < in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | (i + 1 < in.size() ? uint32_t(uint8_t(in[i + 1])) << 8 : 0);
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
 detail::HttpClient client_from_env() {
   const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (!api || !*api) {
@@ -75,24 +94,106 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+namespace {
+
+// The next invocation (exits when the runtime API refuses to give one).
+Invocation next_invocation(detail::HttpClient& client) {
+  auto next = client.request("GET", std::string(kBase) + "/invocation/next");
+  if (next.status != 200) {
+    std::cerr << "runtime API answered " << next.status << " to invocation/next: " << next.body << "\n";
+    std::exit(1);
+  }
+  Invocation inv;
+  inv.payload = std::move(next.body);
+  inv.request_id = next.headers["lambda-runtime-aws-request-id"];
+  inv.function_arn = next.headers["lambda-runtime-invoked-function-arn"];
+  inv.trace_id = next.headers["lambda-runtime-trace-id"];
+  inv.client_context = next.headers["lambda-runtime-client-context"];
+  inv.cognito_identity = next.headers["lambda-runtime-cognito-identity"];
+  inv.deadline_ms = std::strtoll(next.headers["lambda-runtime-deadline-ms"].c_str(), nullptr, 10);
+  if (!inv.trace_id.empty()) setenv("_X_AMZN_TRACE_ID", inv.trace_id.c_str(), 1);
+  return inv;
+}
+
+}  // namespace
+
+struct ResponseWriter::Impl {
+  detail::HttpClient& client;
+  std::string path;  // …/invocation/{id}/response
+};
+
+bool ResponseWriter::begin() {
+  if (started_) return !broken_;
+  started_ = true;
+  detail::HeaderPairs headers{
+      {"Lambda-Runtime-Function-Response-Mode", "streaming"},
+      {"Content-Type", content_type_},
+      {"Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"}};
+  broken_ = !impl_.client.start_chunked("POST", impl_.path, headers);
+  return !broken_;
+}
+
+void ResponseWriter::set_content_type(std::string content_type) {
+  if (!started_) content_type_ = std::move(content_type);
+}
+
+bool ResponseWriter::write(std::string_view bytes) {
+  if (finished_ || !begin()) return false;
+  // What the function printed so far belongs before this piece in its log.
+  std::cout.flush();
+  std::cerr.flush();
+  if (!impl_.client.send_chunk(bytes)) broken_ = true;
+  return !broken_;
+}
+
+void ResponseWriter::finish() {
+  if (finished_) return;
+  finished_ = true;
+  std::cout.flush();
+  std::cerr.flush();
+  if (!begin()) return;
+  try {
+    impl_.client.finish_chunked({});
+  } catch (const std::exception& e) {
+    std::cerr << "runtime API: the streamed response did not end cleanly: " << e.what() << "\n";
+  }
+}
+
+void ResponseWriter::fail(const std::string& error_type, const std::string& message) {
+  if (finished_) return;
+  finished_ = true;
+  std::cout.flush();
+  std::cerr.flush();
+  if (!begin()) return;
+  try {
+    impl_.client.finish_chunked({{"Lambda-Runtime-Function-Error-Type", error_type},
+                                 {"Lambda-Runtime-Function-Error-Body", base64(error_body(error_type, message))}});
+  } catch (const std::exception& e) {
+    std::cerr << "runtime API: the streamed error did not reach it: " << e.what() << "\n";
+  }
+}
+
+void run_streaming(const StreamingHandler& handler) {
+  auto client = client_from_env();
+  for (;;) {
+    Invocation inv = next_invocation(client);
+    ResponseWriter::Impl impl{client, std::string(kBase) + "/invocation/" + inv.request_id + "/response"};
+    ResponseWriter writer(impl);
+    try {
+      handler(inv, writer);
+      writer.finish();
+    } catch (const std::exception& e) {
+      writer.fail("Unhandled", e.what());
+    } catch (...) {
+      writer.fail("Unhandled", "unknown exception");
+    }
+  }
+}
+
 void run(const Handler& handler) {
   auto client = client_from_env();
   for (;;) {
-    auto next = client.request("GET", std::string(kBase) + "/invocation/next");
-    if (next.status != 200) {
-      std::cerr << "runtime API answered " << next.status << " to invocation/next: " << next.body << "\n";
-      std::exit(1);
-    }
-    Invocation inv;
-    inv.payload = std::move(next.body);
-    inv.request_id = next.headers["lambda-runtime-aws-request-id"];
-    inv.function_arn = next.headers["lambda-runtime-invoked-function-arn"];
-    inv.trace_id = next.headers["lambda-runtime-trace-id"];
-    inv.client_context = next.headers["lambda-runtime-client-context"];
-    inv.cognito_identity = next.headers["lambda-runtime-cognito-identity"];
-    inv.deadline_ms = std::strtoll(next.headers["lambda-runtime-deadline-ms"].c_str(), nullptr, 10);
-    if (!inv.trace_id.empty()) setenv("_X_AMZN_TRACE_ID", inv.trace_id.c_str(), 1);
-
+    Invocation inv = next_invocation(client);
     Outcome out = Outcome::failure("Unhandled", "handler did not return");
     try {
       out = handler(inv);

@@ -77,5 +77,40 @@ TEST(HttpClient, KeepAliveRequestsAndHeaders) {
   EXPECT_NE(server.received.find("Content-Length: 11"), std::string::npos);
 }
 
+TEST(HttpClient, ChunkedRequestWithTrailers) {
+  int port = 0;
+  int fd = testing::listen_on_loopback(&port);
+  std::string received;
+  std::thread server([&] {
+    int c = ::accept(fd, nullptr, nullptr);
+    char buf[4096];
+    // Up to the end of the trailer section, after the last (0) chunk.
+    while (received.find("\r\n0\r\n") == std::string::npos ||
+           received.find("\r\n\r\n", received.find("\r\n0\r\n") + 2) == std::string::npos) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      received.append(buf, static_cast<size_t>(n));
+    }
+    std::string res = "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok";
+    ::send(c, res.data(), res.size(), 0);
+    ::close(c);
+  });
+  detail::HttpClient client("127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(client.start_chunked("POST", "/r", {{"Lambda-Runtime-Function-Response-Mode", "streaming"}}));
+  EXPECT_TRUE(client.send_chunk("hello "));
+  EXPECT_TRUE(client.send_chunk(""));  // nothing: an empty chunk would end the body
+  EXPECT_TRUE(client.send_chunk("world"));
+  auto res = client.finish_chunked({{"Lambda-Runtime-Function-Error-Type", "Boom"}});
+  server.join();
+  ::close(fd);
+  EXPECT_EQ(res.status, 202);
+  EXPECT_EQ(res.body, "ok");
+  EXPECT_NE(received.find("Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n"
+                          "Lambda-Runtime-Function-Error-Type: Boom\r\n\r\n"),
+            std::string::npos)
+      << received;
+  EXPECT_EQ(received.find("Content-Length"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace nimbus::runtime

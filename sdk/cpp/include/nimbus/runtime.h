@@ -1,13 +1,18 @@
 // nimbus C++ function runtime client: a small library a function links to
 // speak the Lambda Runtime API (2018-06-01) at $AWS_LAMBDA_RUNTIME_API.
 // A handler takes an Invocation and returns an Outcome; run() loops forever,
-// keeping one keep-alive HTTP connection to the runtime endpoint. No
-// dependencies beyond the C++ standard library and POSIX sockets.
+// keeping one keep-alive HTTP connection to the runtime endpoint. A
+// streaming handler (run_streaming()) gets a ResponseWriter instead and
+// sends its response piece by piece as it goes (Lambda's response
+// streaming: InvokeWithResponseStream, function URLs in RESPONSE_STREAM
+// mode). No dependencies beyond the C++ standard library and POSIX sockets.
+// Single-threaded: the handler runs on run()'s thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace nimbus::runtime {
 
@@ -39,9 +44,47 @@ class Outcome {
 
 using Handler = std::function<Outcome(const Invocation&)>;
 
+// A streamed response, sent as Lambda's runtime interface clients send it:
+// POST …/response with Lambda-Runtime-Function-Response-Mode: streaming and
+// Transfer-Encoding: chunked, each write() one chunk sent at once, an error
+// as the trailers Lambda-Runtime-Function-Error-Type and -Error-Body.
+class ResponseWriter {
+ public:
+  // Before the first write (default application/octet-stream). A function
+  // URL reads "application/vnd.awslambda.http-integration-response" as a
+  // JSON prelude (statusCode, headers, cookies), 8 NUL bytes, then the body.
+  void set_content_type(std::string content_type);
+  // Sends the bytes now. False once the connection to the runtime API is
+  // lost or the stream has ended (the invocation timed out, too large).
+  bool write(std::string_view bytes);
+  // Ends the stream. Called by run_streaming() when the handler returns
+  // without it.
+  void finish();
+  // Ends the stream with an error, reported as Lambda reports it (the
+  // caller's InvokeComplete ErrorCode is error_type).
+  void fail(const std::string& error_type, const std::string& message);
+  bool finished() const { return finished_; }
+
+  struct Impl;
+  explicit ResponseWriter(Impl& impl) : impl_(impl) {}
+
+ private:
+  bool begin();
+  Impl& impl_;
+  std::string content_type_ = "application/octet-stream";
+  bool started_ = false, finished_ = false, broken_ = false;
+};
+
+using StreamingHandler = std::function<void(const Invocation&, ResponseWriter&)>;
+
 // Serves invocations until the process is stopped. Exceptions thrown by the
 // handler become errors of type "Unhandled" (std::exception::what() as the message).
 [[noreturn]] void run(const Handler& handler);
+
+// Serves invocations with a streaming handler. An exception it throws ends
+// the stream with an error of type "Unhandled" (what() as the message),
+// after whatever it wrote.
+[[noreturn]] void run_streaming(const StreamingHandler& handler);
 
 // Reports a failed initialisation (POST /runtime/init/error) and exits.
 [[noreturn]] void fail_init(const std::string& error_type, const std::string& message);
