@@ -452,3 +452,41 @@ def test_throttling_gives_429_under_a_burst(server):
         assert call(server, api, "GET", "/prod/free")[0] == 429
     with pytest.raises(c.exceptions.BadRequestException):
         c.update_stage(ApiId=api, StageName="prod", DefaultRouteSettings={"LoggingLevel": "INFO"})
+
+
+def test_request_authorizer_2_0_policy_with_a_stage_variable_identity(server):
+    c, api = http_api(server, {}, stage="live", StageVariables={"key": "letmein"})
+    auth = c.create_authorizer(ApiId=api, Name="policy2", AuthorizerType="REQUEST",
+                               AuthorizerUri=invocation_uri("policy"), AuthorizerPayloadFormatVersion="2.0",
+                               IdentitySource=["$stageVariables.key"])
+    integration = c.get_integrations(ApiId=api)["Items"][0]["IntegrationId"]
+    c.create_route(ApiId=api, RouteKey="ANY /{proxy+}", Target="integrations/" + integration,
+                   AuthorizationType="CUSTOM", AuthorizerId=auth["AuthorizerId"])
+    status, _, body, _ = call(server, api, "DELETE", "/live/a/b")
+    assert status == 200, body
+    assert json.loads(body)["requestContext"]["authorizer"] == {"lambda": {"role": "admin"}}
+    assert authorizer_calls(server)[-1]["routeArn"].endswith(f"{api}/live/DELETE/a/b")
+
+
+def test_jwt_claims_in_payload_1_0_and_an_unreachable_issuer(server, issuer):
+    c, api = http_api(server, {}, payload="1.0")
+    good = c.create_authorizer(ApiId=api, Name="jwt-good", AuthorizerType="JWT",
+                               IdentitySource=["$request.header.Authorization"],
+                               JwtConfiguration={"Issuer": issuer.url, "Audience": ["my-app"]})
+    away = c.create_authorizer(ApiId=api, Name="jwt-away", AuthorizerType="JWT",
+                               IdentitySource=["$request.header.Authorization"],
+                               JwtConfiguration={"Issuer": "http://127.0.0.1:1", "Audience": ["my-app"]})
+    integration = c.get_integrations(ApiId=api)["Items"][0]["IntegrationId"]
+    c.create_route(ApiId=api, RouteKey="GET /good", Target="integrations/" + integration, AuthorizationType="JWT",
+                   AuthorizerId=good["AuthorizerId"])
+    c.create_route(ApiId=api, RouteKey="GET /away", Target="integrations/" + integration, AuthorizationType="JWT",
+                   AuthorizerId=away["AuthorizerId"])
+    token = "Bearer " + issuer.token()
+    status, _, body, _ = call(server, api, "GET", "/good", headers={"Authorization": token})
+    assert status == 200, body
+    authorizer = json.loads(body)["requestContext"]["authorizer"]
+    assert authorizer["claims"]["aud"] == "my-app" and authorizer["scopes"] is None
+    started = time.time()
+    status, _, body, _ = call(server, api, "GET", "/away", headers={"Authorization": token})
+    assert status == 401 and json.loads(body) == {"message": "Unauthorized"}
+    assert time.time() - started < 6
