@@ -39,6 +39,7 @@ bool has_type(const json::value& v, JsonType t) {
     case JsonType::kString: return v.is_string();
     case JsonType::kBool: return v.is_bool();
     case JsonType::kInt: return v.is_int64() || v.is_uint64();
+    case JsonType::kNumber: return v.is_number();
     case JsonType::kObject: return v.is_object();
     case JsonType::kArray: return v.is_array();
     case JsonType::kStringMap:
@@ -55,6 +56,7 @@ const char* type_name(JsonType t) {
     case JsonType::kString: return "a string";
     case JsonType::kBool: return "a boolean";
     case JsonType::kInt: return "an integer";
+    case JsonType::kNumber: return "a number";
     case JsonType::kObject: return "an object";
     case JsonType::kArray: return "a list";
     case JsonType::kStringMap: return "a map of strings";

@@ -74,7 +74,7 @@ struct Call {
 using Handler = boost::asio::awaitable<http::Response> (*)(Deps&, Call&);
 
 // What an operation's JSON body may hold, member by member.
-enum class JsonType { kString, kBool, kInt, kObject, kArray, kStringMap };
+enum class JsonType { kString, kBool, kInt, kObject, kArray, kStringMap, kNumber /* int or double */ };
 struct Member {
   std::string_view name;
   JsonType type;
@@ -127,6 +127,12 @@ boost::asio::awaitable<http::Response> create_deployment(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployments(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployment(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_deployment(Deps&, Call&);
+// Authorizers (v2_authorizer_ops.cc)
+boost::asio::awaitable<http::Response> create_authorizer(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_authorizers(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_authorizer(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_authorizer(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_authorizer(Deps&, Call&);
 
 // Deployments of HTTP APIs (v2_deploy.cc): the frozen copy of an API's routes,
 // integrations and authorizers a stage serves, and autoDeploy.

@@ -32,6 +32,44 @@ base::Status take_api_members(const json::object& in, json::object& doc) {
                       doc, "an API");
 }
 
+// corsConfiguration, served by execute_api/cors.h: lists of strings, a
+// maxAge of -1..86400, and no credentials with the "*" origin (browsers
+// refuse that combination; AWS refuses it at configuration time).
+base::Status check_cors(const json::object& c) {
+  json::object checked;  // the members are only checked here; the document keeps them as given
+  if (auto s = take_members(c,
+                            {{"allowOrigins", JsonType::kArray},
+                             {"allowMethods", JsonType::kArray},
+                             {"allowHeaders", JsonType::kArray},
+                             {"exposeHeaders", JsonType::kArray},
+                             {"maxAge", JsonType::kInt},
+                             {"allowCredentials", JsonType::kBool}},
+                            checked, "a CORS configuration");
+      !s)
+    return s;
+  bool star_origin = false;
+  for (const char* list : {"allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders"})
+    if (const auto* v = c.if_contains(list); v && v->is_array())
+      for (const auto& x : v->as_array()) {
+        if (!x.is_string()) return bad_request("Invalid input: 'corsConfiguration." + std::string(list) +
+                                               "' must be a list of strings");
+        if (std::string_view(list) == "allowOrigins" && x == "*") star_origin = true;
+        if (std::string_view(list) == "allowMethods") {
+          static const char* kMethods[] = {"*", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
+          bool known = false;
+          for (const char* m : kMethods)
+            if (x == m) known = true;
+          if (!known) return bad_request("Invalid CORS allowMethods value " + std::string(x.as_string()));
+        }
+      }
+  if (const auto* m = c.if_contains("maxAge"); m && m->is_number() &&
+                                               (m->to_number<int64_t>() < -1 || m->to_number<int64_t>() > 86400))
+    return bad_request("CORS maxAge must be between -1 and 86400");
+  if (const auto* b = c.if_contains("allowCredentials"); b && b->is_bool() && b->as_bool() && star_origin)
+    return bad_request("allowCredentials is not supported when allowOrigins is '*': list the origins");
+  return {};
+}
+
 base::Status check_api(const json::object& doc) {
   if (auto s = require(doc, "name"); !s) return s;
   const auto* type = doc.if_contains("protocolType");
@@ -43,17 +81,7 @@ base::Status check_api(const json::object& doc) {
     return bad_request("HTTP APIs' routeSelectionExpression is " + std::string(kRouteSelection));
   if (const auto* t = doc.if_contains("ipAddressType"); t && *t != "ipv4" && *t != "dualstack")
     return bad_request("Invalid ipAddressType " + std::string(t->as_string()));
-  if (const auto* c = doc.if_contains("corsConfiguration")) {
-    json::object checked;  // the members are only checked here; the document keeps them as given
-    return take_members(c->as_object(),
-                        {{"allowOrigins", JsonType::kArray},
-                         {"allowMethods", JsonType::kArray},
-                         {"allowHeaders", JsonType::kArray},
-                         {"exposeHeaders", JsonType::kArray},
-                         {"maxAge", JsonType::kInt},
-                         {"allowCredentials", JsonType::kBool}},
-                        checked, "a CORS configuration");
-  }
+  if (const auto* c = doc.if_contains("corsConfiguration")) return check_cors(c->as_object());
   return {};
 }
 

@@ -42,8 +42,26 @@ base::Status check_route(const Snapshot& s, const std::string& api, const std::s
       return bad_request("Invalid target " + target + ": it must be integrations/<an integration of this API>");
   }
   std::string auth = route.contains("authorizationType") ? std::string(route.at("authorizationType").as_string()) : "NONE";
-  if (auth != "NONE") return unsupported("authorizationType " + auth + " on routes");
-  if (route.contains("authorizerId")) return bad_request("An authorizerId needs an authorizationType that uses one");
+  if (auth == "AWS_IAM") return unsupported("authorizationType AWS_IAM on routes (SigV4 for execute-api)");
+  if (auth != "NONE" && auth != "CUSTOM" && auth != "JWT")
+    return bad_request("Invalid authorizationType " + auth + ": NONE, CUSTOM, JWT or AWS_IAM");
+  const auto* authorizer_id = route.if_contains("authorizerId");
+  if (auth == "NONE" && authorizer_id) return bad_request("An authorizerId needs an authorizationType that uses one");
+  if (auth != "NONE") {
+    if (!authorizer_id) return bad_request("authorizationType " + auth + " needs an authorizerId");
+    std::string id(authorizer_id->as_string());
+    const Doc* a = s.find(api, v2::kAuthorizer, id);
+    if (!a) return not_found("Invalid Authorizer identifier specified " + id);
+    std::string type(a->at("authorizerType").as_string());
+    if ((auth == "JWT") != (type == "JWT"))
+      return bad_request("Authorizer " + id + " is a " + type + " authorizer: its routes use authorizationType " +
+                         (type == "JWT" ? "JWT" : "CUSTOM"));
+  }
+  if (const auto* scopes = route.if_contains("authorizationScopes"); scopes && !scopes->as_array().empty()) {
+    if (auth != "JWT") return bad_request("authorizationScopes are for routes with authorizationType JWT");
+    for (const auto& v : scopes->as_array())
+      if (!v.is_string()) return bad_request("Invalid input: 'authorizationScopes' must be a list of strings");
+  }
   if (const auto* k = route.if_contains("apiKeyRequired"); k && k->as_bool())
     return bad_request("HTTP APIs do not support API keys: apiKeyRequired is for WebSocket APIs");
   return {};

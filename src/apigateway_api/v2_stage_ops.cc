@@ -16,10 +16,22 @@ base::Error unsupported(std::string what) {
   return base::make_error(base::ErrorCode::kNotImplemented, "nimbus does not support " + what + " yet");
 }
 
+// Throttling is served (execute_api/token_bucket.h); logging settings are
+// WebSocket APIs' and refused by name.
 base::Status check_route_settings(const json::value& v) {
   json::object checked;
-  return take_members(v.as_object(), {{"detailedMetricsEnabled", JsonType::kBool}}, checked,
-                      "route settings (throttling is not served yet)");
+  if (auto s = take_members(v.as_object(),
+                            {{"detailedMetricsEnabled", JsonType::kBool},
+                             {"throttlingBurstLimit", JsonType::kInt},
+                             {"throttlingRateLimit", JsonType::kNumber}},
+                            checked, "route settings");
+      !s)
+    return s;
+  if (const auto* b = checked.if_contains("throttlingBurstLimit"); b && b->to_number<int64_t>() < 0)
+    return bad_request("throttlingBurstLimit must not be negative");
+  if (const auto* r = checked.if_contains("throttlingRateLimit"); r && r->to_number<double>() < 0)
+    return bad_request("throttlingRateLimit must not be negative");
+  return {};
 }
 
 base::Status take_stage_members(const json::object& in, json::object& doc) {

@@ -54,9 +54,20 @@ std::shared_ptr<const CompiledHttpApi> compile_http_api(const gateway::Doc& cont
         if (target.rfind("integrations/", 0) == 0)
           if (auto it = integrations.find(target.substr(13)); it != integrations.end()) route.integration = it->second;
       }
+      if (const auto* t = o.if_contains("authorizationType"); t && t->is_string()) route.authorization_type = t->as_string();
+      if (const auto* a = o.if_contains("authorizerId"); a && a->is_string()) route.authorizer_id = a->as_string();
+      if (const auto* sc = o.if_contains("authorizationScopes"); sc && sc->is_array())
+        for (const auto& v : sc->as_array())
+          if (v.is_string()) route.authorization_scopes.emplace_back(v.as_string());
       api->routes[id] = std::move(route);
       api->table.add(id, key, std::move(*parsed));
     }
+  if (const auto* list = content.if_contains("authorizers"); list && list->is_array())
+    for (const auto& a : list->as_array())
+      if (a.is_object() && a.as_object().contains("authorizerId")) {
+        auto compiled = compile_authorizer(a.as_object());
+        api->authorizers[compiled->id] = std::move(compiled);
+      }
   if (const auto* a = content.if_contains("api"); a && a->is_object())
     if (const auto* c = a->as_object().if_contains("corsConfiguration"); c && c->is_object()) api->cors = c->as_object();
   return api;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "execute_api/authorizer.h"
 #include "gateway/documents.h"
 #include "gateway/http_routes.h"
 
@@ -29,12 +30,16 @@ struct CompiledRoute {
   std::string key;
   std::string path;  // the key's path ("/pets/{id}"); for $default the request's
   std::optional<LambdaTarget> integration;  // none: the route has no target
+  std::string authorization_type = "NONE";  // NONE, CUSTOM or JWT
+  std::string authorizer_id;
+  std::vector<std::string> authorization_scopes;
 };
 
 struct CompiledHttpApi {
   gateway::RouteTable table;
   std::map<std::string, CompiledRoute> routes;  // by route id
   boost::json::object cors;                     // empty: no CORS configuration
+  std::map<std::string, std::shared_ptr<const AuthorizerConfig>> authorizers;  // by authorizer id
 };
 
 // From "arn:aws:lambda:…:function:NAME[:QUALIFIER]" or API Gateway's

@@ -13,8 +13,13 @@
 #include "base/encoding.h"
 #include "base/time.h"
 #include "execute_api/addressing.h"
+#include "execute_api/authorizer.h"
+#include "execute_api/cors.h"
+#include "execute_api/http_fetch.h"
+#include "execute_api/jwks.h"
 #include "execute_api/http_api.h"
 #include "execute_api/proxy_event.h"
+#include "execute_api/token_bucket.h"
 #include "gateway/documents.h"
 #include "http/offload.h"
 
@@ -47,10 +52,46 @@ using Outcome = std::variant<base::Result<functions::InvokeResult>, Timeout>;
 }  // namespace
 
 struct Service::Impl {
-  Impl(gateway::Documents& d, Options o) : docs(d), options(std::move(o)) {}
+  Impl(gateway::Documents& d, Options o)
+      : docs(d),
+        options(std::move(o)),
+        jwks([](std::string url) { return http_get(std::move(url)); }),
+        authorizers([this](functions::InvokeRequest r) { return invoke_authorizer(std::move(r)); }, &jwks) {}
   gateway::Documents& docs;
   Options options;
   DeploymentCache cache;
+  JwksCache jwks;
+  Authorizers authorizers;
+  RateLimiter throttles;
+
+  // Stage throttling (routeSettings[routeKey], then defaultRouteSettings,
+  // member by member) under the account's 10,000 rps / 5,000 burst.
+  bool admit(const std::string& api, const std::string& stage, const gateway::Doc& stage_doc,
+             const std::string& route_key) {
+    double rate = 10000, burst = 5000;
+    auto take = [&](const json::value* settings) {
+      if (!settings || !settings->is_object()) return;
+      const auto& o = settings->as_object();
+      if (const auto* r = o.if_contains("throttlingRateLimit"); r && r->is_number()) rate = r->to_number<double>();
+      if (const auto* b = o.if_contains("throttlingBurstLimit"); b && b->is_number()) burst = b->to_number<double>();
+    };
+    take(stage_doc.if_contains("defaultRouteSettings"));
+    if (const auto* r = stage_doc.if_contains("routeSettings"); r && r->is_object())
+      take(r->as_object().if_contains(route_key));
+    if (!throttles.admit(api + "\n" + stage + "\n" + route_key, rate, burst)) return false;
+    return throttles.admit("", 10000, 5000);
+  }
+
+  // An authorizer function's answer; HTTP APIs give authorizers 10 seconds.
+  awaitable<base::Result<std::string>> invoke_authorizer(functions::InvokeRequest request) {
+    auto outcome = co_await invoke(std::move(request), 10000);
+    if (std::holds_alternative<Timeout>(outcome))
+      co_return base::make_error(base::ErrorCode::kUnavailable, "the authorizer timed out");
+    auto& result = std::get<0>(outcome);
+    if (!result) co_return result.error();
+    if (result->function_error) co_return base::make_error(base::ErrorCode::kInternal, "the authorizer failed: " + result->payload);
+    co_return std::move(result->payload);
+  }
 
   awaitable<Outcome> invoke(functions::InvokeRequest request, int timeout_ms) {
     auto executor = co_await boost::asio::this_coro::executor;
@@ -92,11 +133,34 @@ struct Service::Impl {
     if (!dep || !dep->is_string()) co_return not_found(request_id);
     auto compiled = cache.get(snap, addr.api_id, std::string(dep->as_string()));
     if (!compiled) co_return not_found(request_id);
+    // With a CORS configuration the gateway answers preflights itself and
+    // owns every reply's Access-Control-* headers.
+    auto cors = cors_config(compiled->cors);
+    if (cors && is_preflight(req.method, req.headers)) {
+      http::Response r;
+      r.status = 204;
+      r.headers = preflight_headers(*cors, req.headers);
+      r.set("apigw-requestid", request_id);
+      co_return r;
+    }
+    (void)api;
+    auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id);
+    if (cors) apply_cors(*cors, req.headers, reply.headers);
+    co_return reply;
+  }
+
+  awaitable<http::Response> serve_route(http::Request& req, const Address& addr, const CompiledHttpApi& api,
+                                        const gateway::Doc& stage_doc, const std::string& stage,
+                                        const std::string& below, const std::string& raw_path,
+                                        const std::string& request_id) {
+    const CompiledHttpApi* compiled = &api;
+    const std::string deployment(stage_doc.at("deploymentId").as_string());
     auto match = compiled->table.select(req.method, below);
     if (!match) co_return not_found(request_id);
     const CompiledRoute& route = compiled->routes.at(match->route_id);
     if (!route.integration) co_return not_found(request_id);
-    (void)api;
+    if (!admit(addr.api_id, stage, stage_doc, match->route_key))
+      co_return gateway_reply(429, "Too Many Requests", request_id);
 
     auto body = co_await http::read_body(req, options.max_body);
     if (!body) {
@@ -120,12 +184,25 @@ struct Service::Impl {
     ctx.request_id = request_id;
     ctx.resource_path = route.path.empty() ? below : route.path;
     ctx.path_parameters = match->path_parameters;
-    if (const auto* vars = stage_doc->if_contains("stageVariables"); vars && vars->is_object())
+    if (const auto* vars = stage_doc.if_contains("stageVariables"); vars && vars->is_object())
       for (const auto& [k, v] : vars->as_object())
         if (v.is_string()) ctx.stage_variables[k] = v.as_string();
 
     const LambdaTarget& target = *route.integration;
     bool v2 = target.payload_version == "2.0";
+    if (route.authorization_type != "NONE") {
+      auto a = compiled->authorizers.find(route.authorizer_id);
+      if (a == compiled->authorizers.end()) co_return internal_error(request_id);
+      AuthInput in{pr, ctx, req.method, below, options.region,
+                   addr.api_id + "/" + deployment, route.authorization_scopes};
+      auto decision = co_await authorizers.authorize(*a->second, in);
+      if (decision.status != 0) {
+        auto r = gateway_reply(decision.status, decision.message, request_id);
+        for (auto& [n, v] : decision.headers) r.set(n, v);
+        co_return r;
+      }
+      ctx.authorizer_json = json::serialize(v2 ? decision.for_v2 : decision.for_v1);
+    }
     functions::InvokeRequest ir;
     ir.function = target.function;
     ir.qualifier = target.qualifier;
