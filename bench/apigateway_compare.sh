@@ -7,6 +7,7 @@
 # SigV4 driver for Invoke). Prints one RESULT line per cell.
 #
 #   bash bench/apigateway_compare.sh [SECONDS=5]
+#   NIMBUS_ONLY=1 ...   only the two nimbus rows (a before/after with NIMBUS_BIN)
 #
 # Needs: wrk, nginx-light, a built nimbus, and (cd bench/sls-httpapi && npm install).
 source "$(dirname "$0")/lib.sh"
@@ -55,6 +56,8 @@ for c in 1 8; do
   plain nimbus-route "http://127.0.0.1:$NPORT/echo" "$c" "$API.execute-api.localhost:$NPORT"
   invoke nimbus-invoke "http://127.0.0.1:$NPORT" echo "$c"
 done
+
+[ "${NIMBUS_ONLY:-0}" = 1 ] && exit 0
 
 # serverless-offline, freshly started (its default runner slows as invocations accumulate).
 SPORT=$(free_port) LPORT=$(free_port)
