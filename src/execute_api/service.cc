@@ -277,14 +277,18 @@ awaitable<http::Response> Service::handle(http::Request& req) {
   std::string request_id = new_request_id();
   auto addr = parse_address(req.header("host"), req.target);
   if (!addr) co_return not_found(request_id);
-  auto snap = impl_->docs.snapshot();
-  const gateway::Doc* api = snap->find(addr->api_id, "api", addr->api_id);
-  if (!api) co_return not_found(request_id);
   auto started = std::chrono::steady_clock::now();
   RequestFacts facts = begin_facts(req, *addr, request_id);
+  auto snap = impl_->docs.snapshot();
+  const gateway::Doc* api = snap->find(addr->api_id, "api", addr->api_id);
   http::Response res;
   try {
-    res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
+    // An unknown API is answered (and counted) like an unknown route. (No
+    // co_await inside a conditional expression: GCC 12 miscompiles it.)
+    if (api)
+      res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
+    else
+      res = not_found(request_id);
   } catch (const std::exception& e) {
     spdlog::error("execute-api {}: {} {} failed: {}", addr->api_id, req.method, req.target, e.what());
     res = internal_error(request_id);

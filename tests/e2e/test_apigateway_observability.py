@@ -154,6 +154,9 @@ def test_metrics_per_api_stage_route_and_status(server):
     assert f'nimbus_apigateway_latency_seconds_count{{{where}}} 3' in text
     assert f'nimbus_apigateway_integration_latency_seconds_count{{{where}}} 3' in text
     assert 'nimbus_requests_total{service="execute-api",operation="GET /items/{id}"' in text
+    call(server, "nosuchapi1", "GET", "/x")
+    text = urllib.request.urlopen(server.endpoint + "/metrics", timeout=10).read().decode()
+    assert 'nimbus_apigateway_requests_total{api="nosuchapi1",stage="-",route="-",status="404"} 1' in text
 
 
 def nimbus_cli(server, *args):
