@@ -225,7 +225,7 @@ struct Service::Impl {
       co_return r;
     }
     (void)api;
-    auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id);
+    auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id, facts);
     if (cors) apply_cors(*cors, req.headers, reply.headers);
     co_return reply;
   }
@@ -233,7 +233,7 @@ struct Service::Impl {
   awaitable<http::Response> serve_route(http::Request& req, const Address& addr, const CompiledHttpApi& api,
                                         const gateway::Doc& stage_doc, const std::string& stage,
                                         const std::string& below, const std::string& raw_path,
-                                        const std::string& request_id) {
+                                        const std::string& request_id, RequestFacts& facts) {
     const CompiledHttpApi* compiled = &api;
     const std::string deployment(stage_doc.at("deploymentId").as_string());
     auto match = compiled->table.select(req.method, below);
