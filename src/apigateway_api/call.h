@@ -123,6 +123,7 @@ boost::asio::awaitable<http::Response> get_stages(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_stage(Deps&, Call&);
 boost::asio::awaitable<http::Response> update_stage(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_stage(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_access_log_settings(Deps&, Call&);
 boost::asio::awaitable<http::Response> create_deployment(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployments(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployment(Deps&, Call&);

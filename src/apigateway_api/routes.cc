@@ -33,6 +33,8 @@ constexpr Row kRows[] = {
     {"GET", "/v2/apis/{apiId}/stages/{stageName}", "GetStage", get_stage},
     {"PATCH", "/v2/apis/{apiId}/stages/{stageName}", "UpdateStage", update_stage},
     {"DELETE", "/v2/apis/{apiId}/stages/{stageName}", "DeleteStage", delete_stage},
+    {"DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", "DeleteAccessLogSettings",
+     delete_access_log_settings},
     {"POST", "/v2/apis/{apiId}/deployments", "CreateDeployment", create_deployment},
     {"GET", "/v2/apis/{apiId}/deployments", "GetDeployments", get_deployments},
     {"GET", "/v2/apis/{apiId}/deployments/{deploymentId}", "GetDeployment", get_deployment},

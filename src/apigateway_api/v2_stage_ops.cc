@@ -34,11 +34,34 @@ base::Status check_route_settings(const json::value& v) {
   return {};
 }
 
+// accessLogSettings: a CloudWatch Logs group (Firehose streams are not
+// served) and a format that names the request id, as AWS requires; the data
+// plane writes one line per request (execute_api/access_log.h).
+base::Status check_access_log_settings(const json::value& v) {
+  json::object checked;
+  if (auto s = take_members(v.as_object(), {{"destinationArn", JsonType::kString}, {"format", JsonType::kString}},
+                            checked, "access log settings");
+      !s)
+    return s;
+  if (checked.empty()) return {};  // no destination: access logging off
+  const auto* arn = checked.if_contains("destinationArn");
+  const auto* format = checked.if_contains("format");
+  if (!arn || !format) return bad_request("Access log settings need both destinationArn and format");
+  std::string a(arn->as_string());
+  if (a.starts_with("arn:aws:firehose:")) return unsupported("access logs to Kinesis Data Firehose");
+  static const std::regex kGroup("arn:aws:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_./#-]{1,512}(:\\*)?");
+  if (!std::regex_match(a, kGroup)) return bad_request("Invalid destinationArn " + a + ": not a CloudWatch Logs log group ARN");
+  if (std::string(format->as_string()).find("$context.requestId") == std::string::npos)
+    return bad_request("Access log format must include at least $context.requestId");
+  return {};
+}
+
 base::Status take_stage_members(const json::object& in, json::object& doc) {
   if (auto s = take_members(in,
                             {{"stageName", JsonType::kString},
                              {"autoDeploy", JsonType::kBool},
                              {"deploymentId", JsonType::kString},
+                             {"accessLogSettings", JsonType::kObject},
                              {"description", JsonType::kString},
                              {"defaultRouteSettings", JsonType::kObject},
                              {"routeSettings", JsonType::kObject},
@@ -49,6 +72,8 @@ base::Status take_stage_members(const json::object& in, json::object& doc) {
     return s;
   if (const auto* r = doc.if_contains("defaultRouteSettings"))
     if (auto s = check_route_settings(*r); !s) return s;
+  if (const auto* r = doc.if_contains("accessLogSettings"))
+    if (auto s = check_access_log_settings(*r); !s) return s;
   if (const auto* r = doc.if_contains("routeSettings"))
     for (const auto& [key, settings] : r->as_object()) {
       if (!settings.is_object()) return bad_request("routeSettings." + std::string(key) + " must be an object");
@@ -167,6 +192,23 @@ awaitable<http::Response> delete_stage(Deps& d, Call& call) {
     if (auto a = v2::find_api(current, api); !a) return base::Status(a.error());
     if (!current.find(api, v2::kStage, name)) return base::Status(no_stage(name));
     changes.push_back(Change::erase(api, v2::kStage, name));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(204, nullptr);
+}
+
+// Turns the stage's access logging off (AWS keeps no settings afterwards).
+awaitable<http::Response> delete_access_log_settings(Deps& d, Call& call) {
+  std::string api = call.path_param("apiId"), name = call.path_param("stageName");
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    if (auto a = v2::find_api(current, api); !a) return base::Status(a.error());
+    const Doc* existing = current.find(api, v2::kStage, name);
+    if (!existing) return base::Status(no_stage(name));
+    Doc doc = *existing;
+    doc.erase("accessLogSettings");
+    doc["lastUpdatedDate"] = now_iso8601();
+    changes.push_back(Change::put(api, v2::kStage, name, doc));
     return base::Status{};
   });
   if (!saved) co_return call.fail(saved.error());

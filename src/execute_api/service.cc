@@ -7,11 +7,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "base/arn.h"
 #include "base/encoding.h"
 #include "base/time.h"
+#include "base/trace_context.h"
+#include "execute_api/access_log.h"
 #include "execute_api/addressing.h"
 #include "execute_api/authorizer.h"
 #include "execute_api/cors.h"
@@ -44,6 +47,80 @@ http::Response not_found(const std::string& id) { return gateway_reply(404, "Not
 http::Response internal_error(const std::string& id) { return gateway_reply(500, "Internal Server Error", id); }
 
 struct Timeout {};
+
+// The facts known before routing: the request itself and its trace (the
+// caller's X-Amzn-Trace-Id or traceparent goes on, else a trace starts here).
+RequestFacts begin_facts(const http::Request& req, const Address& addr, const std::string& request_id) {
+  RequestFacts f;
+  f.request_id = request_id;
+  f.api_id = addr.api_id;
+  f.account_id = std::string(base::kAccountId);
+  f.method = req.method;
+  f.path = addr.path;
+  f.domain_name = addr.domain_name;
+  f.domain_prefix = addr.domain_name.substr(0, addr.domain_name.find('.'));
+  f.source_ip = req.remote_ip;
+  f.user_agent = req.header("user-agent");
+  f.request_time_ms = base::now_ms();
+  f.start_us = base::now_us();
+  auto trace = base::parse_trace_context(req.header("x-amzn-trace-id"), req.header("traceparent"));
+  if (!trace.valid()) trace = base::new_trace();
+  f.trace_root = trace.root;
+  f.parent_span = trace.parent;
+  f.span_id = base::new_span_id();
+  return f;
+}
+
+// The stage matched: its name and its access-log settings (read from the
+// stage, not the deployment: they apply without a redeploy, as on AWS).
+void note_stage(RequestFacts& f, const std::string& stage, const gateway::Doc& doc) {
+  f.stage = stage;
+  const auto* settings = doc.if_contains("accessLogSettings");
+  if (!settings || !settings->is_object()) return;
+  const auto* arn = settings->as_object().if_contains("destinationArn");
+  const auto* format = settings->as_object().if_contains("format");
+  if (!arn || !arn->is_string() || !format || !format->is_string()) return;
+  if (auto group = log_group_of_arn(arn->as_string())) {
+    f.log_group = *group;
+    f.log_format = format->as_string();
+  }
+}
+
+// The function sees the trace in its event's headers, as API Gateway adds it.
+void set_trace_header(base::HeaderList& headers, const RequestFacts& f) {
+  std::string value = base::TraceContext{f.trace_root, f.span_id, true}.header();
+  for (auto& [name, v] : headers)
+    if (name == "x-amzn-trace-id") {
+      v = value;
+      return;
+    }
+  headers.emplace_back("x-amzn-trace-id", std::move(value));
+}
+
+// $context.integrationErrorMessage for a function that failed, in API
+// Gateway's words, with the error's own message (not its JSON, so that a
+// JSON log format stays JSON for ordinary messages).
+std::string function_error_message(const std::string& payload) {
+  boost::system::error_code ec;
+  auto v = json::parse(payload, ec);
+  std::string message = "Unhandled";
+  if (!ec && v.is_object())
+    if (const auto* m = v.as_object().if_contains("errorMessage"); m && m->is_string()) message = m->as_string();
+  return "The Lambda function returned the following error: " + message.substr(0, 1024) +
+         ". Check your Lambda function code and try again.";
+}
+
+void finish_facts(RequestFacts& f, const http::Response& res) {
+  f.status = res.status;
+  f.response_length = res.stream ? res.stream->size() : res.body.size();
+  if (!f.answered_by_function && res.status >= 400) {
+    // API Gateway's own answer: its {"message"} is $context.error.message.
+    boost::system::error_code ec;
+    auto v = json::parse(res.body, ec);
+    if (!ec && v.is_object())
+      if (const auto* m = v.as_object().if_contains("message"); m && m->is_string()) f.error_message = m->as_string();
+  }
+}
 
 // The invocation raced against the integration's timeout: whichever comes
 // first answers; the other is dropped.
@@ -98,20 +175,23 @@ struct Service::Impl {
     auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(timeout_ms));
     auto decided = std::make_shared<std::atomic<bool>>(false);
     auto ir = std::make_shared<functions::InvokeRequest>(std::move(request));
-    auto start = [this, timer, decided, ir, executor](auto done) {
+    auto start = [this, timer, decided, ir](auto done) {
       timer->async_wait([decided, done](const boost::system::error_code& ec) {
         if (!ec && !decided->exchange(true)) done(Outcome(Timeout{}));
       });
-      options.invoke(std::move(*ir), [decided, done, timer, executor](base::Result<functions::InvokeResult> r) {
+      options.invoke(std::move(*ir), [decided, done](base::Result<functions::InvokeResult> r) {
         if (!decided->exchange(true)) done(Outcome(std::move(r)));
-        boost::asio::post(executor, [timer] { timer->cancel(); });
       });
     };
-    co_return co_await http::await_callback<Outcome>(std::move(start));
+    auto outcome = co_await http::await_callback<Outcome>(std::move(start));
+    // Back on the executor the timer was started on: cancelling here saves
+    // posting one more handler per request just to stop the timer.
+    timer->cancel();
+    co_return outcome;
   }
 
   awaitable<http::Response> serve_http_api(http::Request& req, const Address& addr, const gateway::Snapshot& snap,
-                                           const gateway::Doc& api, const std::string& request_id) {
+                                           const gateway::Doc& api, const std::string& request_id, RequestFacts& facts) {
     // The stage: the first segment when it names one (or is "$default", as
     // the path forms write it), else $default with the whole path. rawPath
     // keeps a named stage's segment, as on AWS.
@@ -129,6 +209,7 @@ struct Service::Impl {
     }
     const gateway::Doc* stage_doc = snap.find(addr.api_id, "stage", stage);
     if (!stage_doc) co_return not_found(request_id);
+    note_stage(facts, stage, *stage_doc);
     const auto* dep = stage_doc->if_contains("deploymentId");
     if (!dep || !dep->is_string()) co_return not_found(request_id);
     auto compiled = cache.get(snap, addr.api_id, std::string(dep->as_string()));
@@ -144,7 +225,7 @@ struct Service::Impl {
       co_return r;
     }
     (void)api;
-    auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id);
+    auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id, facts);
     if (cors) apply_cors(*cors, req.headers, reply.headers);
     co_return reply;
   }
@@ -152,12 +233,13 @@ struct Service::Impl {
   awaitable<http::Response> serve_route(http::Request& req, const Address& addr, const CompiledHttpApi& api,
                                         const gateway::Doc& stage_doc, const std::string& stage,
                                         const std::string& below, const std::string& raw_path,
-                                        const std::string& request_id) {
+                                        const std::string& request_id, RequestFacts& facts) {
     const CompiledHttpApi* compiled = &api;
     const std::string deployment(stage_doc.at("deploymentId").as_string());
     auto match = compiled->table.select(req.method, below);
     if (!match) co_return not_found(request_id);
     const CompiledRoute& route = compiled->routes.at(match->route_id);
+    facts.route_key = match->route_key;
     if (!route.integration) co_return not_found(request_id);
     if (!admit(addr.api_id, stage, stage_doc, match->route_key))
       co_return gateway_reply(429, "Too Many Requests", request_id);
@@ -172,6 +254,7 @@ struct Service::Impl {
     pr.raw_path = raw_path;
     pr.raw_query = addr.query;
     pr.headers = req.headers;
+    set_trace_header(pr.headers, facts);
     pr.body = std::move(*body);
     pr.source_ip = req.remote_ip;
     pr.domain_name = addr.domain_name;
@@ -207,25 +290,44 @@ struct Service::Impl {
     ir.function = target.function;
     ir.qualifier = target.qualifier;
     ir.payload = v2 ? build_v2_event(pr, ctx) : build_v1_event(pr, ctx);
-    ir.trace_id = req.header("x-amzn-trace-id");
+    // The function's invocation is a child of the gateway's span.
+    ir.trace_id = base::TraceContext{facts.trace_root, facts.span_id, true}.header();
+    facts.function = target.function;
+    auto invoked = std::chrono::steady_clock::now();
     auto outcome = co_await invoke(std::move(ir), target.timeout_ms);
-    if (std::holds_alternative<Timeout>(outcome)) co_return gateway_reply(503, "Service Unavailable", request_id);
+    facts.integration_latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - invoked).count();
+    if (std::holds_alternative<Timeout>(outcome)) {
+      facts.integration_error = "The integration timed out after " + std::to_string(target.timeout_ms) + " ms";
+      co_return gateway_reply(503, "Service Unavailable", request_id);
+    }
     auto& result = std::get<0>(outcome);
     if (!result) {
       spdlog::info("execute-api {}: route {} could not invoke {}: {}", addr.api_id, match->route_key, target.function,
                    result.error().message);
+      facts.integration_status = result.error().code == base::ErrorCode::kThrottled ? 429
+                                 : result.error().code == base::ErrorCode::kNotFound ? 404
+                                                                                     : 500;
+      facts.integration_error = result.error().message;
       co_return internal_error(request_id);
     }
-    if (result->function_error) co_return internal_error(request_id);
+    facts.integration_status = 200;  // Lambda ran the function, whatever the function did
+    if (result->function_error) {
+      facts.integration_error = function_error_message(result->payload);
+      co_return internal_error(request_id);
+    }
     auto reply = v2 ? read_v2_response(result->payload) : read_v1_response(result->payload);
     if (!reply) {
       spdlog::info("execute-api {}: route {}: {}", addr.api_id, match->route_key, reply.error().message);
+      facts.integration_error = reply.error().message;
       co_return internal_error(request_id);
     }
+    facts.function_status = reply->status;
     http::Response r;
     r.status = reply->status;
     r.headers = std::move(reply->headers);
     r.set("apigw-requestid", request_id);
+    facts.answered_by_function = true;
     r.body = std::move(reply->body);
     r.omit_body = req.method == "HEAD";
     co_return r;
@@ -252,15 +354,31 @@ awaitable<http::Response> Service::handle(http::Request& req) {
   std::string request_id = new_request_id();
   auto addr = parse_address(req.header("host"), req.target);
   if (!addr) co_return not_found(request_id);
+  auto started = std::chrono::steady_clock::now();
+  RequestFacts facts = begin_facts(req, *addr, request_id);
   auto snap = impl_->docs.snapshot();
   const gateway::Doc* api = snap->find(addr->api_id, "api", addr->api_id);
-  if (!api) co_return not_found(request_id);
+  http::Response res;
   try {
-    co_return co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id);
+    // An unknown API is answered (and counted) like an unknown route. (No
+    // co_await inside a conditional expression: GCC 12 miscompiles it.)
+    if (api)
+      res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
+    else
+      res = not_found(request_id);
   } catch (const std::exception& e) {
     spdlog::error("execute-api {}: {} {} failed: {}", addr->api_id, req.method, req.target, e.what());
-    co_return internal_error(request_id);
+    res = internal_error(request_id);
   }
+  // API Gateway answers with the trace it passed on (X-Ray's Root).
+  res.set("X-Amzn-Trace-Id", "Root=" + facts.trace_root + ";Sampled=1");
+  if (impl_->options.on_request) {
+    facts.response_latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    finish_facts(facts, res);
+    impl_->options.on_request(facts);
+  }
+  co_return res;
 }
 
 }  // namespace nimbus::execute_api

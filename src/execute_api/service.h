@@ -17,6 +17,7 @@
 
 #include "aws/service.h"
 #include "base/result.h"
+#include "execute_api/request_facts.h"
 #include "functions/invoker.h"
 #include "http/message.h"
 
@@ -31,6 +32,9 @@ struct Options {
   // Runs one invocation (functions::Invoker::invoke); done once, any thread.
   std::function<void(functions::InvokeRequest, std::function<void(base::Result<functions::InvokeResult>)>)> invoke;
   size_t max_body = 10 << 20;  // API Gateway's payload limit
+  // Every request served, once answered (access log, metrics, span); on
+  // the io thread, so it must not block. Null: nothing is recorded.
+  std::function<void(const RequestFacts&)> on_request;
 };
 
 class Service {

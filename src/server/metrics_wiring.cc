@@ -34,6 +34,15 @@ void declare_metrics(observability::Metrics& m) {
   counter("nimbus_requests_total", "Requests to every service on the edge port, by service, operation and HTTP status.");
   m.declare("nimbus_request_duration_seconds", MetricType::kHistogram,
             "Time to answer a request, by service and operation.", observability::latency_buckets());
+  counter("nimbus_apigateway_requests_total",
+          "API Gateway invoke-URL requests by API, stage, route and HTTP status (AWS's Count).");
+  counter("nimbus_apigateway_4xx_total", "API Gateway requests answered with a 4xx status, by API, stage and route.");
+  counter("nimbus_apigateway_5xx_total", "API Gateway requests answered with a 5xx status, by API, stage and route.");
+  m.declare("nimbus_apigateway_latency_seconds", MetricType::kHistogram,
+            "Time from receiving an API Gateway request to its answer (AWS's Latency).", observability::latency_buckets());
+  m.declare("nimbus_apigateway_integration_latency_seconds", MetricType::kHistogram,
+            "Time the integration (the function's invocation) took (AWS's IntegrationLatency).",
+            observability::latency_buckets());
   gauge("nimbus_http_open_connections", "Client connections open on the edge port.");
   gauge("nimbus_storage_free_bytes", "Free space on the data directory's filesystem (uploads are refused below --min-free-mb).");
   gauge("nimbus_storage_total_bytes", "Size of the data directory's filesystem.");
@@ -121,6 +130,38 @@ observability::Span span_of(const aws::RequestRecord& r) {
   s.duration_us = static_cast<int64_t>(r.seconds * 1e6);
   s.status = std::to_string(r.status);
   s.request_id = std::string(r.request_id);
+  return s;
+}
+
+void record_gateway_request(observability::Metrics& m, const execute_api::RequestFacts& f) {
+  // Requests that matched no stage or route are counted under "-".
+  std::string stage = f.stage.empty() ? "-" : f.stage, route = f.route_key.empty() ? "-" : f.route_key;
+  Labels where{{"api", f.api_id}, {"stage", stage}, {"route", route}};
+  Labels with_status = where;
+  with_status.emplace_back("status", std::to_string(f.status));
+  m.add("nimbus_apigateway_requests_total", with_status);
+  if (f.status >= 400 && f.status < 500) m.add("nimbus_apigateway_4xx_total", where);
+  if (f.status >= 500) m.add("nimbus_apigateway_5xx_total", where);
+  m.observe("nimbus_apigateway_latency_seconds", where, f.response_latency_ms / 1000);
+  if (f.integration_latency_ms >= 0)
+    m.observe("nimbus_apigateway_integration_latency_seconds", where, f.integration_latency_ms / 1000);
+  m.add("nimbus_requests_total", {{"service", "execute-api"}, {"operation", route}, {"status", std::to_string(f.status)}});
+  m.observe("nimbus_request_duration_seconds", {{"service", "execute-api"}, {"operation", route}},
+            f.response_latency_ms / 1000);
+}
+
+observability::Span span_of(const execute_api::RequestFacts& f) {
+  observability::Span s;
+  s.trace_id = f.trace_root;
+  s.span_id = f.span_id;
+  s.parent_id = f.parent_span;
+  s.service = "execute-api";
+  s.operation = f.route_key.empty() ? "-" : f.route_key;
+  s.resource = f.api_id + "/" + (f.stage.empty() ? "-" : f.stage);
+  s.start_us = f.start_us;
+  s.duration_us = static_cast<int64_t>(f.response_latency_ms * 1000);
+  s.status = std::to_string(f.status);
+  s.request_id = f.request_id;
   return s;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "aws/router.h"
+#include "execute_api/request_facts.h"
 #include "functions/invoker.h"
 #include "observability/metrics.h"
 #include "observability/span_store.h"
@@ -29,6 +30,10 @@ void record_request(observability::Metrics& m, const aws::RequestRecord& r);
 observability::Span span_of(const functions::InvocationRecord& r);
 observability::Span span_of(const s3::RequestRecord& r);
 observability::Span span_of(const aws::RequestRecord& r);
+// API Gateway's requests: nimbus_apigateway_* per API, stage, route and
+// status (and nimbus_requests_total), and the gateway's span.
+void record_gateway_request(observability::Metrics& m, const execute_api::RequestFacts& f);
+observability::Span span_of(const execute_api::RequestFacts& f);
 void record_dead_letter(observability::Metrics& m, const std::string& function);
 void add_collectors(observability::Metrics& m, functions::Invoker& invoker, functions::AsyncQueue& queue,
                     const http::Server& server);

@@ -1,10 +1,15 @@
 // API Gateway: its configuration (gateway.db), the management APIs
 // (apigateway_api, signed) and the invoke URLs (execute_api, unsigned, claimed
-// before any signature is looked at), whose integrations call the invoker.
+// before any signature is looked at), whose integrations call the invoker,
+// and whose requests go to the stages' access logs, metrics and spans.
 #include "apigateway_api/service.h"
+#include "execute_api/access_log.h"
 #include "execute_api/service.h"
 #include "functions/invoker.h"
 #include "gateway/documents.h"
+#include "observability/log_store.h"
+#include "observability/span_store.h"
+#include "server/metrics_wiring.h"
 #include "server/application.h"
 #include "server/wiring.h"
 
@@ -33,7 +38,20 @@ aws::ServiceDescriptor wire_execute_api(Application& app) {
                           std::function<void(base::Result<functions::InvokeResult>)> done) {
     app.invoker->invoke(std::move(request), std::move(done));
   };
-  return app.keep(std::make_unique<execute_api::Service>(*app.gateway, std::move(options)))->descriptor();
+  // On the io thread: the access-log line is queued for the log store's
+  // writer thread (LogStore::append only queues), metrics and the span too.
+  bool telemetry = app.config.telemetry;
+  options.on_request = [&app, telemetry](const execute_api::RequestFacts& f) {
+    if (!f.log_group.empty())
+      app.logs->append(f.log_group, execute_api::access_log_stream(f), f.request_id, f.request_time_ms,
+                       execute_api::render_access_log(f.log_format, f));
+    if (!telemetry) return;
+    record_gateway_request(app.metrics, f);
+    app.spans->record(span_of(f));
+  };
+  auto d = app.keep(std::make_unique<execute_api::Service>(*app.gateway, std::move(options)))->descriptor();
+  d.records_itself = true;  // its own metrics and span (the function's parent), above
+  return d;
 }
 
 }  // namespace nimbus::server
