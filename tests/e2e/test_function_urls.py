@@ -273,3 +273,12 @@ def test_survives_restart(tmp_path):
         assert status == 403
     finally:
         assert s.stop() == 0
+
+
+def test_nimbus_apis_ls_lists_function_urls(server, urls):
+    from conftest import nimbus_bin
+    out = subprocess.run([nimbus_bin(), "--endpoint", server.endpoint, "apis", "ls"], env=client_env(),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines() if line.startswith("url ")]
+    assert ["url", "shaped", host_of(urls["shaped"]).split(".")[0], "-", urls["shaped"]] in rows, out.stdout
