@@ -46,6 +46,32 @@ void print_row(const char* kind, std::string_view name, std::string_view id, std
               static_cast<int>(url.size()), url.data());
 }
 
+// Function URLs: a "url" row per URL (function, qualifier or "-", url id). 0, or the failure's exit code.
+int list_function_urls(const ApiTarget& target) {
+  std::string marker;
+  do {
+    auto r = call(target, "lambda", "GET",
+                  "/2015-03-31/functions" + (marker.empty() ? "" : "?Marker=" + base::uri_encode(marker)));
+    if (!r || r->status != 200) return fail(r);
+    json::object page = json::parse(r->body).as_object();
+    for (const auto& f : page["Functions"].as_array()) {
+      std::string name(f.as_object().at("FunctionName").as_string());
+      auto u = call(target, "lambda", "GET", "/2021-10-31/functions/" + base::uri_encode(name) + "/urls");
+      if (!u || u->status != 200) return fail(u);
+      json::value configs = json::parse(u->body);  // kept: the loop reads into it
+      for (const auto& c : configs.as_object()["FunctionUrlConfigs"].as_array()) {
+        std::string url(c.as_object().at("FunctionUrl").as_string()), arn(c.as_object().at("FunctionArn").as_string());
+        std::string qualifier = arn.substr(arn.find(":function:") + 10);
+        qualifier = qualifier.find(':') == std::string::npos ? "-" : qualifier.substr(qualifier.find(':') + 1);
+        std::string id = url.substr(url.find("://") + 3, 32);
+        print_row("url", name, id, qualifier, url);
+      }
+    }
+    marker = page.contains("NextMarker") && page["NextMarker"].is_string() ? std::string(page["NextMarker"].as_string()) : "";
+  } while (!marker.empty());
+  return 0;
+}
+
 int list_apis() {
   ApiTarget target = ApiTarget::from_environment();
   int exit_code = 0;
@@ -64,7 +90,7 @@ int list_apis() {
                 endpoint + (stage == "$default" ? "/" : "/" + stage + "/"));
     }
   }
-  return 0;
+  return list_function_urls(target);
 }
 
 }  // namespace
@@ -72,7 +98,7 @@ int list_apis() {
 void add_api_commands(CLI::App& app, int* exit_code) {
   auto* apis = app.add_subcommand("apis", "API Gateway APIs and their invoke URLs");
   apis->require_subcommand(1);
-  apis->add_subcommand("ls", "List every API's invoke URL, one line per stage")->callback([exit_code] {
+  apis->add_subcommand("ls", "List every API's invoke URL, one line per stage, and every function URL")->callback([exit_code] {
     *exit_code = list_apis();
   });
 }

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS tags(function TEXT NOT NULL, key TEXT NOT NULL, value
   PRIMARY KEY(function, key));
 CREATE TABLE IF NOT EXISTS policies(function TEXT NOT NULL, qualifier TEXT NOT NULL, statements BLOB NOT NULL,
   revision_id TEXT NOT NULL, PRIMARY KEY(function, qualifier));
+CREATE TABLE IF NOT EXISTS function_urls(function TEXT NOT NULL, qualifier TEXT NOT NULL, url_id TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL, created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS version_numbers(name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aliases(function TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
   description TEXT NOT NULL, revision_id TEXT NOT NULL, routing TEXT NOT NULL DEFAULT '',
@@ -408,6 +410,12 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
       int& last = s->last_version[vn.text(0)];
       last = std::max(last, static_cast<int>(vn.integer(1)));
     }
+    auto fu = r->db_.prepare("SELECT function, qualifier, url_id, config, created_ms, modified_ms FROM function_urls");
+    while (fu.step()) {
+      FunctionUrl u{fu.text(0), fu.text(1), fu.text(2), fu.text(3), fu.integer(4), fu.integer(5)};
+      s->url_ids[u.url_id] = {u.function, u.qualifier};
+      s->urls[{u.function, u.qualifier}] = std::move(u);
+    }
     auto pr = r->db_.prepare("SELECT function, qualifier, count, last_modified_ms FROM provisioned");
     while (pr.step())
       s->provisioned[{pr.text(0), pr.text(1)}] = {pr.text(0), pr.text(1), static_cast<int>(pr.integer(2)), pr.integer(3)};
@@ -632,7 +640,7 @@ base::Status Registry::remove(const std::string& name) {
                             "DELETE FROM aliases WHERE function = ?", "DELETE FROM provisioned WHERE function = ?",
                             "DELETE FROM invoke_configs WHERE function = ?",
                             "DELETE FROM version_numbers WHERE name = ?", "DELETE FROM tags WHERE function = ?",
-                            "DELETE FROM policies WHERE function = ?"}) {
+                            "DELETE FROM policies WHERE function = ?", "DELETE FROM function_urls WHERE function = ?"}) {
       auto del = db_.prepare(sql);
       del.bind(1, name);
       if (auto s = del.run(); !s) {
@@ -655,6 +663,8 @@ base::Status Registry::remove(const std::string& name) {
     s.last_version.erase(name);
     s.tags.erase(name);
     std::erase_if(s.policies, [&](const auto& p) { return p.first.first == name; });
+    std::erase_if(s.urls, [&](const auto& u) { return u.first.first == name; });
+    std::erase_if(s.url_ids, [&](const auto& u) { return u.second.first == name; });
   });
   std::error_code ec;
   fs::remove_all(dir_ + "/functions/" + name, ec);
@@ -857,7 +867,8 @@ base::Status Registry::delete_alias(const std::string& function, const std::stri
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     for (const char* sql : {"DELETE FROM aliases WHERE function = ? AND name = ?",
                             "DELETE FROM policies WHERE function = ? AND qualifier = ?",
-                            "DELETE FROM invoke_configs WHERE function = ? AND qualifier = ?"}) {
+                            "DELETE FROM invoke_configs WHERE function = ? AND qualifier = ?",
+                            "DELETE FROM function_urls WHERE function = ? AND qualifier = ?"}) {
       auto st = db_.prepare(sql);
       st.bind(1, function).bind(2, alias);
       if (auto s = st.run(); !s) {
@@ -875,6 +886,10 @@ base::Status Registry::delete_alias(const std::string& function, const std::stri
     if (auto it = s.aliases.find(function); it != s.aliases.end()) it->second.erase(alias);
     s.policies.erase({function, alias});
     s.invoke_configs.erase({function, alias});
+    if (auto u = s.urls.find({function, alias}); u != s.urls.end()) {
+      s.url_ids.erase(u->second.url_id);
+      s.urls.erase(u);
+    }
   });
   return {};
 }
@@ -1140,6 +1155,101 @@ base::Result<Registry::Policy> Registry::remove_statement(const std::string& fun
       s.policies[{function, qualifier}] = p;
   });
   return p;
+}
+
+namespace {
+
+base::Error url_not_found() {
+  return make_error(ErrorCode::kNotFound, "The resource you requested does not exist.");
+}
+
+// 32 characters of [0-9a-z], as Lambda's url ids.
+std::string new_url_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string bytes = base::random_bytes(32), id;
+  for (unsigned char b : bytes) id += kAlphabet[b % 36];
+  return id;
+}
+
+}  // namespace
+
+base::Result<Registry::FunctionUrl> Registry::create_url(const std::string& function, const std::string& qualifier,
+                                                         const std::string& config) {
+  std::lock_guard lock(write_mu_);
+  auto snap = snapshot();
+  if (!find_in(snap->functions, function)) return not_found(function);
+  if (!qualifier.empty() && !find_alias(*snap, function, qualifier)) return alias_not_found(function, qualifier);
+  if (find_in(snap->urls, std::pair{function, qualifier}))
+    return make_error(ErrorCode::kAlreadyExists, "FunctionUrlConfig exists for this Lambda function");
+  FunctionUrl u{function, qualifier, "", config, base::now_ms(), 0};
+  do u.url_id = new_url_id();
+  while (snap->url_ids.count(u.url_id));
+  u.modified_ms = u.created_ms;
+  auto saved = guarded([&]() -> base::Status {
+    auto st = db_.prepare(
+        "INSERT INTO function_urls(function, qualifier, url_id, config, created_ms, modified_ms) VALUES(?,?,?,?,?,?)");
+    st.bind(1, function).bind(2, qualifier).bind(3, u.url_id).bind(4, config).bind(5, u.created_ms).bind(6, u.modified_ms);
+    return st.run();
+  });
+  if (!saved) return saved.error();
+  publish([&](Snapshot& s) {
+    s.urls[{function, qualifier}] = u;
+    s.url_ids[u.url_id] = {function, qualifier};
+  });
+  return u;
+}
+
+base::Result<Registry::FunctionUrl> Registry::get_url(const std::string& function, const std::string& qualifier) {
+  auto s = snapshot();
+  if (!find_in(s->functions, function)) return not_found(function);
+  if (!qualifier.empty() && !find_alias(*s, function, qualifier)) return alias_not_found(function, qualifier);
+  auto* u = find_in(s->urls, std::pair{function, qualifier});
+  if (!u) return url_not_found();
+  return *u;
+}
+
+base::Result<Registry::FunctionUrl> Registry::update_url(const std::string& function, const std::string& qualifier,
+                                                         const std::string& config) {
+  std::lock_guard lock(write_mu_);
+  auto old = get_url(function, qualifier);
+  if (!old) return old.error();
+  FunctionUrl u = *old;
+  u.config = config;
+  u.modified_ms = base::now_ms();
+  auto saved = guarded([&]() -> base::Status {
+    auto st = db_.prepare("UPDATE function_urls SET config = ?, modified_ms = ? WHERE function = ? AND qualifier = ?");
+    st.bind(1, config).bind(2, u.modified_ms).bind(3, function).bind(4, qualifier);
+    return st.run();
+  });
+  if (!saved) return saved.error();
+  publish([&](Snapshot& s) { s.urls[{function, qualifier}] = u; });
+  return u;
+}
+
+base::Status Registry::delete_url(const std::string& function, const std::string& qualifier) {
+  std::lock_guard lock(write_mu_);
+  auto old = get_url(function, qualifier);
+  if (!old) return old.error();
+  auto deleted = guarded([&]() -> base::Status {
+    auto st = db_.prepare("DELETE FROM function_urls WHERE function = ? AND qualifier = ?");
+    st.bind(1, function).bind(2, qualifier);
+    return st.run();
+  });
+  if (!deleted) return deleted;
+  publish([&](Snapshot& s) {
+    s.urls.erase({function, qualifier});
+    s.url_ids.erase(old->url_id);
+  });
+  return {};
+}
+
+base::Result<std::vector<Registry::FunctionUrl>> Registry::list_urls(const std::string& function) {
+  auto s = snapshot();
+  if (!find_in(s->functions, function)) return not_found(function);
+  std::vector<FunctionUrl> out;
+  for (auto it = s->urls.lower_bound({function, ""}); it != s->urls.end() && it->first.first == function; ++it)
+    out.push_back(it->second);
+  return out;
 }
 
 }  // namespace nimbus::functions

@@ -125,6 +125,28 @@ class Registry {
   base::Status delete_provisioned(const std::string& function, const std::string& qualifier);
   std::vector<Provisioned> all_provisioned();
 
+  // Function URLs (Lambda's FunctionUrlConfig): at most one per function
+  // ("" qualifier) and per alias, each with a unique 32-character id
+  // [0-9a-z] that its host name carries. `config` is the API layer's JSON
+  // (AuthType, Cors, InvokeMode); the registry does not read it. Deleted with
+  // the function or the alias.
+  struct FunctionUrl {
+    std::string function;
+    std::string qualifier;  // "" or an alias
+    std::string url_id;
+    std::string config;
+    int64_t created_ms = 0;
+    int64_t modified_ms = 0;
+  };
+  // kNotFound for an unknown function or alias; kAlreadyExists when one exists.
+  base::Result<FunctionUrl> create_url(const std::string& function, const std::string& qualifier,
+                                       const std::string& config);
+  base::Result<FunctionUrl> get_url(const std::string& function, const std::string& qualifier);  // from memory
+  base::Result<FunctionUrl> update_url(const std::string& function, const std::string& qualifier,
+                                       const std::string& config);
+  base::Status delete_url(const std::string& function, const std::string& qualifier);
+  base::Result<std::vector<FunctionUrl>> list_urls(const std::string& function);  // qualifier order, from memory
+
   // Every definition at one moment; never changed once published.
   struct Snapshot {
     std::map<std::string, FunctionConfig> functions;  // $LATEST by name
@@ -135,6 +157,8 @@ class Registry {
     std::map<std::string, int> last_version;  // the highest number ever published, deleted ones included
     std::map<std::string, Tags> tags;
     std::map<std::pair<std::string, std::string>, Policy> policies;  // (function, qualifier)
+    std::map<std::pair<std::string, std::string>, FunctionUrl> urls;  // (function, "" or alias)
+    std::map<std::string, std::pair<std::string, std::string>> url_ids;  // url id -> (function, qualifier)
   };
   std::shared_ptr<const Snapshot> snapshot() const;
 

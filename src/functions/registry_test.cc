@@ -130,6 +130,34 @@ TEST_F(RegistryTest, AnOlderFunctionWideEventInvokeConfigBecomesLatests) {
   EXPECT_EQ(t.integer(0), 0);
 }
 
+TEST_F(RegistryTest, FunctionUrlsPersistAndGoWithTheirFunctionOrAlias) {
+  create("f");
+  ASSERT_TRUE(registry_->publish_version("f", ""));
+  ASSERT_TRUE(registry_->create_alias("f", "live", "1", ""));
+  auto u = registry_->create_url("f", "", R"({"AuthType":"NONE"})");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->url_id.size(), 32u);
+  EXPECT_EQ(registry_->create_url("f", "", "{}").error().code, base::ErrorCode::kAlreadyExists);
+  EXPECT_EQ(registry_->create_url("f", "nope", "{}").error().code, base::ErrorCode::kNotFound);
+  auto a = registry_->create_url("f", "live", R"({"AuthType":"AWS_IAM"})");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(registry_->update_url("f", "", R"({"AuthType":"AWS_IAM"})"));
+  reopen();
+  auto back = registry_->get_url("f", "");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->url_id, u->url_id);
+  EXPECT_EQ(back->config, R"({"AuthType":"AWS_IAM"})");
+  EXPECT_EQ(registry_->snapshot()->url_ids.count(a->url_id), 1u);
+  ASSERT_TRUE(registry_->delete_alias("f", "live"));
+  EXPECT_EQ(registry_->snapshot()->url_ids.count(a->url_id), 0u);
+  ASSERT_TRUE(registry_->list_urls("f"));
+  EXPECT_EQ(registry_->list_urls("f")->size(), 1u);
+  ASSERT_TRUE(registry_->remove("f"));
+  reopen();
+  EXPECT_TRUE(registry_->snapshot()->urls.empty());
+  EXPECT_TRUE(registry_->snapshot()->url_ids.empty());
+}
+
 TEST_F(RegistryTest, ASnapshotNeverChanges) {
   create("f");
   auto before = registry_->snapshot();

@@ -143,5 +143,11 @@ boost::asio::awaitable<http::Response> put_function_code_signing_config(Deps&, C
 boost::asio::awaitable<http::Response> delete_function_code_signing_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_runtime_management_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_runtime_management_config(Deps&, Call&);
+// Function URLs (url_ops.cc)
+boost::asio::awaitable<http::Response> create_function_url_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_function_url_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_function_url_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_function_url_config(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_function_url_configs(Deps&, Call&);
 
 }  // namespace nimbus::lambda_api

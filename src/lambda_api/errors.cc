@@ -26,6 +26,7 @@ constexpr TypeRow kTypes[] = {
     {ErrorType::kCodeSigningConfigNotFound, 404, "CodeSigningConfigNotFoundException"},
     {ErrorType::kInvalidRuntime, 502, "InvalidRuntimeException"},
     {ErrorType::kUnknownOperation, 404, "UnknownOperationException"},
+    {ErrorType::kValidation, 400, "ValidationException"},
     {ErrorType::kService, 500, "ServiceException"},
 };
 
@@ -50,7 +51,9 @@ aws::ServiceError to_lambda_error(const base::Error& e) {
     case ErrorCode::kNotFound: return lambda_error(ErrorType::kResourceNotFound, e.message);
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kConflict: return lambda_error(ErrorType::kResourceConflict, e.message);
-    case ErrorCode::kInvalidArgument: return lambda_error(ErrorType::kInvalidParameterValue, e.message);
+    case ErrorCode::kInvalidArgument:
+      if (e.reason == "ValidationException") return lambda_error(ErrorType::kValidation, e.message);
+      return lambda_error(ErrorType::kInvalidParameterValue, e.message);
     case ErrorCode::kMalformed: return lambda_error(ErrorType::kInvalidRequestContent, e.message);
     case ErrorCode::kTooLarge: return lambda_error(ErrorType::kRequestTooLarge, e.message);
     case ErrorCode::kNotImplemented: return lambda_error(ErrorType::kInvalidParameterValue, e.message);

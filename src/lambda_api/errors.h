@@ -26,6 +26,7 @@ enum class ErrorType {
   kCodeSigningConfigNotFound,
   kInvalidRuntime,  // Invoke: a function this host cannot run (an arm64 function on x86_64)
   kUnknownOperation,
+  kValidation,  // ValidationException (function URLs' field constraints)
   kService,
 };
 

@@ -68,6 +68,11 @@ constexpr Route kRoutes[] = {
      get_runtime_management_config},
     {"PUT", "/2021-07-20/functions/{FunctionName}/runtime-management-config", "PutRuntimeManagementConfig",
      put_runtime_management_config},
+    {"POST", "/2021-10-31/functions/{FunctionName}/url", "CreateFunctionUrlConfig", create_function_url_config},
+    {"GET", "/2021-10-31/functions/{FunctionName}/url", "GetFunctionUrlConfig", get_function_url_config},
+    {"PUT", "/2021-10-31/functions/{FunctionName}/url", "UpdateFunctionUrlConfig", update_function_url_config},
+    {"DELETE", "/2021-10-31/functions/{FunctionName}/url", "DeleteFunctionUrlConfig", delete_function_url_config},
+    {"GET", "/2021-10-31/functions/{FunctionName}/urls", "ListFunctionUrlConfigs", list_function_url_configs},
 };
 
 }  // namespace

@@ -40,6 +40,8 @@ struct Options {
   std::function<base::Result<std::string>(const std::string& bucket, const std::string& key)> read_object;
   // GetFunction's Code.Location links; null: Location is empty (unit tests).
   const CodeLocations* code_locations = nullptr;
+  // host:port of the edge, the tail of every FunctionUrl ("<id>.lambda-url.<region>.<edge>").
+  std::string edge = "localhost:4566";
 };
 
 class Service {

@@ -12,6 +12,7 @@ const std::vector<ServiceEntry>& service_table() {
       {"lambda-code", &wire_lambda_code},  // /_nimbus/code/ (Code.Location links), before the admin API's /_nimbus/
       {"nimbus", &wire_admin},  // claims /_nimbus/ and GET /metrics before any signature is looked at
       {"execute-api", &wire_execute_api},  // claims invoke URLs (*.execute-api.*, /restapis/…/_user_request_/)
+      {"lambda-url", &wire_function_urls},  // claims <url-id>.lambda-url.<region>.* hosts
       {"lambda", &wire_lambda},
       {"logs", &wire_logs},
       {"apigateway", &wire_apigateway},

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/time.h"
+#include "function_urls/service.h"
 #include "functions/async_queue.h"
 #include "functions/code_package.h"
 #include "functions/invoker.h"
@@ -141,12 +142,24 @@ base::Status start_functions(Application& app) {
   return {};
 }
 
+aws::ServiceDescriptor wire_function_urls(Application& app) {
+  function_urls::Options options;
+  options.region = app.config.region;
+  options.invoke = [&app](functions::InvokeRequest request,
+                          std::function<void(base::Result<functions::InvokeResult>)> done) {
+    app.invoker->invoke(std::move(request), std::move(done));
+  };
+  return app.keep(std::make_unique<function_urls::Service>(*app.registry, app.authenticator, std::move(options)))
+      ->descriptor();
+}
+
 aws::ServiceDescriptor wire_lambda_code(Application& app) { return app.code_locations->descriptor(); }
 
 aws::ServiceDescriptor wire_lambda(Application& app) {
   lambda_api::Options options;
   options.region = app.config.region;
   options.code_locations = app.code_locations.get();
+  options.edge = "localhost:" + std::to_string(app.port);
   options.read_object = [&app](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
     auto o = app.store->open_object(bucket, key);
     if (!o) return o.error();

@@ -168,6 +168,9 @@ def check_applied(s3, lam, included):
     assert statement["Sid"] == "AllowS3Invoke" and statement["Principal"] == {"Service": "s3.amazonaws.com"}
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == f"arn:aws:s3:::{BUCKET}"
 
+    url = lam.get_function_url_config(FunctionName=FUNCTION, Qualifier="live")
+    assert url["AuthType"] == "NONE" and url["Cors"]["AllowOrigins"] == ["https://example.com"]
+
     [rule] = s3.get_bucket_notification_configuration(Bucket=BUCKET)["LambdaFunctionConfigurations"]
     assert rule["LambdaFunctionArn"] == config["FunctionArn"] and rule["Events"] == ["s3:ObjectCreated:*"]
     assert rule["Filter"]["Key"]["FilterRules"] == [{"Name": "Prefix", "Value": "incoming/"}]
@@ -218,7 +221,7 @@ def test_apply_plan_clean_destroy(server, tmp_path):
     work = tmp_path / "tf"
     work.mkdir()
     included = optional_files(s3)
-    for name in ["main.tf", *included]:
+    for name in ["main.tf", "function_url.tf", *included]:
         shutil.copy(CONFIG_DIR / name, work / name)
     (work / "function.zip").write_bytes(python_zip({"app.py": HANDLER}))
     print(f"terraform e2e: configuration main.tf {' '.join(included)}")
