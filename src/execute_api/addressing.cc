@@ -38,7 +38,8 @@ std::optional<Address> parse_address(std::string_view host_header, std::string_v
   std::string query = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
   if (auto at = host.find(kHostMarker); at != std::string::npos && at > 0) {
     std::string id = host.substr(0, at);
-    if (!valid_id(id)) return std::nullopt;
+    // An origin-form target only ("/…"): anything else names no path of the API.
+    if (!valid_id(id) || (!path.empty() && path.front() != '/')) return std::nullopt;
     return Address{id, path.empty() ? "/" : std::string(path), query, host};
   }
   if (path.rfind(kRestApis, 0) == 0) {

@@ -12,6 +12,9 @@ TEST(Addressing, HostForm) {
   EXPECT_EQ(a->path, "/prod/pets");
   EXPECT_EQ(a->query, "x=1");
   EXPECT_EQ(a->domain_name, "abc123.execute-api.localhost");
+  // Found by fuzz/gateway_proxy_fuzz.cc: a target that is not "/…" is no path of the API.
+  EXPECT_FALSE(parse_address("abc123.execute-api.localhost:4566", "\x0fprod/pets?x=1"));
+  EXPECT_FALSE(parse_address("abc123.execute-api.localhost:4566", "http://elsewhere/x"));
   a = parse_address("abc123.execute-api.localhost.localstack.cloud:4566", "");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->path, "/");
