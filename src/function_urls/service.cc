@@ -147,10 +147,12 @@ struct Service::Impl {
     ir.request_id = request_id;
     ir.payload = execute_api::build_v2_event(pr, ctx);
     ir.trace_id = req.header("x-amzn-trace-id");
-    // Held by a shared_ptr, not move-captured: GCC 12 frees a coroutine's move-captured lambda twice.
+    // The start is a named local moved in, never a lambda temporary inside the
+    // co_await operand: GCC 12 destroys such a temporary twice (a use after
+    // free of whatever it captured; ASan found it here).
     auto request = std::make_shared<functions::InvokeRequest>(std::move(ir));
-    auto result = co_await http::await_callback<base::Result<functions::InvokeResult>>(
-        [this, request](auto done) { options.invoke(std::move(*request), std::move(done)); });
+    auto start = [this, request](auto done) { options.invoke(std::move(*request), std::move(done)); };
+    auto result = co_await http::await_callback<base::Result<functions::InvokeResult>>(std::move(start));
     if (!result) {
       if (result.error().code == base::ErrorCode::kThrottled)
         co_return lambda_reply(429, "TooManyRequestsException", std::string("Rate Exceeded."), request_id);
