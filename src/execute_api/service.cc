@@ -15,6 +15,7 @@
 #include "execute_api/addressing.h"
 #include "execute_api/http_api.h"
 #include "execute_api/proxy_event.h"
+#include "execute_api/rest_service.h"
 #include "gateway/documents.h"
 #include "http/offload.h"
 
@@ -47,10 +48,11 @@ using Outcome = std::variant<base::Result<functions::InvokeResult>, Timeout>;
 }  // namespace
 
 struct Service::Impl {
-  Impl(gateway::Documents& d, Options o) : docs(d), options(std::move(o)) {}
+  Impl(gateway::Documents& d, Options o) : docs(d), options(std::move(o)), rest(options) {}
   gateway::Documents& docs;
   Options options;
   DeploymentCache cache;
+  RestApis rest;  // REST APIs (v1): rest_service.h
 
   awaitable<Outcome> invoke(functions::InvokeRequest request, int timeout_ms) {
     auto executor = co_await boost::asio::this_coro::executor;
@@ -177,6 +179,7 @@ awaitable<http::Response> Service::handle(http::Request& req) {
   if (!addr) co_return not_found(request_id);
   auto snap = impl_->docs.snapshot();
   const gateway::Doc* api = snap->find(addr->api_id, "api", addr->api_id);
+  if (!api && snap->find(addr->api_id, "restapi", addr->api_id)) co_return co_await impl_->rest.serve(req, *addr, snap);
   if (!api) co_return not_found(request_id);
   try {
     co_return co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id);
