@@ -43,7 +43,12 @@ struct Validator {
     return n;
   }
 
+  // std::regex recurses per character: a long client string against a
+  // pattern could overflow the stack, so such strings do not match.
+  static constexpr size_t kMaxPatternText = 4096;
+
   static bool matches(const std::string& pattern, const std::string& text) {
+    if (text.size() > kMaxPatternText) return false;
     try {
       return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
     } catch (const std::regex_error&) {

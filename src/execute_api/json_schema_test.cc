@@ -35,6 +35,8 @@ TEST(JsonSchema, Draft4ExclusiveBoundsEnumPatternItems) {
   EXPECT_FALSE(ok(R"({"enum":["a",1]})", R"("b")"));
   EXPECT_TRUE(ok(R"({"pattern":"^[a-z]+$"})", R"("abc")"));
   EXPECT_FALSE(ok(R"({"pattern":"^[a-z]+$"})", R"("ab1")"));
+  std::string huge = "\"" + std::string(100000, 'a') + "\"";
+  EXPECT_FALSE(ok(R"({"pattern":"^(a|b)*$"})", huge.c_str()));  // refused, not a stack overflow
   EXPECT_FALSE(ok(R"({"type":"array","items":{"type":"string"},"minItems":1})", "[]"));
   EXPECT_FALSE(ok(R"({"type":"array","items":{"type":"string"}})", R"(["a",2])"));
   EXPECT_FALSE(ok(R"({"uniqueItems":true})", "[1,1]"));
