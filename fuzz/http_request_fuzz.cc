@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/encoding.h"
 #include "http/request_parser.h"
 #include "aws/router.h"
 
@@ -70,6 +71,11 @@ Outcome run(std::string_view wire, size_t step, size_t lend) {
       req.method = p.method();
       req.target = p.target();
       req.headers = p.headers();
+      req.original_names = p.original_names();
+      // Every header keeps its name as sent, one for one.
+      if (req.original_names.size() != req.headers.size()) __builtin_trap();
+      for (size_t i = 0; i < req.headers.size(); ++i)
+        if (base::to_lower(req.original_names[i]) != req.headers[i].first) __builtin_trap();
       static const aws::ServiceDescriptor s3 = [] {
         aws::ServiceDescriptor d;
         d.name = "s3";

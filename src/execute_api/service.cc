@@ -23,6 +23,7 @@
 #include "execute_api/http_api.h"
 #include "execute_api/proxy_event.h"
 #include "execute_api/token_bucket.h"
+#include "execute_api/rest_service.h"
 #include "gateway/documents.h"
 #include "http/offload.h"
 
@@ -133,13 +134,15 @@ struct Service::Impl {
       : docs(d),
         options(std::move(o)),
         jwks([](std::string url) { return http_get(std::move(url)); }),
-        authorizers([this](functions::InvokeRequest r) { return invoke_authorizer(std::move(r)); }, &jwks) {}
+        authorizers([this](functions::InvokeRequest r) { return invoke_authorizer(std::move(r)); }, &jwks),
+        rest(options) {}
   gateway::Documents& docs;
   Options options;
   DeploymentCache cache;
   JwksCache jwks;
   Authorizers authorizers;
   RateLimiter throttles;
+  RestApis rest;  // REST APIs (v1): rest_service.h
 
   // Stage throttling (routeSettings[routeKey], then defaultRouteSettings,
   // member by member) under the account's 10,000 rps / 5,000 burst.
@@ -358,12 +361,15 @@ awaitable<http::Response> Service::handle(http::Request& req) {
   RequestFacts facts = begin_facts(req, *addr, request_id);
   auto snap = impl_->docs.snapshot();
   const gateway::Doc* api = snap->find(addr->api_id, "api", addr->api_id);
+  const gateway::Doc* rest_api = api ? nullptr : snap->find(addr->api_id, "restapi", addr->api_id);
   http::Response res;
   try {
     // An unknown API is answered (and counted) like an unknown route. (No
     // co_await inside a conditional expression: GCC 12 miscompiles it.)
     if (api)
       res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
+    else if (rest_api)
+      res = co_await impl_->rest.serve(req, *addr, snap);
     else
       res = not_found(request_id);
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/headers.h"
 #include "base/result.h"
@@ -34,6 +35,9 @@ struct Request {
   std::string method;
   std::string target;        // raw path and query as sent
   base::HeaderList headers;  // lowercase names
+  // headers[i]'s name as the client spelled it; empty when the request was
+  // not parsed off the wire (then the lower-case names are all there is).
+  std::vector<std::string> original_names;
   std::string remote_ip;
   std::optional<uint64_t> content_length;  // absent for chunked bodies
   BodyReader* body = nullptr;

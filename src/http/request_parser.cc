@@ -99,6 +99,7 @@ void RequestParser::on_field_impl(bhttp::field, bstring_view name, bstring_view 
   } else if (lower == "content-length") {
     has_content_length_ = true;
   }
+  original_names_.emplace_back(name.data(), name.size());
   headers_.emplace_back(std::move(lower), std::move(text));
 }
 

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/headers.h"
 
@@ -59,6 +60,9 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   const std::string& target() const { return target_; }
   int version() const { return version_; }
   const base::HeaderList& headers() const { return headers_; }      // lowercase names
+  // The header names as the client spelled them, one per headers() entry, in
+  // the same order (REST APIs hand functions the client's casing).
+  const std::vector<std::string>& original_names() const { return original_names_; }
   const base::HeaderList& trailers() const { return trailers_; }    // chunked trailer fields
   std::optional<uint64_t> declared_length() const {
     auto n = content_length();  // Beast's, known once the header is done
@@ -88,6 +92,7 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   std::string method_, target_;
   int version_ = 11;
   base::HeaderList headers_, trailers_;
+  std::vector<std::string> original_names_;
   bool has_transfer_encoding_ = false;
   bool has_content_length_ = false;
   std::string transfer_encoding_;

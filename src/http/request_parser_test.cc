@@ -41,6 +41,18 @@ Parsed parse(RequestParser& p, std::string_view wire, size_t step = 1 << 20) {
   return out;
 }
 
+TEST(RequestParser, KeepsTheNamesAsSentBesideTheLowerCaseOnes) {
+  RequestParser p(8192);
+  auto r = parse(p, "GET / HTTP/1.1\r\nHost: a\r\ntEsT-HEADeR: v\r\nX-Api-Key: k\r\nx-api-key: k2\r\n\r\n", 3);
+  ASSERT_TRUE(r.done) << r.ec.message();
+  ASSERT_EQ(p.headers().size(), 4u);
+  ASSERT_EQ(p.original_names().size(), 4u);
+  EXPECT_EQ(p.headers()[1].first, "test-header");
+  EXPECT_EQ(p.original_names()[1], "tEsT-HEADeR");
+  EXPECT_EQ(p.original_names()[2], "X-Api-Key");
+  EXPECT_EQ(p.original_names()[3], "x-api-key");
+}
+
 TEST(RequestParser, ChunkedBodyWithTrailerInAnySplit) {
   std::string wire =
       "PUT /b/k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

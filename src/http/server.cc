@@ -432,6 +432,7 @@ awaitable<void> Server::Impl::serve_requests(Connection& c) {
     req.target = parser.target();
     req.remote_ip = remote_ip;
     req.headers = parser.headers();
+    req.original_names = parser.original_names();
     req.content_length = parser.declared_length();
     if (parser.chunked()) req.content_length.reset();
     bool expect_continue = base::iequals(req.header("expect"), "100-continue");

@@ -1,0 +1,477 @@
+"""API Gateway REST APIs (apigateway v1) with Lambda proxy integrations:
+management with both AWS CLIs and boto3, traffic with curl and plain HTTP
+against a real nimbus, Python and C++ handlers; the REST event and response
+rules as AWS applies them, binary media types, API Gateway's REST errors,
+Lambda authorizers (TOKEN, REQUEST, cached), API keys with usage plans,
+method throttling and request validation."""
+import base64
+import http.client
+import json
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from conftest import Nimbus, aws_clis, client_env, python_zip, ACCESS_KEY, SECRET_KEY, REGION
+from test_lambda import ROLE, function_zip, lambda_client
+
+HANDLERS = r'''
+import base64, json, time
+
+def echo(event, context):
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json", "X-Handler": "python"},
+            "multiValueHeaders": {"X-Multi": ["a", "b"]}, "body": json.dumps(event)}
+
+def shaped(event, context):
+    q = event.get("queryStringParameters") or {}
+    kind = q.get("kind", "")
+    if kind == "binary":
+        raw = base64.b64decode(event["body"]) if event["isBase64Encoded"] else b"not base64"
+        return {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "isBase64Encoded": True,
+                "body": base64.b64encode(raw).decode()}
+    if kind == "extra":
+        return {"statusCode": 200, "wrongValue": "value"}
+    if kind == "headers":
+        return {"headers": {"test-header": "value"}}
+    if kind == "string":
+        return "justAString"
+    if kind == "status":
+        return {"statusCode": "201", "body": "created"}
+    if kind == "raise":
+        raise RuntimeError("handler failed")
+    if kind == "slow":
+        time.sleep(3)
+    return {"statusCode": 200, "body": kind}
+
+CALLS = {"n": 0}
+
+def token_auth(event, context):
+    CALLS["n"] += 1
+    token = event["authorizationToken"]
+    if token == "unauthorized":
+        raise Exception("Unauthorized")
+    if token == "broken":
+        return {"principalId": "x"}
+    effect = "Allow" if token.startswith("allow") else "Deny"
+    return {"principalId": "user-" + token, "context": {"calls": CALLS["n"], "kind": event["type"], "ok": True},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
+
+def request_auth(event, context):
+    CALLS["n"] += 1
+    headers = {k.lower(): v for k, v in event["headers"].items()}
+    q = event.get("queryStringParameters") or {}
+    allowed = headers.get("x-user") == "alice" and q.get("tenant") == "t1"
+    arn = event["methodArn"].split("/")[0] + "/*"
+    return {"principalId": headers.get("x-user", "nobody"), "usageIdentifierKey": headers.get("x-usage", ""),
+            "context": {"calls": CALLS["n"], "method": event["httpMethod"]},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow" if allowed else "Deny", "Resource": arn}]}}
+'''
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==") \
+    + bytes(range(256)) * 20
+
+
+def apigw(endpoint):
+    import boto3
+    from botocore.config import Config
+    return boto3.client("apigateway", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY, region_name=REGION,
+                        config=Config(retries={"max_attempts": 0}))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Nimbus(tmp_path_factory.mktemp("apigw-rest") / "data").start()
+    lam = lambda_client(s.endpoint)
+    for name, handler in (("echo", "app.echo"), ("shaped", "app.shaped"), ("tokenauth", "app.token_auth"),
+                          ("requestauth", "app.request_auth")):
+        lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler=handler,
+                            Code={"ZipFile": python_zip({"app.py": HANDLERS})}, Timeout=10)
+    lam.create_function(FunctionName="cpp", Runtime="provided.al2023", Role=ROLE, Handler="unused",
+                        Code={"ZipFile": function_zip("echo")}, Timeout=10)
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def fn_arn(name):
+    return f"arn:aws:lambda:{REGION}:000000000000:function:{name}"
+
+
+def invocation_uri(name):
+    return f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{fn_arn(name)}/invocations"
+
+
+def call(server, api_id, method, path, body=None, headers=None):
+    """One plain HTTP request to the API's host form; header names go out as written."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    h = {"Host": f"{api_id}.execute-api.localhost:{server.port}"}
+    h.update(headers or {})
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, r.getheader, data, r.msg
+
+
+def root_of(c, api_id):
+    """The root resource's id (boto3 1.26 does not show CreateRestApi's rootResourceId)."""
+    return [r for r in c.get_resources(restApiId=api_id)["items"] if r["path"] == "/"][0]["id"]
+
+
+def build_api(c, function, paths, stage="test", binary=None, method_args=None, timeout_ms=None, api_args=None):
+    """A REST API with one AWS_PROXY method per (path, verb), deployed to `stage`."""
+    api = c.create_rest_api(name=f"rest-{function}", **({"binaryMediaTypes": binary} if binary else {}),
+                           **(api_args or {}))
+    api_id = api["id"]
+    ids = {"/": root_of(c, api_id)}
+    for path, verb in paths:
+        parent = "/"
+        for part in [p for p in path.split("/") if p]:
+            here = (parent.rstrip("/") + "/" + part)
+            if here not in ids:
+                ids[here] = c.create_resource(restApiId=api_id, parentId=ids[parent], pathPart=part)["id"]
+            parent = here
+        c.put_method(restApiId=api_id, resourceId=ids[path], httpMethod=verb, authorizationType="NONE",
+                     **(method_args or {}))
+        args = dict(restApiId=api_id, resourceId=ids[path], httpMethod=verb, type="AWS_PROXY",
+                    integrationHttpMethod="POST", uri=invocation_uri(function))
+        if timeout_ms:
+            args["timeoutInMillis"] = timeout_ms
+        c.put_integration(**args)
+    c.create_deployment(restApiId=api_id, stageName=stage)
+    return api_id, ids
+
+
+def test_rest_api_with_both_clis_and_the_event_as_aws_builds_it(server):
+    for cli in aws_clis():
+        def aws(*args):
+            out = subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", *args],
+                                 env=client_env(), capture_output=True, text=True)
+            assert out.returncode == 0, out.stderr
+            return json.loads(out.stdout) if out.stdout.strip() else None
+        api = aws("create-rest-api", "--name", "cli", "--endpoint-configuration", "types=REGIONAL")
+        assert api["apiKeySource"] == "HEADER" and api["endpointConfiguration"]["types"] == ["REGIONAL"]
+        resources = aws("get-resources", "--rest-api-id", api["id"])["items"]
+        assert len(resources) == 1 and resources[0]["path"] == "/"  # older CLIs don't show rootResourceId
+        assert api.get("rootResourceId", resources[0]["id"]) == resources[0]["id"]
+        proxy = aws("create-resource", "--rest-api-id", api["id"], "--parent-id", resources[0]["id"],
+                    "--path-part", "{proxy+}")
+        assert proxy["path"] == "/{proxy+}"
+        aws("put-method", "--rest-api-id", api["id"], "--resource-id", proxy["id"], "--http-method", "ANY",
+            "--authorization-type", "NONE")
+        integration = aws("put-integration", "--rest-api-id", api["id"], "--resource-id", proxy["id"],
+                          "--http-method", "ANY", "--type", "AWS_PROXY", "--integration-http-method", "POST",
+                          "--uri", invocation_uri("echo"))
+        assert integration["timeoutInMillis"] == 29000 and integration["httpMethod"] == "POST"
+        aws("put-method-response", "--rest-api-id", api["id"], "--resource-id", proxy["id"], "--http-method", "ANY",
+            "--status-code", "200")
+        aws("put-integration-response", "--rest-api-id", api["id"], "--resource-id", proxy["id"],
+            "--http-method", "ANY", "--status-code", "200", "--selection-pattern", "")
+        dep = aws("create-deployment", "--rest-api-id", api["id"], "--stage-name", "test",
+                  "--variables", "env=dev")
+        stage = aws("get-stage", "--rest-api-id", api["id"], "--stage-name", "test")
+        assert stage["deploymentId"] == dep["id"] and stage["variables"] == {"env": "dev"}
+        assert any(a["id"] == api["id"] for a in aws("get-rest-apis")["items"])
+        embedded = aws("get-resources", "--rest-api-id", api["id"], "--embed", "methods")["items"]
+        method = [r for r in embedded if r["path"] == "/{proxy+}"][0]["resourceMethods"]["ANY"]
+        assert method["methodIntegration"]["type"] == "AWS_PROXY"
+
+        status, header, body, msg = call(
+            server, api["id"], "GET",
+            "/test/test-path/?category=electronics&category=books&plus=test+alias&enc=%2B00:00",
+            headers={"tEsT-HEADeR": "aValUE", "authorization": "random-value", "X-Rep": "1"})
+        assert status == 200, body
+        assert header("X-Handler") == "python" and msg.get_all("X-Multi") == ["a", "b"]
+        assert str(uuid.UUID(header("x-amzn-RequestId"))) == header("x-amzn-RequestId")
+        assert header("x-amz-apigw-id").endswith("=")
+        event = json.loads(body)
+        assert "version" not in event
+        assert event["resource"] == "/{proxy+}" and event["path"] == "/test-path/"
+        assert event["pathParameters"] == {"proxy": "test-path"}
+        assert event["headers"]["tEsT-HEADeR"] == "aValUE"
+        assert event["headers"]["Authorization"] == "random-value"
+        assert event["multiValueHeaders"]["X-Rep"] == ["1"]
+        assert event["queryStringParameters"]["category"] == "books"
+        assert event["multiValueQueryStringParameters"]["category"] == ["electronics", "books"]
+        assert event["queryStringParameters"]["plus"] == "test alias"
+        assert event["queryStringParameters"]["enc"] == "+00:00"
+        assert event["stageVariables"] == {"env": "dev"}
+        assert event["body"] is None and event["isBase64Encoded"] is False
+        rc = event["requestContext"]
+        assert rc["path"] == "/test/test-path/" and rc["stage"] == "test" and rc["resourcePath"] == "/{proxy+}"
+        assert rc["requestId"] == header("x-amzn-RequestId") and rc["deploymentId"] == dep["id"]
+        assert rc["resourceId"] == proxy["id"] and rc["identity"]["sourceIp"] == "127.0.0.1"
+        assert "authorizer" not in rc
+
+        # No resource for "/" (a greedy variable needs a segment), and no such stage: 403s.
+        for path in ("/test", "/test/", "/nostage/x"):
+            status, header, body, _ = call(server, api["id"], "GET", path)
+            assert status == 403 and json.loads(body) == {"message": "Missing Authentication Token"}, path
+            assert header("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
+        aws("delete-rest-api", "--rest-api-id", api["id"])
+        status, _, _, _ = call(server, api["id"], "GET", "/test/test-path")
+        assert status == 404
+
+
+def test_management_with_boto3_patches_tags_and_refusals(server):
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/pets", "GET"), ("/pets/{id}", "ANY"), ("/pets/dog", "GET")])
+    # Only Lambda proxy integrations and the authorization types nimbus applies; refused by name.
+    with pytest.raises(ClientError) as e:
+        c.put_integration(restApiId=api_id, resourceId=ids["/pets"], httpMethod="GET", type="HTTP_PROXY",
+                          integrationHttpMethod="GET", uri="http://example.com")
+    assert "HTTP_PROXY" in str(e.value)
+    with pytest.raises(ClientError) as e:
+        c.put_method(restApiId=api_id, resourceId=ids["/pets"], httpMethod="POST", authorizationType="AWS_IAM")
+    assert "AWS_IAM" in str(e.value)
+    with pytest.raises(ClientError) as e:
+        c.create_resource(restApiId=api_id, parentId=ids["/pets"], pathPart="dog")
+    assert e.value.response["Error"]["Code"] == "ConflictException"
+    with pytest.raises(ClientError) as e:
+        c.update_rest_api(restApiId=api_id, patchOperations=[{"op": "replace", "path": "/policy", "value": "{}"}])
+    assert "/policy" in str(e.value)
+    api = c.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "add", "path": "/binaryMediaTypes/image~1png"}, {"op": "replace", "path": "/description", "value": "d"}])
+    assert api["binaryMediaTypes"] == ["image/png"] and api["description"] == "d"
+    stage = c.update_stage(restApiId=api_id, stageName="test", patchOperations=[
+        {"op": "replace", "path": "/variables/color", "value": "blue"}])
+    assert stage["variables"] == {"color": "blue"}
+    arn = f"arn:aws:apigateway:{REGION}::/restapis/{api_id}/stages/test"
+    c.tag_resource(resourceArn=arn, tags={"team": "a"})
+    assert c.get_tags(resourceArn=arn)["tags"] == {"team": "a"}
+    c.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert c.get_tags(resourceArn=arn)["tags"] == {}
+    assert c.get_method(restApiId=api_id, resourceId=ids["/pets/{id}"], httpMethod="ANY")["httpMethod"] == "ANY"
+    assert len(c.get_deployments(restApiId=api_id)["items"]) == 1
+
+    # Routing: literal beats {id}; ANY takes any verb; trailing slash ignored; the path forms.
+    def event_of(method, path, **kw):
+        status, _, body, _ = call(server, api_id, method, path, **kw)
+        assert status == 200, body
+        return json.loads(body)
+    assert event_of("GET", "/test/pets/dog")["resource"] == "/pets/dog"
+    e = event_of("DELETE", "/test/pets/a%2Bb@x/")
+    assert e["resource"] == "/pets/{id}" and e["pathParameters"] == {"id": "a%2Bb@x"} and e["httpMethod"] == "DELETE"
+    assert e["stageVariables"] == {"color": "blue"}
+    status, _, _, _ = call(server, api_id, "POST", "/test/pets")
+    assert status == 403
+    if shutil.which("curl"):
+        for path in (f"/restapis/{api_id}/test/_user_request_/pets", f"/_aws/execute-api/{api_id}/test/pets"):
+            out = subprocess.run(["curl", "-sS", "-g", f"{server.endpoint}{path}"], capture_output=True, check=True)
+            assert json.loads(out.stdout)["resource"] == "/pets", out.stdout
+    c.delete_resource(restApiId=api_id, resourceId=ids["/pets/{id}"])
+    assert {r["path"] for r in c.get_resources(restApiId=api_id)["items"]} == {"/", "/pets", "/pets/dog"}
+
+
+def test_binary_image_round_trip(server):
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "shaped", [("/img", "POST")], binary=["image/png"])
+    status, header, body, _ = call(server, api_id, "POST", "/test/img?kind=binary", body=PNG,
+                                   headers={"Content-Type": "image/png", "Accept": "image/png"})
+    assert status == 200 and body == PNG, "a binary body travels base64 both ways, byte for byte"
+    assert header("Content-Type") == "image/png"
+    # Without an Accept naming a binary type, the base64 text goes out as the function wrote it.
+    status, _, body, _ = call(server, api_id, "POST", "/test/img?kind=binary", body=PNG,
+                              headers={"Content-Type": "image/png"})
+    assert status == 200 and base64.b64decode(body) == PNG
+    if shutil.which("curl"):
+        out = subprocess.run(["curl", "-sS", "--data-binary", "@-", "-H", "Content-Type: image/png",
+                              "-H", "Accept: image/png",
+                              f"{server.endpoint}/restapis/{api_id}/test/_user_request_/img?kind=binary"],
+                             input=PNG, capture_output=True, check=True)
+        assert out.stdout == PNG
+
+
+def test_responses_and_gateway_errors(server):
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "shaped", [("/r", "GET")], timeout_ms=1000)
+    status, header, body, _ = call(server, api_id, "GET", "/test/r?kind=headers")
+    assert status == 200 and body == b"" and header("test-header") == "value"
+    status, _, body, _ = call(server, api_id, "GET", "/test/r?kind=status")
+    assert status == 201 and body == b"created"
+    for kind in ("extra", "string", "raise"):
+        status, header, body, _ = call(server, api_id, "GET", f"/test/r?kind={kind}")
+        assert status == 502 and body == b'{"message": "Internal server error"}', kind
+        assert header("x-amzn-RequestId")
+    status, _, body, _ = call(server, api_id, "GET", "/test/r?kind=slow")
+    assert status == 504 and json.loads(body) == {"message": "Endpoint request timed out"}
+    # The C++ echo returns its event: keys a proxy response may not have, so 502 as on AWS.
+    cpp_api, _ = build_api(c, "cpp", [("/echo", "GET")])
+    status, _, body, _ = call(server, cpp_api, "GET", "/test/echo")
+    assert status == 502 and json.loads(body) == {"message": "Internal server error"}
+
+
+def add_authorized_method(c, api_id, root, part, authorizer_id, function="echo", **extra):
+    res = c.create_resource(restApiId=api_id, parentId=root, pathPart=part)["id"]
+    c.put_method(restApiId=api_id, resourceId=res, httpMethod="GET", authorizationType="CUSTOM",
+                 authorizerId=authorizer_id, **extra)
+    c.put_integration(restApiId=api_id, resourceId=res, httpMethod="GET", type="AWS_PROXY",
+                      integrationHttpMethod="POST", uri=invocation_uri(function))
+    return res
+
+
+def test_token_authorizer_allows_denies_and_caches(server):
+    c = apigw(server.endpoint)
+    api = c.create_rest_api(name="auth")
+    auth = c.create_authorizer(restApiId=api["id"], name="tok", type="TOKEN",
+                               authorizerUri=invocation_uri("tokenauth"),
+                               identitySource="method.request.header.Authorization",
+                               identityValidationExpression="^[a-z-]+$", authorizerResultTtlInSeconds=300)
+    assert auth["authorizerResultTtlInSeconds"] == 300
+    add_authorized_method(c, api["id"], root_of(c, api["id"]), "secret", auth["id"])
+    c.create_deployment(restApiId=api["id"], stageName="prod")
+    get = lambda token: call(server, api["id"], "GET", "/prod/secret",
+                             headers={"Authorization": token} if token is not None else {})
+    status, _, body, _ = get(None)
+    assert status == 401 and json.loads(body) == {"message": "Unauthorized"}
+    status, _, body, _ = get("NOT-VALID-1")  # fails identityValidationExpression, never invoked
+    assert status == 401
+    status, _, body, _ = get("allow-a")
+    assert status == 200, body
+    first = json.loads(body)["requestContext"]["authorizer"]
+    assert first["principalId"] == "user-allow-a" and first["kind"] == "TOKEN" and first["ok"] is True
+    status, _, body, _ = get("allow-a")
+    assert json.loads(body)["requestContext"]["authorizer"]["calls"] == first["calls"], "served from the cache"
+    status, _, body, _ = get("allow-b")
+    assert json.loads(body)["requestContext"]["authorizer"]["calls"] > first["calls"]
+    status, header, body, _ = get("deny")
+    assert status == 403 and json.loads(body) == {
+        "message": "User is not authorized to access this resource with an explicit deny"}
+    status, _, body, _ = get("unauthorized")
+    assert status == 401 and json.loads(body) == {"message": "Unauthorized"}
+    status, _, body, _ = get("broken")
+    assert status == 500
+
+
+def test_request_authorizer_and_api_keys_from_it(server):
+    c = apigw(server.endpoint)
+    api = c.create_rest_api(name="reqauth", apiKeySource="AUTHORIZER")
+    auth = c.create_authorizer(restApiId=api["id"], name="req", type="REQUEST",
+                               authorizerUri=invocation_uri("requestauth"),
+                               identitySource="method.request.header.X-User, method.request.querystring.tenant",
+                               authorizerResultTtlInSeconds=0)
+    add_authorized_method(c, api["id"], root_of(c, api["id"]), "who", auth["id"], apiKeyRequired=True)
+    c.create_deployment(restApiId=api["id"], stageName="prod")
+    key = c.create_api_key(name="from-authorizer", enabled=True, value="k" * 30)
+    plan = c.create_usage_plan(name="p", apiStages=[{"apiId": api["id"], "stage": "prod"}])
+    c.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    status, _, _, _ = call(server, api["id"], "GET", "/prod/who?tenant=t1")
+    assert status == 401, "an identity source is missing"
+    status, _, body, _ = call(server, api["id"], "GET", "/prod/who?tenant=t2", headers={"X-User": "alice"})
+    assert status == 403
+    status, _, body, _ = call(server, api["id"], "GET", "/prod/who?tenant=t1", headers={"X-User": "alice"})
+    assert status == 403 and json.loads(body) == {"message": "Forbidden"}, "no usageIdentifierKey"
+    status, _, body, _ = call(server, api["id"], "GET", "/prod/who?tenant=t1",
+                              headers={"X-User": "alice", "X-Usage": "k" * 30})
+    assert status == 200, body
+    rc = json.loads(body)["requestContext"]
+    assert rc["authorizer"]["principalId"] == "alice" and rc["authorizer"]["method"] == "GET"
+    assert rc["identity"]["apiKey"] == "k" * 30 and rc["identity"]["apiKeyId"] == key["id"]
+
+
+def test_api_keys_usage_plan_quota_and_throttle(server):
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/paid", "GET")], stage="prod", method_args={"apiKeyRequired": True})
+    key = c.create_api_key(name="customer", enabled=True)
+    assert len(key["value"]) >= 20
+    listed = c.get_api_keys(includeValues=True)["items"]
+    assert any(k["id"] == key["id"] and k["value"] == key["value"] for k in listed)
+    assert all("value" not in k for k in c.get_api_keys()["items"])
+    other = c.create_api_key(name="not-in-a-plan", enabled=True)
+    disabled = c.create_api_key(name="disabled", value="d" * 25)
+    assert disabled["enabled"] is False
+    plan = c.create_usage_plan(name="small", apiStages=[{"apiId": api_id, "stage": "prod"}],
+                               quota={"limit": 2, "period": "DAY"})
+    c.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    c.create_usage_plan_key(usagePlanId=plan["id"], keyId=disabled["id"], keyType="API_KEY")
+    assert [k["id"] for k in c.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"], disabled["id"]]
+    for headers in ({}, {"x-api-key": "wrong" * 5}, {"x-api-key": other["value"]}, {"x-api-key": "d" * 25}):
+        status, header, body, _ = call(server, api_id, "GET", "/prod/paid", headers=headers)
+        assert status == 403 and json.loads(body) == {"message": "Forbidden"}, headers
+        assert header("x-amzn-ErrorType") == "ForbiddenException"
+    for _ in range(2):
+        status, _, body, _ = call(server, api_id, "GET", "/prod/paid", headers={"x-api-key": key["value"]})
+        assert status == 200, body
+    status, _, body, _ = call(server, api_id, "GET", "/prod/paid", headers={"x-api-key": key["value"]})
+    assert status == 429 and json.loads(body) == {"message": "Limit Exceeded"}
+    # The plan's throttle: a burst of 1 at 1 request a second lets one of two quick requests through.
+    c.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "remove", "path": "/quota"},
+        {"op": "replace", "path": "/throttle/burstLimit", "value": "1"},
+        {"op": "replace", "path": "/throttle/rateLimit", "value": "0.5"}])
+    codes = [call(server, api_id, "GET", "/prod/paid", headers={"x-api-key": key["value"]})[0] for _ in range(3)]
+    assert codes[0] == 200 and 429 in codes[1:], codes
+
+
+def test_method_throttling_from_stage_settings(server):
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "echo", [("/t", "GET"), ("/u", "GET")], stage="prod")
+    stage = c.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "1"},
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "0.5"},
+        {"op": "replace", "path": "/~1u/GET/throttling/burstLimit", "value": "100"}])
+    assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 1
+    assert stage["methodSettings"]["u/GET"]["throttlingBurstLimit"] == 100
+    codes = [call(server, api_id, "GET", "/prod/t")[0] for _ in range(3)]
+    assert codes[0] == 200 and 429 in codes[1:], codes
+    status, _, body, _ = call(server, api_id, "GET", "/prod/t")
+    assert status == 429 and json.loads(body) == {"message": "Too Many Requests"}
+    assert [call(server, api_id, "GET", "/prod/u")[0] for _ in range(3)] == [200, 200, 200]
+
+
+def test_request_validator_and_models(server):
+    c = apigw(server.endpoint)
+    api = c.create_rest_api(name="validated")
+    schema = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["name"],
+              "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}}}
+    c.create_model(restApiId=api["id"], name="Pet", contentType="application/json", schema=json.dumps(schema))
+    with pytest.raises(Exception):
+        c.create_model(restApiId=api["id"], name="Bad", contentType="application/json", schema="{not json")
+    body_validator = c.create_request_validator(restApiId=api["id"], name="body", validateRequestBody=True)
+    params_validator = c.create_request_validator(restApiId=api["id"], name="params",
+                                                  validateRequestParameters=True)
+    pets = c.create_resource(restApiId=api["id"], parentId=root_of(c, api["id"]), pathPart="pets")["id"]
+    c.put_method(restApiId=api["id"], resourceId=pets, httpMethod="POST", authorizationType="NONE",
+                 requestValidatorId=body_validator["id"], requestModels={"application/json": "Pet"})
+    c.put_method(restApiId=api["id"], resourceId=pets, httpMethod="GET", authorizationType="NONE",
+                 requestValidatorId=params_validator["id"],
+                 requestParameters={"method.request.header.X-Req": True, "method.request.querystring.q": True})
+    for verb in ("POST", "GET"):
+        c.put_integration(restApiId=api["id"], resourceId=pets, httpMethod=verb, type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=invocation_uri("echo"))
+    c.create_deployment(restApiId=api["id"], stageName="v1")
+    post = lambda body: call(server, api["id"], "POST", "/v1/pets", body=body,
+                             headers={"Content-Type": "application/json"})
+    for bad in (b'{"age": 3}', b'{"name": 1}', b'{"name": "rex", "age": -1}', b"not json"):
+        status, header, body, _ = post(bad)
+        assert status == 400 and json.loads(body) == {"message": "Invalid request body"}, bad
+        assert header("x-amzn-ErrorType") == "BadRequestException"
+    status, _, body, _ = post(b'{"name": "rex", "age": 3}')
+    assert status == 200 and json.loads(json.loads(body)["body"])["name"] == "rex"
+    status, _, body, _ = call(server, api["id"], "GET", "/v1/pets")
+    assert status == 400 and json.loads(body)["message"].startswith("Missing required request parameters")
+    status, _, body, _ = call(server, api["id"], "GET", "/v1/pets?q=1", headers={"X-Req": "y"})
+    assert status == 200
+
+
+def test_rest_apis_survive_a_restart(tmp_path):
+    s = Nimbus(tmp_path / "data").start()
+    try:
+        lambda_client(s.endpoint).create_function(
+            FunctionName="echo", Runtime="python3.11", Role=ROLE, Handler="app.echo",
+            Code={"ZipFile": python_zip({"app.py": HANDLERS})}, Timeout=10)
+        api_id, _ = build_api(apigw(s.endpoint), "echo", [("/x", "GET")])
+    finally:
+        assert s.stop() == 0, s.log_text()
+    s = Nimbus(tmp_path / "data").start()
+    try:
+        status, _, body, _ = call(s, api_id, "GET", "/test/x")
+        assert status == 200 and json.loads(body)["resource"] == "/x"
+    finally:
+        assert s.stop() == 0, s.log_text()
