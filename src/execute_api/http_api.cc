@@ -8,25 +8,6 @@ namespace nimbus::execute_api {
 
 namespace json = boost::json;
 
-std::optional<LambdaTarget> lambda_target(std::string_view uri) {
-  constexpr std::string_view kFunctions = "/functions/";
-  if (uri.rfind("arn:aws:apigateway:", 0) == 0) {
-    size_t at = uri.find(kFunctions);
-    if (at == std::string_view::npos) return std::nullopt;
-    uri = uri.substr(at + kFunctions.size());
-    constexpr std::string_view kInvocations = "/invocations";
-    if (uri.size() < kInvocations.size() || uri.substr(uri.size() - kInvocations.size()) != kInvocations)
-      return std::nullopt;
-    uri.remove_suffix(kInvocations.size());
-  }
-  auto arn = base::parse_lambda_arn(uri);
-  if (!arn) return std::nullopt;
-  LambdaTarget t;
-  t.function = arn->function;
-  t.qualifier = arn->qualifier;
-  return t;
-}
-
 std::shared_ptr<const CompiledHttpApi> compile_http_api(const gateway::Doc& content) {
   auto api = std::make_shared<CompiledHttpApi>();
   std::map<std::string, LambdaTarget> integrations;

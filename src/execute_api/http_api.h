@@ -14,17 +14,11 @@
 #include <string>
 
 #include "execute_api/authorizer.h"
+#include "execute_api/lambda_target.h"
 #include "gateway/documents.h"
 #include "gateway/http_routes.h"
 
 namespace nimbus::execute_api {
-
-struct LambdaTarget {
-  std::string function;
-  std::string qualifier;
-  std::string payload_version = "2.0";
-  int timeout_ms = 30000;
-};
 
 struct CompiledRoute {
   std::string key;
@@ -41,10 +35,6 @@ struct CompiledHttpApi {
   boost::json::object cors;                     // empty: no CORS configuration
   std::map<std::string, std::shared_ptr<const AuthorizerConfig>> authorizers;  // by authorizer id
 };
-
-// From "arn:aws:lambda:…:function:NAME[:QUALIFIER]" or API Gateway's
-// "arn:aws:apigateway:…:lambda:path/2015-03-31/functions/<that>/invocations".
-std::optional<LambdaTarget> lambda_target(std::string_view uri);
 
 std::shared_ptr<const CompiledHttpApi> compile_http_api(const gateway::Doc& content);
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "execute_api/http_api.h"
+#include "execute_api/lambda_target.h"
 #include "gateway/documents.h"
 
 namespace nimbus::execute_api {
