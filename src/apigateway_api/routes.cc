@@ -112,6 +112,7 @@ constexpr Row kRows[] = {
     {"DELETE", "/usageplans/{usageplanId}", "DeleteUsagePlan", v1::delete_usage_plan},
     {"POST", "/usageplans/{usageplanId}/keys", "CreateUsagePlanKey", v1::create_usage_plan_key},
     {"GET", "/usageplans/{usageplanId}/keys", "GetUsagePlanKeys", v1::get_usage_plan_keys},
+    {"GET", "/usageplans/{usageplanId}/keys/{keyId}", "GetUsagePlanKey", v1::get_usage_plan_key},
     {"DELETE", "/usageplans/{usageplanId}/keys/{keyId}", "DeleteUsagePlanKey", v1::delete_usage_plan_key},
     {"GET", "/tags/{resource_arn+}", "GetTags", v1::get_tags},
     {"PUT", "/tags/{resource_arn+}", "TagResource", v1::tag_resource},

@@ -113,6 +113,7 @@ boost::asio::awaitable<http::Response> update_usage_plan(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_usage_plan(Deps&, Call&);
 boost::asio::awaitable<http::Response> create_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_usage_plan_keys(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_usage_plan_key(Deps&, Call&);
 
 }  // namespace nimbus::apigateway_api::v1

@@ -348,6 +348,16 @@ awaitable<http::Response> get_usage_plan_keys(Deps& d, Call& call) {
   co_return call.reply(200, *page);
 }
 
+// Terraform's aws_api_gateway_usage_plan_key reads its key back with this one.
+awaitable<http::Response> get_usage_plan_key(Deps& d, Call& call) {
+  auto snap = d.docs.snapshot();
+  std::string plan = call.path_param("usageplanId");
+  if (auto p = find_in(*snap, "", kUsagePlan, plan, "Usage Plan ID"); !p) co_return call.fail(p.error());
+  const Doc* doc = snap->find("", kUsagePlanKey, plan + "/" + call.path_param("keyId"));
+  if (!doc) co_return call.fail(not_found("Invalid Usage Plan Key identifier specified"));
+  co_return call.reply(200, *doc);
+}
+
 awaitable<http::Response> delete_usage_plan_key(Deps& d, Call& call) {
   std::string id = call.path_param("usageplanId") + "/" + call.path_param("keyId");
   auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {

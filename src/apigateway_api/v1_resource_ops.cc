@@ -274,7 +274,8 @@ awaitable<http::Response> put_integration(Deps& d, Call& call) {
                              {"passthroughBehavior", JsonType::kString},
                              {"contentHandling", JsonType::kString},
                              {"cacheNamespace", JsonType::kString},
-                             {"cacheKeyParameters", JsonType::kArray}},
+                             {"cacheKeyParameters", JsonType::kArray},
+                             {"connectionType", JsonType::kString}},
                             fields, "a Lambda proxy integration");
       !s)
     co_return call.fail(s.error());
@@ -298,9 +299,15 @@ awaitable<http::Response> put_integration(Deps& d, Call& call) {
   if (fields.contains("contentHandling"))
     co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
                                          "nimbus does not support contentHandling on a Lambda proxy integration yet"));
+  // Terraform always sends connectionType (default INTERNET); a VPC link is another matter.
+  if (const auto* c = fields.if_contains("connectionType"); c && *c != "INTERNET")
+    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
+                                         "nimbus does not support connectionType " + std::string(c->as_string()) +
+                                             " (VPC links) yet: Lambda proxy integrations are INTERNET"));
   co_return co_await with_method(d, call, 201, false, [&](const Snapshot&, MethodAt& at, json::object& m, json::object& answer) {
     json::object integration = fields;
     if (!integration.contains("timeoutInMillis")) integration["timeoutInMillis"] = 29000;
+    if (!integration.contains("connectionType")) integration["connectionType"] = "INTERNET";
     if (!integration.contains("passthroughBehavior")) integration["passthroughBehavior"] = "WHEN_NO_MATCH";
     if (!integration.contains("cacheNamespace")) integration["cacheNamespace"] = at.resource_id;
     if (!integration.contains("cacheKeyParameters")) integration["cacheKeyParameters"] = json::array{};

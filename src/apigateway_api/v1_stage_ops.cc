@@ -45,18 +45,52 @@ std::string text_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// The method settings' key of `seg[0, n)`, a resource path and a verb:
+// "*/*" for "/*/*", "pets/GET" for "/~1pets/GET" and for Terraform's "/pets/GET".
+std::string method_settings_key(const std::vector<std::string>& seg, size_t n) {
+  std::string resource;
+  for (size_t i = 0; i + 1 < n; ++i) resource += (resource.empty() ? "" : "/") + seg[i];
+  while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
+  return resource + "/" + seg[n - 1];
+}
+
+json::object default_method_settings() {
+  return json::object{{"metricsEnabled", false}, {"loggingLevel", "OFF"}, {"dataTraceEnabled", false},
+                      {"throttlingBurstLimit", 5000}, {"throttlingRateLimit", 10000.0}, {"cachingEnabled", false}};
+}
+
 // "/*/*/throttling/rateLimit", "/~1pets/GET/throttling/burstLimit", "/pets/GET/...":
-// the method settings' key ("*/*", "pets/GET") and the setting.
+// the method settings' key ("*/*", "pets/GET") and the setting. Metrics, logging
+// and caching are accepted only at their defaults (off), which Terraform's
+// aws_api_gateway_method_settings sends when a configuration spells them out.
 base::Status apply_method_setting(Doc& stage, const PatchOp& op, const std::vector<std::string>& seg) {
   std::string group = seg[seg.size() - 2], name = seg.back();
-  std::string resource;
-  for (size_t i = 0; i + 3 < seg.size(); ++i) resource += (resource.empty() ? "" : "/") + seg[i];
-  while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
-  std::string key = resource + "/" + seg[seg.size() - 3];
-  if (group != "throttling" || (name != "rateLimit" && name != "burstLimit"))
+  std::string key = method_settings_key(seg, seg.size() - 2);
+  std::string path = group + "/" + name;
+  struct Off {
+    const char* path;
+    const char* member;
+    const char* value;
+  };
+  static constexpr Off kOff[] = {{"metrics/enabled", "metricsEnabled", "false"},
+                                 {"logging/dataTrace", "dataTraceEnabled", "false"},
+                                 {"logging/loglevel", "loggingLevel", "OFF"},
+                                 {"caching/enabled", "cachingEnabled", "false"}};
+  const Off* off = nullptr;
+  for (const auto& o : kOff)
+    if (path == o.path) off = &o;
+  if (!off && path != "throttling/rateLimit" && path != "throttling/burstLimit")
     return unsupported_patch(op, "a stage's method settings (nimbus applies throttling/rateLimit and burstLimit)");
+  if (off && (op.op != "replace" || op.value != off->value))
+    return unsupported_patch(op, std::string("a stage's method settings with a value other than ") + off->value +
+                                     " (nimbus has no metrics, execution logs or cache per method)");
   auto& all = stage["methodSettings"];
   if (!all.is_object()) all = json::object{};
+  if (off) {
+    auto& ms = all.as_object()[key];
+    if (!ms.is_object()) ms = default_method_settings();
+    return {};
+  }
   if (op.op == "remove") {
     if (auto* ms = all.as_object().if_contains(key)) ms->as_object().erase(name == "rateLimit" ? "throttlingRateLimit" : "throttlingBurstLimit");
     return {};
@@ -64,9 +98,7 @@ base::Status apply_method_setting(Doc& stage, const PatchOp& op, const std::vect
   auto n = patch_number(op);
   if (!n) return n.error();
   auto& ms = all.as_object()[key];
-  if (!ms.is_object())
-    ms = json::object{{"metricsEnabled", false}, {"dataTraceEnabled", false}, {"cachingEnabled", false},
-                      {"throttlingBurstLimit", 5000}, {"throttlingRateLimit", 10000.0}};
+  if (!ms.is_object()) ms = default_method_settings();
   if (name == "rateLimit")
     ms.as_object()["throttlingRateLimit"] = *n;
   else
@@ -97,6 +129,13 @@ base::Status apply_stage_patch(const Snapshot& s, const std::string& api, Doc& s
     return {};
   }
   if (seg.size() >= 4) return apply_method_setting(stage, op, seg);
+  // remove /{resource path}/{verb}: the method's settings go (Terraform's destroy of
+  // aws_api_gateway_method_settings sends remove /*/*).
+  if (seg.size() >= 2 && op.op == "remove") {
+    if (auto* all = stage.if_contains("methodSettings"); all && all->is_object())
+      all->as_object().erase(method_settings_key(seg, seg.size()));
+    return {};
+  }
   return unsupported_patch(op, "a stage");
 }
 
