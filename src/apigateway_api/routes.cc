@@ -58,6 +58,7 @@ constexpr Row kRows[] = {
     {"GET", "/restapis/{restapi_id}/resources", "GetResources", v1::get_resources},
     {"POST", "/restapis/{restapi_id}/resources/{parent_id}", "CreateResource", v1::create_resource},
     {"GET", "/restapis/{restapi_id}/resources/{resource_id}", "GetResource", v1::get_resource},
+    {"PATCH", "/restapis/{restapi_id}/resources/{resource_id}", "UpdateResource", v1::update_resource},
     {"DELETE", "/restapis/{restapi_id}/resources/{resource_id}", "DeleteResource", v1::delete_resource},
     {"PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", "PutMethod", v1::put_method},
     {"GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", "GetMethod", v1::get_method},

@@ -65,6 +65,7 @@ boost::asio::awaitable<http::Response> untag_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_resources(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> create_resource(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_method(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_method(Deps&, Call&);
