@@ -65,6 +65,7 @@ boost::asio::awaitable<http::Response> untag_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_resources(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> create_resource(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_resource(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_method(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_method(Deps&, Call&);
@@ -113,6 +114,7 @@ boost::asio::awaitable<http::Response> update_usage_plan(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_usage_plan(Deps&, Call&);
 boost::asio::awaitable<http::Response> create_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_usage_plan_keys(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_usage_plan_key(Deps&, Call&);
 
 }  // namespace nimbus::apigateway_api::v1

@@ -285,6 +285,15 @@ awaitable<http::Response> update_usage_plan(Deps& d, Call& call) {
         } else {
           q.as_object()["period"] = op.value;
         }
+      } else if (seg.size() == 2 && seg[0] == "quota" && seg[1] == "offset" && op.op == "replace") {
+        // Terraform's aws_api_gateway_usage_plan sends the offset with every quota change.
+        auto n = patch_number(op);
+        if (!n) return base::Status(n.error());
+        if (*n != 0)
+          return base::Status(base::make_error(base::ErrorCode::kNotImplemented, "nimbus does not support quota offsets yet"));
+        auto& q = updated["quota"];
+        if (!q.is_object()) q = json::object{{"limit", 0}, {"offset", 0}, {"period", "DAY"}};
+        q.as_object()["offset"] = 0;
       } else if (seg.size() == 1 && (seg[0] == "quota" || seg[0] == "throttle") && op.op == "remove") {
         updated.erase(seg[0]);
       } else {
@@ -346,6 +355,16 @@ awaitable<http::Response> get_usage_plan_keys(Deps& d, Call& call) {
   auto page = page_of(call, std::move(items), Paging::kV1);
   if (!page) co_return call.fail(page.error());
   co_return call.reply(200, *page);
+}
+
+// Terraform's aws_api_gateway_usage_plan_key reads its key back with this one.
+awaitable<http::Response> get_usage_plan_key(Deps& d, Call& call) {
+  auto snap = d.docs.snapshot();
+  std::string plan = call.path_param("usageplanId");
+  if (auto p = find_in(*snap, "", kUsagePlan, plan, "Usage Plan ID"); !p) co_return call.fail(p.error());
+  const Doc* doc = snap->find("", kUsagePlanKey, plan + "/" + call.path_param("keyId"));
+  if (!doc) co_return call.fail(not_found("Invalid Usage Plan Key identifier specified"));
+  co_return call.reply(200, *doc);
 }
 
 awaitable<http::Response> delete_usage_plan_key(Deps& d, Call& call) {

@@ -1,11 +1,13 @@
 // REST APIs' resource tree and what hangs on it: GetResources (?embed=methods),
-// GetResource, CreateResource, DeleteResource (with its subtree); PutMethod,
+// GetResource, CreateResource, UpdateResource (pathPart, parentId), DeleteResource
+// (with its subtree); PutMethod,
 // GetMethod, DeleteMethod; PutIntegration (AWS_PROXY to a Lambda function),
 // GetIntegration, DeleteIntegration; method and integration responses, which
 // are stored and shown but do not change what a Lambda proxy answers.
 // A resource's document holds its methods (resourceMethods), each with its
 // methodIntegration and methodResponses, as GetResource renders them.
 #include <boost/json/array.hpp>
+#include <map>
 
 #include "apigateway_api/v1.h"
 #include "gateway/http_routes.h"
@@ -35,6 +37,24 @@ base::Status check_path_part(const std::string& part) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':'))
       return bad_request("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end "
                          "and an optional plus sign before the closing brace.");
+  return {};
+}
+
+// A new child `part` of `parent` (or `self` moved or renamed there) must not clash with its siblings.
+base::Status check_siblings(const Snapshot& current, const std::string& api, const std::string& parent,
+                            const std::string& part, const std::string& self) {
+  bool variable = part.front() == '{';
+  for (const auto& [id, res] : current.list(api, kResource)) {
+    const auto* pid = res->if_contains("parentId");
+    if (!pid || *pid != parent.c_str() || id == self) continue;
+    std::string sibling(res->at("pathPart").as_string());
+    if (sibling == part)
+      return base::make_error(base::ErrorCode::kConflict,
+                              "Another resource with the same parent already has this name: " + part);
+    if (variable && sibling.front() == '{')
+      return bad_request("A sibling (" + sibling +
+                         ") of this resource already has a variable path part -- only one is allowed");
+  }
   return {};
 }
 
@@ -140,18 +160,7 @@ awaitable<http::Response> create_resource(Deps& d, Call& call) {
     if (const auto* pp = p.value()->if_contains("pathPart"); pp && pp->as_string().ends_with("+}"))
       return base::Status(bad_request("A greedy path variable (" + std::string(pp->as_string()) +
                                       ") must be the last part of a resource's path"));
-    bool variable = part.front() == '{';
-    for (const auto& [id, res] : current.list(api, kResource)) {
-      const auto* pid = res->if_contains("parentId");
-      if (!pid || *pid != parent.c_str()) continue;
-      std::string sibling(res->at("pathPart").as_string());
-      if (sibling == part)
-        return base::Status(base::make_error(base::ErrorCode::kConflict,
-                                             "Another resource with the same parent already has this name: " + part));
-      if (variable && sibling.front() == '{')
-        return base::Status(bad_request("A sibling (" + sibling +
-                                        ") of this resource already has a variable path part -- only one is allowed"));
-    }
+    if (auto st = check_siblings(current, api, parent, part, ""); !st) return st;
     std::string id = gateway::new_id(10);
     doc = Doc{{"id", id},
               {"parentId", parent},
@@ -162,6 +171,62 @@ awaitable<http::Response> create_resource(Deps& d, Call& call) {
   });
   if (!saved) co_return call.fail(saved.error());
   co_return call.reply(201, doc);
+}
+
+// PATCH /pathPart and /parentId (Terraform's aws_api_gateway_resource updates in place):
+// the resource's path and its subtree's paths follow.
+awaitable<http::Response> update_resource(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  auto ops = patch_ops(*in);
+  if (!ops) co_return call.fail(ops.error());
+  std::string api = call.path_param("restapi_id"), id = call.path_param("resource_id");
+  Doc updated;
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    auto res = find_in(current, api, kResource, id, "Resource");
+    if (!res) return base::Status(res.error());
+    if (!res.value()->contains("parentId")) return base::Status(bad_request("Cannot update the root resource"));
+    updated = **res;
+    for (const auto& op : *ops) {
+      if (op.op == "replace" && (op.path == "/pathPart" || op.path == "/parentId"))
+        updated[op.path.substr(1)] = op.value;
+      else
+        return base::Status(unsupported_patch(op, "a resource"));
+    }
+    std::string part(updated.at("pathPart").as_string()), parent(updated.at("parentId").as_string());
+    if (auto st = check_path_part(part); !st) return st;
+    // The subtree (the resource first): a new parent must not be in it.
+    std::vector<std::string> subtree{id};
+    for (size_t i = 0; i < subtree.size(); ++i)
+      for (const auto& [cid, child] : current.list(api, kResource))
+        if (const auto* pid = child->if_contains("parentId"); pid && *pid == subtree[i].c_str()) subtree.push_back(cid);
+    for (const auto& member : subtree)
+      if (member == parent) return base::Status(bad_request("A resource cannot be moved below itself"));
+    auto p = find_in(current, api, kResource, parent, "Resource");
+    if (!p) return base::Status(p.error());
+    if (const auto* pp = p.value()->if_contains("pathPart"); pp && pp->as_string().ends_with("+}"))
+      return base::Status(bad_request("A greedy path variable (" + std::string(pp->as_string()) +
+                                      ") must be the last part of a resource's path"));
+    if (part.ends_with("+}") && subtree.size() > 1)
+      return base::Status(bad_request("A greedy path variable (" + part + ") must be the last part of a resource's path"));
+    if (auto st = check_siblings(current, api, parent, part, id); !st) return st;
+    // Paths, parents before children (subtree is in breadth-first order).
+    std::map<std::string, std::string> paths;
+    std::string parent_path(p.value()->at("path").as_string());
+    paths[id] = (parent_path == "/" ? "" : parent_path) + "/" + part;
+    updated["path"] = paths[id];
+    changes.push_back(Change::put(api, kResource, id, updated));
+    for (size_t i = 1; i < subtree.size(); ++i) {
+      Doc child = *current.find(api, kResource, subtree[i]);
+      std::string above = paths[std::string(child.at("parentId").as_string())];
+      paths[subtree[i]] = above + "/" + std::string(child.at("pathPart").as_string());
+      child["path"] = paths[subtree[i]];
+      changes.push_back(Change::put(api, kResource, subtree[i], std::move(child)));
+    }
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(200, rendered(updated, false));
 }
 
 awaitable<http::Response> delete_resource(Deps& d, Call& call) {
@@ -274,7 +339,8 @@ awaitable<http::Response> put_integration(Deps& d, Call& call) {
                              {"passthroughBehavior", JsonType::kString},
                              {"contentHandling", JsonType::kString},
                              {"cacheNamespace", JsonType::kString},
-                             {"cacheKeyParameters", JsonType::kArray}},
+                             {"cacheKeyParameters", JsonType::kArray},
+                             {"connectionType", JsonType::kString}},
                             fields, "a Lambda proxy integration");
       !s)
     co_return call.fail(s.error());
@@ -298,9 +364,15 @@ awaitable<http::Response> put_integration(Deps& d, Call& call) {
   if (fields.contains("contentHandling"))
     co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
                                          "nimbus does not support contentHandling on a Lambda proxy integration yet"));
+  // Terraform always sends connectionType (default INTERNET); a VPC link is another matter.
+  if (const auto* c = fields.if_contains("connectionType"); c && *c != "INTERNET")
+    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
+                                         "nimbus does not support connectionType " + std::string(c->as_string()) +
+                                             " (VPC links) yet: Lambda proxy integrations are INTERNET"));
   co_return co_await with_method(d, call, 201, false, [&](const Snapshot&, MethodAt& at, json::object& m, json::object& answer) {
     json::object integration = fields;
     if (!integration.contains("timeoutInMillis")) integration["timeoutInMillis"] = 29000;
+    if (!integration.contains("connectionType")) integration["connectionType"] = "INTERNET";
     if (!integration.contains("passthroughBehavior")) integration["passthroughBehavior"] = "WHEN_NO_MATCH";
     if (!integration.contains("cacheNamespace")) integration["cacheNamespace"] = at.resource_id;
     if (!integration.contains("cacheKeyParameters")) integration["cacheKeyParameters"] = json::array{};

@@ -45,32 +45,105 @@ std::string text_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// The method settings' key of `seg[0, n)`, a resource path and a verb:
+// "*/*" for "/*/*", "pets/GET" for "/~1pets/GET" and for Terraform's "/pets/GET".
+std::string method_settings_key(const std::vector<std::string>& seg, size_t n) {
+  std::string resource;
+  for (size_t i = 0; i + 1 < n; ++i) resource += (resource.empty() ? "" : "/") + seg[i];
+  while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
+  return resource + "/" + seg[n - 1];
+}
+
+// A method's settings as AWS shows them before any is changed.
+json::object default_method_settings() {
+  return json::object{{"metricsEnabled", false},
+                      {"loggingLevel", "OFF"},
+                      {"dataTraceEnabled", false},
+                      {"throttlingBurstLimit", 5000},
+                      {"throttlingRateLimit", 10000.0},
+                      {"cachingEnabled", false},
+                      {"cacheTtlInSeconds", 300},
+                      {"cacheDataEncrypted", false},
+                      {"requireAuthorizationForCacheControl", true},
+                      {"unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER"}};
+}
+
+// One patchable method setting. `only` (when set) is the one value nimbus
+// takes: it has no metrics, execution logs or cache per method, so those are
+// accepted only off (Terraform's aws_api_gateway_method_settings sends them when
+// a configuration spells them out). The cache's details are stored and shown,
+// as AWS keeps them, and mean nothing while caching is off, as on AWS.
+enum class SettingType { kNumber, kInt, kBool, kString };
+struct Setting {
+  const char* path;
+  const char* member;
+  SettingType type;
+  const char* only;
+};
+constexpr Setting kSettings[] = {
+    {"throttling/rateLimit", "throttlingRateLimit", SettingType::kNumber, nullptr},
+    {"throttling/burstLimit", "throttlingBurstLimit", SettingType::kInt, nullptr},
+    {"metrics/enabled", "metricsEnabled", SettingType::kBool, "false"},
+    {"logging/loglevel", "loggingLevel", SettingType::kString, "OFF"},
+    {"logging/dataTrace", "dataTraceEnabled", SettingType::kBool, "false"},
+    {"caching/enabled", "cachingEnabled", SettingType::kBool, "false"},
+    {"caching/ttlInSeconds", "cacheTtlInSeconds", SettingType::kInt, nullptr},
+    {"caching/dataEncrypted", "cacheDataEncrypted", SettingType::kBool, nullptr},
+    {"caching/requireAuthorizationForCacheControl", "requireAuthorizationForCacheControl", SettingType::kBool, nullptr},
+    {"caching/unauthorizedCacheControlHeaderStrategy", "unauthorizedCacheControlHeaderStrategy", SettingType::kString,
+     nullptr},
+};
+
 // "/*/*/throttling/rateLimit", "/~1pets/GET/throttling/burstLimit", "/pets/GET/...":
 // the method settings' key ("*/*", "pets/GET") and the setting.
 base::Status apply_method_setting(Doc& stage, const PatchOp& op, const std::vector<std::string>& seg) {
-  std::string group = seg[seg.size() - 2], name = seg.back();
-  std::string resource;
-  for (size_t i = 0; i + 3 < seg.size(); ++i) resource += (resource.empty() ? "" : "/") + seg[i];
-  while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
-  std::string key = resource + "/" + seg[seg.size() - 3];
-  if (group != "throttling" || (name != "rateLimit" && name != "burstLimit"))
+  std::string key = method_settings_key(seg, seg.size() - 2);
+  std::string path = seg[seg.size() - 2] + "/" + seg.back();
+  const Setting* setting = nullptr;
+  for (const auto& s : kSettings)
+    if (path == s.path) setting = &s;
+  if (!setting)
     return unsupported_patch(op, "a stage's method settings (nimbus applies throttling/rateLimit and burstLimit)");
+  if (setting->only && (op.op != "replace" || op.value != setting->only))
+    return unsupported_patch(op, std::string("a stage's method settings with a value other than ") + setting->only +
+                                     " (nimbus has no metrics, execution logs or cache per method)");
   auto& all = stage["methodSettings"];
   if (!all.is_object()) all = json::object{};
-  if (op.op == "remove") {
-    if (auto* ms = all.as_object().if_contains(key)) ms->as_object().erase(name == "rateLimit" ? "throttlingRateLimit" : "throttlingBurstLimit");
+  auto& ms = all.as_object()[key];
+  if (!ms.is_object()) ms = default_method_settings();
+  json::object& settings = ms.as_object();
+  if (op.op == "remove") {  // a throttling limit removed falls back to */*'s (execute_api/rest_service.cc)
+    settings.erase(setting->member);
     return {};
   }
-  auto n = patch_number(op);
-  if (!n) return n.error();
-  auto& ms = all.as_object()[key];
-  if (!ms.is_object())
-    ms = json::object{{"metricsEnabled", false}, {"dataTraceEnabled", false}, {"cachingEnabled", false},
-                      {"throttlingBurstLimit", 5000}, {"throttlingRateLimit", 10000.0}};
-  if (name == "rateLimit")
-    ms.as_object()["throttlingRateLimit"] = *n;
-  else
-    ms.as_object()["throttlingBurstLimit"] = static_cast<int64_t>(*n);
+  if (op.op != "replace") return unsupported_patch(op, "a stage's method settings");
+  switch (setting->type) {
+    case SettingType::kNumber:
+    case SettingType::kInt: {
+      auto n = patch_number(op);
+      if (!n) return n.error();
+      if (*n < 0) return bad_request("Invalid value for " + path + ": " + op.value);
+      if (path == "caching/ttlInSeconds" && *n > 3600)
+        return bad_request("Invalid cache TTL " + op.value + " (0 to 3600 seconds)");
+      if (setting->type == SettingType::kInt)
+        settings[setting->member] = static_cast<int64_t>(*n);
+      else
+        settings[setting->member] = *n;
+      return {};
+    }
+    case SettingType::kBool: {
+      auto b = patch_bool(op);
+      if (!b) return b.error();
+      settings[setting->member] = *b;
+      return {};
+    }
+    case SettingType::kString:
+      if (path == "caching/unauthorizedCacheControlHeaderStrategy" && op.value != "FAIL_WITH_403" &&
+          op.value != "SUCCEED_WITH_RESPONSE_HEADER" && op.value != "SUCCEED_WITHOUT_RESPONSE_HEADER")
+        return bad_request("Invalid unauthorizedCacheControlHeaderStrategy " + op.value);
+      settings[setting->member] = op.value;
+      return {};
+  }
   return {};
 }
 
@@ -97,6 +170,13 @@ base::Status apply_stage_patch(const Snapshot& s, const std::string& api, Doc& s
     return {};
   }
   if (seg.size() >= 4) return apply_method_setting(stage, op, seg);
+  // remove /{resource path}/{verb}: the method's settings go (Terraform's destroy of
+  // aws_api_gateway_method_settings sends remove /*/*).
+  if (seg.size() >= 2 && op.op == "remove") {
+    if (auto* all = stage.if_contains("methodSettings"); all && all->is_object())
+      all->as_object().erase(method_settings_key(seg, seg.size()));
+    return {};
+  }
   return unsupported_patch(op, "a stage");
 }
 

@@ -425,6 +425,80 @@ def test_method_throttling_from_stage_settings(server):
     assert [call(server, api_id, "GET", "/prod/u")[0] for _ in range(3)] == [200, 200, 200]
 
 
+def test_what_terraform_sends(server):
+    """The calls and defaults Terraform's aws_api_gateway_* resources send (test_terraform_apigateway.py
+    runs the provider itself): connectionType INTERNET, GetUsagePlanKey, method settings at their
+    off defaults and their removal as a whole, UpdateResource."""
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/t", "GET"), ("/u", "GET")], stage="prod")
+    integration = c.put_integration(restApiId=api_id, resourceId=ids["/t"], httpMethod="GET", type="AWS_PROXY",
+                                    integrationHttpMethod="POST", uri=invocation_uri("echo"),
+                                    connectionType="INTERNET")
+    assert integration["connectionType"] == "INTERNET"
+    assert c.get_integration(restApiId=api_id, resourceId=ids["/u"], httpMethod="GET")["connectionType"] == "INTERNET"
+    with pytest.raises(ClientError) as e:
+        c.put_integration(restApiId=api_id, resourceId=ids["/t"], httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=invocation_uri("echo"), connectionType="VPC_LINK",
+                          connectionId="abc")
+    assert "connectionId" in str(e.value) or "VPC_LINK" in str(e.value)
+
+    key = c.create_api_key(name="tf", enabled=True)
+    plan = c.create_usage_plan(name="tf", apiStages=[{"apiId": api_id, "stage": "prod"}])
+    c.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    got = c.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+    assert (got["id"], got["type"], got["name"]) == (key["id"], "API_KEY", "tf")
+    c.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+    with pytest.raises(ClientError) as e:
+        c.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
+
+    stage = c.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/metrics/enabled", "value": "false"},
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "OFF"},
+        {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "false"},
+        {"op": "replace", "path": "/*/*/caching/enabled", "value": "false"},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "7"},
+        {"op": "replace", "path": "/u/GET/throttling/rateLimit", "value": "3.5"}])
+    assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 7
+    assert stage["methodSettings"]["*/*"]["loggingLevel"] == "OFF"
+    assert stage["methodSettings"]["u/GET"]["throttlingRateLimit"] == 3.5
+    # The cache's details are stored as AWS keeps them (caching itself stays off); Terraform sends ttlInSeconds.
+    assert stage["methodSettings"]["u/GET"]["cacheTtlInSeconds"] == 300
+    stage = c.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "0"}])
+    assert stage["methodSettings"]["*/*"]["cacheTtlInSeconds"] == 0
+    for path, value in (("/*/*/metrics/enabled", "true"), ("/*/*/logging/loglevel", "INFO"),
+                        ("/*/*/caching/enabled", "true"), ("/*/*/caching/ttlInSeconds", "9999"),
+                        ("/*/*/cache/whatever", "1")):
+        with pytest.raises(ClientError) as e:
+            c.update_stage(restApiId=api_id, stageName="prod",
+                           patchOperations=[{"op": "replace", "path": path, "value": value}])
+        assert e.value.response["Error"]["Code"] == "BadRequestException"
+        assert path in str(e.value) or "9999" in str(e.value)
+    stage = c.update_stage(restApiId=api_id, stageName="prod", patchOperations=[{"op": "remove", "path": "/*/*"}])
+    assert list(stage["methodSettings"]) == ["u/GET"]
+    stage = c.update_stage(restApiId=api_id, stageName="prod", patchOperations=[{"op": "remove", "path": "/u/GET"}])
+    assert stage["methodSettings"] == {}
+
+    # UpdateResource: a new pathPart or parent moves the subtree's paths along.
+    child = c.create_resource(restApiId=api_id, parentId=ids["/u"], pathPart="{id}")
+    moved = c.update_resource(restApiId=api_id, resourceId=ids["/u"],
+                              patchOperations=[{"op": "replace", "path": "/pathPart", "value": "v"}])
+    assert (moved["path"], moved["pathPart"]) == ("/v", "v")
+    assert c.get_resource(restApiId=api_id, resourceId=child["id"])["path"] == "/v/{id}"
+    c.update_resource(restApiId=api_id, resourceId=ids["/u"],
+                      patchOperations=[{"op": "replace", "path": "/parentId", "value": ids["/t"]}])
+    assert c.get_resource(restApiId=api_id, resourceId=child["id"])["path"] == "/t/v/{id}"
+    c.create_resource(restApiId=api_id, parentId=ids["/t"], pathPart="w")
+    for ops, code in (([{"op": "replace", "path": "/pathPart", "value": "w"}], "ConflictException"),
+                      ([{"op": "replace", "path": "/parentId", "value": child["id"]}], "BadRequestException"),
+                      ([{"op": "add", "path": "/pathPart", "value": "w"}], "BadRequestException")):
+        with pytest.raises(ClientError) as e:
+            c.update_resource(restApiId=api_id, resourceId=ids["/u"], patchOperations=ops)
+        assert e.value.response["Error"]["Code"] == code, ops
+
+
 def test_request_validator_and_models(server):
     c = apigw(server.endpoint)
     api = c.create_rest_api(name="validated")
