@@ -18,6 +18,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "execute_api/iam_auth.h"
 #include "execute_api/json_schema.h"
 #include "execute_api/rest_api.h"
 #include "execute_api/rest_event.h"
@@ -488,6 +489,15 @@ struct RestApis::Impl {
     std::string method_arn = "arn:aws:execute-api:" + options.region + ":" + std::string(base::kAccountId) + ":" +
                              addr.api_id + "/" + stage + "/" + req.method + "/" + below.substr(1);
     std::string usage_key;
+    if (method.authorization_type == "AWS_IAM") {
+      // The gateway checks the SigV4 itself (iam_auth.h); the signer is the event's identity.
+      auto check = check_iam(req, rr.body, options.authenticator);
+      if (!check) {
+        auto [type, message] = rest_iam_error(check);
+        co_return message_error(403, type, message, ids);
+      }
+      ctx.caller = identity_of(check.caller);
+    }
     if (method.authorization_type == "CUSTOM") {
       auto au = api->authorizers.find(method.authorizer_id);
       if (au == api->authorizers.end()) co_return authorizer_failure(ids);

@@ -34,6 +34,7 @@ aws::ServiceDescriptor wire_apigateway(Application& app) {
 aws::ServiceDescriptor wire_execute_api(Application& app) {
   execute_api::Options options;
   options.region = app.config.region;
+  options.authenticator = &app.authenticator;  // AWS_IAM routes and methods
   options.invoke = [&app](functions::InvokeRequest request,
                           std::function<void(base::Result<functions::InvokeResult>)> done) {
     app.invoker->invoke(std::move(request), std::move(done));
