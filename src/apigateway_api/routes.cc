@@ -113,6 +113,8 @@ constexpr Row kRows[] = {
     {"POST", "/usageplans/{usageplanId}/keys", "CreateUsagePlanKey", v1::create_usage_plan_key},
     {"GET", "/usageplans/{usageplanId}/keys", "GetUsagePlanKeys", v1::get_usage_plan_keys},
     {"DELETE", "/usageplans/{usageplanId}/keys/{keyId}", "DeleteUsagePlanKey", v1::delete_usage_plan_key},
+    {"GET", "/usageplans/{usageplanId}/usage", "GetUsage", v1::get_usage},
+    {"PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage", "UpdateUsage", v1::update_usage},
     {"GET", "/tags/{resource_arn+}", "GetTags", v1::get_tags},
     {"PUT", "/tags/{resource_arn+}", "TagResource", v1::tag_resource},
     {"DELETE", "/tags/{resource_arn+}", "UntagResource", v1::untag_resource},

@@ -25,6 +25,7 @@
 
 namespace nimbus::gateway {
 class Documents;
+class UsageCounters;
 }
 
 namespace nimbus::execute_api {
@@ -37,6 +38,9 @@ struct Options {
   // Verifies AWS_IAM routes' and methods' SigV4 (iam_auth.h); outlives the
   // service. Null: every AWS_IAM request is refused as unsigned.
   const aws::Authenticator* authenticator = nullptr;
+  // Usage plans' counts, shared with the management API's GetUsage and
+  // UpdateUsage; outlives the service. Null: the service keeps its own.
+  gateway::UsageCounters* usage = nullptr;
   // Every request served, once answered (access log, metrics, span); on
   // the io thread, so it must not block. Null: nothing is recorded.
   std::function<void(const RequestFacts&)> on_request;

@@ -447,6 +447,60 @@ def test_aws_iam_methods_need_a_sigv4_signature_for_execute_api(server):
     assert header("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
 
 
+def test_get_usage_and_update_usage_report_and_extend_the_quota(server):
+    import datetime
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "echo", [("/metered", "GET")], stage="prod", method_args={"apiKeyRequired": True})
+    key = c.create_api_key(name="metered", enabled=True)
+    idle = c.create_api_key(name="idle", enabled=True)
+    plan = c.create_usage_plan(name="metered", apiStages=[{"apiId": api_id, "stage": "prod"}],
+                               quota={"limit": 3, "period": "MONTH"})
+    for k in (key, idle):
+        c.create_usage_plan_key(usagePlanId=plan["id"], keyId=k["id"], keyType="API_KEY")
+    for _ in range(2):
+        status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+        assert status == 200, body
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    usage = c.get_usage(usagePlanId=plan["id"], startDate=yesterday, endDate=today.isoformat())
+    assert usage["usagePlanId"] == plan["id"] and usage["startDate"] == yesterday
+    assert usage["items"][key["id"]] == [[0, 3], [2, 1]]  # [used that day, quota left at its end]
+    assert usage["items"][idle["id"]] == [[0, 3], [0, 3]]
+    one = c.get_usage(usagePlanId=plan["id"], startDate=today.isoformat(), endDate=today.isoformat(), keyId=key["id"])
+    assert one["items"] == {key["id"]: [[2, 1]]}
+    # The AWS CLIs read the same answer.
+    for cli in aws_clis():
+        out = subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "get-usage", "--usage-plan-id",
+                              plan["id"], "--start-date", today.isoformat(), "--end-date", today.isoformat()],
+                             env=client_env(), capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["items"][key["id"]] == [[2, 1]]
+    # UpdateUsage grants more for the current period.
+    updated = c.update_usage(usagePlanId=plan["id"], keyId=key["id"],
+                             patchOperations=[{"op": "replace", "path": "/remaining", "value": "4"}])
+    assert updated["items"] == {key["id"]: [[2, 4]]}
+    for _ in range(4):
+        status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+        assert status == 200, body
+    status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+    assert status == 429 and json.loads(body) == {"message": "Limit Exceeded"}
+    assert c.get_usage(usagePlanId=plan["id"], startDate=today.isoformat(),
+                       endDate=today.isoformat())["items"][key["id"]] == [[6, 0]]
+    for bad in (dict(startDate="2024-02-30", endDate="2024-03-01"), dict(startDate="2024-03-02", endDate="2024-03-01"),
+                dict(startDate="2020-01-01", endDate="2024-01-01")):
+        with pytest.raises(ClientError) as e:
+            c.get_usage(usagePlanId=plan["id"], **bad)
+        assert e.value.response["Error"]["Code"] == "BadRequestException", bad
+    with pytest.raises(ClientError) as e:
+        c.get_usage(usagePlanId="nosuch", startDate=yesterday, endDate=today.isoformat())
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
+    with pytest.raises(ClientError) as e:
+        c.update_usage(usagePlanId=plan["id"], keyId=key["id"],
+                       patchOperations=[{"op": "replace", "path": "/limit", "value": "4"}])
+    assert "nimbus does not support" in str(e.value)
+
+
 def test_method_throttling_from_stage_settings(server):
     c = apigw(server.endpoint)
     api_id, _ = build_api(c, "echo", [("/t", "GET"), ("/u", "GET")], stage="prod")
