@@ -115,6 +115,8 @@ constexpr Row kRows[] = {
     {"GET", "/usageplans/{usageplanId}/keys", "GetUsagePlanKeys", v1::get_usage_plan_keys},
     {"GET", "/usageplans/{usageplanId}/keys/{keyId}", "GetUsagePlanKey", v1::get_usage_plan_key},
     {"DELETE", "/usageplans/{usageplanId}/keys/{keyId}", "DeleteUsagePlanKey", v1::delete_usage_plan_key},
+    {"GET", "/usageplans/{usageplanId}/usage", "GetUsage", v1::get_usage},
+    {"PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage", "UpdateUsage", v1::update_usage},
     {"GET", "/tags/{resource_arn+}", "GetTags", v1::get_tags},
     {"PUT", "/tags/{resource_arn+}", "TagResource", v1::tag_resource},
     {"DELETE", "/tags/{resource_arn+}", "UntagResource", v1::untag_resource},

@@ -21,6 +21,7 @@ class thread_pool;
 }
 namespace nimbus::gateway {
 class Documents;
+class UsageCounters;
 }
 
 namespace nimbus::apigateway_api {
@@ -30,6 +31,9 @@ struct Options {
   // The edge's "host:port" as clients reach it: an API's endpoint is
   // http://<api-id>.execute-api.<edge>.
   std::string edge = "localhost:4566";
+  // Usage plans' counts as execute_api keeps them (GetUsage, UpdateUsage);
+  // outlives the service. Null: every count is 0 and UpdateUsage is refused.
+  gateway::UsageCounters* usage = nullptr;
 };
 
 class Service {

@@ -116,5 +116,8 @@ boost::asio::awaitable<http::Response> create_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_usage_plan_keys(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_usage_plan_key(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_usage_plan_key(Deps&, Call&);
+// v1_usage_ops.cc: usage plans' counts (gateway/usage.h)
+boost::asio::awaitable<http::Response> get_usage(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_usage(Deps&, Call&);
 
 }  // namespace nimbus::apigateway_api::v1

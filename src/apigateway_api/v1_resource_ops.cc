@@ -266,10 +266,10 @@ awaitable<http::Response> put_method(Deps& d, Call& call) {
     co_return call.fail(s.error());
   std::string type = fields.contains("authorizationType") ? std::string(fields["authorizationType"].as_string()) : "";
   if (type.empty()) co_return call.fail(bad_request("Invalid input: 'authorizationType' is required"));
-  if (type != "NONE" && type != "CUSTOM")
+  if (type != "NONE" && type != "CUSTOM" && type != "AWS_IAM")
     co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
                                          "nimbus does not support authorizationType " + type +
-                                             " yet (NONE, or CUSTOM with a Lambda authorizer)"));
+                                             " yet (NONE, AWS_IAM, or CUSTOM with a Lambda authorizer)"));
   if (const auto* params = fields.if_contains("requestParameters"))
     for (const auto& [k, v] : params->as_object()) {
       if (!v.is_bool()) co_return call.fail(bad_request("requestParameters' values are booleans (required or not)"));

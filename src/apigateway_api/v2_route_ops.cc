@@ -42,12 +42,13 @@ base::Status check_route(const Snapshot& s, const std::string& api, const std::s
       return bad_request("Invalid target " + target + ": it must be integrations/<an integration of this API>");
   }
   std::string auth = route.contains("authorizationType") ? std::string(route.at("authorizationType").as_string()) : "NONE";
-  if (auth == "AWS_IAM") return unsupported("authorizationType AWS_IAM on routes (SigV4 for execute-api)");
-  if (auth != "NONE" && auth != "CUSTOM" && auth != "JWT")
+  if (auth != "NONE" && auth != "CUSTOM" && auth != "JWT" && auth != "AWS_IAM")
     return bad_request("Invalid authorizationType " + auth + ": NONE, CUSTOM, JWT or AWS_IAM");
   const auto* authorizer_id = route.if_contains("authorizerId");
-  if (auth == "NONE" && authorizer_id) return bad_request("An authorizerId needs an authorizationType that uses one");
-  if (auth != "NONE") {
+  // AWS_IAM is SigV4 for execute-api, checked by the gateway itself: no authorizer.
+  bool uses_authorizer = auth == "CUSTOM" || auth == "JWT";
+  if (!uses_authorizer && authorizer_id) return bad_request("An authorizerId needs an authorizationType that uses one");
+  if (uses_authorizer) {
     if (!authorizer_id) return bad_request("authorizationType " + auth + " needs an authorizerId");
     std::string id(authorizer_id->as_string());
     const Doc* a = s.find(api, v2::kAuthorizer, id);

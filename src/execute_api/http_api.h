@@ -24,7 +24,7 @@ struct CompiledRoute {
   std::string key;
   std::string path;  // the key's path ("/pets/{id}"); for $default the request's
   std::optional<LambdaTarget> integration;  // none: the route has no target
-  std::string authorization_type = "NONE";  // NONE, CUSTOM or JWT
+  std::string authorization_type = "NONE";  // NONE, CUSTOM, JWT or AWS_IAM
   std::string authorizer_id;
   std::vector<std::string> authorization_scopes;
 };

@@ -135,6 +135,15 @@ bool has_header(const base::HeaderList& headers, std::string_view lower) {
 
 }  // namespace
 
+void put_caller_identity(json::object& identity, const CallerIdentity& who) {
+  if (!who.signed_request()) return;
+  identity["accessKey"] = who.access_key;
+  identity["accountId"] = who.account_id;
+  identity["caller"] = who.caller;
+  identity["user"] = who.user;
+  identity["userArn"] = who.user_arn;
+}
+
 bool is_text_content_type(std::string_view content_type) {
   std::string t = media_type(content_type);
   if (t.rfind("text/", 0) == 0) return true;
@@ -225,19 +234,21 @@ std::string build_v1_event(const ProxyRequest& req, const ProxyContext& ctx) {
   rc["domainPrefix"] = req.domain_name.substr(0, req.domain_name.find('.'));
   rc["extendedRequestId"] = ctx.request_id;
   rc["httpMethod"] = req.method;
-  rc["identity"] = json::object{{"accessKey", nullptr},
-                                {"accountId", nullptr},
-                                {"caller", nullptr},
-                                {"cognitoAmr", nullptr},
-                                {"cognitoAuthenticationProvider", nullptr},
-                                {"cognitoAuthenticationType", nullptr},
-                                {"cognitoIdentityId", nullptr},
-                                {"cognitoIdentityPoolId", nullptr},
-                                {"principalOrgId", nullptr},
-                                {"sourceIp", req.source_ip},
-                                {"user", nullptr},
-                                {"userAgent", header_value(req.headers, "user-agent")},
-                                {"userArn", nullptr}};
+  json::object identity{{"accessKey", nullptr},
+                        {"accountId", nullptr},
+                        {"caller", nullptr},
+                        {"cognitoAmr", nullptr},
+                        {"cognitoAuthenticationProvider", nullptr},
+                        {"cognitoAuthenticationType", nullptr},
+                        {"cognitoIdentityId", nullptr},
+                        {"cognitoIdentityPoolId", nullptr},
+                        {"principalOrgId", nullptr},
+                        {"sourceIp", req.source_ip},
+                        {"user", nullptr},
+                        {"userAgent", header_value(req.headers, "user-agent")},
+                        {"userArn", nullptr}};
+  put_caller_identity(identity, ctx.caller);
+  rc["identity"] = std::move(identity);
   rc["path"] = req.raw_path;
   rc["protocol"] = req.protocol;
   rc["requestId"] = ctx.request_id;

@@ -6,6 +6,7 @@
 // THREADING RULE: pure functions over values; any thread.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,6 +31,19 @@ struct ProxyRequest {
   int64_t time_ms = 0;
 };
 
+// Who signed a request to an AWS_IAM route or method, as payload 1.0's and
+// REST's requestContext.identity names it (empty members: not signed).
+struct CallerIdentity {
+  std::string access_key, account_id;
+  std::string caller;    // the user id: the access key, or ROLEID:SESSION
+  std::string user;      // the same, as AWS repeats it
+  std::string user_arn;
+  bool signed_request() const { return !access_key.empty(); }
+};
+
+// Sets identity's accessKey, accountId, caller, user and userArn when signed.
+void put_caller_identity(boost::json::object& identity, const CallerIdentity& who);
+
 // What the route or function URL contributes.
 struct ProxyContext {
   std::string api_id;  // or the function URL's id
@@ -41,6 +55,7 @@ struct ProxyContext {
   std::map<std::string, std::string> path_parameters;
   std::map<std::string, std::string> stage_variables;
   std::string authorizer_json;  // requestContext.authorizer, a JSON object's text; empty: none
+  CallerIdentity caller;        // 1.0's requestContext.identity of an AWS_IAM route
 };
 
 // HTTP APIs pass a body as text only for these content types; any other

@@ -90,6 +90,20 @@ TEST(ProxyEventV1, ShapeAsHttpApisSendIt) {
   EXPECT_EQ(e["multiValueQueryStringParameters"].as_object()["p"], json::parse(R"(["1","2"])"));
   EXPECT_TRUE(e["stageVariables"].is_null());
   EXPECT_EQ(e["requestContext"].as_object()["resourcePath"], "/pets/{name}");
+  EXPECT_TRUE(e["requestContext"].as_object()["identity"].as_object()["userArn"].is_null());
+}
+
+TEST(ProxyEventV1, SignerFillsTheIdentity) {
+  ProxyContext c = context();
+  c.caller = CallerIdentity{"AKID", "000000000000", "AKID", "AKID", "arn:aws:iam::000000000000:user/AKID"};
+  auto e = json::parse(build_v1_event(request(), c)).as_object();
+  auto& id = e["requestContext"].as_object()["identity"].as_object();
+  EXPECT_EQ(id["accessKey"], "AKID");
+  EXPECT_EQ(id["accountId"], "000000000000");
+  EXPECT_EQ(id["caller"], "AKID");
+  EXPECT_EQ(id["user"], "AKID");
+  EXPECT_EQ(id["userArn"], "arn:aws:iam::000000000000:user/AKID");
+  EXPECT_EQ(id["sourceIp"], "127.0.0.1");
 }
 
 TEST(ProxyResponseV2, StructuredAndInferred) {

@@ -27,7 +27,7 @@ namespace nimbus::execute_api {
 
 struct RestMethod {
   std::string verb;
-  std::string authorization_type = "NONE";  // NONE or CUSTOM
+  std::string authorization_type = "NONE";  // NONE, CUSTOM or AWS_IAM
   std::string authorizer_id;
   bool api_key_required = false;
   std::string validator_id;

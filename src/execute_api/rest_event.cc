@@ -92,6 +92,7 @@ json::object rest_request_context(const RestRequest& req, const RestContext& ctx
                         {"user", nullptr},
                         {"userAgent", header_value(req.headers, "user-agent")},
                         {"userArn", nullptr}};
+  put_caller_identity(identity, ctx.caller);
   if (!ctx.api_key.empty()) {
     identity["apiKey"] = ctx.api_key;
     identity["apiKeyId"] = ctx.api_key_id;

@@ -43,6 +43,7 @@ struct RestContext {
   std::map<std::string, std::string> stage_variables;
   boost::json::object authorizer;  // empty: no authorizer
   std::string api_key, api_key_id;  // when an API key was used
+  CallerIdentity caller;            // an AWS_IAM method's signer
 };
 
 // "headers", "multiValueHeaders" and the query maps as REST events hold them.

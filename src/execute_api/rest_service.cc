@@ -9,7 +9,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
-#include <ctime>
 #include <mutex>
 #include <regex>
 #include <variant>
@@ -18,10 +17,12 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "execute_api/iam_auth.h"
 #include "execute_api/json_schema.h"
 #include "execute_api/rest_api.h"
 #include "execute_api/rest_event.h"
 #include "execute_api/token_bucket.h"
+#include "gateway/usage.h"
 #include "http/offload.h"
 
 namespace nimbus::execute_api {
@@ -137,19 +138,6 @@ std::string text(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-// The quota's current period, as a number that changes when the period does (UTC).
-int64_t quota_period(const std::string& period, int64_t now_ms) {
-  int64_t day = now_ms / 86400000;
-  if (period == "WEEK") return (day + 3) / 7;  // weeks from Monday
-  if (period == "MONTH") {
-    std::time_t t = static_cast<std::time_t>(now_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    return tm.tm_year * 12 + tm.tm_mon;
-  }
-  return day;
-}
-
 // The path below the stage as REST events show it: runs of '/' collapsed, a trailing one kept.
 std::string collapse_slashes(std::string_view p) {
   std::string out;
@@ -173,8 +161,8 @@ struct RestApis::Impl {
   std::mutex auth_mutex;
   std::map<std::string, CachedAuth> auth_cache;
 
-  std::mutex quota_mutex;
-  std::map<std::string, std::pair<int64_t, int64_t>> quota_used;  // plan/key -> (period, count)
+  gateway::UsageCounters own_usage;  // when the server shares none (tests)
+  gateway::UsageCounters& usage() { return options.usage ? *options.usage : own_usage; }
 
   awaitable<Outcome> invoke(functions::InvokeRequest request, int timeout_ms) {
     auto executor = co_await boost::asio::this_coro::executor;
@@ -332,19 +320,14 @@ struct RestApis::Impl {
       double burst = o.contains("burstLimit") ? o.at("burstLimit").to_number<double>() : 5000;
       if (!plan_buckets.admit(who, rate, burst)) return throttled(ids);
     }
+    std::optional<gateway::Quota> quota;
     if (const auto* q = plan->if_contains("quota"); q && q->is_object()) {
       const auto& o = q->as_object();
-      int64_t limit = o.contains("limit") ? o.at("limit").to_number<int64_t>() : 0;
-      int64_t period = quota_period(text(o, "period"), base::now_ms());
-      std::lock_guard lock(quota_mutex);
-      auto& [at, used] = quota_used[who];
-      if (at != period) {
-        at = period;
-        used = 0;
-      }
-      if (used >= limit) return message_error(429, "LimitExceededException", "Limit Exceeded", ids);
-      ++used;
+      quota = gateway::Quota{o.contains("limit") ? o.at("limit").to_number<int64_t>() : 0, text(o, "period")};
     }
+    // Counted with or without a quota: GetUsage reports every key's requests.
+    if (!usage().admit(plan_id, key_id, quota, gateway::day_of(base::now_ms())))
+      return message_error(429, "LimitExceededException", "Limit Exceeded", ids);
     return std::nullopt;
   }
 
@@ -488,6 +471,15 @@ struct RestApis::Impl {
     std::string method_arn = "arn:aws:execute-api:" + options.region + ":" + std::string(base::kAccountId) + ":" +
                              addr.api_id + "/" + stage + "/" + req.method + "/" + below.substr(1);
     std::string usage_key;
+    if (method.authorization_type == "AWS_IAM") {
+      // The gateway checks the SigV4 itself (iam_auth.h); the signer is the event's identity.
+      auto check = check_iam(req, rr.body, options.authenticator);
+      if (!check) {
+        auto [type, message] = rest_iam_error(check);
+        co_return message_error(403, type, message, ids);
+      }
+      ctx.caller = identity_of(check.caller);
+    }
     if (method.authorization_type == "CUSTOM") {
       auto au = api->authorizers.find(method.authorizer_id);
       if (au == api->authorizers.end()) co_return authorizer_failure(ids);

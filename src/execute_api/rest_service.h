@@ -1,7 +1,8 @@
 // Serving REST APIs (API Gateway v1): a request to <api>/<stage>/<path> is
 // matched against the resource tree of the deployment its stage serves, then
 // goes through what the method asks for, in AWS's order — method throttling,
-// the Lambda authorizer (TOKEN or REQUEST, results cached for their TTL), the
+// the Lambda authorizer (TOKEN or REQUEST, results cached for their TTL) or
+// AWS_IAM's SigV4 for execute-api (iam_auth.h), the
 // API key and its usage plans (throttle, quota), request validation (required
 // parameters, the body against its JSON-schema model) — and on to the Lambda
 // proxy integration, whose response is read strictly. Errors are API

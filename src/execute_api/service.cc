@@ -19,6 +19,7 @@
 #include "execute_api/authorizer.h"
 #include "execute_api/cors.h"
 #include "execute_api/http_fetch.h"
+#include "execute_api/iam_auth.h"
 #include "execute_api/jwks.h"
 #include "execute_api/http_api.h"
 #include "execute_api/proxy_event.h"
@@ -252,6 +253,13 @@ struct Service::Impl {
       if (body.error().code == base::ErrorCode::kTooLarge) co_return gateway_reply(413, "Request Entity Too Large", request_id);
       co_return gateway_reply(400, "Bad Request", request_id);
     }
+    // AWS_IAM: the gateway checks the SigV4 itself, no authorizer runs.
+    std::optional<aws::Caller> signer;
+    if (route.authorization_type == "AWS_IAM") {
+      auto check = check_iam(req, *body, options.authenticator);
+      if (!check) co_return gateway_reply(403, http_api_iam_message(check), request_id);
+      signer = std::move(check.caller);
+    }
     ProxyRequest pr;
     pr.method = req.method;
     pr.raw_path = raw_path;
@@ -276,7 +284,12 @@ struct Service::Impl {
 
     const LambdaTarget& target = *route.integration;
     bool v2 = target.payload_version == "2.0";
-    if (route.authorization_type != "NONE") {
+    if (signer) {
+      if (v2)
+        ctx.authorizer_json = json::serialize(iam_authorizer(*signer));
+      else
+        ctx.caller = identity_of(*signer);
+    } else if (route.authorization_type != "NONE") {
       auto a = compiled->authorizers.find(route.authorizer_id);
       if (a == compiled->authorizers.end()) co_return internal_error(request_id);
       AuthInput in{pr, ctx, req.method, below, options.region,

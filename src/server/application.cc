@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/arn.h"
+#include "gateway/usage.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "events/notifications.h"

@@ -58,6 +58,7 @@ class ListenerFactory;
 }
 namespace nimbus::gateway {
 class Documents;
+class UsageCounters;
 }
 namespace nimbus::lambda_api {
 class CodeLocations;
@@ -107,6 +108,7 @@ class Application {
   std::unique_ptr<observability::OtlpExporter> otlp;  // outlives the span store, whose last batch it may send
   std::unique_ptr<observability::SpanStore> spans;
   std::unique_ptr<gateway::Documents> gateway;  // API Gateway's configuration (gateway.db)
+  std::unique_ptr<gateway::UsageCounters> usage;  // usage plans' counts: execute_api counts, GetUsage reads
   // the edge (bind)
   std::unique_ptr<s3::Service> s3;
   AdminDeps admin;

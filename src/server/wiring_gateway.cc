@@ -7,6 +7,7 @@
 #include "execute_api/service.h"
 #include "functions/invoker.h"
 #include "gateway/documents.h"
+#include "gateway/usage.h"
 #include "observability/log_store.h"
 #include "observability/span_store.h"
 #include "server/metrics_wiring.h"
@@ -21,6 +22,7 @@ base::Status open_gateway(Application& app) {
     return base::make_error(docs.error().code, "API Gateway: cannot open " + app.config.data_dir +
                                                    "/gateway.db: " + docs.error().message);
   app.gateway = std::move(*docs);
+  app.usage = std::make_unique<gateway::UsageCounters>();
   return {};
 }
 
@@ -28,12 +30,15 @@ aws::ServiceDescriptor wire_apigateway(Application& app) {
   apigateway_api::Options options;
   options.region = app.config.region;
   options.edge = "localhost:" + std::to_string(app.port);
+  options.usage = app.usage.get();  // GetUsage, UpdateUsage
   return app.keep(std::make_unique<apigateway_api::Service>(*app.gateway, app.blocking, options))->descriptor();
 }
 
 aws::ServiceDescriptor wire_execute_api(Application& app) {
   execute_api::Options options;
   options.region = app.config.region;
+  options.authenticator = &app.authenticator;  // AWS_IAM routes and methods
+  options.usage = app.usage.get();              // usage plans' quotas, read by GetUsage
   options.invoke = [&app](functions::InvokeRequest request,
                           std::function<void(base::Result<functions::InvokeResult>)> done) {
     app.invoker->invoke(std::move(request), std::move(done));

@@ -2,7 +2,9 @@
 nimbus: REQUEST Lambda authorizers (simple and IAM-policy responses, payload
 2.0 and 1.0, identity sources, result caching), JWT authorizers verifying
 RS256/ES256 tokens against a JWKS served from loopback, CORS preflights and
-headers with curl, and 429 under a burst. Managed with boto3 and the AWS CLI."""
+headers with curl, 429 under a burst, and AWS_IAM routes called with
+botocore-signed requests (service execute-api) from both interpreters.
+Managed with boto3 and the AWS CLI."""
 import base64
 import json
 import os
@@ -14,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import Nimbus, aws_clis, client_env, python_zip, REGION
+from conftest import ACCESS_KEY, Nimbus, aws_clis, client_env, python_zip, REGION
+from signed_call import interpreters, signed_call
 from test_apigateway_http import apigw, arn, call
 from test_lambda import ROLE, lambda_client
 
@@ -126,9 +129,9 @@ def test_request_authorizer_simple_responses_allow_deny_and_missing_identity(ser
         c.delete_authorizer(ApiId=api, AuthorizerId=auth["AuthorizerId"])
     with pytest.raises(c.exceptions.BadRequestException):
         c.create_route(ApiId=api, RouteKey="GET /jwt", AuthorizationType="JWT", AuthorizerId=auth["AuthorizerId"])
-    with pytest.raises(c.exceptions.BadRequestException) as e:
-        c.create_route(ApiId=api, RouteKey="GET /iam", AuthorizationType="AWS_IAM")
-    assert "AWS_IAM" in str(e.value)
+    with pytest.raises(c.exceptions.BadRequestException) as e:  # AWS_IAM is the gateway's own check
+        c.create_route(ApiId=api, RouteKey="GET /iam", AuthorizationType="AWS_IAM", AuthorizerId=auth["AuthorizerId"])
+    assert "authorizerId" in str(e.value)
 
 
 def test_request_authorizer_iam_policy_payload_1_0_and_caching(server):
@@ -490,3 +493,76 @@ def test_jwt_claims_in_payload_1_0_and_an_unreachable_issuer(server, issuer):
     status, _, body, _ = call(server, api, "GET", "/away", headers={"Authorization": token})
     assert status == 401 and json.loads(body) == {"message": "Unauthorized"}
     assert time.time() - started < 6
+
+
+BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check your AWS "
+                 "Secret Access Key and signing method. Consult the service documentation for details.")
+
+
+def test_aws_iam_routes_need_a_sigv4_signature_for_execute_api(server):
+    pythons = interpreters()
+    assert pythons, "no interpreter with botocore"
+    c, api = http_api(server, {"POST /iam/{id}": {"AuthorizationType": "AWS_IAM"}, "GET /open": {}}, stage="prod")
+    routes = {r["RouteKey"]: r for r in c.get_routes(ApiId=api)["Items"]}
+    assert routes["POST /iam/{id}"]["AuthorizationType"] == "AWS_IAM" and "AuthorizerId" not in routes["POST /iam/{id}"]
+    host = f"{api}.execute-api.localhost:{server.port}"
+    for py in pythons:
+        status, headers, body = signed_call(py, server.port, host, "POST", "/prod/iam/7?x=1", '{"a": 1}')
+        assert status == 200, (py, body)
+        event = json.loads(body)
+        assert event["requestContext"]["authorizer"] == {"iam": {
+            "accessKey": ACCESS_KEY, "accountId": "000000000000", "callerId": ACCESS_KEY, "cognitoIdentity": None,
+            "principalOrgId": None, "userArn": f"arn:aws:iam::000000000000:user/{ACCESS_KEY}", "userId": ACCESS_KEY}}
+        assert event["body"] == '{"a": 1}' and event["pathParameters"] == {"id": "7"}
+        assert event["headers"]["authorization"].startswith("AWS4-HMAC-SHA256 Credential=test/")
+        # The path forms verify against the path the client signed.
+        status, _, body = signed_call(py, server.port, f"localhost:{server.port}", "POST",
+                                      f"/_aws/execute-api/{api}/prod/iam/8", "x")
+        assert status == 200, (py, body)
+        assert json.loads(body)["rawPath"] == "/prod/iam/8"
+        status, headers, body = signed_call(py, server.port, host, "POST", "/prod/iam/7", "x", secret="wrong")
+        assert status == 403 and json.loads(body) == {"message": BAD_SIGNATURE}, body
+        assert headers["apigw-requestid"]
+        status, _, body = signed_call(py, server.port, host, "POST", "/prod/iam/7", "x", access="AKIDUNKNOWN")
+        assert status == 403
+        assert json.loads(body) == {"message": "The security token included in the request is invalid."}
+        # A signature for the body sent, not another.
+        status, _, body = signed_call(py, server.port, host, "GET", "/prod/open", "")
+        assert status == 200, "a signed request to an open route is fine"
+    status, header, body, _ = call(server, api, "POST", "/prod/iam/7", body=b"x")
+    assert status == 403 and json.loads(body) == {"message": "Forbidden"} and header("apigw-requestid")
+    # Signed for another service: refused.
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="POST", url=f"http://{host}/prod/iam/7", data=b"x")
+    SigV4Auth(Credentials(ACCESS_KEY, "test"), "lambda", REGION).add_auth(req)
+    status, _, body, _ = call(server, api, "POST", "/prod/iam/7", body=b"x", headers=dict(req.headers.items()))
+    assert status == 403 and "execute-api" in json.loads(body)["message"]
+
+
+def test_aws_iam_route_payload_1_0_identity_and_session_credentials(server):
+    import boto3
+    c, api = http_api(server, {"GET /who": {"AuthorizationType": "AWS_IAM"}}, payload="1.0")
+    host = f"{api}.execute-api.localhost:{server.port}"
+    sts = boto3.client("sts", endpoint_url=server.endpoint, aws_access_key_id=ACCESS_KEY,
+                       aws_secret_access_key="test", region_name=REGION)
+    creds = sts.assume_role(RoleArn="arn:aws:iam::000000000000:role/caller", RoleSessionName="e2e")["Credentials"]
+    for py in interpreters():
+        status, _, body = signed_call(py, server.port, host, "GET", "/who", "")
+        assert status == 200, body
+        identity = json.loads(body)["requestContext"]["identity"]
+        assert identity["accessKey"] == ACCESS_KEY and identity["accountId"] == "000000000000"
+        assert identity["caller"] == ACCESS_KEY and identity["user"] == ACCESS_KEY
+        assert identity["userArn"] == f"arn:aws:iam::000000000000:user/{ACCESS_KEY}"
+        assert identity["cognitoIdentityId"] is None and identity["sourceIp"] == "127.0.0.1"
+        status, _, body = signed_call(py, server.port, host, "GET", "/who", "", access=creds["AccessKeyId"],
+                                      secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+        assert status == 200, body
+        identity = json.loads(body)["requestContext"]["identity"]
+        assert identity["accessKey"] == creds["AccessKeyId"]
+        assert identity["userArn"] == "arn:aws:sts::000000000000:assumed-role/caller/e2e"
+        assert identity["caller"].startswith("AROA") and identity["caller"].endswith(":e2e")
+        status, _, body = signed_call(py, server.port, host, "GET", "/who", "", access=creds["AccessKeyId"],
+                                      secret=creds["SecretAccessKey"])
+        assert status == 403, "session credentials without their token"

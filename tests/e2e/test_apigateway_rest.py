@@ -3,7 +3,8 @@ management with both AWS CLIs and boto3, traffic with curl and plain HTTP
 against a real nimbus, Python and C++ handlers; the REST event and response
 rules as AWS applies them, binary media types, API Gateway's REST errors,
 Lambda authorizers (TOKEN, REQUEST, cached), API keys with usage plans,
-method throttling and request validation."""
+method throttling and request validation; AWS_IAM methods called with
+botocore-signed requests (service execute-api) from both interpreters."""
 import base64
 import http.client
 import json
@@ -15,6 +16,7 @@ import uuid
 import pytest
 
 from conftest import Nimbus, aws_clis, client_env, python_zip, ACCESS_KEY, SECRET_KEY, REGION
+from signed_call import interpreters, signed_call
 from test_lambda import ROLE, function_zip, lambda_client
 
 HANDLERS = r'''
@@ -136,8 +138,8 @@ def build_api(c, function, paths, stage="test", binary=None, method_args=None, t
             if here not in ids:
                 ids[here] = c.create_resource(restApiId=api_id, parentId=ids[parent], pathPart=part)["id"]
             parent = here
-        c.put_method(restApiId=api_id, resourceId=ids[path], httpMethod=verb, authorizationType="NONE",
-                     **(method_args or {}))
+        c.put_method(restApiId=api_id, resourceId=ids[path], httpMethod=verb,
+                     **{"authorizationType": "NONE", **(method_args or {})})
         args = dict(restApiId=api_id, resourceId=ids[path], httpMethod=verb, type="AWS_PROXY",
                     integrationHttpMethod="POST", uri=invocation_uri(function))
         if timeout_ms:
@@ -228,8 +230,9 @@ def test_management_with_boto3_patches_tags_and_refusals(server):
                           integrationHttpMethod="GET", uri="http://example.com")
     assert "HTTP_PROXY" in str(e.value)
     with pytest.raises(ClientError) as e:
-        c.put_method(restApiId=api_id, resourceId=ids["/pets"], httpMethod="POST", authorizationType="AWS_IAM")
-    assert "AWS_IAM" in str(e.value)
+        c.put_method(restApiId=api_id, resourceId=ids["/pets"], httpMethod="POST",
+                     authorizationType="COGNITO_USER_POOLS")
+    assert "COGNITO_USER_POOLS" in str(e.value)
     with pytest.raises(ClientError) as e:
         c.create_resource(restApiId=api_id, parentId=ids["/pets"], pathPart="dog")
     assert e.value.response["Error"]["Code"] == "ConflictException"
@@ -407,6 +410,95 @@ def test_api_keys_usage_plan_quota_and_throttle(server):
         {"op": "replace", "path": "/throttle/rateLimit", "value": "0.5"}])
     codes = [call(server, api_id, "GET", "/prod/paid", headers={"x-api-key": key["value"]})[0] for _ in range(3)]
     assert codes[0] == 200 and 429 in codes[1:], codes
+
+
+def test_aws_iam_methods_need_a_sigv4_signature_for_execute_api(server):
+    pythons = interpreters()
+    assert pythons, "no interpreter with botocore"
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/signed/{id}", "POST")], stage="prod",
+                            method_args={"authorizationType": "AWS_IAM"})
+    method = c.get_method(restApiId=api_id, resourceId=ids["/signed/{id}"], httpMethod="POST")
+    assert method["authorizationType"] == "AWS_IAM"
+    host = f"{api_id}.execute-api.localhost:{server.port}"
+    for py in pythons:
+        status, headers, body = signed_call(py, server.port, host, "POST", "/prod/signed/5?q=1", '{"b": 2}')
+        assert status == 200, (py, body)
+        event = json.loads(body)
+        identity = event["requestContext"]["identity"]
+        assert identity["accessKey"] == ACCESS_KEY and identity["accountId"] == "000000000000"
+        assert identity["caller"] == ACCESS_KEY and identity["user"] == ACCESS_KEY
+        assert identity["userArn"] == f"arn:aws:iam::000000000000:user/{ACCESS_KEY}"
+        assert identity["cognitoIdentityId"] is None and "authorizer" not in event["requestContext"]
+        assert event["body"] == '{"b": 2}' and event["pathParameters"] == {"id": "5"}
+        # LocalStack's path forms verify against the path the client signed.
+        for path in (f"/restapis/{api_id}/prod/_user_request_/signed/6", f"/_aws/execute-api/{api_id}/prod/signed/6"):
+            status, _, body = signed_call(py, server.port, f"localhost:{server.port}", "POST", path, "x")
+            assert status == 200, (py, path, body)
+            assert json.loads(body)["pathParameters"] == {"id": "6"}
+        status, headers, body = signed_call(py, server.port, host, "POST", "/prod/signed/5", "x", secret="wrong")
+        assert status == 403 and headers["x-amzn-errortype"] == "InvalidSignatureException"
+        assert json.loads(body)["message"].startswith("The request signature we calculated does not match")
+        status, headers, body = signed_call(py, server.port, host, "POST", "/prod/signed/5", "x", access="AKIDUNKNOWN")
+        assert status == 403 and headers["x-amzn-errortype"] == "UnrecognizedClientException"
+        assert json.loads(body) == {"message": "The security token included in the request is invalid."}
+    status, header, body, _ = call(server, api_id, "POST", "/prod/signed/5", body=b"x")
+    assert status == 403 and json.loads(body) == {"message": "Missing Authentication Token"}
+    assert header("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
+
+
+def test_get_usage_and_update_usage_report_and_extend_the_quota(server):
+    import datetime
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "echo", [("/metered", "GET")], stage="prod", method_args={"apiKeyRequired": True})
+    key = c.create_api_key(name="metered", enabled=True)
+    idle = c.create_api_key(name="idle", enabled=True)
+    plan = c.create_usage_plan(name="metered", apiStages=[{"apiId": api_id, "stage": "prod"}],
+                               quota={"limit": 3, "period": "MONTH"})
+    for k in (key, idle):
+        c.create_usage_plan_key(usagePlanId=plan["id"], keyId=k["id"], keyType="API_KEY")
+    for _ in range(2):
+        status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+        assert status == 200, body
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    usage = c.get_usage(usagePlanId=plan["id"], startDate=yesterday, endDate=today.isoformat())
+    assert usage["usagePlanId"] == plan["id"] and usage["startDate"] == yesterday
+    assert usage["items"][key["id"]] == [[0, 3], [2, 1]]  # [used that day, quota left at its end]
+    assert usage["items"][idle["id"]] == [[0, 3], [0, 3]]
+    one = c.get_usage(usagePlanId=plan["id"], startDate=today.isoformat(), endDate=today.isoformat(), keyId=key["id"])
+    assert one["items"] == {key["id"]: [[2, 1]]}
+    # The AWS CLIs read the same answer.
+    for cli in aws_clis():
+        out = subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "get-usage", "--usage-plan-id",
+                              plan["id"], "--start-date", today.isoformat(), "--end-date", today.isoformat()],
+                             env=client_env(), capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["items"][key["id"]] == [[2, 1]]
+    # UpdateUsage grants more for the current period.
+    updated = c.update_usage(usagePlanId=plan["id"], keyId=key["id"],
+                             patchOperations=[{"op": "replace", "path": "/remaining", "value": "4"}])
+    assert updated["items"] == {key["id"]: [[2, 4]]}
+    for _ in range(4):
+        status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+        assert status == 200, body
+    status, _, body, _ = call(server, api_id, "GET", "/prod/metered", headers={"x-api-key": key["value"]})
+    assert status == 429 and json.loads(body) == {"message": "Limit Exceeded"}
+    assert c.get_usage(usagePlanId=plan["id"], startDate=today.isoformat(),
+                       endDate=today.isoformat())["items"][key["id"]] == [[6, 0]]
+    for bad in (dict(startDate="2024-02-30", endDate="2024-03-01"), dict(startDate="2024-03-02", endDate="2024-03-01"),
+                dict(startDate="2020-01-01", endDate="2024-01-01")):
+        with pytest.raises(ClientError) as e:
+            c.get_usage(usagePlanId=plan["id"], **bad)
+        assert e.value.response["Error"]["Code"] == "BadRequestException", bad
+    with pytest.raises(ClientError) as e:
+        c.get_usage(usagePlanId="nosuch", startDate=yesterday, endDate=today.isoformat())
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
+    with pytest.raises(ClientError) as e:
+        c.update_usage(usagePlanId=plan["id"], keyId=key["id"],
+                       patchOperations=[{"op": "replace", "path": "/limit", "value": "4"}])
+    assert "nimbus does not support" in str(e.value)
 
 
 def test_method_throttling_from_stage_settings(server):
