@@ -384,7 +384,8 @@ struct RestApis::Impl {
     return std::nullopt;
   }
 
-  awaitable<http::Response> serve(http::Request& req, const Address& addr, const gateway::Snapshot& snap, const Ids& ids) {
+  awaitable<http::Response> serve(http::Request& req, const Address& addr, const gateway::Snapshot& snap, const Ids& ids,
+                                  std::string trace) {
     // The stage is always the first segment.
     std::string_view path = addr.path;
     size_t end = path.find('/', 1);
@@ -452,8 +453,11 @@ struct RestApis::Impl {
     add("x-forwarded-port", "X-Forwarded-Port",
         colon == std::string::npos || host.find(']', colon) != std::string::npos ? "80" : host.substr(colon + 1));
     add("x-forwarded-proto", "X-Forwarded-Proto", "http");
-    std::string trace = "Root=1-" + base::to_hex(base::random_bytes(4)) + "-" + base::to_hex(base::random_bytes(12));
-    add("x-amzn-trace-id", "X-Amzn-Trace-Id", trace);
+    // The function sees the gateway's trace, its span as the parent, as on AWS.
+    bool had_trace = false;
+    for (auto& [name, value] : rr.headers)
+      if (name == "x-amzn-trace-id") value = trace, had_trace = true;
+    if (!had_trace) add("x-amzn-trace-id", "X-Amzn-Trace-Id", trace);
     RestContext ctx;
     ctx.api_id = addr.api_id;
     ctx.account_id = std::string(base::kAccountId);
@@ -499,7 +503,7 @@ struct RestApis::Impl {
     ir.function = target.function;
     ir.qualifier = target.qualifier;
     ir.payload = build_rest_event(rr, ctx);
-    ir.trace_id = req.header("x-amzn-trace-id");
+    ir.trace_id = trace;  // the invocation is a child of the gateway's span
     auto outcome = co_await invoke(std::move(ir), target.timeout_ms);
     if (std::holds_alternative<Timeout>(outcome)) co_return timed_out(ids);
     auto& result = std::get<0>(outcome);
@@ -519,7 +523,6 @@ struct RestApis::Impl {
     r.headers = std::move(reply->headers);
     r.set("x-amzn-RequestId", ids.request_id);
     r.set("x-amz-apigw-id", ids.extended_id);
-    r.set("X-Amzn-Trace-Id", req.header("x-amzn-trace-id").empty() ? trace : req.header("x-amzn-trace-id"));
     r.body = std::move(reply->body);
     r.omit_body = req.method == "HEAD";
     co_return r;
@@ -530,10 +533,10 @@ RestApis::RestApis(const Options& options) : impl_(std::make_unique<Impl>(option
 RestApis::~RestApis() = default;
 
 awaitable<http::Response> RestApis::serve(http::Request& req, const Address& addr,
-                                          std::shared_ptr<const gateway::Snapshot> snap) {
+                                          std::shared_ptr<const gateway::Snapshot> snap, std::string trace) {
   Ids ids{base::uuid4(), new_request_id()};
   try {
-    co_return co_await impl_->serve(req, addr, *snap, ids);
+    co_return co_await impl_->serve(req, addr, *snap, ids, std::move(trace));
   } catch (const std::exception& e) {
     spdlog::error("execute-api {}: {} {} failed: {}", addr.api_id, req.method, req.target, e.what());
     co_return internal_error(500, ids);

@@ -28,8 +28,10 @@ class RestApis {
   explicit RestApis(const Options& options);
   ~RestApis();
 
+  // `trace`: the X-Amzn-Trace-Id the function gets (the gateway's span as its
+  // parent); the caller answers the client's X-Amzn-Trace-Id.
   boost::asio::awaitable<http::Response> serve(http::Request& req, const Address& addr,
-                                               std::shared_ptr<const gateway::Snapshot> snap);
+                                               std::shared_ptr<const gateway::Snapshot> snap, std::string trace);
 
  private:
   struct Impl;

@@ -382,7 +382,7 @@ awaitable<http::Response> Service::handle(http::Request& req) {
     if (api)
       res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
     else if (rest_api)
-      res = co_await impl_->rest.serve(req, *addr, snap);
+      res = co_await impl_->rest.serve(req, *addr, snap, base::TraceContext{facts.trace_root, facts.span_id, true}.header());
     else
       res = not_found(request_id);
   } catch (const std::exception& e) {

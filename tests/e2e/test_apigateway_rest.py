@@ -641,3 +641,25 @@ def test_rest_apis_survive_a_restart(tmp_path):
         assert status == 200 and json.loads(body)["resource"] == "/x"
     finally:
         assert s.stop() == 0, s.log_text()
+
+
+def test_one_trace_from_the_client_through_the_gateway_to_the_function(server):
+    """The answer carries one X-Amzn-Trace-Id, the caller's Root; the function's
+    event carries the same Root with the gateway's span as Parent."""
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "echo", [("/traced", "GET")])
+    root = "1-5f84c7a5-0123456789abcdef01234567"
+    status, _, body, msg = call(server, api_id, "GET", "/test/traced",
+                                headers={"X-Amzn-Trace-Id": f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1"})
+    assert status == 200
+    answered = msg.get_all("X-Amzn-Trace-Id")
+    assert answered == [f"Root={root};Sampled=1"], answered
+    event = json.loads(body)
+    passed = event["headers"]["X-Amzn-Trace-Id"]
+    assert passed.startswith(f"Root={root};Parent=") and "53995c3f42cd8ad8" not in passed, passed
+    # Without a caller's trace the gateway starts one, and the function gets that one.
+    status, _, body, msg = call(server, api_id, "GET", "/test/traced")
+    answered = msg.get_all("X-Amzn-Trace-Id")
+    assert status == 200 and len(answered) == 1, answered
+    started = answered[0].split(";")[0]
+    assert json.loads(body)["headers"]["X-Amzn-Trace-Id"].startswith(started + ";Parent="), body
