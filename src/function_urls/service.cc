@@ -195,7 +195,11 @@ struct Service::Impl {
     ir.request_id = request_id;
     ir.payload = execute_api::build_v2_event(pr, ctx);
     ir.trace_id = req.header("x-amzn-trace-id");
-    if (config.invoke_mode == "RESPONSE_STREAM") co_return co_await stream(std::move(ir), req, url, config, request_id);
+    if (config.invoke_mode == "RESPONSE_STREAM") {
+      // A named awaitable: no by-value copies made inside the co_await operand (GCC 12, as below).
+      auto streamed = stream(std::move(ir), req, url, config, request_id);
+      co_return co_await std::move(streamed);
+    }
     // The start is a named local moved in, never a lambda temporary inside the
     // co_await operand: GCC 12 destroys such a temporary twice (a use after
     // free of whatever it captured; ASan found it here).
