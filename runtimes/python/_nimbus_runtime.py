@@ -29,7 +29,9 @@ $AWS_LAMBDA_RUNTIME_API. Standard library only. Started by bootstrap.py:
   context.set_http_response(status_code, headers, cookies), called by then,
   is Node's awslambda.HttpResponseStream.from for function URLs in
   RESPONSE_STREAM mode: the stream begins with that JSON prelude and 8 NUL
-  bytes, its Content-Type application/vnd.awslambda.http-integration-response.
+  bytes, its Content-Type application/vnd.awslambda.http-integration-response;
+  a handler that calls it and returns a value (not an iterator) streams that
+  value as the body.
 """
 import json
 import os
@@ -472,6 +474,9 @@ def run_instance(how="started"):
             log_error(err)
             client.fail(request_id, err)
             continue
+        if not stream and context.http_prelude is not None:
+            # set_http_response asks for a streamed answer: what the handler returned is its body.
+            stream, items = True, iter(() if result is None else (result,))
         if stream:
             if context.http_prelude is not None:
                 items = chain((context.http_prelude,), items)

@@ -48,6 +48,10 @@ def chunks(q):
     time.sleep(float(q.get("sleep", "1.5")))
     yield "second\n"
 
+def returned(event, context):
+    context.set_http_response(404, {"content-type": "text/plain"})
+    return "not here"
+
 def buffered(event, context):
     return {"statusCode": 201, "headers": {"x-a": "b"}, "body": "not read as a 2.0 response"}
 '''
@@ -57,7 +61,7 @@ def buffered(event, context):
 def server(tmp_path_factory):
     s = Nimbus(tmp_path_factory.mktemp("furlstream") / "data", ["--keep-alive-ms", "60000"]).start()
     lam = lambda_client(s.endpoint)
-    for name, handler in (("py-stream", "app.handler"), ("py-buffered", "app.buffered")):
+    for name, handler in (("py-stream", "app.handler"), ("py-buffered", "app.buffered"), ("py-returned", "app.returned")):
         lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler=handler,
                             Code={"ZipFile": python_zip({"app.py": STREAMER})}, Timeout=20)
     lam.create_function(FunctionName="cpp-stream", Runtime="provided.al2023", Role=ROLE, Handler="unused",
@@ -95,7 +99,8 @@ def urls(server):
     out = {"py": create_with_boto3(server, "py-stream"),
            "cpp": create_with_boto3(server, "cpp-stream",
                                     Cors={"AllowOrigins": ["https://a.example"], "ExposeHeaders": ["x-streamed-by"]}),
-           "buffered": create_with_boto3(server, "py-buffered")}
+           "buffered": create_with_boto3(server, "py-buffered"),
+           "returned": create_with_boto3(server, "py-returned")}
     v = lam.publish_version(FunctionName="py-stream")
     lam.create_alias(FunctionName="py-stream", Name="iam", FunctionVersion=v["Version"])
     out["iam"] = create_with_boto3(server, "py-stream", Qualifier="iam", AuthType="AWS_IAM")
@@ -188,6 +193,13 @@ def test_the_prelude_sets_status_headers_and_cookies(server, urls, kind, path, w
     assert b"\0" not in body and b"statusCode" not in body, body
     assert body in (b"first\nsecond\n", b"chunk 0\nchunk 1\n")
     assert chunks[0][0] < end - 1.0, "the prelude must not hold the body back"
+
+
+def test_python_set_http_response_with_a_returned_value(server, urls):
+    # A handler that sets the response and returns a value (not a generator) streams that value as the body.
+    status, hdrs, chunks, complete, _ = stream_call(server, urls["returned"], "/")
+    assert status == 404 and complete and hdrs["content-type"] == ["text/plain"]
+    assert body_of(chunks) == b"not here"
 
 
 def test_curl_sees_the_first_byte_early(server, urls):
