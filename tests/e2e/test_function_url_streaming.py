@@ -10,8 +10,8 @@ handler returning a generator), read with a raw socket and curl.
   HttpResponseStream.from) gives the status, headers and Set-Cookie;
   without one the status is 200 and Content-Type the stream's;
 - a function that does not stream: its payload is the body, as it is;
-- errors: before the first byte 502, mid-stream the connection ends
-  without the last chunk;
+- errors: before the first byte 502, mid-stream (an exception, the
+  function's timeout) the connection ends without the last chunk;
 - AuthType NONE and AWS_IAM (SigV4 for service lambda), and CORS.
 """
 import json
@@ -64,6 +64,8 @@ def server(tmp_path_factory):
     for name, handler in (("py-stream", "app.handler"), ("py-buffered", "app.buffered"), ("py-returned", "app.returned")):
         lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler=handler,
                             Code={"ZipFile": python_zip({"app.py": STREAMER})}, Timeout=20)
+    lam.create_function(FunctionName="py-short", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": python_zip({"app.py": STREAMER})}, Timeout=1)
     lam.create_function(FunctionName="cpp-stream", Runtime="provided.al2023", Role=ROLE, Handler="unused",
                         Code={"ZipFile": function_zip("streaming")}, Timeout=20)
     yield s
@@ -100,7 +102,8 @@ def urls(server):
            "cpp": create_with_boto3(server, "cpp-stream",
                                     Cors={"AllowOrigins": ["https://a.example"], "ExposeHeaders": ["x-streamed-by"]}),
            "buffered": create_with_boto3(server, "py-buffered"),
-           "returned": create_with_boto3(server, "py-returned")}
+           "returned": create_with_boto3(server, "py-returned"),
+           "short": create_with_boto3(server, "py-short")}
     v = lam.publish_version(FunctionName="py-stream")
     lam.create_alias(FunctionName="py-stream", Name="iam", FunctionVersion=v["Version"])
     out["iam"] = create_with_boto3(server, "py-stream", Qualifier="iam", AuthType="AWS_IAM")
@@ -232,6 +235,9 @@ def test_errors_before_and_after_the_first_byte(server, urls):
     for kind, path, first in (("py", "/?fail=1", b"first\n"), ("cpp", "/?chunks=3&fail_after=1", b"chunk 0\n")):
         status, hdrs, chunks, complete, _ = stream_call(server, urls[kind], path)
         assert status == 200 and not complete and body_of(chunks) == first, (kind, chunks)
+    # The function's timeout applies mid-stream too (1 s here, while it sleeps 3 s).
+    status, _, chunks, complete, end = stream_call(server, urls["short"], "/?sleep=3")
+    assert status == 200 and not complete and body_of(chunks) == b"first\n" and end < 2.9, (chunks, end)
     # The function's instance is fine afterwards.
     status, _, chunks, complete, _ = stream_call(server, urls["py"], "/?sleep=0")
     assert status == 200 and complete and body_of(chunks) == b"first\nsecond\n"
