@@ -251,6 +251,18 @@ def zip_seeds():
     out("zip", "empty", zip_bytes([]))
 
 
+def prelude_seeds():
+    # url_prelude: the first byte is the piece size (byte % 16 + 1), then a RESPONSE_STREAM stream.
+    nul8 = b"\0" * 8
+    out("url_prelude", "status-headers-cookies",
+        b"\x03" + b'{"statusCode":201,"headers":{"Content-Type":"text/plain","x-a":"b"},"cookies":["a=1; Path=/"]}'
+        + nul8 + b"first chunk")
+    out("url_prelude", "headers-only", b"\x0f" + b'{"headers":{"x-n":5}}' + nul8)
+    out("url_prelude", "seven-nuls", b"\x00" + b"{}" + b"\0" * 7 + b"x" + nul8 + b"body")
+    out("url_prelude", "not-json", b"\x07" + b"[1,2]" + nul8 + b"body\0\0")
+    out("url_prelude", "unterminated", b"\x01" + b'{"statusCode":"404"}')
+
+
 if __name__ == "__main__":
     auth_seeds()
     chunked_seeds()
@@ -260,3 +272,4 @@ if __name__ == "__main__":
     json_seeds()
     filter_seeds()
     zip_seeds()
+    prelude_seeds()

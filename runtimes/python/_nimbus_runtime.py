@@ -26,6 +26,12 @@ $AWS_LAMBDA_RUNTIME_API. Standard library only. Started by bootstrap.py:
   trailers). An exception while iterating ends the stream with that error.
   context.response_content_type, if set by the first item, is the stream's
   Content-Type (default application/octet-stream).
+  context.set_http_response(status_code, headers, cookies), called by then,
+  is Node's awslambda.HttpResponseStream.from for function URLs in
+  RESPONSE_STREAM mode: the stream begins with that JSON prelude and 8 NUL
+  bytes, its Content-Type application/vnd.awslambda.http-integration-response;
+  a handler that calls it and returns a value (not an iterator) streams that
+  value as the body.
 """
 import json
 import os
@@ -34,6 +40,7 @@ import time
 from itertools import chain
 
 BASE = "/2018-06-01/runtime"
+HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response"
 
 
 class RuntimeClient:
@@ -312,6 +319,15 @@ class LambdaContext:
         client_context = headers.get("Lambda-Runtime-Client-Context")
         self.client_context = ClientContext(client_context) if client_context else None
         self.response_content_type = None  # a streaming handler's Content-Type (nimbus)
+        self.http_prelude = None  # set_http_response's bytes, sent before the first item
+
+    def set_http_response(self, status_code=200, headers=None, cookies=None):
+        """A streaming handler's HTTP status, headers and cookies for a
+        function URL in RESPONSE_STREAM mode (nimbus; Node's
+        awslambda.HttpResponseStream.from). Before the first item."""
+        prelude = {"statusCode": status_code, "headers": dict(headers or {}), "cookies": list(cookies or [])}
+        self.http_prelude = json.dumps(prelude).encode() + b"\0" * 8
+        self.response_content_type = HTTP_INTEGRATION_RESPONSE
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
@@ -458,7 +474,12 @@ def run_instance(how="started"):
             log_error(err)
             client.fail(request_id, err)
             continue
+        if not stream and context.http_prelude is not None:
+            # set_http_response asks for a streamed answer: what the handler returned is its body.
+            stream, items = True, iter(() if result is None else (result,))
         if stream:
+            if context.http_prelude is not None:
+                items = chain((context.http_prelude,), items)
             client.stream(request_id, items, context.response_content_type or "application/octet-stream")
             continue
         try:

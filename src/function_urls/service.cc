@@ -9,13 +9,17 @@
 #include "base/time.h"
 #include "execute_api/proxy_event.h"
 #include "function_urls/cors.h"
+#include "function_urls/stream_prelude.h"
 #include "functions/registry.h"
+#include "functions/stream_body.h"
 #include "http/offload.h"
 #include "lambda_api/url_config.h"
 
 namespace nimbus::function_urls {
 
 using boost::asio::awaitable;
+using functions::StreamBuffer;
+using Event = StreamBuffer::Event;
 namespace json = boost::json;
 
 namespace {
@@ -80,6 +84,50 @@ void add_front_end_headers(base::HeaderList& h, const http::Request& req, const 
   if (req.header("x-amzn-trace-id").empty())
     h.emplace_back("x-amzn-trace-id", "Root=1-" + base::random_hex(4) + "-" + base::random_hex(12));
 }
+
+// "Type/Sub; charset=x" → "type/sub".
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  return lower(t);
+}
+
+// A RESPONSE_STREAM body: the function's bytes as they come. An error after
+// the status line (the function failed or timed out mid-stream) cuts the
+// connection before the last chunk, so the client sees a truncated body, as
+// from Lambda.
+class UrlStreamBody : public functions::StreamBody {
+ public:
+  UrlStreamBody(std::shared_ptr<StreamBuffer> buffer, std::string url_id, std::string first)
+      : StreamBody(std::move(buffer)), url_id_(std::move(url_id)), first_(std::move(first)) {}
+
+  awaitable<base::Result<std::string>> next() override {
+    if (!first_.empty()) co_return std::exchange(first_, std::string());
+    if (finished()) co_return std::string();
+    for (;;) {
+      Event e = co_await next_event();
+      if (e.kind == Event::Kind::kHead) continue;
+      if (e.kind == Event::Kind::kChunk) {
+        if (e.bytes.empty()) continue;  // an empty piece would end the body
+        co_return std::move(e.bytes);
+      }
+      set_finished();
+      const auto& result = *e.end;
+      if (!result) co_return result.error();
+      if (result->function_error) {
+        spdlog::info("function URL {}: the function failed mid-stream ({}): the response is cut off", url_id_,
+                     result->error_type.empty() ? std::string("Unhandled") : result->error_type);
+        co_return base::make_error(base::ErrorCode::kInternal, "the function failed mid-stream");
+      }
+      co_return std::string();
+    }
+  }
+
+ private:
+  std::string url_id_;
+  std::string first_;
+};
 
 }  // namespace
 
@@ -147,18 +195,18 @@ struct Service::Impl {
     ir.request_id = request_id;
     ir.payload = execute_api::build_v2_event(pr, ctx);
     ir.trace_id = req.header("x-amzn-trace-id");
+    if (config.invoke_mode == "RESPONSE_STREAM") {
+      // A named awaitable: no by-value copies made inside the co_await operand (GCC 12, as below).
+      auto streamed = stream(std::move(ir), req, url, config, request_id);
+      co_return co_await std::move(streamed);
+    }
     // The start is a named local moved in, never a lambda temporary inside the
     // co_await operand: GCC 12 destroys such a temporary twice (a use after
     // free of whatever it captured; ASan found it here).
     auto request = std::make_shared<functions::InvokeRequest>(std::move(ir));
     auto start = [this, request](auto done) { options.invoke(std::move(*request), std::move(done)); };
     auto result = co_await http::await_callback<base::Result<functions::InvokeResult>>(std::move(start));
-    if (!result) {
-      if (result.error().code == base::ErrorCode::kThrottled)
-        co_return lambda_reply(429, "TooManyRequestsException", std::string("Rate Exceeded."), request_id);
-      spdlog::info("function URL {}: could not invoke {}: {}", url.url_id, url.function, result.error().message);
-      co_return bad_gateway(request_id);
-    }
+    if (!result) co_return refused(url, result.error(), request_id);
     if (result->function_error) co_return bad_gateway(request_id);
     auto reply = execute_api::read_v2_response(result->payload);
     if (!reply) {
@@ -173,6 +221,86 @@ struct Service::Impl {
     r.body = std::move(reply->body);
     r.omit_body = req.method == "HEAD";
     co_return r;
+  }
+
+  // RESPONSE_STREAM: the function's bytes go to the client as they come
+  // (chunked). The status line waits for the first body bytes (or the
+  // prelude), so an error before them is still a 502.
+  awaitable<http::Response> stream(functions::InvokeRequest ir, http::Request& req,
+                                   const functions::Registry::FunctionUrl& url, lambda_api::UrlConfig config,
+                                   std::string request_id) {
+    auto buffer = std::make_shared<StreamBuffer>();
+    ir.stream = buffer;
+    auto request = std::make_shared<functions::InvokeRequest>(std::move(ir));
+    options.invoke(std::move(*request), [buffer](base::Result<functions::InvokeResult> r) { buffer->on_end(std::move(r)); });
+
+    std::optional<PreludeReader> prelude;  // set when the stream says it begins with one
+    std::string content_type = "application/octet-stream";
+    std::string first;  // the first body bytes
+    std::optional<Event> end;
+    for (;;) {
+      Event e = co_await functions::next_stream_event(buffer);
+      if (e.kind == Event::Kind::kHead) {
+        content_type = e.head.content_type;
+        if (e.head.streamed && media_type(content_type) == kHttpIntegrationResponse) prelude.emplace();
+        continue;
+      }
+      if (e.kind == Event::Kind::kEnd) {
+        end = std::move(e);
+        break;
+      }
+      if (!prelude) {
+        first = std::move(e.bytes);
+        break;
+      }
+      auto step = prelude->add(e.bytes);
+      if (step == PreludeReader::Step::kTooLarge) {
+        spdlog::info("function URL {}: no end to the stream's HTTP prelude in its first {} bytes", url.url_id,
+                     kMaxPreludeBytes);
+        buffer->abandon();
+        co_return bad_gateway(request_id);
+      }
+      if (step == PreludeReader::Step::kDone) {
+        first = prelude->take_body();
+        break;
+      }
+    }
+    if (end) {
+      const auto& result = *end->end;
+      if (!result) co_return refused(url, result.error(), request_id);
+      if (result->function_error) co_return bad_gateway(request_id);
+    }
+
+    http::Response r;
+    r.status = 200;
+    if (prelude) {
+      // Ended before the delimiter: what it sent is the whole prelude (or nothing).
+      auto head = parse_http_prelude(end ? prelude->unterminated() : prelude->prelude());
+      if (!head) {
+        spdlog::info("function URL {}: {}", url.url_id, head.error().message);
+        buffer->abandon();
+        co_return bad_gateway(request_id);
+      }
+      r.status = head->status;
+      r.headers = std::move(head->headers);
+    } else {
+      r.set("Content-Type", content_type);
+    }
+    if (config.cors) apply_cors(*config.cors, req.headers, r.headers);
+    r.set("x-amzn-RequestId", request_id);
+    r.omit_body = req.method == "HEAD";
+    auto body = std::make_unique<UrlStreamBody>(buffer, url.url_id, std::move(first));
+    if (end) body->put_back(std::move(*end));
+    r.chunks = std::move(body);
+    co_return r;
+  }
+
+  http::Response refused(const functions::Registry::FunctionUrl& url, const base::Error& error,
+                         const std::string& request_id) {
+    if (error.code == base::ErrorCode::kThrottled)
+      return lambda_reply(429, "TooManyRequestsException", std::string("Rate Exceeded."), request_id);
+    spdlog::info("function URL {}: could not invoke {}: {}", url.url_id, url.function, error.message);
+    return bad_gateway(request_id);
   }
 
   http::Response too_large(const std::string& request_id) {

@@ -19,6 +19,7 @@
 #include "base/ids.h"
 #include "base/trace_context.h"
 #include "functions/response_stream.h"
+#include "functions/stream_body.h"
 #include "lambda_api/call.h"
 
 namespace nimbus::lambda_api {
@@ -39,11 +40,6 @@ constexpr std::string_view host_architecture() {
 #else
   return "x86_64";
 #endif
-}
-
-awaitable<Event> next_event(const std::shared_ptr<StreamBuffer>& buffer) {
-  auto start = [buffer](auto done) { buffer->next(std::move(done)); };
-  co_return co_await http::await_callback<Event>(std::move(start));
 }
 
 // InvokeComplete's ErrorCode: the error's type as the runtime or the
@@ -69,32 +65,21 @@ std::string complete_event(const functions::InvokeResult& r, bool tail) {
 }
 
 // The HTTP body: each event of the buffer encoded as it comes.
-class EventStreamBody : public http::ChunkSource {
+class EventStreamBody : public functions::StreamBody {
  public:
-  EventStreamBody(std::shared_ptr<StreamBuffer> buffer, bool tail, std::optional<base::Result<functions::InvokeResult>> ended)
-      : buffer_(std::move(buffer)), tail_(tail), ended_(std::move(ended)) {}
-  ~EventStreamBody() override {
-    // The connection is gone (or done): the function runs on, unheld.
-    if (!finished_) buffer_->abandon();
-  }
+  EventStreamBody(std::shared_ptr<StreamBuffer> buffer, bool tail, bool buffered)
+      : StreamBody(std::move(buffer)), tail_(tail), buffered_(buffered) {}
 
   awaitable<base::Result<std::string>> next() override {
-    if (finished_) co_return std::string();
+    if (finished()) co_return std::string();
     for (;;) {
-      Event e;
-      if (ended_) {
-        e.kind = Event::Kind::kEnd;
-        e.end = std::move(ended_);
-        ended_.reset();
-      } else {
-        e = co_await next_event(buffer_);
-      }
+      Event e = co_await next_event();
       switch (e.kind) {
         case Event::Kind::kHead: continue;  // already answered: the status line is out
         case Event::Kind::kChunk:
           co_return aws::encode_event("PayloadChunk", "application/octet-stream", e.bytes);
         case Event::Kind::kEnd: {
-          finished_ = true;
+          set_finished();
           const auto& end = *e.end;
           if (!end) {
             // Refused after the head (nothing in the invoker does so today): an error the client can read.
@@ -113,13 +98,10 @@ class EventStreamBody : public http::ChunkSource {
       }
     }
   }
-  bool buffered_ = false;
 
  private:
-  std::shared_ptr<StreamBuffer> buffer_;
   bool tail_;
-  std::optional<base::Result<functions::InvokeResult>> ended_;  // the end came first (no head)
-  bool finished_ = false;
+  bool buffered_;  // the end came first (no head)
 };
 
 }  // namespace
@@ -181,13 +163,12 @@ awaitable<http::Response> invoke_with_response_stream(Deps& d, Call& call) {
   start();
 
   // The first event decides the answer: refused (a Lambda error), or 200 and the stream.
-  Event first = co_await next_event(buffer);
-  std::optional<base::Result<functions::InvokeResult>> ended;
+  Event first = co_await functions::next_stream_event(buffer);
   std::string version = resolved->version;
-  if (first.kind == Event::Kind::kEnd) {
+  bool ended = first.kind == Event::Kind::kEnd;
+  if (ended) {
     if (!*first.end) co_return call.fail(first.end->error());
     version = (*first.end)->executed_version;
-    ended = std::move(first.end);
   } else if (first.kind == Event::Kind::kHead) {
     version = first.head.executed_version;
   }
@@ -196,8 +177,8 @@ awaitable<http::Response> invoke_with_response_stream(Deps& d, Call& call) {
   r.set("Content-Type", "application/vnd.amazon.eventstream");
   r.set("X-Amz-Executed-Version", version);
   r.set("x-amzn-RequestId", request_id);
-  auto body = std::make_unique<EventStreamBody>(buffer, log_type == "Tail", std::move(ended));
-  body->buffered_ = first.kind == Event::Kind::kEnd;
+  auto body = std::make_unique<EventStreamBody>(buffer, log_type == "Tail", ended);
+  if (ended) body->put_back(std::move(first));
   r.chunks = std::move(body);
   co_return r;
 }

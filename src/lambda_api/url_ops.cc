@@ -1,7 +1,7 @@
 // Function URLs' management: Create/Get/Update/Delete FunctionUrlConfig and
 // ListFunctionUrlConfigs (the 2021-10-31 paths), one URL per function and per
-// alias, stored by the registry; serving them is function_urls/'s.
-// RESPONSE_STREAM is refused until the invoker can stream a response.
+// alias, stored by the registry; serving them (BUFFERED and
+// RESPONSE_STREAM) is function_urls/'s.
 #include <boost/json.hpp>
 
 #include "base/time.h"
@@ -40,14 +40,6 @@ base::Result<FunctionRef> url_ref(const Call& call) {
   return ref;
 }
 
-base::Status supported(const UrlConfig& c) {
-  if (c.invoke_mode == "RESPONSE_STREAM")
-    return base::make_error(base::ErrorCode::kInvalidArgument,
-                            "InvokeMode RESPONSE_STREAM is not supported by nimbus yet: the invoker cannot stream a "
-                            "function's response (InvokeWithResponseStream) to a function URL. Use BUFFERED.");
-  return {};
-}
-
 }  // namespace
 
 awaitable<http::Response> create_function_url_config(Deps& d, Call& call) {
@@ -57,7 +49,6 @@ awaitable<http::Response> create_function_url_config(Deps& d, Call& call) {
   if (!in) co_return call.fail(in.error());
   UrlConfig c;
   if (auto s = apply_url_config(*in, c, true); !s) co_return call.fail(s.error());
-  if (auto s = supported(c); !s) co_return call.fail(s.error());
   auto u = co_await d.on_pool([&] { return d.registry.create_url(ref->name, ref->qualifier, encode_url_config(c)); });
   if (!u) {
     if (u.error().code == base::ErrorCode::kAlreadyExists)
@@ -88,7 +79,6 @@ awaitable<http::Response> update_function_url_config(Deps& d, Call& call) {
     if (!old) return old.error();
     UrlConfig c = decode_url_config(old->config);
     if (auto s = apply_url_config(*in, c, false); !s) return s.error();
-    if (auto s = supported(c); !s) return s.error();
     return d.registry.update_url(ref->name, ref->qualifier, encode_url_config(c));
   });
   if (!u) co_return call.fail(u.error());

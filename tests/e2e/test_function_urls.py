@@ -126,10 +126,11 @@ def test_validation_and_aliases_with_boto3(server):
     with pytest.raises(Exception) as e:
         lam.create_function_url_config(FunctionName="py", AuthType="NONE", Cors={"MaxAge": 86401})
     assert "ValidationException" in str(e.value) and "86400" in str(e.value)
-    # RESPONSE_STREAM is refused, saying why (boto3 1.26 predates InvokeMode: send it by hand).
+    # InvokeMode is validated (boto3 1.26 predates the member: send it by hand); RESPONSE_STREAM
+    # is served (tests/e2e/test_function_url_streaming.py).
     status, _, body = signed_call(server, "POST", "/2021-10-31/functions/py/url",
-                                  b'{"AuthType":"NONE","InvokeMode":"RESPONSE_STREAM"}')
-    assert status == 400 and b"RESPONSE_STREAM is not supported" in body, body
+                                  b'{"AuthType":"NONE","InvokeMode":"STREAMED"}')
+    assert status == 400 and b"[RESPONSE_STREAM, BUFFERED]" in body, body
     with pytest.raises(errs.ResourceNotFoundException):
         lam.create_function_url_config(FunctionName="py", Qualifier="nosuchalias", AuthType="NONE")
     v = lam.publish_version(FunctionName="py")

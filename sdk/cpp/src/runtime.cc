@@ -130,7 +130,21 @@ bool ResponseWriter::begin() {
       {"Content-Type", content_type_},
       {"Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"}};
   broken_ = !impl_.client.start_chunked("POST", impl_.path, headers);
+  if (!broken_ && !prelude_.empty()) broken_ = !impl_.client.send_chunk(prelude_);
   return !broken_;
+}
+
+void ResponseWriter::set_http_response(int status_code, const std::vector<std::pair<std::string, std::string>>& headers,
+                                       const std::vector<std::string>& cookies) {
+  if (started_) return;
+  std::string json = "{\"statusCode\":" + std::to_string(status_code) + ",\"headers\":{";
+  for (size_t i = 0; i < headers.size(); ++i)
+    json += (i ? ",\"" : "\"") + json_escape(headers[i].first) + "\":\"" + json_escape(headers[i].second) + "\"";
+  json += "},\"cookies\":[";
+  for (size_t i = 0; i < cookies.size(); ++i) json += (i ? ",\"" : "\"") + json_escape(cookies[i]) + "\"";
+  json += "]}";
+  prelude_ = json + std::string(8, '\0');  // the 8 NUL bytes end the prelude
+  content_type_ = "application/vnd.awslambda.http-integration-response";
 }
 
 void ResponseWriter::set_content_type(std::string content_type) {

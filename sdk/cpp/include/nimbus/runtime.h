@@ -13,6 +13,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace nimbus::runtime {
 
@@ -54,6 +56,14 @@ class ResponseWriter {
   // URL reads "application/vnd.awslambda.http-integration-response" as a
   // JSON prelude (statusCode, headers, cookies), 8 NUL bytes, then the body.
   void set_content_type(std::string content_type);
+  // For a function URL in RESPONSE_STREAM mode, what Node's
+  // awslambda.HttpResponseStream.from(stream, {statusCode, headers, cookies})
+  // does: the HTTP status, headers and cookies (one Set-Cookie each) go
+  // before the body as that prelude, and the content type becomes
+  // application/vnd.awslambda.http-integration-response (a body's own type
+  // is a "Content-Type" header here). Before the first write.
+  void set_http_response(int status_code, const std::vector<std::pair<std::string, std::string>>& headers = {},
+                         const std::vector<std::string>& cookies = {});
   // Sends the bytes now. False once the connection to the runtime API is
   // lost or the stream has ended (the invocation timed out, too large).
   bool write(std::string_view bytes);
@@ -72,6 +82,7 @@ class ResponseWriter {
   bool begin();
   Impl& impl_;
   std::string content_type_ = "application/octet-stream";
+  std::string prelude_;  // set_http_response's, sent first
   bool started_ = false, finished_ = false, broken_ = false;
 };
 
