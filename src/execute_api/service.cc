@@ -381,8 +381,12 @@ awaitable<http::Response> Service::handle(http::Request& req) {
     // co_await inside a conditional expression: GCC 12 miscompiles it.)
     if (api)
       res = co_await impl_->serve_http_api(req, *addr, *snap, *api, request_id, facts);
-    else if (rest_api)
-      res = co_await impl_->rest.serve(req, *addr, snap, base::TraceContext{facts.trace_root, facts.span_id, true}.header());
+    else if (rest_api) {
+      // A named local moved in: a temporary string in the co_await operand is
+      // destroyed twice by GCC 12 (a double free).
+      std::string trace = base::TraceContext{facts.trace_root, facts.span_id, true}.header();
+      res = co_await impl_->rest.serve(req, *addr, snap, std::move(trace));
+    }
     else
       res = not_found(request_id);
   } catch (const std::exception& e) {
