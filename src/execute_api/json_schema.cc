@@ -1,8 +1,8 @@
 #include "execute_api/json_schema.h"
 
 #include <boost/json/serialize.hpp>
+#include <boost/regex.hpp>
 #include <cmath>
-#include <regex>
 
 namespace nimbus::execute_api {
 
@@ -43,16 +43,24 @@ struct Validator {
     return n;
   }
 
-  // std::regex recurses per character: a long client string against a
-  // pattern could overflow the stack, so such strings do not match.
+  // Boost.Regex matches without recursion and gives up (throws) when a
+  // pattern backtracks past its bound, so a model's `pattern` cannot spend a
+  // worker's time on a hostile string (std::regex recursed per character and
+  // backtracked without limit). The size cap keeps a match's cost small too.
   static constexpr size_t kMaxPatternText = 4096;
 
   static bool matches(const std::string& pattern, const std::string& text) {
     if (text.size() > kMaxPatternText) return false;
+    boost::regex re;
     try {
-      return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
-    } catch (const std::regex_error&) {
-      return true;  // a pattern std::regex cannot read does not reject bodies
+      re.assign(pattern, boost::regex::ECMAScript);
+    } catch (const boost::regex_error&) {
+      return true;  // a pattern that is not a regular expression does not reject bodies
+    }
+    try {
+      return boost::regex_search(text, re);
+    } catch (const std::runtime_error&) {
+      return false;  // too complex to decide: the value is not shown to match
     }
   }
 

@@ -6,8 +6,8 @@
 // pattern, minItems/maxItems, uniqueItems, minProperties/maxProperties,
 // allOf/anyOf/oneOf/not, and $ref to "#/definitions/..." or to another model
 // of the API (".../models/NAME"). Other keywords (format, title, ...) are
-// annotations here as draft 4 allows. A string over 4 KB never matches a
-// `pattern` (std::regex recurses per character; the stack stays safe).
+// annotations here as draft 4 allows. A string over 4 KB, or one whose match
+// backtracks past Boost.Regex's bound, does not match a `pattern`.
 // THREADING RULE: pure functions over values; any thread.
 #pragma once
 

@@ -77,8 +77,14 @@ class BatchWriter {
         backlog_ -= bytes;
         batch = {};
         // After a burst (a function printing megabytes) the freed memory would
-        // stay with the process; hand it back to the system once drained.
-        if (bytes > kTrimAfterBytes && backlog_ == 0) ::malloc_trim(0);
+        // stay with the process; hand it back to the system once drained. The
+        // burst is counted across batches: on a loaded machine it arrives as
+        // many small batches, and the one that drains it may itself be small.
+        written_since_trim_ += bytes;
+        if (written_since_trim_ > kTrimAfterBytes && backlog_ == 0) {
+          ::malloc_trim(0);
+          written_since_trim_ = 0;
+        }
         lock.lock();
         written_ = upto;
         written_cv_.notify_all();
@@ -101,6 +107,7 @@ class BatchWriter {
   std::condition_variable wake_, written_cv_;
   std::vector<T> queue_;
   uint64_t queued_bytes_ = 0;
+  uint64_t written_since_trim_ = 0;  // writer thread only
   std::atomic<uint64_t> backlog_{0};
   uint64_t pushed_ = 0, written_ = 0;
   bool stopping_ = false, stopped_ = false;
