@@ -9,6 +9,7 @@
 
 #include "base/arn.h"
 #include "base/encoding.h"
+#include "base/wildcard.h"
 #include "execute_api/http_api.h"
 #include "execute_api/jwks.h"
 
@@ -34,36 +35,11 @@ AuthDecision deny(int status, std::string message) {
   return d;
 }
 
-// '*' any run of characters, '?' one; as IAM matches actions and resources.
-bool wildcard_match(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 bool any_matches(const json::value* v, std::string_view text, bool ignore_case) {
   if (!v) return false;
   auto one = [&](const json::value& x) {
     if (!x.is_string()) return false;
-    std::string pattern(x.as_string()), subject(text);
-    if (ignore_case) {
-      for (auto& c : pattern) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      for (auto& c : subject) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return wildcard_match(pattern, subject);
+    return base::wildcard_match(x.as_string(), text, ignore_case);
   };
   if (v->is_array()) {
     for (const auto& x : v->as_array())

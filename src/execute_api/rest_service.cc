@@ -17,6 +17,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "base/wildcard.h"
 #include "execute_api/iam_auth.h"
 #include "execute_api/json_schema.h"
 #include "execute_api/rest_api.h"
@@ -73,33 +74,12 @@ http::Response throttled(const Ids& ids) { return message_error(429, "TooManyReq
 struct Timeout {};
 using Outcome = std::variant<base::Result<functions::InvokeResult>, Timeout>;
 
-// '*' and '?' globs, as IAM policies' Resource uses them.
-bool glob(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 bool any_matches(const json::value& v, std::string_view text, bool action) {
   auto one = [&](const json::value& x) {
     if (!x.is_string()) return false;
     std::string_view s = x.as_string();
     if (action) return s == "*" || base::iequals(s, "execute-api:*") || base::iequals(s, "execute-api:Invoke");
-    return glob(s, text);
+    return base::wildcard_match(s, text);
   };
   if (v.is_array()) {
     for (const auto& x : v.as_array())

@@ -7,18 +7,6 @@
 namespace nimbus::s3 {
 namespace {
 
-TEST(Wildcard, StarsAndQuestionMarks) {
-  EXPECT_TRUE(wildcard_match("arn:aws:s3:::b/public/*", "arn:aws:s3:::b/public/a/b.txt", false));
-  EXPECT_FALSE(wildcard_match("arn:aws:s3:::b/public/*", "arn:aws:s3:::b/private/x", false));
-  EXPECT_TRUE(wildcard_match("s3:Get*", "s3:getobject", true));
-  EXPECT_FALSE(wildcard_match("s3:Get*", "s3:getobject", false));
-  EXPECT_TRUE(wildcard_match("a?c", "abc", false));
-  EXPECT_TRUE(wildcard_match("*", "", false));
-  EXPECT_FALSE(wildcard_match("a*b*c", "aXbXd", false));
-  // Backtracking stays linear-ish on a hostile pattern.
-  EXPECT_FALSE(wildcard_match(std::string(200, '*') + "b", std::string(100000, 'a'), false));
-}
-
 TEST(Policy, EvaluatesAnonymousStatements) {
   S3Error err;
   auto p = parse_bucket_policy(R"({"Version":"2012-10-17","Statement":[

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/encoding.h"
+#include "base/wildcard.h"
 
 namespace nimbus::s3 {
 
@@ -77,34 +78,10 @@ bool valid_resource(const std::string& r, const std::string& bucket) {
   std::string_view rest = std::string_view(r).substr(kPrefix.size());
   std::string_view name = rest.substr(0, rest.find('/'));
   // A bucket policy may only speak of its own bucket (wildcards may cover it).
-  return wildcard_match(name, bucket, false);
+  return base::wildcard_match(name, bucket, false);
 }
 
 }  // namespace
-
-bool wildcard_match(std::string_view p, std::string_view t, bool ci) {
-  // Iterative glob with backtracking to the last star: linear-ish, no recursion.
-  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [ci](char a, char b) {
-    return ci ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b;
-  };
-  while (ti < t.size()) {
-    if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti])))) {
-      ++pi;
-      ++ti;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = ti;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
 
 bool BucketPolicy::is_public() const {
   for (const auto& s : statements)
@@ -227,10 +204,10 @@ PolicyDecision evaluate_anonymous(const BucketPolicy& p, std::string_view action
   for (const auto& s : p.statements) {
     if (!s.everyone) continue;
     bool action_hit = false;
-    for (const auto& a : s.actions) action_hit = action_hit || wildcard_match(a, action, true);
+    for (const auto& a : s.actions) action_hit = action_hit || base::wildcard_match(a, action, true);
     if (s.not_action) action_hit = !action_hit;
     bool resource_hit = false;
-    for (const auto& r : s.resources) resource_hit = resource_hit || wildcard_match(r, resource, false);
+    for (const auto& r : s.resources) resource_hit = resource_hit || base::wildcard_match(r, resource, false);
     if (s.not_resource) resource_hit = !resource_hit;
     if (!action_hit || !resource_hit) continue;
     if (!s.allow) return PolicyDecision::kDeny;  // with or without a condition: the safe reading

@@ -43,7 +43,4 @@ enum class PolicyDecision { kNone, kAllow, kDeny };
 PolicyDecision evaluate_anonymous(const BucketPolicy& p, std::string_view action, std::string_view resource,
                                   bool ignore_public_allows);
 
-// Glob matching with * (any run) and ? (one character), as IAM does.
-bool wildcard_match(std::string_view pattern, std::string_view text, bool case_insensitive);
-
 }  // namespace nimbus::s3
