@@ -187,6 +187,29 @@ TEST(Sns, LambdaSubscriptionGetsTheSnsEvent) {
   EXPECT_TRUE(e.at("Records").at(0).at("Sns").at("Subject").is_null());
 }
 
+TEST(Sns, BodyScopeFilterPoliciesReadTheMessage) {
+  Sns s;
+  std::string arn = s.create("orders");
+  auto r = s.post("Action=Subscribe&Protocol=lambda&Endpoint=" +
+                  base::uri_encode("arn:aws:lambda:us-east-1:000000000000:function:fn") + "&TopicArn=" +
+                  base::uri_encode(arn) + "&Attributes.entry.1.key=FilterPolicyScope&Attributes.entry.1.value=MessageBody" +
+                  "&Attributes.entry.2.key=FilterPolicy&Attributes.entry.2.value=" +
+                  base::uri_encode(R"({"order":{"total":[{"numeric":[">",100]}]}})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const char* m : {R"({"order":{"total":50}})", "not json", R"({"order":{"total":150}})"})
+    ASSERT_EQ(s.post("Action=Publish&TopicArn=" + base::uri_encode(arn) + "&Message=" + base::uri_encode(m)).status, 200);
+  s.deliver();
+  ASSERT_EQ(s.functions.events.size(), 1u);
+  EXPECT_EQ(json::parse(s.functions.events[0]).at("Records").at(0).at("Sns").at("Message"), R"({"order":{"total":150}})");
+  // Attribute scope refuses nested policies, as AWS.
+  r = s.post("Action=Subscribe&Protocol=lambda&Endpoint=" +
+             base::uri_encode("arn:aws:lambda:us-east-1:000000000000:function:other") + "&TopicArn=" +
+             base::uri_encode(arn) + "&Attributes.entry.1.key=FilterPolicy&Attributes.entry.1.value=" +
+             base::uri_encode(R"({"order":{"total":[1]}})"));
+  EXPECT_EQ(between(r.body, "<Message>", "</Message>"),
+            "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy");
+}
+
 TEST(Sns, PublishRefusals) {
   Sns s;
   std::string arn = base::uri_encode(s.create("orders"));

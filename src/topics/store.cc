@@ -76,6 +76,24 @@ struct Store::Impl {
   base::Status tx(F&& f) {
     return base::in_transaction(db, std::forward<F>(f));
   }
+
+  // Read, change, write, then publish: the one shape of every single-row update.
+  template <typename Row, typename Change, typename Write>
+  base::Status update(std::map<std::string, Row>& rows, const std::string& key, const char* missing, Change change,
+                      Write write) {
+    std::lock_guard w(write_mu);
+    std::optional<Row> row;
+    {
+      std::lock_guard l(mu);
+      if (auto it = rows.find(key); it != rows.end()) row = it->second;
+    }
+    if (!row) return not_found(missing);
+    change(*row);
+    if (auto s = tx([&] { return (this->*write)(*row); }); !s) return s;
+    std::lock_guard l(mu);
+    rows[key] = std::move(*row);
+    return {};
+  }
 };
 
 base::Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
@@ -131,26 +149,18 @@ base::Status Store::delete_topic(const std::string& arn) {
 }
 
 base::Status Store::set_topic_attribute(const std::string& arn, const std::string& name, const std::string& value) {
-  std::lock_guard w(impl_->write_mu);
-  auto t = topic(arn);
-  if (!t) return not_found("Topic does not exist");
-  if (value.empty()) t->attributes.erase(name);
-  else t->attributes[name] = value;
-  if (auto s = impl_->tx([&] { return impl_->write_topic(*t); }); !s) return s;
-  std::lock_guard l(impl_->mu);
-  impl_->topics[arn] = std::move(*t);
-  return {};
+  return impl_->update(
+      impl_->topics, arn, "Topic does not exist",
+      [&](Topic& t) {
+        if (value.empty()) t.attributes.erase(name);
+        else t.attributes[name] = value;
+      },
+      &Impl::write_topic);
 }
 
 base::Status Store::set_tags(const std::string& arn, std::map<std::string, std::string> tags) {
-  std::lock_guard w(impl_->write_mu);
-  auto t = topic(arn);
-  if (!t) return not_found("Resource does not exist");
-  t->tags = std::move(tags);
-  if (auto s = impl_->tx([&] { return impl_->write_topic(*t); }); !s) return s;
-  std::lock_guard l(impl_->mu);
-  impl_->topics[arn] = std::move(*t);
-  return {};
+  return impl_->update(impl_->topics, arn, "Resource does not exist", [&](Topic& t) { t.tags = std::move(tags); },
+                       &Impl::write_topic);
 }
 
 base::Result<std::pair<Subscription, bool>> Store::subscribe(Subscription s) {
@@ -169,15 +179,8 @@ base::Result<std::pair<Subscription, bool>> Store::subscribe(Subscription s) {
 }
 
 base::Status Store::confirm(const std::string& arn) {
-  std::lock_guard w(impl_->write_mu);
-  auto s = subscription(arn);
-  if (!s) return not_found("Subscription does not exist");
-  if (s->confirmed) return {};
-  s->confirmed = true;
-  if (auto r = impl_->tx([&] { return impl_->write_subscription(*s); }); !r) return r;
-  std::lock_guard l(impl_->mu);
-  impl_->subscriptions[arn] = std::move(*s);
-  return {};
+  return impl_->update(impl_->subscriptions, arn, "Subscription does not exist", [](Subscription& s) { s.confirmed = true; },
+                       &Impl::write_subscription);
 }
 
 base::Status Store::unsubscribe(const std::string& arn) {
@@ -199,15 +202,13 @@ base::Status Store::unsubscribe(const std::string& arn) {
 
 base::Status Store::set_subscription_attribute(const std::string& arn, const std::string& name,
                                                const std::string& value) {
-  std::lock_guard w(impl_->write_mu);
-  auto s = subscription(arn);
-  if (!s) return not_found("Subscription does not exist");
-  if (value.empty()) s->attributes.erase(name);
-  else s->attributes[name] = value;
-  if (auto r = impl_->tx([&] { return impl_->write_subscription(*s); }); !r) return r;
-  std::lock_guard l(impl_->mu);
-  impl_->subscriptions[arn] = std::move(*s);
-  return {};
+  return impl_->update(
+      impl_->subscriptions, arn, "Subscription does not exist",
+      [&](Subscription& s) {
+        if (value.empty()) s.attributes.erase(name);
+        else s.attributes[name] = value;
+      },
+      &Impl::write_subscription);
 }
 
 std::optional<Topic> Store::topic(const std::string& arn) const {
