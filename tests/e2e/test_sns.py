@@ -334,3 +334,50 @@ def test_http_subscription_handshake_and_notifications(shared_nimbus, endpoint):
     # The UnsubscribeURL removes it.
     urllib.request.urlopen(n["UnsubscribeURL"], timeout=10).read()
     assert sub not in [s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]]
+
+
+def test_acknowledged_publishes_survive_kill9(tmp_path):
+    """Every Publish answered before a kill -9 is delivered after the restart: the ones whose POST
+    was under way when nimbus died (their endpoint held them) and the ones still queued."""
+    from conftest import Nimbus
+    release = threading.Event()
+    got = queue.Queue()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            if self.headers.get("x-amz-sns-message-type") == "Notification" and not release.is_set():
+                release.wait(30)  # held until nimbus is dead; then answered to nobody
+                self.send_response(500)
+            else:
+                got.put(json.loads(body))
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    http_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=http_server.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/hook" % http_server.server_address[1]
+    server = Nimbus(tmp_path / "data").start()
+    again = None
+    try:
+        sns = sns_client(server.endpoint)
+        topic = sns.create_topic(Name="durable")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=url)
+        urllib.request.urlopen(got.get(timeout=30)["SubscribeURL"], timeout=10).read()
+        ids = {sns.publish(TopicArn=topic, Message="m%d" % i)["MessageId"] for i in range(20)}
+        server.kill9()
+        release.set()
+        again = Nimbus(tmp_path / "data").start()
+        seen = set()
+        while not ids <= seen:
+            seen.add(got.get(timeout=30)["MessageId"])
+    finally:
+        release.set()
+        if again:
+            assert again.stop() == 0, again.log_text()
+        http_server.shutdown()
+        http_server.server_close()
