@@ -176,7 +176,7 @@ base::Status Service::send_confirmation(const topics::Subscription& s) {
   auto topic = store_.topic(s.topic_arn);
   sign(n, topic ? &*topic : nullptr);
   topics::Delivery d;
-  d.id = "confirm/" + s.arn + "/" + s.token;
+  d.id = "confirm/" + n.message_id;
   d.subscription_arn = s.arn;
   d.type = n.type;
   d.message_id = n.message_id;

@@ -168,6 +168,20 @@ TEST(Sns, HttpSubscriptionHandshakeThenFilteredNotifications) {
   EXPECT_FALSE(s.store->subscription(sub_arn));
 }
 
+TEST(Sns, SubscribingAgainWhilePendingSendsTheConfirmationAgain) {
+  Sns s;
+  std::string arn = base::uri_encode(s.create("orders"));
+  std::string subscribe = "Action=Subscribe&Protocol=http&Endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fhook&TopicArn=" + arn;
+  ASSERT_EQ(s.post(subscribe).status, 200);
+  auto again = s.post(subscribe + "&ReturnSubscriptionArn=true");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_NE(between(again.body, "<SubscriptionArn>", "</SubscriptionArn>"), "pending confirmation");
+  s.deliver();
+  ASSERT_EQ(s.posts.size(), 2u);
+  EXPECT_EQ(json::parse(s.posts[0].body).at("Token"), json::parse(s.posts[1].body).at("Token"));
+  EXPECT_EQ(s.store->subscriptions().size(), 1u);
+}
+
 TEST(Sns, LambdaSubscriptionGetsTheSnsEvent) {
   Sns s;
   std::string arn = s.create("orders");

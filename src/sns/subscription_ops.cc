@@ -176,7 +176,8 @@ awaitable<base::Result<std::string>> Service::subscribe(aws::Call& call) {
   sub.created_ms = options_.clock->now_ms();
   auto made = co_await http::offload(blocking_, [&]() -> base::Result<std::pair<topics::Subscription, bool>> {
     auto r = store_.subscribe(sub);
-    if (r && r->second && !r->first.confirmed)
+    // A pending subscription subscribed again gets its confirmation again, as AWS sends it.
+    if (r && !r->first.confirmed)
       if (auto c = send_confirmation(r->first); !c) return c.error();
     return r;
   });
