@@ -11,51 +11,46 @@ using boost::asio::awaitable;
 
 namespace {
 
-base::Error resource_not_found() {
-  return with_reason(base::ErrorCode::kNotFound, reason::kResourceNotFound, "Resource does not exist");
+// The topic named by ResourceArn: every tag operation's first step.
+base::Result<topics::Topic> tagged_topic(const aws::Call& call, const topics::Store& store) {
+  aws::QueryFields f(call.params);
+  auto arn = f.string("ResourceArn", {.required = true, .min_length = 1, .max_length = 1011});
+  if (auto s = f.status(); !s) return s.error();
+  auto t = store.topic(*arn);
+  if (!t) return with_reason(base::ErrorCode::kNotFound, reason::kResourceNotFound, "Resource does not exist");
+  return *t;
 }
 
 }  // namespace
 
 awaitable<base::Result<std::string>> Service::tag_resource(aws::Call& call) {
-  aws::QueryFields f(call.params);
-  auto arn = f.string("ResourceArn", {.required = true, .min_length = 1, .max_length = 1011});
-  if (auto s = f.status(); !s) co_return s.error();
+  auto t = tagged_topic(call, store_);
+  if (!t) co_return t.error();
   auto tags = read_tags(call.params, "Tags");
   if (!tags) co_return tags.error();
-  auto t = store_.topic(*arn);
-  if (!t) co_return resource_not_found();
   auto merged = t->tags;
   for (const auto& [k, v] : *tags) merged[k] = v;
   if (merged.size() > kMaxTags)
     co_return with_reason(base::ErrorCode::kInvalidArgument, reason::kTagLimitExceeded,
                           "Could not complete request: tag quota of per resource exceeded");
-  std::string a = *arn;
-  auto s = co_await http::offload(blocking_, [&] { return store_.set_tags(a, merged); });
+  auto s = co_await http::offload(blocking_, [&] { return store_.set_tags(t->arn, merged); });
   if (!s) co_return s.error();
   co_return std::string();
 }
 
 awaitable<base::Result<std::string>> Service::untag_resource(aws::Call& call) {
-  aws::QueryFields f(call.params);
-  auto arn = f.string("ResourceArn", {.required = true, .min_length = 1, .max_length = 1011});
-  if (auto s = f.status(); !s) co_return s.error();
-  auto t = store_.topic(*arn);
-  if (!t) co_return resource_not_found();
+  auto t = tagged_topic(call, store_);
+  if (!t) co_return t.error();
   auto tags = t->tags;
   for (const auto& k : call.params.strings("TagKeys")) tags.erase(k);
-  std::string a = *arn;
-  auto s = co_await http::offload(blocking_, [&] { return store_.set_tags(a, tags); });
+  auto s = co_await http::offload(blocking_, [&] { return store_.set_tags(t->arn, tags); });
   if (!s) co_return s.error();
   co_return std::string();
 }
 
 awaitable<base::Result<std::string>> Service::list_tags_for_resource(aws::Call& call) {
-  aws::QueryFields f(call.params);
-  auto arn = f.string("ResourceArn", {.required = true, .min_length = 1, .max_length = 1011});
-  if (auto s = f.status(); !s) co_return s.error();
-  auto t = store_.topic(*arn);
-  if (!t) co_return resource_not_found();
+  auto t = tagged_topic(call, store_);
+  if (!t) co_return t.error();
   aws::XmlWriter x;
   x.open("Tags");
   for (const auto& [k, v] : t->tags) x.open("member").element("Key", k).element("Value", v).close("member");

@@ -40,6 +40,21 @@ std::map<std::string, std::string> from_json(const std::string& text) {
 
 base::Error not_found(const std::string& what) { return base::make_error(base::ErrorCode::kNotFound, what); }
 
+template <typename Row>
+std::optional<Row> find_row(const std::map<std::string, Row>& rows, const std::string& key) {
+  auto it = rows.find(key);
+  if (it == rows.end()) return std::nullopt;
+  return it->second;
+}
+
+template <typename Row, typename Keep>
+std::vector<Row> rows_where(const std::map<std::string, Row>& rows, Keep keep) {
+  std::vector<Row> out;
+  for (const auto& [key, row] : rows)
+    if (keep(row)) out.push_back(row);
+  return out;
+}
+
 }  // namespace
 
 struct Store::Impl {
@@ -85,7 +100,7 @@ struct Store::Impl {
     std::optional<Row> row;
     {
       std::lock_guard l(mu);
-      if (auto it = rows.find(key); it != rows.end()) row = it->second;
+      row = find_row(rows, key);
     }
     if (!row) return not_found(missing);
     change(*row);
@@ -213,38 +228,27 @@ base::Status Store::set_subscription_attribute(const std::string& arn, const std
 
 std::optional<Topic> Store::topic(const std::string& arn) const {
   std::lock_guard l(impl_->mu);
-  auto it = impl_->topics.find(arn);
-  if (it == impl_->topics.end()) return std::nullopt;
-  return it->second;
+  return find_row(impl_->topics, arn);
 }
 
 std::vector<Topic> Store::topics() const {
   std::lock_guard l(impl_->mu);
-  std::vector<Topic> out;
-  for (const auto& [arn, t] : impl_->topics) out.push_back(t);
-  return out;
+  return rows_where(impl_->topics, [](const Topic&) { return true; });
 }
 
 std::optional<Subscription> Store::subscription(const std::string& arn) const {
   std::lock_guard l(impl_->mu);
-  auto it = impl_->subscriptions.find(arn);
-  if (it == impl_->subscriptions.end()) return std::nullopt;
-  return it->second;
+  return find_row(impl_->subscriptions, arn);
 }
 
 std::vector<Subscription> Store::subscriptions() const {
   std::lock_guard l(impl_->mu);
-  std::vector<Subscription> out;
-  for (const auto& [arn, s] : impl_->subscriptions) out.push_back(s);
-  return out;
+  return rows_where(impl_->subscriptions, [](const Subscription&) { return true; });
 }
 
 std::vector<Subscription> Store::subscriptions_of(const std::string& topic_arn) const {
   std::lock_guard l(impl_->mu);
-  std::vector<Subscription> out;
-  for (const auto& [arn, s] : impl_->subscriptions)
-    if (s.topic_arn == topic_arn) out.push_back(s);
-  return out;
+  return rows_where(impl_->subscriptions, [&](const Subscription& s) { return s.topic_arn == topic_arn; });
 }
 
 std::optional<Subscription> Store::by_token(const std::string& topic_arn, const std::string& token) const {
