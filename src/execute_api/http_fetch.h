@@ -1,4 +1,4 @@
-// http_get: a small HTTP/1.1 GET client on Boost.Beast for what the gateway
+// http_get: a GET through http::fetch (http/client.h) for what the gateway
 // itself must fetch — a JWT issuer's OpenID discovery document and its JWKS.
 // Plain http:// only (a loopback issuer in tests and local setups); https://
 // is refused with a message saying so. Bodies over 1 MB and answers other

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
@@ -11,8 +13,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <optional>
 #include <thread>
 
+#include "http/client.h"
 #include "http/offload.h"
 
 namespace nimbus::http {
@@ -192,6 +196,41 @@ TEST_F(ServerFixture, SlowBodyTimesOutAndServerStaysUp) {
   EXPECT_NE(out.find("RequestTimeout"), std::string::npos) << out;
   auto again = exchange("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(again.find("GET /after 0 0"), std::string::npos);
+}
+
+// http::fetch (http/client.h) against this server: what SNS's http deliveries and JWKS fetches use.
+base::Result<ClientResponse> run_fetch(ClientRequest req) {
+  asio::io_context io;
+  std::optional<base::Result<ClientResponse>> out;
+  auto task = [&]() -> asio::awaitable<void> { out = co_await fetch(std::move(req)); };
+  asio::co_spawn(io, task, asio::detached);
+  io.run();
+  return std::move(*out);
+}
+
+TEST_F(ServerFixture, ClientPostsAndReadsTheAnswer) {
+  ClientRequest req;
+  req.method = "POST";
+  req.url = "http://127.0.0.1:" + std::to_string(port_) + "/hook?x=1";
+  req.headers = {{"x-amz-sns-message-type", "Notification"}};
+  req.body = "hello";
+  auto r = run_fetch(std::move(req));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "POST /hook?x=1 5 10");
+}
+
+TEST(HttpClient, RefusesHttpsAndReportsNoAnswer) {
+  ClientRequest tls;
+  tls.url = "https://127.0.0.1:1/";
+  auto a = run_fetch(std::move(tls));
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("http:// only"), std::string::npos);
+  ClientRequest closed;
+  closed.url = "http://127.0.0.1:1/";
+  auto b = run_fetch(std::move(closed));
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, base::ErrorCode::kUnavailable);
 }
 
 }  // namespace

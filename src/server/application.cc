@@ -24,6 +24,11 @@
 #include "s3/errors.h"
 #include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
+#include "sns/service.h"
+#include "topics/delivery.h"
+#include "topics/signer.h"
+#include "topics/store.h"
+#include "queue/store.h"
 #include "server/wiring.h"
 #include "storage/store.h"
 
@@ -96,10 +101,11 @@ base::Status Application::bind() {
 
 base::Status Application::build() {
   if (auto s = build_functions(*this); !s) return s;
+  if (auto s = build_sns(*this); !s) return s;
   for (const auto& entry : service_table()) router.add(entry.build(*this));
   admin.services = {"s3"};
   for (const auto& d : router.services())
-    if (d.name != "nimbus" && d.name != "lambda-code") admin.services.push_back(d.name);
+    if (d.name != "nimbus" && d.name != "lambda-code" && d.name != "sns-links") admin.services.push_back(d.name);
   wire_request_metrics(*this);
   add_observability_collectors(*this);
   return {};
@@ -108,6 +114,7 @@ base::Status Application::build() {
 base::Status Application::start() {
   if (auto s = start_functions(*this); !s) return s;
   start_events(*this);
+  if (auto s = start_sns(*this); !s) return s;
   start_lifecycle(*this);
   server->start();
   return {};
@@ -116,6 +123,7 @@ base::Status Application::start() {
 void Application::stop() {
   if (lifecycle) lifecycle->stop();
   if (notifications) notifications->stop();
+  if (sns_deliveries) sns_deliveries->stop();
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();
   server->stop([this] { io.stop(); });

@@ -63,6 +63,18 @@ class UsageCounters;
 namespace nimbus::lambda_api {
 class CodeLocations;
 }
+namespace nimbus::queue {
+class Store;
+}
+namespace nimbus::topics {
+class Store;
+class Signer;
+class Deliveries;
+class FunctionSink;
+}  // namespace nimbus::topics
+namespace nimbus::sns {
+class Service;
+}
 
 namespace nimbus::server {
 
@@ -117,12 +129,19 @@ class Application {
   std::unique_ptr<runtime_api::ListenerFactory> runtime_listeners;
   std::unique_ptr<http::Server> server;
   uint16_t port = 0;
+  std::string public_url;  // http://host:port as functions and subscribers reach the edge
   // functions and services (build)
+  std::unique_ptr<queue::Store> queues;  // queue.db: async invocations and SNS deliveries
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
   std::unique_ptr<lambda_api::CodeLocations> code_locations;  // GetFunction's Code.Location links
   std::unique_ptr<events::Sink> event_sink;
   std::unique_ptr<s3::LifecycleSweeper> lifecycle;
+  std::unique_ptr<topics::Store> topics;  // SNS topics and subscriptions (sns.db)
+  std::unique_ptr<topics::Signer> sns_signer;
+  std::unique_ptr<topics::FunctionSink> sns_functions;
+  std::unique_ptr<topics::Deliveries> sns_deliveries;
+  std::unique_ptr<sns::Service> sns;
   std::vector<std::shared_ptr<void>> services;
 };
 

@@ -5,6 +5,7 @@
 //   wiring_functions.cc      the registry, invoker, async queue, dead letters, Lambda
 //   wiring_events.cc         bucket notifications
 //   wiring_gateway.cc        API Gateway: its configuration, management API and invoke URLs
+//   wiring_sns.cc            SNS: topics, deliveries, the API and its links
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.
@@ -30,6 +31,8 @@ aws::ServiceDescriptor wire_s3(Application& app);      // the edge's fallback
 void wire_request_metrics(Application& app);          // every service's requests: metrics and spans
 base::Status build_functions(Application& app);        // needs app.port
 base::Status start_functions(Application& app);
+base::Status build_sns(Application& app);          // after build_functions (the queue, the async queue)
+base::Status start_sns(Application& app);
 void start_events(Application& app);
 void start_lifecycle(Application& app);                // the S3 lifecycle sweeper
 void add_observability_collectors(Application& app);
@@ -42,6 +45,8 @@ aws::ServiceDescriptor wire_function_urls(Application& app);  // function URLs: 
 aws::ServiceDescriptor wire_logs(Application& app);
 aws::ServiceDescriptor wire_apigateway(Application& app);   // the management APIs (v1 and v2)
 aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
+aws::ServiceDescriptor wire_sns(Application& app);
+aws::ServiceDescriptor wire_sns_links(Application& app);  // SubscribeURL, UnsubscribeURL, SigningCertURL: unsigned
 
 struct ServiceEntry {
   std::string_view name;

@@ -16,6 +16,7 @@
 #include "lambda_api/code_location.h"
 #include "lambda_api/service.h"
 #include "observability/log_store.h"
+#include "queue/store.h"
 #include "observability/span_store.h"
 #include "runtime_api/listener.h"
 #include "server/application.h"
@@ -85,6 +86,7 @@ base::Status build_functions(Application& app) {
   if (reach == "::") reach = "::1";
   if (reach.find(':') != std::string::npos) reach = "[" + reach + "]";
   invoker_options.endpoint_url = "http://" + reach + ":" + std::to_string(app.port);
+  app.public_url = invoker_options.endpoint_url;
   invoker_options.max_concurrency = config.max_instances;
   invoker_options.runtimes.python = config.python;
   invoker_options.runtimes.python_zygote = config.python_zygote;
@@ -127,7 +129,17 @@ base::Status build_functions(Application& app) {
     record_dead_letter(app.metrics, dl.function);
     if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
   };
-  auto queue = functions::AsyncQueue::open(config.data_dir, *app.invoker, async_options);
+  // One durable queue for the whole server: async invocations and SNS deliveries share queue.db.
+  auto queues = queue::Store::open(config.data_dir + "/queue.db");
+  if (!queues)
+    return base::make_error(queues.error().code, "functions: cannot open the queue: " + queues.error().message);
+  app.queues = std::move(*queues);
+  auto queue = functions::AsyncQueue::open(
+      *app.queues, config.data_dir,
+      [&app](functions::InvokeRequest r, std::function<void(base::Result<functions::InvokeResult>)> done) {
+        app.invoker->invoke(std::move(r), std::move(done));
+      },
+      async_options);
   if (!queue)
     return base::make_error(queue.error().code, "functions: cannot open the async queue: " + queue.error().message);
   app.async_queue = std::move(*queue);
