@@ -20,11 +20,13 @@
 #include "observability/log_store.h"
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
+#include "queue/store.h"
 #include "runtime_api/listener.h"
 #include "s3/errors.h"
 #include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
 #include "server/wiring.h"
+#include "sqs/queues.h"
 #include "storage/store.h"
 
 namespace nimbus::server {

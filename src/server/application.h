@@ -63,6 +63,12 @@ class UsageCounters;
 namespace nimbus::lambda_api {
 class CodeLocations;
 }
+namespace nimbus::queue {
+class Store;
+}
+namespace nimbus::sqs {
+class Queues;
+}
 
 namespace nimbus::server {
 
@@ -118,6 +124,8 @@ class Application {
   std::unique_ptr<http::Server> server;
   uint16_t port = 0;
   // functions and services (build)
+  std::unique_ptr<queue::Store> queues;  // queue.db: async invocations, bucket events, SQS
+  std::unique_ptr<sqs::Queues> sqs;      // SQS's queues on it: the programmatic send (sqs::Queues::send)
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
   std::unique_ptr<lambda_api::CodeLocations> code_locations;  // GetFunction's Code.Location links

@@ -40,6 +40,7 @@ aws::ServiceDescriptor wire_admin(Application& app);
 aws::ServiceDescriptor wire_lambda(Application& app);
 aws::ServiceDescriptor wire_function_urls(Application& app);  // function URLs: claims their hosts unsigned
 aws::ServiceDescriptor wire_logs(Application& app);
+aws::ServiceDescriptor wire_sqs(Application& app);          // SQS, both protocols (wiring_messaging.cc)
 aws::ServiceDescriptor wire_apigateway(Application& app);   // the management APIs (v1 and v2)
 aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
 

@@ -17,10 +17,12 @@
 #include "lambda_api/service.h"
 #include "observability/log_store.h"
 #include "observability/span_store.h"
+#include "queue/store.h"
 #include "runtime_api/listener.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
 #include "server/wiring.h"
+#include "sqs/queues.h"
 #include "storage/store.h"
 
 namespace nimbus::server {
@@ -127,7 +129,18 @@ base::Status build_functions(Application& app) {
     record_dead_letter(app.metrics, dl.function);
     if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
   };
-  auto queue = functions::AsyncQueue::open(config.data_dir, *app.invoker, async_options);
+  auto store = queue::Store::open(config.data_dir + "/queue.db");
+  if (!store)
+    return base::make_error(store.error().code, "functions: cannot open " + config.data_dir +
+                                                    "/queue.db: " + store.error().message);
+  app.queues = std::move(*store);
+  app.sqs = std::make_unique<sqs::Queues>(*app.queues, config.region);
+  auto queue = functions::AsyncQueue::open(
+      *app.queues, config.data_dir,
+      [&app](functions::InvokeRequest r, std::function<void(base::Result<functions::InvokeResult>)> done) {
+        app.invoker->invoke(std::move(r), std::move(done));
+      },
+      async_options);
   if (!queue)
     return base::make_error(queue.error().code, "functions: cannot open the async queue: " + queue.error().message);
   app.async_queue = std::move(*queue);
