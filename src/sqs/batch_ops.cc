@@ -20,6 +20,9 @@ base::Error batch_error(const char* reason, std::string message) {
 
 // The entries as objects with their ids, checked as AWS checks a batch.
 base::Result<std::vector<std::pair<std::string, const json::object*>>> entries_of(Reader& in) {
+  // A query client writes an empty list as "Entries=" (an empty string).
+  if (auto* v = in.value("Entries"); v && v->is_string() && v->as_string().empty())
+    return batch_error("EmptyBatchRequest", "There should be at least one entry in the request.");
   auto* entries = in.array("Entries", true);
   if (auto s = in.status(); !s) return s.error();
   if (entries->empty()) return batch_error("EmptyBatchRequest", "There should be at least one entry in the request.");

@@ -20,8 +20,7 @@ struct MapName {
 };
 constexpr MapName kMaps[] = {
     {"Attribute", "Attributes", "Name", "Value", false},
-    {"Tag", "tags", "Key", "Value", false},
-    {"Tags", "Tags", "Key", "Value", false},
+    {"Tag", "Tags", "Key", "Value", false},  // CreateQueue's member is "tags": see query_to_json
     {"MessageAttribute", "MessageAttributes", "Name", "Value", true},
     {"MessageSystemAttribute", "MessageSystemAttributes", "Name", "Value", true},
 };
@@ -187,7 +186,16 @@ json::object query_to_json(const Flat& params) {
   Flat flat;
   for (const auto& [k, v] : params)
     if (k != "Action" && k != "Version") flat[k] = v;
-  return convert(flat);
+  auto out = convert(flat);
+  // Tag.N.Key/Value is CreateQueue's "tags" and TagQueue's "Tags".
+  auto action = params.find("Action");
+  if (action != params.end() && action->second == "CreateQueue")
+    if (auto* tags = out.if_contains("Tags")) {
+      json::value moved = std::move(*tags);  // before the insert below, which may move the object's storage
+      out.erase("Tags");
+      out["tags"] = std::move(moved);
+    }
+  return out;
 }
 
 std::string json_to_query_xml(std::string_view operation, const json::object& result) {

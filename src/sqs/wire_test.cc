@@ -31,7 +31,7 @@ TEST(Wire, QueryParametersBecomeTheJsonShape) {
 
 TEST(Wire, MapsAndListsOfQueryRequests) {
   std::map<std::string, std::string, std::less<>> p = {
-      {"QueueName", "q"},        {"Attribute.1.Name", "VisibilityTimeout"}, {"Attribute.1.Value", "60"},
+      {"Action", "CreateQueue"}, {"QueueName", "q"},        {"Attribute.1.Name", "VisibilityTimeout"}, {"Attribute.1.Value", "60"},
       {"Tag.1.Key", "team"},     {"Tag.1.Value", "a"},                     {"AttributeName.2", "B"},
       {"AttributeName.1", "A"},  {"MaxNumberOfMessages", "x"}};
   auto o = query_to_json(p);
