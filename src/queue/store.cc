@@ -129,16 +129,16 @@ struct Store::Impl {
   int64_t next_seq = 1;
   int64_t next_dedup_sweep_ms = 0;
 
-  // Group commit of sends: the queue of waiting sends and whether one of
-  // their threads is writing a group now.
-  struct PendingSend {
-    const std::string* queue;
-    std::vector<OutgoingMessage>* batch;
-    std::optional<base::Result<std::vector<SendOutcome>>> result;
+  // Group commit: writes waiting for a transaction (each runs under mu,
+  // inside it, under its own savepoint) and whether one of their threads is
+  // writing a group now.
+  struct Pending {
+    std::function<base::Status()>* write;
+    std::optional<base::Status> status;
   };
   std::mutex gc_mu;
   std::condition_variable gc_cv;
-  std::vector<PendingSend*> gc_queue;
+  std::vector<Pending*> gc_queue;
   bool gc_leading = false;
 
   std::mutex listeners_mu;
@@ -232,25 +232,25 @@ struct Store::Impl {
     return out;
   }
 
-  // Writes every queued send in one transaction, each under its own
-  // savepoint (one failing send leaves the others), and commits once.
-  void lead(std::vector<PendingSend*>& group) {
+  // Writes every queued write in one transaction, each under its own
+  // savepoint (one failing leaves the others), and commits once.
+  void lead(std::vector<Pending*>& group) {
     std::lock_guard lock(mu);
-    int64_t now = clock.now_ms();
     if (auto s = db.exec("BEGIN IMMEDIATE"); !s) {
-      for (auto* p : group) p->result = s.error();
+      for (auto* p : group) p->status = s;
       return;
     }
     for (auto* p : group) {
-      (void)db.exec("SAVEPOINT send");  // cannot fail inside an open transaction short of memory exhaustion
+      (void)db.exec("SAVEPOINT write");  // cannot fail inside an open transaction short of memory exhaustion
       try {
-        p->result = write_sends(*p->queue, *p->batch, now);
+        p->status = (*p->write)();
       } catch (const std::exception& e) {
-        p->result = sql_error(e);
+        p->status = sql_error(e);
       }
-      if (!*p->result) (void)db.exec("ROLLBACK TO send");
-      (void)db.exec("RELEASE send");
+      if (!*p->status) (void)db.exec("ROLLBACK TO write");
+      (void)db.exec("RELEASE write");
     }
+    int64_t now = clock.now_ms();
     if (now >= next_dedup_sweep_ms) {
       next_dedup_sweep_ms = now + 60'000;
       try {
@@ -263,8 +263,32 @@ struct Store::Impl {
     if (auto s = db.exec("COMMIT"); !s) {
       (void)db.exec("ROLLBACK");
       for (auto* p : group)
-        if (*p->result) p->result = s.error();
+        if (*p->status) p->status = s;
     }
+  }
+
+  // Runs write (under mu, in a transaction shared with the writes of other
+  // threads that arrive meanwhile) and returns once that transaction is
+  // durable: whoever arrives while no commit runs leads the next group.
+  base::Status group_commit(std::function<base::Status()> write) {
+    Pending me{&write, std::nullopt};
+    std::unique_lock lock(gc_mu);
+    gc_queue.push_back(&me);
+    while (!me.status) {
+      if (!gc_leading) {
+        gc_leading = true;
+        std::vector<Pending*> group;
+        group.swap(gc_queue);
+        lock.unlock();
+        lead(group);
+        lock.lock();
+        gc_leading = false;
+        gc_cv.notify_all();
+      } else {
+        gc_cv.wait(lock);
+      }
+    }
+    return *me.status;
   }
 
   void notify(const std::string& queue) {
@@ -412,39 +436,20 @@ base::Result<int> Store::send_batch(const std::string& queue, std::vector<Outgoi
 base::Result<std::vector<SendOutcome>> Store::send_many(const std::string& queue, std::vector<OutgoingMessage> batch) {
   for (const auto& m : batch)
     if (m.delay_ms < 0) return base::make_error(base::ErrorCode::kInvalidArgument, "a delay cannot be negative");
-  Impl::PendingSend me{&queue, &batch, std::nullopt};
-  std::vector<Impl::PendingSend*> group;
-  {
-    std::unique_lock lock(impl_->gc_mu);
-    impl_->gc_queue.push_back(&me);
-    while (!me.result) {
-      if (!impl_->gc_leading) {
-        impl_->gc_leading = true;
-        group.swap(impl_->gc_queue);
-        lock.unlock();
-        impl_->lead(group);
-        lock.lock();
-        impl_->gc_leading = false;
-        impl_->gc_cv.notify_all();
-      } else {
-        impl_->gc_cv.wait(lock);
-      }
+  std::vector<SendOutcome> out;
+  auto s = impl_->group_commit([&]() -> base::Status {
+    auto r = impl_->write_sends(queue, batch, impl_->clock.now_ms());
+    if (!r) return r.error();
+    out = std::move(*r);
+    return {};
+  });
+  if (!s) return s.error();
+  for (const auto& o : out)
+    if (o.added) {
+      impl_->notify(queue);
+      break;
     }
-  }
-  // The leader tells the listeners of every queue its group added to.
-  std::vector<std::string> touched;
-  for (auto* p : group) {
-    if (!*p->result) continue;
-    for (const auto& o : **p->result)
-      if (o.added) {
-        touched.push_back(*p->queue);
-        break;
-      }
-  }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  for (const auto& q : touched) impl_->notify(q);
-  return std::move(*me.result);
+  return out;
 }
 
 base::Result<int> Store::restore(const std::vector<Message>& messages) {
@@ -574,11 +579,17 @@ base::Result<bool> Store::remove(const std::string& queue, const std::string& id
     auto cfg = impl_->configs.find(queue);
     if (cfg == impl_->configs.end()) return no_queue(queue);
     fifo = cfg->second.fifo;
+  }
+  // Deletes are group-committed like sends: many consumers' deletes share an fsync.
+  auto s = impl_->group_commit([&]() -> base::Status {
+    if (!impl_->configs.count(queue)) return no_queue(queue);
     auto st = impl_->db.prepare("DELETE FROM messages WHERE queue = ? AND id = ? AND source_queue = ''");
     st.bind(1, queue).bind(2, id);
-    if (auto s = st.run(); !s) return s.error();
+    if (auto r = st.run(); !r) return r;
     removed = impl_->db.changes() > 0;
-  }
+    return {};
+  });
+  if (!s) return s.error();
   if (removed && fifo) impl_->notify(queue);
   return removed;
 }

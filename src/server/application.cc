@@ -27,6 +27,7 @@
 #include "s3/service.h"
 #include "server/wiring.h"
 #include "sqs/queues.h"
+#include "sqs/service.h"
 #include "storage/store.h"
 
 namespace nimbus::server {
@@ -120,6 +121,7 @@ void Application::stop() {
   if (notifications) notifications->stop();
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();
+  if (sqs_service) sqs_service->stop();  // long polls answer now, so the drain does not wait for them
   server->stop([this] { io.stop(); });
 }
 

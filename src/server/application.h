@@ -68,6 +68,7 @@ class Store;
 }
 namespace nimbus::sqs {
 class Queues;
+class Service;
 }
 
 namespace nimbus::server {
@@ -126,6 +127,7 @@ class Application {
   // functions and services (build)
   std::unique_ptr<queue::Store> queues;  // queue.db: async invocations, bucket events, SQS
   std::unique_ptr<sqs::Queues> sqs;      // SQS's queues on it: the programmatic send (sqs::Queues::send)
+  sqs::Service* sqs_service = nullptr;   // kept in `services`; stop() wakes its long polls
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
   std::unique_ptr<lambda_api::CodeLocations> code_locations;  // GetFunction's Code.Location links

@@ -9,7 +9,8 @@
 namespace nimbus::server {
 
 aws::ServiceDescriptor wire_sqs(Application& app) {
-  return app.keep(std::make_unique<sqs::Service>(*app.sqs, app.blocking))->descriptor();
+  app.sqs_service = app.keep(std::make_unique<sqs::Service>(*app.sqs, app.blocking));
+  return app.sqs_service->descriptor();
 }
 
 }  // namespace nimbus::server

@@ -14,7 +14,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,6 +37,14 @@ struct Context {
   // PurgeQueue: one per queue per 60 s, as AWS allows.
   std::mutex purge_mu;
   std::map<std::string, int64_t> last_purge_ms;
+  // Waiting long polls, woken (to answer what they have) when nimbus stops.
+  std::mutex wait_mu;
+  std::map<int, std::function<void()>> wakers;
+  int next_waker = 1;
+  bool stopping = false;
+  // Expires with the Service: a long poll's frame destroyed after it (by the
+  // io_context, at exit) must not touch the queues.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 };
 
 // One call: its input, and what the request says about its caller.

@@ -75,11 +75,26 @@ json::object message_json(const ReceivedMessage& m) {
   return o;
 }
 
+// Ends one round's subscription and waker, unless the service is gone.
 struct Unsubscribe {
-  Queues& queues;
-  int id;
-  ~Unsubscribe() { queues.unsubscribe(id); }
+  Context& c;
+  std::weak_ptr<bool> alive;
+  int subscription, waker;
+  ~Unsubscribe() {
+    if (alive.expired()) return;
+    c.queues.unsubscribe(subscription);
+    std::lock_guard lock(c.wait_mu);
+    c.wakers.erase(waker);
+  }
 };
+
+// Registers the waiter to be woken when nimbus stops; false when it is stopping already.
+bool add_waker(Context& c, const std::shared_ptr<Waiter>& w, int& id) {
+  std::lock_guard lock(c.wait_mu);
+  id = c.next_waker++;
+  c.wakers[id] = [w] { w->fire(true); };
+  return !c.stopping;
+}
 
 }  // namespace
 
@@ -118,12 +133,14 @@ asio::awaitable<Output> receive_message(Context& c, const Request& r) {
   auto ex = co_await asio::this_coro::executor;
   for (;;) {
     auto waiter = std::make_shared<Waiter>();
-    Unsubscribe guard{queues, queues.subscribe(queue, [waiter] { waiter->fire(true); })};
+    int waker = 0;
+    bool waiting = add_waker(c, waiter, waker);
+    Unsubscribe guard{c, c.alive, queues.subscribe(queue, [waiter] { waiter->fire(true); }), waker};
     int64_t before = clock.now_ms();
     auto receive_task = [&queues, queue, req] { return queues.receive(queue, req); };
     auto got = co_await http::offload(c.blocking, std::move(receive_task));
     if (!got) co_return got.error();
-    if (!got->empty() || before >= deadline) {
+    if (!got->empty() || before >= deadline || !waiting) {
       json::array messages;
       for (const auto& m : *got) messages.push_back(message_json(m));
       json::object out;

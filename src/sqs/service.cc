@@ -46,6 +46,18 @@ const std::map<std::string, Operation, std::less<>>& operations() {
 Service::Service(Queues& queues, boost::asio::thread_pool& blocking)
     : queues_(queues), tasks_(queues), context_{queues, tasks_, blocking, {}, {}} {}
 
+Service::~Service() { context_.alive.reset(); }
+
+void Service::stop() {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(context_.wait_mu);
+    context_.stopping = true;
+    for (const auto& [id, fn] : context_.wakers) wake.push_back(fn);
+  }
+  for (auto& fn : wake) fn();
+}
+
 aws::ServiceDescriptor Service::descriptor() {
   aws::ServiceDescriptor d;
   d.name = "sqs";

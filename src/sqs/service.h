@@ -24,8 +24,12 @@ namespace nimbus::sqs {
 class Service {
  public:
   Service(Queues& queues, boost::asio::thread_pool& blocking);
+  ~Service();
   aws::ServiceDescriptor descriptor();
   boost::asio::awaitable<http::Response> handle(aws::Call& call);
+  // Wakes every waiting long poll (each answers what it has, as at the end of
+  // its wait) and makes new ones answer at once: nimbus is stopping.
+  void stop();
 
  private:
   Queues& queues_;

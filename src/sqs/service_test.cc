@@ -106,5 +106,23 @@ TEST(SqsService, LongPollWakesWhenAMessageArrives) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(8)) << "woke by the send, not the wait's end";
 }
 
+TEST(SqsService, StopAnswersWaitingLongPollsAtOnce) {
+  Sqs s;
+  ASSERT_EQ(s.json("CreateQueue", R"({"QueueName":"q"})").status, 200);
+  auto started = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    s.service.stop();
+  });
+  auto got = s.json("ReceiveMessage", R"({"QueueUrl":"http://localhost:4566/000000000000/q","WaitTimeSeconds":20})");
+  stopper.join();
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_FALSE(s.object(got).contains("Messages"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15)) << "woken by stop, not the wait's end";
+  auto after = s.json("ReceiveMessage", R"({"QueueUrl":"http://localhost:4566/000000000000/q","WaitTimeSeconds":20})");
+  EXPECT_EQ(after.status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15)) << "a new poll answers at once";
+}
+
 }  // namespace
 }  // namespace nimbus::sqs
