@@ -38,4 +38,9 @@ base::Result<ApiResponse> call(const ApiTarget& target, const std::string& servi
                                const std::string& path, const std::string& body = "",
                                const std::map<std::string, std::string>& headers = {});
 
+// Prints a call that failed (nimbus's answer, or why it could not be
+// reached) to stderr; the command's exit status: 1 for an answer, 255 when
+// nimbus could not be reached.
+int report_failure(const base::Result<ApiResponse>& r);
+
 }  // namespace nimbus::cli

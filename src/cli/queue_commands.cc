@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-int fail(const base::Result<ApiResponse>& r) {
-  std::cerr << (r ? "nimbus answered " + std::to_string(r->status) + ": " + r->body : r.error().message) << "\n";
-  return r ? 1 : 255;
-}
-
 std::string text(const json::object& o, const char* key) {
   auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -32,7 +27,7 @@ long long number(const json::object& o, const char* key) {
 
 int list_queues() {
   auto r = call(ApiTarget::from_environment(), "nimbus", "GET", "/_nimbus/queues");
-  if (!r || r->status != 200) return fail(r);
+  if (!r || r->status != 200) return report_failure(r);
   json::value v = json::parse(r->body);
   std::printf("%-40s %9s %9s %9s  %-30s %s\n", "QUEUE", "VISIBLE", "IN-FLIGHT", "DELAYED", "DEAD-LETTER QUEUE",
               "DLQ OF");
@@ -50,7 +45,7 @@ int list_queues() {
 int peek(const std::string& name, int limit) {
   auto r = call(ApiTarget::from_environment(), "nimbus", "GET",
                 "/_nimbus/queues/" + base::uri_encode(name) + "/messages?limit=" + std::to_string(limit));
-  if (!r || r->status != 200) return fail(r);
+  if (!r || r->status != 200) return report_failure(r);
   json::value v = json::parse(r->body);
   std::printf("%-38s %-10s %8s  %-24s %-12s %s\n", "ID", "STATE", "RECEIVES", "SENT", "GROUP", "BODY");
   for (const auto& m : v.as_object().at("messages").as_array()) {
@@ -65,7 +60,7 @@ int peek(const std::string& name, int limit) {
 
 int redrive(const std::string& name) {
   auto r = call(ApiTarget::from_environment(), "nimbus", "POST", "/_nimbus/queues/" + base::uri_encode(name) + "/redrive");
-  if (!r || r->status != 200) return fail(r);
+  if (!r || r->status != 200) return report_failure(r);
   json::value v = json::parse(r->body);
   std::cout << "moved " << v.as_object().at("redriven").as_int64() << " messages of " << name
             << " back to their source queues\n";

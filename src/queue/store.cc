@@ -5,12 +5,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
-#include <condition_variable>
 #include <limits>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 
+#include "base/group_commit.h"
 #include "base/ids.h"
 #include "base/sqlite.h"
 
@@ -124,28 +123,20 @@ const char* state_name(MessageState s) {
 struct Store::Impl {
   const base::Clock& clock;
   std::mutex mu;  // guards db, configs, next_seq
-  base::Connection db;
+  // Sends and deletes are group-committed (the leader holds mu while it
+  // writes the group); every other statement takes mu itself.
+  std::unique_ptr<base::GroupCommitter> writer;
+  base::Connection& db;
   std::map<std::string, QueueConfig> configs;  // every queue, as in the queues table
   int64_t next_seq = 1;
   int64_t next_dedup_sweep_ms = 0;
-
-  // Group commit: writes waiting for a transaction (each runs under mu,
-  // inside it, under its own savepoint) and whether one of their threads is
-  // writing a group now.
-  struct Pending {
-    std::function<base::Status()>* write;
-    std::optional<base::Status> status;
-  };
-  std::mutex gc_mu;
-  std::condition_variable gc_cv;
-  std::vector<Pending*> gc_queue;
-  bool gc_leading = false;
 
   std::mutex listeners_mu;
   std::map<int, std::pair<std::string, std::function<void()>>> listeners;
   int next_listener = 1;
 
-  Impl(const base::Clock& clock, base::Connection db) : clock(clock), db(std::move(db)) {}
+  Impl(const base::Clock& clock, base::Connection conn)
+      : clock(clock), writer(std::make_unique<base::GroupCommitter>(std::move(conn), &mu)), db(writer->connection()) {}
 
   // Runs fn inside one write transaction; any error (or a throwing step) rolls it back.
   template <typename Fn>
@@ -195,6 +186,13 @@ struct Store::Impl {
     auto cfg = configs.find(queue);
     if (cfg == configs.end()) return no_queue(queue);
     std::vector<SendOutcome> out;
+    if (now >= next_dedup_sweep_ms) {
+      // Expired records are ignored by reads anyway; the sweep only keeps the table small.
+      next_dedup_sweep_ms = now + 60'000;
+      auto sweep = db.prepare("DELETE FROM dedup WHERE expires_ms <= ?");
+      sweep.bind(1, now);
+      if (auto r = sweep.run(); !r) return r.error();
+    }
     auto insert = db.prepare(
         "INSERT OR IGNORE INTO messages(queue, id, key, payload, attributes, sent_ms, visible_at_ms, seq) "
         "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
@@ -232,63 +230,9 @@ struct Store::Impl {
     return out;
   }
 
-  // Writes every queued write in one transaction, each under its own
-  // savepoint (one failing leaves the others), and commits once.
-  void lead(std::vector<Pending*>& group) {
-    std::lock_guard lock(mu);
-    if (auto s = db.exec("BEGIN IMMEDIATE"); !s) {
-      for (auto* p : group) p->status = s;
-      return;
-    }
-    for (auto* p : group) {
-      (void)db.exec("SAVEPOINT write");  // cannot fail inside an open transaction short of memory exhaustion
-      try {
-        p->status = (*p->write)();
-      } catch (const std::exception& e) {
-        p->status = sql_error(e);
-      }
-      if (!*p->status) (void)db.exec("ROLLBACK TO write");
-      (void)db.exec("RELEASE write");
-    }
-    int64_t now = clock.now_ms();
-    if (now >= next_dedup_sweep_ms) {
-      next_dedup_sweep_ms = now + 60'000;
-      try {
-        auto sweep = db.prepare("DELETE FROM dedup WHERE expires_ms <= ?");
-        sweep.bind(1, now);
-        (void)sweep.run();  // expired records are ignored by reads anyway; the sweep only keeps the table small
-      } catch (const std::exception&) {
-      }
-    }
-    if (auto s = db.exec("COMMIT"); !s) {
-      (void)db.exec("ROLLBACK");
-      for (auto* p : group)
-        if (*p->status) p->status = s;
-    }
-  }
-
-  // Runs write (under mu, in a transaction shared with the writes of other
-  // threads that arrive meanwhile) and returns once that transaction is
-  // durable: whoever arrives while no commit runs leads the next group.
-  base::Status group_commit(std::function<base::Status()> write) {
-    Pending me{&write, std::nullopt};
-    std::unique_lock lock(gc_mu);
-    gc_queue.push_back(&me);
-    while (!me.status) {
-      if (!gc_leading) {
-        gc_leading = true;
-        std::vector<Pending*> group;
-        group.swap(gc_queue);
-        lock.unlock();
-        lead(group);
-        lock.lock();
-        gc_leading = false;
-        gc_cv.notify_all();
-      } else {
-        gc_cv.wait(lock);
-      }
-    }
-    return *me.status;
+  // Runs write in a transaction shared with other threads' sends and deletes.
+  base::Status group_commit(const std::function<base::Status()>& write) {
+    return writer->run([&](base::Connection&) { return write(); });
   }
 
   void notify(const std::string& queue) {

@@ -3,6 +3,7 @@
 // fails on its own (Successful / Failed), the batch as a whole fails only for
 // its shape (no entries, too many, bad or repeated ids, too long in total).
 #include <boost/json/array.hpp>
+#include <functional>
 #include <set>
 
 #include "sqs/errors.h"
@@ -93,7 +94,12 @@ Output send_message_batch(Context& c, const Request& r) {
   return result(std::move(ok), std::move(failed));
 }
 
-Output delete_message_batch(Context& c, const Request& r) {
+namespace {
+
+// DeleteMessageBatch and ChangeMessageVisibilityBatch: `act` on each entry,
+// the queue's disappearance failing the whole batch.
+Output each_entry(Context& c, const Request& r,
+                  const std::function<base::Status(const std::string& queue, Reader& entry)>& act) {
   Reader in(r.in);
   auto name = addressed_queue(c, r, in);
   if (!name) return name.error();
@@ -102,9 +108,7 @@ Output delete_message_batch(Context& c, const Request& r) {
   json::array ok, failed;
   for (const auto& [id, e] : *entries) {
     Reader entry(*e);
-    std::string handle = entry.string("ReceiptHandle", true);
-    base::Status s = entry.status();
-    if (s) s = c.queues.delete_message(*name, handle);
+    base::Status s = act(*name, entry);
     if (!s && s.error().reason == "QueueDoesNotExist") return s.error();
     if (s) ok.push_back(json::object{{"Id", id}});
     else failed.push_back(failure(id, s.error()));
@@ -112,27 +116,26 @@ Output delete_message_batch(Context& c, const Request& r) {
   return result(std::move(ok), std::move(failed));
 }
 
+}  // namespace
+
+Output delete_message_batch(Context& c, const Request& r) {
+  return each_entry(c, r, [&c](const std::string& queue, Reader& entry) -> base::Status {
+    std::string handle = entry.string("ReceiptHandle", true);
+    if (auto s = entry.status(); !s) return s;
+    return c.queues.delete_message(queue, handle);
+  });
+}
+
 Output change_message_visibility_batch(Context& c, const Request& r) {
-  Reader in(r.in);
-  auto name = addressed_queue(c, r, in);
-  if (!name) return name.error();
-  auto entries = entries_of(in);
-  if (!entries) return entries.error();
-  json::array ok, failed;
-  for (const auto& [id, e] : *entries) {
-    Reader entry(*e);
+  return each_entry(c, r, [&c](const std::string& queue, Reader& entry) -> base::Status {
     std::string handle = entry.string("ReceiptHandle", true);
     auto timeout = entry.integer("VisibilityTimeout");
-    base::Status s = entry.status();
-    if (s && !timeout)
-      s = base::make_error(base::ErrorCode::kInvalidArgument,
-                           "The request must contain the parameter VisibilityTimeout.", "MissingParameter");
-    if (s) s = c.queues.change_visibility(*name, handle, *timeout);
-    if (!s && s.error().reason == "QueueDoesNotExist") return s.error();
-    if (s) ok.push_back(json::object{{"Id", id}});
-    else failed.push_back(failure(id, s.error()));
-  }
-  return result(std::move(ok), std::move(failed));
+    if (auto s = entry.status(); !s) return s;
+    if (!timeout)
+      return base::make_error(base::ErrorCode::kInvalidArgument,
+                              "The request must contain the parameter VisibilityTimeout.", "MissingParameter");
+    return c.queues.change_visibility(queue, handle, *timeout);
+  });
 }
 
 }  // namespace nimbus::sqs

@@ -18,7 +18,7 @@ import textwrap
 
 import pytest
 
-from conftest import aws_clis, client_env
+from conftest import aws_clis, client_env, nimbus_bin
 
 PRELUDE = textwrap.dedent('''
     import json, sys, threading, time, base64
@@ -345,3 +345,34 @@ def test_cli_round_trip(shared_nimbus, cli):
     assert "NonExistentQueue" in r.stderr or "QueueDoesNotExist" in r.stderr, r.stderr
     r = run_cli(cli, shared_nimbus.endpoint, "delete-queue", "--queue-url", url)
     assert r.returncode == 0, r.stderr
+
+
+def test_nimbus_queues_ls_peek_redrive(shared_nimbus):
+    import boto3
+    from botocore.config import Config
+    sqs = boto3.client("sqs", endpoint_url=shared_nimbus.endpoint, region_name="us-east-1", aws_access_key_id="test",
+                       aws_secret_access_key="test", config=Config(retries={"max_attempts": 0}))
+    dlq = sqs.create_queue(QueueName="cmd-dlq")["QueueUrl"]
+    src = sqs.create_queue(QueueName="cmd-src", Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:cmd-dlq", "maxReceiveCount": 1})})["QueueUrl"]
+    sqs.send_message(QueueUrl=src, MessageBody="first body")
+    sqs.send_message(QueueUrl=src, MessageBody="second body")
+    m = sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=1, VisibilityTimeout=0)["Messages"][0]
+    env = client_env({"NIMBUS_ENDPOINT": shared_nimbus.endpoint})
+
+    def nimbus(*args):
+        r = subprocess.run([nimbus_bin(), *args], env=env, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    peek = nimbus("queues", "peek", "cmd-src")
+    assert "first body" in peek and "second body" in peek, peek
+    again = sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10, AttributeNames=["ApproximateReceiveCount"])
+    counts = sorted(x["Attributes"]["ApproximateReceiveCount"] for x in again.get("Messages", []))
+    assert counts == ["1"], counts  # peek received nothing; the first message moved to the DLQ instead
+    line = [l for l in nimbus("queues", "ls").splitlines() if l.startswith("cmd-src ")][0]
+    assert "cmd-dlq" in line, line
+    assert "moved 1 messages" in nimbus("queues", "redrive", "cmd-dlq")
+    r = subprocess.run([nimbus_bin(), "queues", "redrive", "cmd-src"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "not a dead-letter queue" in r.stderr, r.stderr
+    assert m["Body"] in nimbus("queues", "peek", "cmd-src")
