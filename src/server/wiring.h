@@ -5,6 +5,7 @@
 //   wiring_functions.cc      the registry, invoker, async queue, dead letters, Lambda
 //   wiring_events.cc         bucket notifications
 //   wiring_gateway.cc        API Gateway: its configuration, management API and invoke URLs
+//   wiring_messaging.cc      SQS on queue.db (opened by build_functions, shared with the async queue)
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.

@@ -42,6 +42,13 @@ struct Context {
   std::map<int, std::function<void()>> wakers;
   int next_waker = 1;
   bool stopping = false;
+  // FIFO receives by ReceiveRequestAttemptId ("queue\nattempt"), for 5 minutes.
+  struct Attempt {
+    int64_t expires_ms = 0;
+    std::vector<ReceivedMessage> messages;
+  };
+  std::mutex attempts_mu;
+  std::map<std::string, Attempt> attempts;
   // Expires with the Service: a long poll's frame destroyed after it (by the
   // io_context, at exit) must not touch the queues.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);

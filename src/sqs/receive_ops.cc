@@ -10,6 +10,7 @@
 #include <boost/json/array.hpp>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include "base/encoding.h"
 #include "http/offload.h"
@@ -76,6 +77,42 @@ json::object message_json(const ReceivedMessage& m) {
 }
 
 // Ends one round's subscription and waker, unless the service is gone.
+json::object messages_json(const std::vector<ReceivedMessage>& got) {
+  json::array messages;
+  for (const auto& m : got) messages.push_back(message_json(m));
+  json::object out;
+  if (!messages.empty()) out["Messages"] = std::move(messages);
+  return out;
+}
+
+constexpr int64_t kAttemptWindowMs = 5 * 60 * 1000;
+
+void remember_attempt(Context& c, const std::string& key, const std::vector<ReceivedMessage>& got, int64_t now) {
+  std::lock_guard lock(c.attempts_mu);
+  for (auto it = c.attempts.begin(); it != c.attempts.end();)
+    it = it->second.expires_ms <= now ? c.attempts.erase(it) : std::next(it);
+  c.attempts[key] = {now + kAttemptWindowMs, got};
+}
+
+// The messages an earlier receive with this attempt id got that are still in
+// flight under its receipts, their visibility reset; nullopt when there was
+// none (or none is left): receive anew. Blocking pool.
+std::optional<std::vector<ReceivedMessage>> retried_attempt(Context& c, const std::string& key,
+                                                            const std::string& queue, int64_t visibility) {
+  std::vector<ReceivedMessage> earlier;
+  {
+    std::lock_guard lock(c.attempts_mu);
+    auto it = c.attempts.find(key);
+    if (it == c.attempts.end() || it->second.expires_ms <= c.queues.clock().now_ms()) return std::nullopt;
+    earlier = it->second.messages;
+  }
+  std::vector<ReceivedMessage> same;
+  for (auto& m : earlier)
+    if (c.queues.change_visibility(queue, m.receipt_handle, visibility)) same.push_back(std::move(m));
+  if (same.empty()) return std::nullopt;
+  return same;
+}
+
 struct Unsubscribe {
   Context& c;
   std::weak_ptr<bool> alive;
@@ -122,11 +159,23 @@ asio::awaitable<Output> receive_message(Context& c, const Request& r) {
   auto settings_task = [&queues, queue] { return queues.settings(queue); };
   auto settings = co_await http::offload(c.blocking, std::move(settings_task));
   if (!settings) co_return settings.error();
-  if (!attempt.empty() && settings->fifo())
-    co_return base::make_error(base::ErrorCode::kNotImplemented,
-                               "nimbus does not implement ReceiveRequestAttemptId (receive retries' deduplication on "
-                               "FIFO queues) yet; retry without it.",
-                               "UnsupportedOperation");
+  // FIFO: a retry with the same ReceiveRequestAttemptId within 5 minutes gets the same
+  // messages and receipt handles, their visibility timeout reset (standard queues ignore it, as AWS).
+  std::string attempt_key;
+  if (!attempt.empty() && settings->fifo()) {
+    bool ok = attempt.size() <= 128;
+    for (char ch : attempt) ok = ok && ch >= 33 && ch <= 126;
+    if (!ok)
+      co_return base::make_error(base::ErrorCode::kInvalidArgument,
+                                 "Value " + attempt +
+                                     " for parameter ReceiveRequestAttemptId is invalid. Reason: It can only include "
+                                     "alphanumeric and punctuation characters. 1 to 128 in length.",
+                                 "InvalidParameterValue");
+    attempt_key = queue + "\n" + attempt;
+    int64_t visibility = req.visibility_timeout.value_or(settings->integer("VisibilityTimeout"));
+    auto retry_task = [&c, attempt_key, queue, visibility] { return retried_attempt(c, attempt_key, queue, visibility); };
+    if (auto same = co_await http::offload(c.blocking, std::move(retry_task))) co_return messages_json(*same);
+  }
   int64_t wait_s = wait ? *wait : settings->integer("ReceiveMessageWaitTimeSeconds");
   const base::Clock& clock = queues.clock();
   int64_t deadline = clock.now_ms() + wait_s * 1000;
@@ -141,11 +190,8 @@ asio::awaitable<Output> receive_message(Context& c, const Request& r) {
     auto got = co_await http::offload(c.blocking, std::move(receive_task));
     if (!got) co_return got.error();
     if (!got->empty() || before >= deadline || !waiting) {
-      json::array messages;
-      for (const auto& m : *got) messages.push_back(message_json(m));
-      json::object out;
-      if (!messages.empty()) out["Messages"] = std::move(messages);
-      co_return out;
+      if (!attempt_key.empty() && !got->empty()) remember_attempt(c, attempt_key, *got, clock.now_ms());
+      co_return messages_json(*got);
     }
     auto next_task = [&queues, queue, before] { return queues.next_change_ms(queue, before); };
     auto next = co_await http::offload(c.blocking, std::move(next_task));

@@ -273,6 +273,11 @@ def test_fifo_order_groups_and_dedup_after_delete(shared_nimbus, py):
         assert x1["MessageId"] == x2["MessageId"] and y["MessageId"] != x1["MessageId"]
         bodies = sqs.receive_message(QueueUrl=c, MaxNumberOfMessages=10)["Messages"]
         assert len(bodies) == 2, bodies
+        # A receive retried with its ReceiveRequestAttemptId gets the same messages and handles.
+        sqs.send_message(QueueUrl=c, MessageBody="retry me", MessageGroupId="g3")
+        r1 = sqs.receive_message(QueueUrl=c, ReceiveRequestAttemptId="try-1", MaxNumberOfMessages=10)["Messages"]
+        r2 = sqs.receive_message(QueueUrl=c, ReceiveRequestAttemptId="try-1", MaxNumberOfMessages=10)["Messages"]
+        assert [m["ReceiptHandle"] for m in r1] == [m["ReceiptHandle"] for m in r2] and r1[0]["Body"] == "retry me", (r1, r2)
         e = raises(botocore.exceptions.ClientError, sqs.create_queue, QueueName=P + "-nofifo", Attributes={"FifoQueue": "true"})
         assert e["Code"] == "InvalidParameterValue", e
     ''', prefix_of(py))
