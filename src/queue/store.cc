@@ -123,8 +123,9 @@ const char* state_name(MessageState s) {
 struct Store::Impl {
   const base::Clock& clock;
   std::mutex mu;  // guards db, configs, next_seq
-  // Sends and deletes are group-committed (the leader holds mu while it
-  // writes the group); every other statement takes mu itself.
+  // Sends, receives, acks, deletes and visibility changes are
+  // group-committed (the leader holds mu while it writes the group); every
+  // other statement takes mu itself.
   std::unique_ptr<base::GroupCommitter> writer;
   base::Connection& db;
   std::map<std::string, QueueConfig> configs;  // every queue, as in the queues table
@@ -230,7 +231,7 @@ struct Store::Impl {
     return out;
   }
 
-  // Runs write in a transaction shared with other threads' sends and deletes.
+  // Runs write in a transaction shared with other threads' writes.
   base::Status group_commit(const std::function<base::Status()>& write) {
     return writer->run([&](base::Connection&) { return write(); });
   }
@@ -435,17 +436,18 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
   if (options.max <= 0) return out;
   if (options.visibility_ms <= 0)
     return base::make_error(base::ErrorCode::kInvalidArgument, "a lease must last longer than 0 ms");
-  std::lock_guard lock(impl_->mu);
-  auto cfg = impl_->configs.find(queue);
-  if (cfg == impl_->configs.end()) return no_queue(queue);
-  int64_t now = impl_->clock.now_ms();
-  int64_t horizon = impl_->horizon(queue, now);
-  std::map<std::string, int> load = options.in_flight_by_key;
   std::vector<std::string> full;
   if (options.per_key_limit > 0)
-    for (const auto& [k, n] : load)
+    for (const auto& [k, n] : options.in_flight_by_key)
       if (n >= options.per_key_limit) full.push_back(k);
-  auto s = impl_->transaction([&]() -> base::Status {
+  // Group-committed like sends and deletes: concurrent receives share an fsync.
+  auto s = impl_->group_commit([&]() -> base::Status {
+    out.clear();
+    auto cfg = impl_->configs.find(queue);
+    if (cfg == impl_->configs.end()) return no_queue(queue);
+    int64_t now = impl_->clock.now_ms();
+    int64_t horizon = impl_->horizon(queue, now);
+    std::map<std::string, int> load = options.in_flight_by_key;
     if (cfg->second.retention_ms > 0) {
       auto expire = impl_->db.prepare("DELETE FROM messages WHERE queue = ? AND source_queue = '' AND sent_ms <= ?");
       expire.bind(1, queue).bind(2, horizon);
@@ -507,13 +509,15 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
 }
 
 base::Status Store::ack(const std::string& queue, const std::string& id, const std::string& lease) {
-  std::lock_guard lock(impl_->mu);
-  auto st = impl_->db.prepare("DELETE FROM messages WHERE queue = ? AND id = ? AND lease = ? AND source_queue = ''");
-  st.bind(1, queue).bind(2, id).bind(3, lease);
-  if (auto s = st.run(); !s) return s;
-  if (impl_->db.changes() == 0)
-    return base::make_error(base::ErrorCode::kNotFound, "message " + id + " of queue " + queue + " is not under this lease");
-  return {};
+  return impl_->group_commit([&]() -> base::Status {
+    auto st = impl_->db.prepare("DELETE FROM messages WHERE queue = ? AND id = ? AND lease = ? AND source_queue = ''");
+    st.bind(1, queue).bind(2, id).bind(3, lease);
+    if (auto s = st.run(); !s) return s;
+    if (impl_->db.changes() == 0)
+      return base::make_error(base::ErrorCode::kNotFound,
+                              "message " + id + " of queue " + queue + " is not under this lease");
+    return {};
+  });
 }
 
 base::Result<bool> Store::remove(const std::string& queue, const std::string& id) {
@@ -556,8 +560,7 @@ base::Result<int64_t> Store::next_visible_after(const std::string& queue, int64_
 base::Status Store::change_visibility(const std::string& queue, const std::string& id, const std::string& lease,
                                       int64_t visibility_ms) {
   if (visibility_ms < 0) return base::make_error(base::ErrorCode::kInvalidArgument, "a visibility cannot be negative");
-  {
-    std::lock_guard lock(impl_->mu);
+  auto changed = impl_->group_commit([&]() -> base::Status {
     auto st = impl_->db.prepare(
         "UPDATE messages SET visible_at_ms = ? WHERE queue = ? AND id = ? AND lease = ? AND source_queue = ''");
     st.bind(1, impl_->clock.now_ms() + visibility_ms).bind(2, queue).bind(3, id).bind(4, lease);
@@ -565,7 +568,9 @@ base::Status Store::change_visibility(const std::string& queue, const std::strin
     if (impl_->db.changes() == 0)
       return base::make_error(base::ErrorCode::kNotFound,
                               "message " + id + " of queue " + queue + " is not under this lease");
-  }
+    return {};
+  });
+  if (!changed) return changed;
   if (visibility_ms == 0) impl_->notify(queue);
   return {};
 }

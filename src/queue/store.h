@@ -8,10 +8,11 @@
 // make a message receivable, and next_visible_ms says when the next one
 // will be: consumers wait on these instead of polling.
 // All times come from the Clock given to open (a FakeClock in tests).
-// Sends are group-committed: concurrent send_many calls from many threads
-// share one transaction and one fsync (whoever arrives while no commit runs
-// writes everyone's), so many small durable sends cost one disk flush each
-// group, not each message.
+// Sends, receives, acks, removals and visibility changes are group-committed
+// (base/group_commit.h): concurrent calls from many threads share one
+// transaction and one fsync (whoever arrives while no commit runs writes
+// everyone's), so many small durable writes cost one disk flush each group,
+// not each message.
 //
 // THREADING RULE: every method may be called from any thread; each takes the
 // store's connection mutex for its SQL only (a write fsyncs: call them from
