@@ -129,4 +129,14 @@ int report_failure(const base::Result<ApiResponse>& r) {
   return r ? 1 : 255;
 }
 
+std::string text_of(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+long long number_of(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<long long>() : 0;
+}
+
 }  // namespace nimbus::cli

@@ -15,16 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-long long number(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_int64() ? static_cast<long long>(v->as_int64()) : 0;
-}
-
 int list_queues() {
   auto r = call(ApiTarget::from_environment(), "nimbus", "GET", "/_nimbus/queues");
   if (!r || r->status != 200) return report_failure(r);
@@ -36,8 +26,8 @@ int list_queues() {
     std::string sources;
     for (const auto& s : o.at("dead_letter_sources").as_array())
       sources += (sources.empty() ? "" : ",") + std::string(s.as_string());
-    std::printf("%-40s %9lld %9lld %9lld  %-30s %s\n", text(o, "name").c_str(), number(o, "visible"),
-                number(o, "in_flight"), number(o, "delayed"), text(o, "dead_letter_queue").c_str(), sources.c_str());
+    std::printf("%-40s %9lld %9lld %9lld  %-30s %s\n", text_of(o, "name").c_str(), number_of(o, "visible"),
+                number_of(o, "in_flight"), number_of(o, "delayed"), text_of(o, "dead_letter_queue").c_str(), sources.c_str());
   }
   return 0;
 }
@@ -50,10 +40,10 @@ int peek(const std::string& name, int limit) {
   std::printf("%-38s %-10s %8s  %-24s %-12s %s\n", "ID", "STATE", "RECEIVES", "SENT", "GROUP", "BODY");
   for (const auto& m : v.as_object().at("messages").as_array()) {
     const auto& o = m.as_object();
-    std::string body = text(o, "body");
+    std::string body = text_of(o, "body");
     if (body.size() > 80) body = body.substr(0, 77) + "...";
-    std::printf("%-38s %-10s %8lld  %-24s %-12s %s\n", text(o, "id").c_str(), text(o, "state").c_str(),
-                number(o, "receive_count"), text(o, "sent").c_str(), text(o, "group").c_str(), body.c_str());
+    std::printf("%-38s %-10s %8lld  %-24s %-12s %s\n", text_of(o, "id").c_str(), text_of(o, "state").c_str(),
+                number_of(o, "receive_count"), text_of(o, "sent").c_str(), text_of(o, "group").c_str(), body.c_str());
   }
   return 0;
 }

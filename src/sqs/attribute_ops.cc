@@ -33,9 +33,7 @@ Output set_queue_attributes(Context& c, const Request& r) {
   auto name = addressed_queue(c, r, in);
   if (!name) return name.error();
   auto attrs = in.map("Attributes");
-  if (!in.value("Attributes"))
-    in.fail(base::make_error(base::ErrorCode::kInvalidArgument, "The request must contain the parameter Attributes.",
-                             "MissingParameter"));
+  in.require("Attributes");
   if (auto s = in.status(); !s) return s.error();
   if (auto s = c.queues.set_attributes(*name, attrs); !s) return s.error();
   return json::object{};
@@ -46,9 +44,7 @@ Output tag_queue(Context& c, const Request& r) {
   auto name = addressed_queue(c, r, in);
   if (!name) return name.error();
   auto tags = in.map("Tags");
-  if (!in.value("Tags"))
-    in.fail(base::make_error(base::ErrorCode::kInvalidArgument, "The request must contain the parameter Tags.",
-                             "MissingParameter"));
+  in.require("Tags");
   if (auto s = in.status(); !s) return s.error();
   if (auto s = c.queues.tag(*name, tags); !s) return s.error();
   return json::object{};
@@ -59,9 +55,7 @@ Output untag_queue(Context& c, const Request& r) {
   auto name = addressed_queue(c, r, in);
   if (!name) return name.error();
   auto keys = in.strings("TagKeys");
-  if (!in.value("TagKeys"))
-    in.fail(base::make_error(base::ErrorCode::kInvalidArgument, "The request must contain the parameter TagKeys.",
-                             "MissingParameter"));
+  in.require("TagKeys");
   if (auto s = in.status(); !s) return s.error();
   if (auto s = c.queues.untag(*name, keys); !s) return s.error();
   return json::object{};

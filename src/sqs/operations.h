@@ -75,6 +75,8 @@ class Reader {
   StringMap map(std::string_view name);
   const boost::json::array* array(std::string_view name, bool required = false);
   const boost::json::value* value(std::string_view name) const;
+  // MissingParameter when the member is absent (an empty map or list is there).
+  void require(std::string_view name);
   void fail(base::Error e);
   base::Status status() const;
 

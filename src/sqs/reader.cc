@@ -22,6 +22,12 @@ const boost::json::value* Reader::value(std::string_view name) const {
   return v && !v->is_null() ? v : nullptr;
 }
 
+void Reader::require(std::string_view name) {
+  if (!value(name))
+    fail(base::make_error(base::ErrorCode::kInvalidArgument,
+                          "The request must contain the parameter " + std::string(name) + ".", "MissingParameter"));
+}
+
 void Reader::fail(base::Error e) {
   if (!error_) error_ = std::move(e);
 }
@@ -34,9 +40,7 @@ base::Status Reader::status() const {
 std::string Reader::string(std::string_view name, bool required) {
   auto* v = value(name);
   if (!v) {
-    if (required)
-      fail(base::make_error(base::ErrorCode::kInvalidArgument,
-                            "The request must contain the parameter " + std::string(name) + ".", "MissingParameter"));
+    if (required) require(name);
     return "";
   }
   if (!v->is_string()) {
@@ -100,9 +104,7 @@ StringMap Reader::map(std::string_view name) {
 const boost::json::array* Reader::array(std::string_view name, bool required) {
   auto* v = value(name);
   if (!v) {
-    if (required)
-      fail(base::make_error(base::ErrorCode::kInvalidArgument,
-                            "The request must contain the parameter " + std::string(name) + ".", "MissingParameter"));
+    if (required) require(name);
     return nullptr;
   }
   if (!v->is_array()) {
