@@ -11,14 +11,12 @@ ends), receipt handles after a message was received again, FIFO order and
 deduplication after delete, MD5s against AWS's published example values, the
 dead-letter queue after maxReceiveCount and the move back."""
 import json
-import os
-import shutil
 import subprocess
 import textwrap
 
 import pytest
 
-from conftest import aws_clis, client_env, nimbus_bin
+from conftest import aws_clis, boto3_pythons, client_env, nimbus_bin
 
 PRELUDE = textwrap.dedent('''
     import json, sys, threading, time, base64
@@ -39,15 +37,7 @@ PRELUDE = textwrap.dedent('''
 ''')
 
 
-def pythons():
-    found = []
-    for p in ("/usr/bin/python3", shutil.which("python3")):
-        if p and p not in found and subprocess.run([p, "-c", "import boto3"], capture_output=True).returncode == 0:
-            found.append(p)
-    return found
-
-
-@pytest.fixture(params=pythons() or [None], ids=lambda p: "query-boto3" if p == "/usr/bin/python3" else "json-boto3")
+@pytest.fixture(params=boto3_pythons() or [None], ids=lambda p: "query-boto3" if p == "/usr/bin/python3" else "json-boto3")
 def py(request):
     if request.param is None:
         pytest.skip("no boto3 on this machine")
@@ -357,7 +347,7 @@ def test_nimbus_queues_ls_peek_redrive(shared_nimbus):
     from botocore.config import Config
     sqs = boto3.client("sqs", endpoint_url=shared_nimbus.endpoint, region_name="us-east-1", aws_access_key_id="test",
                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 0}))
-    dlq = sqs.create_queue(QueueName="cmd-dlq")["QueueUrl"]
+    sqs.create_queue(QueueName="cmd-dlq")
     src = sqs.create_queue(QueueName="cmd-src", Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:cmd-dlq", "maxReceiveCount": 1})})["QueueUrl"]
     sqs.send_message(QueueUrl=src, MessageBody="first body")
