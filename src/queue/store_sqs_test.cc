@@ -2,6 +2,7 @@
 // deduplication windows, visibility changes, removal by id, moves,
 // receivable dead letters, retention.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <set>
 #include <thread>
@@ -185,6 +186,40 @@ TEST_F(StoreSqsTest, SettingsSurviveReopen) {
   EXPECT_EQ(store->config("f")->settings, R"({"x":1})");
   EXPECT_TRUE(store->config("f")->fifo);
   EXPECT_GT(store->send_many("f", {msg("b", "g")})->front().seq, seq);
+}
+
+// A queue.db of the schema before SQS (no seq, origin_queue, first_received_ms,
+// queue settings): opened, its columns are added and its messages still work.
+TEST(StoreUpgrade, AnOlderQueueDbGetsTheNewColumns) {
+  TestDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("queue.db").c_str(), &db), SQLITE_OK);
+  const char* old_schema = R"sql(
+    CREATE TABLE queues(name TEXT PRIMARY KEY, dead_letter_queue TEXT NOT NULL DEFAULT '',
+                        max_receives INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE messages(queue TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL DEFAULT '',
+      payload BLOB NOT NULL, attributes TEXT NOT NULL DEFAULT '{}', sent_ms INTEGER NOT NULL,
+      visible_at_ms INTEGER NOT NULL, receive_count INTEGER NOT NULL DEFAULT 0, lease TEXT NOT NULL DEFAULT '',
+      last_error TEXT NOT NULL DEFAULT '', dead_condition TEXT NOT NULL DEFAULT '',
+      source_queue TEXT NOT NULL DEFAULT '', PRIMARY KEY(queue, id));
+    INSERT INTO queues(name) VALUES('lambda-async');
+    INSERT INTO messages(queue, id, payload, sent_ms, visible_at_ms) VALUES('lambda-async', 'old', 'p', 1, 1);
+  )sql";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  base::FakeClock clock;
+  auto store = Store::open(dir.file("queue.db"), clock);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE((*store)->config("lambda-async")->fifo);
+  auto sent = (*store)->send_many("lambda-async", {OutgoingMessage{"new", "", "q", "{}", 0, ""}});
+  ASSERT_TRUE(sent.ok());
+  EXPECT_GT(sent->front().seq, 0);
+  ReceiveOptions o;
+  auto got = (*store)->receive("lambda-async", o);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, "old");
+  EXPECT_EQ((*got)[0].first_received_ms, clock.now_ms());
 }
 
 }  // namespace
