@@ -3,6 +3,7 @@ anywhere; the output is committed, so run it again only to change seeds).
 Requests are signed by botocore (Debian's python3-botocore) and by the
 independent signer tests/e2e/sigv4.py, all at 2026-12-02T12:00:00Z, the
 moment the targets take as now (fuzz/request_text.h: kSeedTimeMs)."""
+import base64
 import datetime
 import email.utils
 import io
@@ -263,6 +264,30 @@ def prelude_seeds():
     out("url_prelude", "unterminated", b"\x01" + b'{"statusCode":"404"}')
 
 
+def sqs_seeds():
+    # sqs_input: the first byte picks the parser (0 query form, 1 JSON attributes, 2 receipt handle, 3 queue URL).
+    out("sqs_input", "query-batch",
+        b"\x00Action=SendMessageBatch&QueueUrl=http%3A%2F%2Flocalhost%3A4566%2F000000000000%2Fq"
+        b"&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=one"
+        b"&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=k"
+        b"&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=Number.float"
+        b"&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=1.5"
+        b"&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=two")
+    out("sqs_input", "query-attributes",
+        b"\x00Action=SendMessage&MessageBody=x&MessageAttribute.1.Name=b&MessageAttribute.1.Value.DataType=Binary"
+        b"&MessageAttribute.1.Value.BinaryValue=SGVsbG8%3D&MessageSystemAttribute.1.Name=AWSTraceHeader"
+        b"&MessageSystemAttribute.1.Value.DataType=String&MessageSystemAttribute.1.Value.StringValue=Root%3D1"
+        b"&Attribute.1.Name=DelaySeconds&Attribute.1.Value=0&AttributeName.1=All&Tag.1.Key=k&Tag.1.Value=v")
+    out("sqs_input", "json-attributes",
+        b'\x01{"s":{"DataType":"String","StringValue":"v"},"n":{"DataType":"Number","StringValue":"-1e5"},'
+        b'"b":{"DataType":"Binary.png","BinaryValue":"AAE="},"l":{"DataType":"String","StringListValues":[]}}')
+    out("sqs_input", "receipt", b"\x02" + base64.b64encode(b"nr1 q 6f1d2c1e-0000-4000-8000-000000000000 abcdef"))
+    out("sqs_input", "receipt-bad", b"\x02bnIxIHE=")
+    out("sqs_input", "url", b"\x03http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/q.fifo")
+    out("sqs_input", "path-url", b"\x03http://localhost:4566/queue/us-east-1/000000000000/q")
+    out("sqs_input", "arn", b"\x03arn:aws:sqs:us-east-1:000000000000:orders")
+
+
 if __name__ == "__main__":
     auth_seeds()
     chunked_seeds()
@@ -273,3 +298,4 @@ if __name__ == "__main__":
     filter_seeds()
     zip_seeds()
     prelude_seeds()
+    sqs_seeds()

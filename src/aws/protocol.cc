@@ -35,6 +35,7 @@ http::Response error_response(Protocol p, const ServiceError& e, std::string_vie
       r.set("Content-Type", std::string(json_content_type(p)));
       r.set("x-amzn-ErrorType", e.code);
       r.set("x-amzn-RequestId", std::string(request_id));
+      if (!e.query_code.empty()) r.set("x-amzn-query-error", e.query_code + (e.sender ? ";Sender" : ";Receiver"));
       r.body = boost::json::serialize(body);
       return r;
     }
@@ -43,7 +44,8 @@ http::Response error_response(Protocol p, const ServiceError& e, std::string_vie
       r.set("Content-Type", "text/xml");
       r.set("x-amzn-RequestId", std::string(request_id));
       r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse" + xmlns + "><Error><Type>" +
-               (e.sender ? "Sender" : "Receiver") + "</Type><Code>" + xml_escape(e.code) + "</Code><Message>" +
+               (e.sender ? "Sender" : "Receiver") + "</Type><Code>" +
+               xml_escape(e.query_code.empty() ? e.code : e.query_code) + "</Code><Message>" +
                xml_escape(e.message) + "</Message></Error><RequestId>" + xml_escape(request_id) +
                "</RequestId></ErrorResponse>";
       return r;

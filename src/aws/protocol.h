@@ -37,6 +37,12 @@ struct ServiceError {
   std::string message;
   std::string reason;  // optional, rest-json "Reason" (Lambda's throttling reasons)
   bool sender = true;
+  // Services that moved from query to JSON (awsQueryCompatible: SQS): the
+  // code a query client knows ("AWS.SimpleQueueService.NonExistentQueue").
+  // Query errors use it as their Code; JSON errors keep `code` as __type
+  // and add x-amzn-query-error: QUERY_CODE;Sender|Receiver, from which
+  // botocore raises the same exception class as against AWS.
+  std::string query_code;
 };
 
 // A service's table from domain errors to its wire errors: the one place a

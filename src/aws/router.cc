@@ -32,7 +32,7 @@ struct CallFacts {
 };
 
 http::Response refuse(const Call& call, int status, std::string code, std::string message) {
-  bool query = call.service.protocol == Protocol::kQuery;
+  bool query = call.protocol == Protocol::kQuery;
   if (query && code.size() > 9 && code.ends_with("Exception")) code.resize(code.size() - 9);
   return call.fail(ServiceError{status, std::move(code), std::move(message)});
 }
@@ -41,7 +41,7 @@ http::Response refuse(const Call& call, int status, std::string code, std::strin
 // service's protocol; rest-json handlers name theirs from their route table.
 std::optional<http::Response> name_operation(Call& call) {
   const ServiceDescriptor& d = call.service;
-  switch (d.protocol) {
+  switch (call.protocol) {
     case Protocol::kJson10:
     case Protocol::kJson11: {
       std::string target = call.request.header("x-amz-target");
@@ -64,7 +64,7 @@ std::optional<http::Response> name_operation(Call& call) {
     case Protocol::kRestXml: return std::nullopt;
   }
   if (!d.operations.empty() && !contains(d.operations, call.operation)) {
-    std::string code = d.protocol == Protocol::kQuery ? "InvalidAction" : "UnknownOperationException";
+    std::string code = call.protocol == Protocol::kQuery ? "InvalidAction" : "UnknownOperationException";
     return refuse(call, 400, code, "nimbus does not implement " + call.operation + " yet");
   }
   return std::nullopt;
@@ -79,7 +79,7 @@ boost::asio::awaitable<http::Response> dispatch(const Authenticator& a, const Se
   Call call(req, d, base::uuid4());
   if (facts) facts->request_id = call.request_id;
   auto authd = co_await authenticate(req, a, d.max_body, d.signing_names);
-  if (!authd) co_return call.fail(auth_error(d.protocol, authd.failure, authd.message));
+  if (!authd) co_return call.fail(auth_error(call.protocol, authd.failure, authd.message));
   call.body = std::move(authd.value.body);
   call.auth = std::move(authd.value.auth);
   call.caller = std::move(authd.value.caller);
@@ -154,7 +154,7 @@ http::Response Router::error_for(const http::Request* req, int status, std::stri
   if (req) {
     Route r = route(*req);
     bool s3 = r.service && impl_->fallback && r.service == &*impl_->fallback;
-    Protocol p = s3 ? Protocol::kRestXml : r.service ? r.service->protocol : r.protocol;
+    Protocol p = s3 ? Protocol::kRestXml : r.protocol;
     if (p != Protocol::kRestXml || !impl_->fallback_error) {
       if (p != Protocol::kRestXml) {
         if (status >= 500) code = "InternalFailure";  // what JSON and query services call it

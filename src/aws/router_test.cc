@@ -113,12 +113,12 @@ TEST(Router, ClassifiesByScopeTargetAndPath) {
   Edge e;
   EXPECT_EQ(e.name_of(request("/bucket/key", scoped("s3"))), "s3");
   EXPECT_EQ(e.name_of(request("/2015-03-31/functions", scoped("lambda"))), "lambda");
-  EXPECT_EQ(e.name_of(request("/", scoped("sqs"))), "unserved:sqs");
+  EXPECT_EQ(e.name_of(request("/", scoped("kinesis"))), "unserved:kinesis");
   EXPECT_EQ(e.name_of(request("/", scoped("logs"))), "logs");
   EXPECT_EQ(e.name_of(request("/", scoped("sts"))), "sts");
   EXPECT_EQ(e.name_of(request("/", {{"x-amz-target", "Logs_20140328.FilterLogEvents"}})), "logs");
   EXPECT_EQ(e.name_of(request("/2015-03-31/functions/f/invocations", {})), "lambda");
-  EXPECT_EQ(e.name_of(request("/", {{"x-amz-target", "AmazonSQS.SendMessage"}})), "unserved:AmazonSQS.SendMessage");
+  EXPECT_EQ(e.name_of(request("/", {{"x-amz-target", "Kinesis_20131202.PutRecord"}})), "unserved:Kinesis_20131202.PutRecord");
   EXPECT_EQ(e.name_of(request("/_nimbus/health", {})), "nimbus");
   EXPECT_EQ(e.name_of(request("/metrics", {})), "nimbus");
   EXPECT_EQ(e.name_of(request("/metrics", scoped("s3"))), "s3");  // a bucket named metrics
@@ -243,21 +243,21 @@ TEST(Router, SessionCredentialsNeedTheirTokenAndExpire) {
 
 TEST(Router, UnservedServicesAnswerInTheirOwnProtocol) {
   Edge e;
-  // A newer SQS client: JSON 1.0 by X-Amz-Target.
-  auto json = make_request("POST", "/", "{}", {{"x-amz-target", "AmazonSQS.ListQueues"},
-                                               {"content-type", "application/x-amz-json-1.0"}}, "sqs");
+  // A newer CloudWatch client: JSON 1.0 by X-Amz-Target.
+  auto json = make_request("POST", "/", "{}", {{"x-amz-target", "GraniteServiceVersion20100801.ListMetrics"},
+                                               {"content-type", "application/x-amz-json-1.0"}}, "monitoring");
   auto res = run(e.router.handle(json->req));
   EXPECT_EQ(res.status, 501);
   EXPECT_NE(res.body.find("\"__type\":\"NotImplementedException\""), std::string::npos) << res.body;
-  EXPECT_NE(res.body.find("nimbus does not serve SQS (sqs) yet"), std::string::npos);
+  EXPECT_NE(res.body.find("nimbus does not serve CloudWatch (monitoring) yet"), std::string::npos);
   // An older one: query.
-  auto query = make_request("POST", "/", "Action=ListQueues&Version=2012-11-05",
-                            {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}, "sqs");
+  auto query = make_request("POST", "/", "Action=ListMetrics&Version=2010-08-01",
+                            {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}, "monitoring");
   res = run(e.router.handle(query->req));
   EXPECT_EQ(res.status, 501);
   EXPECT_NE(res.body.find("<ErrorResponse"), std::string::npos) << res.body;
   EXPECT_NE(res.body.find("<Code>NotImplemented</Code>"), std::string::npos);
-  EXPECT_NE(res.body.find("nimbus does not serve SQS (sqs) yet"), std::string::npos);
+  EXPECT_NE(res.body.find("nimbus does not serve CloudWatch (monitoring) yet"), std::string::npos);
   // DynamoDB by target alone, unsigned.
   auto ddb = make_request("POST", "/", "{}", {{"x-amz-target", "DynamoDB_20120810.ListTables"},
                                               {"content-type", "application/x-amz-json-1.0"}}, "", "");

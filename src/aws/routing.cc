@@ -31,14 +31,14 @@ bool host_matches(std::string_view pattern, std::string_view host) {
 Route route_request(const std::vector<ServiceDescriptor>& services, const ServiceDescriptor* fallback,
                     const http::Request& req) {
   for (const auto& d : services)
-    if (d.claims && d.claims(req)) return {&d, "", d.protocol};
+    if (d.claims && d.claims(req)) return {&d, "", protocol_for(d, req)};
   auth::RequestView view{req.method, req.target, &req.headers, {}};
   if (auth::is_sigv4(view)) {
     if (auto scope = auth::peek_scope(view); scope.ok()) {
       if (fallback && contains(fallback->signing_names, scope->service))
-        return {fallback, "", fallback->protocol};
+        return {fallback, "", protocol_for(*fallback, req)};
       for (const auto& d : services)
-        if (contains(d.signing_names, scope->service)) return {&d, "", d.protocol};
+        if (contains(d.signing_names, scope->service)) return {&d, "", protocol_for(d, req)};
       auto known = known_by_signing_name(scope->service);
       return {nullptr, scope->service, infer_protocol(req, known ? known->protocol : Protocol::kJson11)};
     }
@@ -46,7 +46,7 @@ Route route_request(const std::vector<ServiceDescriptor>& services, const Servic
   if (std::string target = req.header("x-amz-target"); !target.empty()) {
     for (const auto& d : services)
       for (const auto& p : d.target_prefixes)
-        if (starts_with(target, p)) return {&d, "", d.protocol};
+        if (starts_with(target, p)) return {&d, "", protocol_for(d, req)};
     auto known = known_by_target(target);
     return {nullptr, target, infer_protocol(req, known ? known->protocol : Protocol::kJson11)};
   }
@@ -54,12 +54,12 @@ Route route_request(const std::vector<ServiceDescriptor>& services, const Servic
   host = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size() : host.rfind(':'));
   for (const auto& d : services)
     for (const auto& p : d.host_patterns)
-      if (host_matches(p, host)) return {&d, "", d.protocol};
+      if (host_matches(p, host)) return {&d, "", protocol_for(d, req)};
   std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
   for (const auto& d : services)
     for (const auto& p : d.path_prefixes)
-      if (starts_with(path, p)) return {&d, "", d.protocol};
-  if (fallback) return {fallback, "", fallback->protocol};
+      if (starts_with(path, p)) return {&d, "", protocol_for(d, req)};
+  if (fallback) return {fallback, "", protocol_for(*fallback, req)};
   return {nullptr, "", Protocol::kRestXml};
 }
 

@@ -4,13 +4,20 @@
 
 namespace nimbus::aws {
 
+Protocol protocol_for(const ServiceDescriptor& d, const http::Request& req) {
+  return d.protocol_of ? d.protocol_of(req) : d.protocol;
+}
+
+Call::Call(http::Request& req, const ServiceDescriptor& service, std::string request_id)
+    : request(req), service(service), protocol(protocol_for(service, req)), request_id(std::move(request_id)) {}
+
 std::string Call::url_query() const {
   size_t q = request.target.find('?');
   return q == std::string::npos ? std::string() : request.target.substr(q + 1);
 }
 
 http::Response Call::reply(const boost::json::value& body, int status) const {
-  return json_response(service.protocol, body, request_id, status);
+  return json_response(protocol, body, request_id, status);
 }
 
 http::Response Call::reply_xml(std::string_view result_xml) const {
@@ -23,7 +30,7 @@ http::Response Call::fail(const base::Error& e) const {
 }
 
 http::Response Call::fail(const ServiceError& e) const {
-  return error_response(service.protocol, e, request_id, service.xml_namespace);
+  return error_response(protocol, e, request_id, service.xml_namespace);
 }
 
 }  // namespace nimbus::aws

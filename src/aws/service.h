@@ -53,6 +53,9 @@ struct ServiceDescriptor {
   std::string name;   // "logs": metrics' and spans' service label, routing tables
   std::string title;  // "CloudWatch Logs": for messages
   Protocol protocol = Protocol::kJson11;
+  // A service that speaks two protocols (SQS: query or JSON 1.0, by
+  // X-Amz-Target and Content-Type) chooses each request's here; null: `protocol`.
+  std::function<Protocol(const http::Request&)> protocol_of;
   std::vector<std::string> signing_names;   // SigV4 scope services: {"logs"}; empty with kOwn: any
   std::vector<std::string> target_prefixes; // X-Amz-Target prefixes: {"Logs_20140328."}
   std::vector<std::string> path_prefixes;   // unsigned/unscoped requests by path: {"/2015-03-31/"}
@@ -74,11 +77,11 @@ struct ServiceDescriptor {
 
 class Call {
  public:
-  Call(http::Request& req, const ServiceDescriptor& service, std::string request_id)
-      : request(req), service(service), request_id(std::move(request_id)) {}
+  Call(http::Request& req, const ServiceDescriptor& service, std::string request_id);
 
   http::Request& request;
   const ServiceDescriptor& service;
+  Protocol protocol;      // this request's: the service's, or its protocol_of's choice
   std::string request_id;
   std::string operation;  // JSON: X-Amz-Target's suffix; query: Action; rest-json: set by the handler
   std::string body;       // read and hashed by the auth step
@@ -94,5 +97,8 @@ class Call {
   http::Response fail(const base::Error& e) const;                              // via service.errors
   http::Response fail(const ServiceError& e) const;
 };
+
+// The protocol a request to this service speaks (protocol_of, else protocol).
+Protocol protocol_for(const ServiceDescriptor& d, const http::Request& req);
 
 }  // namespace nimbus::aws

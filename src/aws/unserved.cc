@@ -9,7 +9,6 @@ namespace {
 // The services the next issues add and those clients reach for first; any
 // other scope is named by its signing name alone.
 constexpr std::array kKnown = {
-    KnownService{"sqs", "SQS", Protocol::kQuery, "AmazonSQS.", "http://queue.amazonaws.com/doc/2012-11-05/"},
     KnownService{"dynamodb", "DynamoDB", Protocol::kJson10, "DynamoDB_20120810.", ""},
     KnownService{"dynamodb", "DynamoDB Streams", Protocol::kJson10, "DynamoDBStreams_20120810.", ""},
     KnownService{"iam", "IAM", Protocol::kQuery, "", "https://iam.amazonaws.com/doc/2010-05-08/"},

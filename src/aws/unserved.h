@@ -1,7 +1,7 @@
 // AWS services nimbus does not serve (yet), by SigV4 signing name and
 // X-Amz-Target prefix, with the protocol their clients speak, so a request
 // for one gets a clear error the client can print:
-//   An error occurred (NotImplemented) ...: nimbus does not serve SQS (sqs) yet
+//   An error occurred (NotImplemented) ...: nimbus does not serve DynamoDB (dynamodb) yet
 //
 // THREADING RULE: pure functions over a constant table.
 #pragma once
@@ -27,7 +27,7 @@ std::optional<KnownService> known_by_signing_name(std::string_view name);
 std::optional<KnownService> known_by_target(std::string_view x_amz_target);
 
 // The error for a request nimbus does not serve, in the protocol the request
-// itself speaks (a newer SQS client speaks JSON 1.0, an older one query).
+// itself speaks (a newer CloudWatch client speaks JSON 1.0, an older one query).
 // name: the scope service or target ("sqs", "AmazonSQS.ListQueues").
 http::Response unserved_response(const http::Request& req, std::string_view name, std::string_view request_id);
 

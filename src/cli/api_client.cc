@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 
 #include "auth/sigv4.h"
 #include "base/crypto.h"
@@ -121,6 +122,21 @@ base::Result<ApiResponse> call(const ApiTarget& target, const std::string& servi
   out.body = std::move(res.body());
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return out;
+}
+
+int report_failure(const base::Result<ApiResponse>& r) {
+  std::cerr << (r ? "nimbus answered " + std::to_string(r->status) + ": " + r->body : r.error().message) << "\n";
+  return r ? 1 : 255;
+}
+
+std::string text_of(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+long long number_of(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<long long>() : 0;
 }
 
 }  // namespace nimbus::cli

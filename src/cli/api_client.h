@@ -4,6 +4,7 @@
 // from main() before the commands run.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/system/error_code.hpp>
 #include <map>
 #include <string>
@@ -37,5 +38,15 @@ std::string connection_error(const std::string& endpoint, const boost::system::e
 base::Result<ApiResponse> call(const ApiTarget& target, const std::string& service, const std::string& method,
                                const std::string& path, const std::string& body = "",
                                const std::map<std::string, std::string>& headers = {});
+
+// Prints a call that failed (nimbus's answer, or why it could not be
+// reached) to stderr; the command's exit status: 1 for an answer, 255 when
+// nimbus could not be reached.
+int report_failure(const base::Result<ApiResponse>& r);
+
+// Members of an admin API answer for printing: a string ("" when absent or
+// not a string), a number (0 when absent).
+std::string text_of(const boost::json::object& o, const char* key);
+long long number_of(const boost::json::object& o, const char* key);
 
 }  // namespace nimbus::cli

@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-int fail(const base::Result<ApiResponse>& r) {
-  std::cerr << (r ? "nimbus answered " + std::to_string(r->status) + ": " + r->body : r.error().message) << "\n";
-  return r ? 1 : 255;
-}
-
 // Every item of a paged v2 listing (items / nextToken); on a failure it is
 // reported, *exit_code set, and nullopt returned.
 std::optional<json::array> all_items(const ApiTarget& target, const std::string& path, int* exit_code) {
@@ -29,7 +24,7 @@ std::optional<json::array> all_items(const ApiTarget& target, const std::string&
     std::string page = path + (token.empty() ? "" : "?nextToken=" + base::uri_encode(token));
     auto r = call(target, "apigateway", "GET", page);
     if (!r || r->status != 200) {
-      *exit_code = fail(r);
+      *exit_code = report_failure(r);
       return std::nullopt;
     }
     json::object o = json::parse(r->body).as_object();
@@ -52,12 +47,12 @@ int list_function_urls(const ApiTarget& target) {
   do {
     auto r = call(target, "lambda", "GET",
                   "/2015-03-31/functions" + (marker.empty() ? "" : "?Marker=" + base::uri_encode(marker)));
-    if (!r || r->status != 200) return fail(r);
+    if (!r || r->status != 200) return report_failure(r);
     json::object page = json::parse(r->body).as_object();
     for (const auto& f : page["Functions"].as_array()) {
       std::string name(f.as_object().at("FunctionName").as_string());
       auto u = call(target, "lambda", "GET", "/2021-10-31/functions/" + base::uri_encode(name) + "/urls");
-      if (!u || u->status != 200) return fail(u);
+      if (!u || u->status != 200) return report_failure(u);
       json::value configs = json::parse(u->body);  // kept: the loop reads into it
       for (const auto& c : configs.as_object()["FunctionUrlConfigs"].as_array()) {
         std::string url(c.as_object().at("FunctionUrl").as_string()), arn(c.as_object().at("FunctionArn").as_string());

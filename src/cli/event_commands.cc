@@ -13,11 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-int fail(const base::Result<ApiResponse>& r) {
-  std::cerr << (r ? "nimbus answered " + std::to_string(r->status) + ": " + r->body : r.error().message) << "\n";
-  return r ? 1 : 255;
-}
-
 // A function error is kept as Lambda's JSON; "Type: message" reads better in a table.
 std::string readable_error(std::string_view stored) {
   boost::system::error_code ec;
@@ -34,7 +29,7 @@ std::string readable_error(std::string_view stored) {
 
 int list_events() {
   auto r = call(ApiTarget::from_environment(), "nimbus", "GET", "/_nimbus/events");
-  if (!r || r->status != 200) return fail(r);
+  if (!r || r->status != 200) return report_failure(r);
   json::value v = json::parse(r->body);
   const auto& o = v.as_object();
   if (auto* outbox = o.if_contains("outbox")) std::printf("outbox (not yet queued): %lld\n", static_cast<long long>(outbox->as_int64()));
@@ -52,7 +47,7 @@ int list_events() {
 
 int redrive() {
   auto r = call(ApiTarget::from_environment(), "nimbus", "POST", "/_nimbus/events/redrive");
-  if (!r || r->status != 200) return fail(r);
+  if (!r || r->status != 200) return report_failure(r);
   json::value v = json::parse(r->body);
   std::cout << "redriven " << v.as_object().at("redriven").as_int64() << " dead letters\n";
   return 0;

@@ -1,5 +1,5 @@
 // The nimbus command line: `nimbus serve` runs the server; `nimbus functions
-// ls`, `nimbus invoke`, `nimbus logs`, `nimbus events`, `nimbus traces` and
+// ls`, `nimbus invoke`, `nimbus logs`, `nimbus events`, `nimbus queues`, `nimbus traces` and
 // `nimbus status` talk to a running one (--endpoint, else NIMBUS_ENDPOINT);
 // `nimbus`, `nimbus help [COMMAND]` and `nimbus --help` print the help;
 // `nimbus version` and `nimbus --version` the version.
@@ -9,6 +9,7 @@
 #include "cli/api_client.h"
 #include "cli/api_commands.h"
 #include "cli/event_commands.h"
+#include "cli/queue_commands.h"
 #include "cli/function_commands.h"
 #include "cli/log_commands.h"
 #include "cli/status_command.h"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
+  nimbus::cli::add_queue_commands(app, &exit_code);
   nimbus::cli::add_api_commands(app, &exit_code);
   nimbus::cli::add_log_commands(app, &exit_code);
   nimbus::cli::add_trace_commands(app, &exit_code);

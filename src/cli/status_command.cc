@@ -13,16 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-long long number(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v ? v->to_number<long long>() : 0;
-}
-
 std::string joined(const json::value& list) {
   std::string out;
   for (const auto& v : list.as_array()) out += (out.empty() ? "" : ", ") + std::string(v.as_string());
@@ -36,15 +26,15 @@ int show_status() {
     return r ? 1 : 255;
   }
   json::object s = json::parse(r->body).as_object();
-  long long up = number(s, "uptime_s");
-  std::printf("nimbus %s, up %lldd %02lldh %02lldm %02llds (since %s)\n", text(s, "version").c_str(), up / 86400,
-              up / 3600 % 24, up / 60 % 60, up % 60, text(s, "started").c_str());
+  long long up = number_of(s, "uptime_s");
+  std::printf("nimbus %s, up %lldd %02lldh %02lldm %02llds (since %s)\n", text_of(s, "version").c_str(), up / 86400,
+              up / 3600 % 24, up / 60 % 60, up % 60, text_of(s, "started").c_str());
   const auto& iso = s.at("isolation").as_object();
   std::printf("isolation: %s\n  not active: %s\n", joined(iso.at("active")).c_str(),
               joined(iso.at("not_active")).c_str());
   if (auto* st = s.if_contains("storage"); st && st->is_object()) {
     const auto& o = st->as_object();
-    auto gib = [&](const char* k) { return static_cast<double>(number(o, k)) / (1 << 30); };
+    auto gib = [&](const char* k) { return static_cast<double>(number_of(o, k)) / (1 << 30); };
     std::printf("storage: %.2f GiB free of %.2f GiB (uploads refused below %.0f MiB)\n", gib("free_bytes"),
                 gib("total_bytes"), gib("reserve_bytes") * 1024);
   }
@@ -60,12 +50,12 @@ int show_status() {
     std::string last;
     if (auto* e = o.if_contains("last_error")) {
       const auto& eo = e->as_object();
-      last = text(eo, "time") + " " + text(eo, "type") + ": " + text(eo, "message");
+      last = text_of(eo, "time") + " " + text_of(eo, "type") + ": " + text_of(eo, "message");
       if (last.size() > 100) last = last.substr(0, 97) + "...";
     }
-    std::printf("%-24s %-16s %5lld %5lld %5lld %8lld %9lld %5lld  %s\n", text(o, "name").c_str(),
-                text(o, "runtime").c_str(), number(o, "starting"), number(o, "idle"), number(o, "busy"),
-                number(o, "pending"), number(o, "in_flight"), number(o, "dead"), last.c_str());
+    std::printf("%-24s %-16s %5lld %5lld %5lld %8lld %9lld %5lld  %s\n", text_of(o, "name").c_str(),
+                text_of(o, "runtime").c_str(), number_of(o, "starting"), number_of(o, "idle"), number_of(o, "busy"),
+                number_of(o, "pending"), number_of(o, "in_flight"), number_of(o, "dead"), last.c_str());
   }
   return 0;
 }

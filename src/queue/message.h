@@ -17,6 +17,17 @@ struct OutgoingMessage {
   std::string payload;             // opaque bytes
   std::string attributes = "{}";   // a JSON object the consumer reads (trace ids, depth, SQS attributes later)
   int64_t delay_ms = 0;            // not receivable before now + delay
+  // With a queue whose dedup_window_ms is set: a second message with this
+  // id (within the key, when dedup_per_key) inside the window is not queued,
+  // even when the first was already received and acked (SQS FIFO). Empty: none.
+  std::string dedup_id;
+};
+
+// What became of one sent message.
+struct SendOutcome {
+  std::string id;        // the message's id (the first one's, for a duplicate)
+  int64_t seq = 0;       // its sequence number in the store: grows with every send
+  bool added = false;    // false: an id or dedup_id already queued inside its window
 };
 
 enum class MessageState {
@@ -40,6 +51,9 @@ struct Message {
   std::string last_error;      // as given to release or dead_letter
   std::string dead_condition;  // why it is in a dead-letter queue ("RetriesExhausted", "MaxReceivesExceeded", ...)
   std::string source_queue;    // the queue a dead letter came from (redrive's destination)
+  std::string origin_queue;    // a receivable dead letter's source queue (see QueueConfig::receivable_dead_letters)
+  int64_t seq = 0;             // sequence number: order of sends
+  int64_t first_received_ms = 0;  // when first received; 0: never
   MessageState state = MessageState::kVisible;
 };
 
@@ -50,6 +64,29 @@ struct Message {
 struct QueueConfig {
   std::string dead_letter_queue;
   int max_receives = 0;
+  // Messages older than this (since sent_ms) are gone: never received,
+  // counted or listed, and deleted at the next receive. 0: kept for ever.
+  int64_t retention_ms = 0;
+  // Messages of one key are received in send order, and a key with a message
+  // in flight (or an earlier one delayed) gives none until it is settled (SQS FIFO).
+  bool fifo = false;
+  // Deduplication of OutgoingMessage::dedup_id for this long (0: none), by
+  // queue or by (queue, key).
+  int64_t dedup_window_ms = 0;
+  bool dedup_per_key = false;
+  // Set on a dead-letter queue: messages moved here are ordinary messages of
+  // this queue (received and acked as any other; origin_queue says where they
+  // came from), not kDead letters kept for redrive.
+  bool receivable_dead_letters = false;
+  // Opaque to the store: the owner's own settings (SQS attributes, tags), kept with the queue.
+  std::string settings;
+  bool operator==(const QueueConfig&) const = default;
+};
+
+// One queue as listed by Store::queues().
+struct QueueInfo {
+  std::string name;
+  QueueConfig config;
 };
 
 struct Stats {

@@ -8,6 +8,11 @@
 // make a message receivable, and next_visible_ms says when the next one
 // will be: consumers wait on these instead of polling.
 // All times come from the Clock given to open (a FakeClock in tests).
+// Sends, receives, acks, removals and visibility changes are group-committed
+// (base/group_commit.h): concurrent calls from many threads share one
+// transaction and one fsync (whoever arrives while no commit runs writes
+// everyone's), so many small durable writes cost one disk flush each group,
+// not each message.
 //
 // THREADING RULE: every method may be called from any thread; each takes the
 // store's connection mutex for its SQL only (a write fsyncs: call them from
@@ -51,16 +56,26 @@ class Store {
   ~Store();
   const base::Clock& clock() const;
 
-  // Creates the queue or updates its redrive policy. A dead-letter queue must
+  // Creates the queue or replaces its configuration. A dead-letter queue must
   // exist first and may not be the queue itself.
   base::Status ensure_queue(const std::string& name, QueueConfig config = {});
   base::Result<QueueConfig> config(const std::string& name);
+  // Every queue whose name starts with prefix, by name.
+  std::vector<QueueInfo> queues(const std::string& prefix = "");
+  // Deletes the queue, its messages and its dedup records. kConflict while
+  // another queue names it as its dead-letter queue.
+  base::Status delete_queue(const std::string& name);
+  // Deletes every live message of the queue (in flight too); how many.
+  base::Result<int> purge(const std::string& queue);
 
   // Durable on return. True when queued, false when a message with this id
   // already was (idempotent). kNotFound for an unknown queue.
   base::Result<bool> send(const std::string& queue, OutgoingMessage m);
   // Many in one transaction (one fsync); how many were new.
   base::Result<int> send_batch(const std::string& queue, std::vector<OutgoingMessage> batch);
+  // Many, all or none, group-committed with other threads' sends; what became
+  // of each, in order (ids, sequence numbers, duplicates).
+  base::Result<std::vector<SendOutcome>> send_many(const std::string& queue, std::vector<OutgoingMessage> batch);
 
   // Inserts messages as they are (queue, key, times, receive count, last
   // error; dead letters with their source queue), unleased: the one-time
@@ -75,6 +90,18 @@ class Store {
   base::Status ack(const std::string& queue, const std::string& id, const std::string& lease);
   base::Status release(const std::string& queue, const std::string& id, const std::string& lease,
                        const ReleaseOptions& options);
+  // The lease's message is receivable again after visibility_ms (0: now),
+  // keeping its lease; kNotFound when the lease is no longer its.
+  base::Status change_visibility(const std::string& queue, const std::string& id, const std::string& lease,
+                                 int64_t visibility_ms);
+  // Deletes a live message whatever its lease (SQS deletes by a stale receipt
+  // handle too). False when there was none. Listeners of a fifo queue are
+  // told (the message's key may give its next one now).
+  base::Result<bool> remove(const std::string& queue, const std::string& id);
+  // Moves up to max messages not in flight, oldest first, from `from` to
+  // `to` (empty: each to its origin_queue; those without one stay), with a
+  // fresh receive count. Returns how many moved.
+  base::Result<int> move(const std::string& from, const std::string& to, int max);
   // Moves it to the queue's dead-letter queue; kInvalidArgument when the queue has none.
   base::Status dead_letter(const std::string& queue, const std::string& id, const std::string& lease,
                            const std::string& condition, const std::string& error);
@@ -93,6 +120,12 @@ class Store {
   // exclude (0: the queue is empty). May be in the past: then a message is
   // receivable now.
   base::Result<int64_t> next_visible_ms(const std::string& queue, const std::vector<std::string>& exclude_keys = {});
+  // One message, whatever its state (kNotFound when gone).
+  base::Result<Message> get(const std::string& queue, const std::string& id);
+  // The earliest visible_at_ms later than after_ms among the queue's live
+  // messages (0: none): when a long poll that found nothing at after_ms
+  // should look again (a delay or lease ends).
+  base::Result<int64_t> next_visible_after(const std::string& queue, int64_t after_ms);
   // Totals of one queue, and per key.
   base::Result<Stats> stats(const std::string& queue);
   base::Result<std::vector<Stats>> stats_by_key(const std::string& queue);

@@ -12,6 +12,7 @@
 #include "events/notifications.h"
 #include "functions/async_queue.h"
 #include "http/offload.h"
+#include "server/admin_queues.h"
 #include "base/trace_context.h"
 #include "observability/metrics.h"
 #include "observability/span_store.h"
@@ -99,6 +100,8 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
     if (!n) co_return json_error(500, "ServiceException", n.error().message);
     co_return json_reply(json::object{{"redriven", *n}});
   }
+  if (path.rfind("/_nimbus/queues", 0) == 0 && deps.sqs && deps.blocking)
+    if (auto answered = co_await handle_queue_admin(*deps.sqs, *deps.blocking, req)) co_return std::move(*answered);
   if (path == "/_nimbus/status" && req.method == "GET" && deps.status && deps.blocking)
     co_return json_reply(co_await http::offload(*deps.blocking, [&] { return deps.status(); }));
   if (path.rfind("/_nimbus/traces", 0) == 0 && req.method == "GET" && deps.spans) {

@@ -3,7 +3,8 @@
 // /_nimbus/metrics), and SigV4-signed calls for the CLI — the event queue
 // (GET /_nimbus/events), the server's status (GET /_nimbus/status),
 // redriving dead letters (POST
-// /_nimbus/events/redrive), recent traces and one trace's spans
+// /_nimbus/events/redrive), SQS queues for `nimbus queues` (/_nimbus/queues,
+// admin_queues.h), recent traces and one trace's spans
 // (GET /_nimbus/traces, GET /_nimbus/traces/ID). Its signed calls go through
 // the same authentication step as every AWS service (aws::authenticate);
 // errors are rest-json.
@@ -26,6 +27,9 @@
 namespace nimbus::functions {
 class AsyncQueue;
 }
+namespace nimbus::sqs {
+class Queues;
+}
 namespace nimbus::events {
 class Notifications;
 }
@@ -44,6 +48,7 @@ struct AdminDeps {
   std::string region;
   std::vector<std::string> services;  // GET /_nimbus/health lists them as running
   functions::AsyncQueue* queue = nullptr;
+  sqs::Queues* sqs = nullptr;                       // /_nimbus/queues[...] (server/admin_queues.h)
   events::Notifications* notifications = nullptr;
   observability::Metrics* metrics = nullptr;        // GET /metrics, unauthenticated as Prometheus scrapes
   boost::asio::thread_pool* blocking = nullptr;     // where a scrape's collectors run

@@ -20,6 +20,7 @@
 #include "observability/log_store.h"
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
+#include "queue/store.h"
 #include "runtime_api/listener.h"
 #include "s3/errors.h"
 #include "s3/lifecycle_sweeper.h"
@@ -30,6 +31,8 @@
 #include "topics/store.h"
 #include "queue/store.h"
 #include "server/wiring.h"
+#include "sqs/queues.h"
+#include "sqs/service.h"
 #include "storage/store.h"
 
 namespace nimbus::server {
@@ -126,6 +129,7 @@ void Application::stop() {
   if (sns_deliveries) sns_deliveries->stop();
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();
+  if (sqs_service) sqs_service->stop();  // long polls answer now, so the drain does not wait for them
   server->stop([this] { io.stop(); });
 }
 

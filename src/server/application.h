@@ -75,6 +75,10 @@ class FunctionSink;
 namespace nimbus::sns {
 class Service;
 }
+namespace nimbus::sqs {
+class Queues;
+class Service;
+}
 
 namespace nimbus::server {
 
@@ -131,7 +135,9 @@ class Application {
   uint16_t port = 0;
   std::string public_url;  // http://host:port as functions and subscribers reach the edge
   // functions and services (build)
-  std::unique_ptr<queue::Store> queues;  // queue.db: async invocations and SNS deliveries
+  std::unique_ptr<queue::Store> queues;  // queue.db: async invocations, bucket events, SQS, SNS deliveries
+  std::unique_ptr<sqs::Queues> sqs;      // SQS's queues on it: the programmatic send (sqs::Queues::send)
+  sqs::Service* sqs_service = nullptr;   // kept in `services`; stop() wakes its long polls
   std::unique_ptr<functions::Invoker> invoker;
   std::unique_ptr<functions::AsyncQueue> async_queue;
   std::unique_ptr<lambda_api::CodeLocations> code_locations;  // GetFunction's Code.Location links

@@ -16,6 +16,7 @@ const std::vector<ServiceEntry>& service_table() {
       {"lambda-url", &wire_function_urls},  // claims <url-id>.lambda-url.<region>.* hosts
       {"lambda", &wire_lambda},
       {"logs", &wire_logs},
+      {"sqs", &wire_sqs},
       {"apigateway", &wire_apigateway},
       {"sts", [](Application& a) { return a.keep(std::make_unique<sts::Service>(a.credentials))->descriptor(); }},
       {"sns", &wire_sns},

@@ -5,6 +5,7 @@
 //   wiring_functions.cc      the registry, invoker, async queue, dead letters, Lambda
 //   wiring_events.cc         bucket notifications
 //   wiring_gateway.cc        API Gateway: its configuration, management API and invoke URLs
+//   wiring_messaging.cc      SQS on queue.db (opened by build_functions, shared with the async queue)
 //   wiring_sns.cc            SNS: topics, deliveries, the API and its links
 //   service_table.cc         every service behind the edge router
 //
@@ -43,6 +44,7 @@ aws::ServiceDescriptor wire_admin(Application& app);
 aws::ServiceDescriptor wire_lambda(Application& app);
 aws::ServiceDescriptor wire_function_urls(Application& app);  // function URLs: claims their hosts unsigned
 aws::ServiceDescriptor wire_logs(Application& app);
+aws::ServiceDescriptor wire_sqs(Application& app);          // SQS, both protocols (wiring_messaging.cc)
 aws::ServiceDescriptor wire_apigateway(Application& app);   // the management APIs (v1 and v2)
 aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
 aws::ServiceDescriptor wire_sns(Application& app);

@@ -18,10 +18,12 @@
 #include "observability/log_store.h"
 #include "queue/store.h"
 #include "observability/span_store.h"
+#include "queue/store.h"
 #include "runtime_api/listener.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
 #include "server/wiring.h"
+#include "sqs/queues.h"
 #include "storage/store.h"
 
 namespace nimbus::server {
@@ -129,11 +131,13 @@ base::Status build_functions(Application& app) {
     record_dead_letter(app.metrics, dl.function);
     if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
   };
-  // One durable queue for the whole server: async invocations and SNS deliveries share queue.db.
-  auto queues = queue::Store::open(config.data_dir + "/queue.db");
-  if (!queues)
-    return base::make_error(queues.error().code, "functions: cannot open the queue: " + queues.error().message);
-  app.queues = std::move(*queues);
+  // One durable queue for the whole server: async invocations, SQS and SNS deliveries share queue.db.
+  auto store = queue::Store::open(config.data_dir + "/queue.db");
+  if (!store)
+    return base::make_error(store.error().code, "functions: cannot open " + config.data_dir +
+                                                    "/queue.db: " + store.error().message);
+  app.queues = std::move(*store);
+  app.sqs = std::make_unique<sqs::Queues>(*app.queues, config.region);
   auto queue = functions::AsyncQueue::open(
       *app.queues, config.data_dir,
       [&app](functions::InvokeRequest r, std::function<void(base::Result<functions::InvokeResult>)> done) {

@@ -67,6 +67,7 @@ aws::ServiceDescriptor wire_logs(Application& app) {
 aws::ServiceDescriptor wire_admin(Application& app) {
   AdminDeps& admin = app.admin;
   admin.queue = app.async_queue.get();
+  admin.sqs = app.sqs.get();
   admin.notifications = app.notifications.get();
   admin.metrics = &app.metrics;
   admin.blocking = &app.blocking;

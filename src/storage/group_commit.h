@@ -1,43 +1,15 @@
-// GroupCommitter runs write operations from many threads in shared SQLite
-// transactions: whoever arrives while no commit is running leads, takes every
-// queued operation, runs each under its own savepoint, and commits once. One
-// WAL fsync then covers the whole group.
+// storage/'s names for the SQLite layer and the group committer it writes
+// through (base/group_commit.h): every write of meta.db is one GroupCommitter
+// operation, so concurrent uploads share an fsync.
 #pragma once
 
-#include <condition_variable>
-#include <functional>
-#include <mutex>
-#include <vector>
-
-#include "base/result.h"
+#include "base/group_commit.h"
 #include "base/sqlite.h"
 
 namespace nimbus::storage {
 
 using base::Connection;
+using base::GroupCommitter;
 using base::Statement;
-
-class GroupCommitter {
- public:
-  using Operation = std::function<base::Status(Connection&)>;
-  explicit GroupCommitter(Connection conn) : conn_(std::move(conn)) {}
-  // Blocks until the operation's transaction is durable (or failed).
-  base::Status run(Operation op);
-  Connection& connection() { return conn_; }
-
- private:
-  struct Pending {
-    Operation* op;
-    base::Status status;
-    bool done = false;
-  };
-  void lead(std::vector<Pending*> batch);
-
-  Connection conn_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Pending*> queue_;
-  bool leading_ = false;
-};
 
 }  // namespace nimbus::storage

@@ -158,6 +158,15 @@ def aws_clis():
     return found
 
 
+def boto3_pythons():
+    """/usr/bin/python3 (boto3 1.26) and the python3 on PATH, those that have boto3."""
+    found = []
+    for p in ("/usr/bin/python3", shutil.which("python3")):
+        if p and p not in found and subprocess.run([p, "-c", "import boto3"], capture_output=True).returncode == 0:
+            found.append(p)
+    return found
+
+
 def modern_python():
     """The interpreter on PATH, when its boto3 is 1.36+ (aws-chunked + CRC by default)."""
     py = shutil.which("python3")

@@ -5,23 +5,14 @@ the caller's account and ARN; assume-role returns credentials nimbus then
 accepts (and refuses without their session token)."""
 import json
 import os
-import shutil
 import subprocess
 import textwrap
 
 import pytest
 
-from conftest import aws_clis, client_env
+from conftest import aws_clis, boto3_pythons, client_env
 
 ROLE = "arn:aws:iam::000000000000:role/deployer"
-
-
-def pythons():
-    found = []
-    for p in ("/usr/bin/python3", shutil.which("python3")):
-        if p and p not in found and subprocess.run([p, "-c", "import boto3"], capture_output=True).returncode == 0:
-            found.append(p)
-    return found
 
 
 def cli_param(name):
@@ -101,7 +92,7 @@ BOTO3_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("python", pythons() or [None])
+@pytest.mark.parametrize("python", boto3_pythons() or [None])
 def test_boto3(shared_nimbus, python):
     if python is None:
         pytest.skip("no python3 with boto3")

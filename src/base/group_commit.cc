@@ -1,8 +1,8 @@
-#include "storage/group_commit.h"
+#include "base/group_commit.h"
 
 #include <exception>
 
-namespace nimbus::storage {
+namespace nimbus::base {
 
 base::Status GroupCommitter::run(Operation op) {
   Pending p{&op, {}, false};
@@ -27,6 +27,8 @@ base::Status GroupCommitter::run(Operation op) {
 }
 
 void GroupCommitter::lead(std::vector<Pending*> batch) {
+  std::unique_lock<std::mutex> conn_lock;
+  if (conn_mu_) conn_lock = std::unique_lock(*conn_mu_);
   if (auto s = conn_.exec("BEGIN IMMEDIATE"); !s) {
     for (auto* p : batch) p->status = s;
     return;
@@ -50,4 +52,4 @@ void GroupCommitter::lead(std::vector<Pending*> batch) {
   }
 }
 
-}  // namespace nimbus::storage
+}  // namespace nimbus::base
