@@ -71,6 +71,7 @@ class Store;
 class Signer;
 class Deliveries;
 class FunctionSink;
+class QueueSink;
 }  // namespace nimbus::topics
 namespace nimbus::sns {
 class Service;
@@ -146,6 +147,7 @@ class Application {
   std::unique_ptr<topics::Store> topics;  // SNS topics and subscriptions (sns.db)
   std::unique_ptr<topics::Signer> sns_signer;
   std::unique_ptr<topics::FunctionSink> sns_functions;
+  std::unique_ptr<topics::QueueSink> sns_queues;  // SNS → SQS (sqs::Queues::send)
   std::unique_ptr<topics::Deliveries> sns_deliveries;
   std::unique_ptr<sns::Service> sns;
   std::vector<std::shared_ptr<void>> services;

@@ -2,9 +2,9 @@
 // the shared durable queue, and the SNS API with its unsigned links.
 // Lambda subscriptions deliver as asynchronous invocations (the async queue,
 // as bucket notifications do); http subscriptions through http::fetch on the
-// io threads. The SQS service is not connected here yet: sns::Options::queues
-// and topics::DeliveryOptions::queues stay null, so sqs subscriptions and
-// RedrivePolicy dead-letter queues are refused at Subscribe.
+// io threads; sqs subscriptions and subscription dead-letter queues through
+// the SQS service's own send (sqs::Queues), so a queue's rules and MD5s apply
+// as to any SendMessage.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +13,7 @@
 
 #include "base/arn.h"
 #include "base/crypto.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "functions/async_queue.h"
 #include "functions/registry.h"
@@ -20,6 +21,7 @@
 #include "server/application.h"
 #include "server/wiring.h"
 #include "sns/service.h"
+#include "sqs/queues.h"
 #include "topics/delivery.h"
 #include "topics/signer.h"
 #include "topics/store.h"
@@ -49,6 +51,39 @@ class AsyncInvokeSink : public topics::FunctionSink {
 
  private:
   Application& app_;
+};
+
+// SNS → SQS. Message attributes reach the queue as SQS message attributes
+// (raw delivery; the envelope carries its own); a Binary value arrives here as
+// its base64 text. A queue that does not exist is kNotFound (sqs::Queues).
+class SqsSink : public topics::QueueSink {
+ public:
+  explicit SqsSink(sqs::Queues& queues) : queues_(queues) {}
+  base::Status send(const std::string& queue_arn, const std::string& body, const topics::MessageAttributes& attributes,
+                    const std::string& message_group_id, const std::string& dedup_id) override {
+    sqs::SendRequest m;
+    m.body = body;
+    for (const auto& [name, a] : attributes) {
+      sqs::AttributeValue v;
+      v.data_type = a.type;
+      if (v.binary()) {
+        auto raw = base::base64_decode(a.value);
+        if (!raw) return base::make_error(base::ErrorCode::kInvalidArgument, "attribute " + name + " is not base64");
+        v.binary_value = std::move(*raw);
+      } else {
+        v.string_value = a.value;
+      }
+      m.message_attributes.emplace(name, std::move(v));
+    }
+    m.message_group_id = message_group_id;
+    m.deduplication_id = dedup_id;
+    auto sent = queues_.send(queue_arn, m);
+    if (!sent) return sent.error();
+    return {};
+  }
+
+ private:
+  sqs::Queues& queues_;
 };
 
 // SNS → http: a POST on the io threads, 15 s for the whole exchange.
@@ -81,8 +116,10 @@ base::Status build_sns(Application& app) {
   if (!signer) return base::make_error(signer.error().code, "sns: " + signer.error().message);
   app.sns_signer = std::move(*signer);
   app.sns_functions = std::make_unique<AsyncInvokeSink>(app);
+  app.sns_queues = std::make_unique<SqsSink>(*app.sqs);
   topics::DeliveryOptions options;
   options.functions = app.sns_functions.get();
+  options.queues = app.sns_queues.get();
   options.http = [&app](topics::HttpPost p, std::function<void(base::Result<int>)> done) {
     post_http(app, std::move(p), std::move(done));
   };
@@ -93,6 +130,7 @@ base::Status build_sns(Application& app) {
   sns::Options so;
   so.region = app.config.region;
   so.public_url = app.public_url;
+  so.queues = app.sns_queues.get();
   app.sns = std::make_unique<sns::Service>(*app.topics, *app.sns_deliveries, *app.sns_signer, app.blocking, so);
   return {};
 }
