@@ -18,9 +18,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, aws_clis, client_env, python_zip
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, aws_clis, boto3_pythons, client_env, python_zip
 from test_lambda import lambda_client, wait_for
-from test_sts import pythons
 
 ROLE = "arn:aws:iam::000000000000:role/r"
 TOPIC = "arn:aws:sns:us-east-1:000000000000:{}"
@@ -150,7 +149,7 @@ BOTO3_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("python", pythons() or [None])
+@pytest.mark.parametrize("python", boto3_pythons() or [None])
 def test_boto3_fifo_batches_and_errors(shared_nimbus, python):
     if python is None:
         pytest.skip("no python3 with boto3")
