@@ -571,7 +571,7 @@ base::Status Store::change_visibility(const std::string& queue, const std::strin
     return {};
   });
   if (!changed) return changed;
-  if (visibility_ms == 0) impl_->notify(queue);
+  impl_->notify(queue);  // a shorter lease moves the next wake-up earlier: waiters look again
   return {};
 }
 

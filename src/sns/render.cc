@@ -66,7 +66,9 @@ base::Status check_topic_attribute(const std::string& name, const std::string& v
     if (value != "1" && value != "2") return invalid_parameter("Attributes Reason: SignatureVersion must be 1 or 2");
     return {};
   }
-  if (name == "KmsMasterKeyId") return {};  // stored and returned; messages are kept unencrypted on nimbus's disk
+  // Accepting a key would promise encryption at rest that nimbus (no KMS) does not give.
+  if (name == "KmsMasterKeyId")
+    return invalid_parameter("Attributes Reason: KmsMasterKeyId: nimbus does not serve KMS; messages are not encrypted with a key");
   if (name == "TracingConfig") {
     if (value == "PassThrough") return {};
     if (value == "Active")

@@ -170,6 +170,7 @@ base::Result<queue::QueueConfig> Queues::config_of(const std::string& name, cons
 }
 
 base::Result<bool> Queues::create_queue(const std::string& name, const StringMap& attributes, const StringMap& tags) {
+  std::lock_guard lock(settings_mu_);
   auto fifo_attr = attributes.find("FifoQueue");
   bool fifo = fifo_attr != attributes.end() && fifo_attr->second == "true";
   if (auto s = check_queue_name(name, fifo); !s) return s.error();
@@ -198,8 +199,25 @@ base::Result<bool> Queues::create_queue(const std::string& name, const StringMap
 }
 
 base::Status Queues::delete_queue(const std::string& name) {
+  std::lock_guard lock(settings_mu_);
   if (auto l = load(name); !l) return l.error();
-  return store_.delete_queue(store_name(name));
+  std::vector<std::string> sources;
+  for (const auto& q : store_.queues("sqs/"))
+    if (q.config.dead_letter_queue == store_name(name)) sources.push_back(q.name.substr(4));
+  if (auto s = store_.delete_queue(store_name(name)); !s) return s;
+  // A RedrivePolicy naming a queue that is gone would make every later
+  // SetQueueAttributes of its source fail ("Dead letter target does not
+  // exist") and report a policy that does nothing: it goes with the queue.
+  for (const auto& source : sources) {
+    auto l = load(source);
+    if (!l) continue;
+    QueueSettings s = l->settings;
+    s.attributes.erase("RedrivePolicy");
+    auto c = config_of(source, s);
+    if (!c) continue;
+    if (auto st = store_.ensure_queue(store_name(source), std::move(*c)); !st) return st;
+  }
+  return {};
 }
 
 std::vector<std::string> Queues::list_queues(const std::string& prefix) {
@@ -243,6 +261,7 @@ base::Result<QueueSettings> Queues::settings(const std::string& name) {
 }
 
 base::Status Queues::set_attributes(const std::string& name, const StringMap& attributes) {
+  std::lock_guard lock(settings_mu_);
   auto l = load(name);
   if (!l) return l.error();
   if (auto s = check_attributes(attributes, l->settings.fifo(), false); !s) return s;
@@ -272,6 +291,7 @@ base::Result<StringMap> Queues::tags(const std::string& name) {
 }
 
 base::Status Queues::tag(const std::string& name, const StringMap& tags) {
+  std::lock_guard lock(settings_mu_);
   auto l = load(name);
   if (!l) return l.error();
   for (const auto& [k, v] : tags) {
@@ -286,6 +306,7 @@ base::Status Queues::tag(const std::string& name, const StringMap& tags) {
 }
 
 base::Status Queues::untag(const std::string& name, const std::vector<std::string>& keys) {
+  std::lock_guard lock(settings_mu_);
   auto l = load(name);
   if (!l) return l.error();
   QueueSettings s = l->settings;

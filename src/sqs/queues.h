@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -142,6 +143,10 @@ class Queues {
 
   queue::Store& store_;
   std::string region_;
+  // Held across a queue's read-change-write of its settings (create, set
+  // attributes, tags, delete), so concurrent calls on the blocking pool never
+  // lose an update or bring a deleted queue back.
+  std::mutex settings_mu_;
 };
 
 }  // namespace nimbus::sqs

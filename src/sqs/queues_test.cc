@@ -166,6 +166,19 @@ TEST_F(QueuesTest, RedrivePolicyMovesToTheDlqAndBack) {
   EXPECT_EQ(bad.error().reason, "InvalidParameterValue");
 }
 
+TEST_F(QueuesTest, DeletingADeadLetterQueueTakesItsSourcesRedrivePolicies) {
+  ASSERT_TRUE(queues->create_queue("dlq", {}, {}).ok());
+  ASSERT_TRUE(queues->create_queue(
+                        "src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"2"})"}}, {})
+                  .ok());
+  ASSERT_TRUE(queues->delete_queue("dlq").ok());
+  auto attrs = queues->get_attributes("src", {"All"});
+  ASSERT_TRUE(attrs.ok());
+  EXPECT_EQ(attrs->count("RedrivePolicy"), 0u);
+  // The source's other attributes can still be changed.
+  EXPECT_TRUE(queues->set_attributes("src", {{"VisibilityTimeout", "5"}}).ok());
+}
+
 TEST_F(QueuesTest, MessageAttributeFilters) {
   ASSERT_TRUE(queues->create_queue("q", {}, {}).ok());
   SendRequest r = body("b");

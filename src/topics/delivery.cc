@@ -61,9 +61,15 @@ struct Attempt {
 
 Attempt from_status(const base::Status& s) {
   if (s) return {};
-  auto outcome = s.error().code == base::ErrorCode::kNotFound    ? queue::AttemptOutcome::kGone
-                 : s.error().code == base::ErrorCode::kThrottled ? queue::AttemptOutcome::kThrottled
-                                                                 : queue::AttemptOutcome::kFailed;
+  // A target that is gone, or one that refuses this message for what it is (a
+  // FIFO queue without a group, a message over the queue's size), will refuse
+  // every retry too: AWS's client-side errors, dead-lettered at once.
+  auto code = s.error().code;
+  auto outcome = code == base::ErrorCode::kNotFound || code == base::ErrorCode::kInvalidArgument ||
+                         code == base::ErrorCode::kAlreadyExists
+                     ? queue::AttemptOutcome::kGone
+                 : code == base::ErrorCode::kThrottled ? queue::AttemptOutcome::kThrottled
+                                                       : queue::AttemptOutcome::kFailed;
   return {outcome, s.error().message};
 }
 
@@ -197,7 +203,12 @@ struct Deliveries::Impl : queue::Handler {
 base::Result<std::unique_ptr<Deliveries>> Deliveries::open(queue::Store& queues, Store& topics, DeliveryOptions options) {
   if (auto s = queues.ensure_queue(kDeadLetterQueue); !s) return s.error();
   if (auto s = queues.ensure_queue(kQueue, {kDeadLetterQueue, 0}); !s) return s.error();
-  if (auto s = queues.ensure_queue(kFifoQueue, {kDeadLetterQueue, 0}); !s) return s.error();
+  // The store's FIFO mode keeps each key (subscription and message group) in
+  // send order even while a retry waits: a released message holds its group.
+  queue::QueueConfig fifo;
+  fifo.dead_letter_queue = kDeadLetterQueue;
+  fifo.fifo = true;
+  if (auto s = queues.ensure_queue(kFifoQueue, fifo); !s) return s.error();
   auto impl = std::make_unique<Impl>(queues, topics, std::move(options));
   queue::ConsumerOptions co;
   co.queue = kQueue;
