@@ -441,8 +441,10 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
     for (const auto& [k, n] : options.in_flight_by_key)
       if (n >= options.per_key_limit) full.push_back(k);
   // Group-committed like sends and deletes: concurrent receives share an fsync.
+  std::string moved_to;  // a dead-letter queue given messages: its waiters are told after the commit
   auto s = impl_->group_commit([&]() -> base::Status {
     out.clear();
+    moved_to.clear();
     auto cfg = impl_->configs.find(queue);
     if (cfg == impl_->configs.end()) return no_queue(queue);
     int64_t now = impl_->clock.now_ms();
@@ -487,6 +489,7 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
                                                  "", now);
             !r)
           return r;
+        moved_to = cfg->second.dead_letter_queue;
         continue;
       }
       if (options.per_key_limit > 0 && load[m.key] >= options.per_key_limit) continue;
@@ -505,6 +508,7 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
     return {};
   });
   if (!s) return s.error();
+  if (!moved_to.empty()) impl_->notify(moved_to);
   return out;
 }
 
