@@ -14,8 +14,8 @@ KEYS = dict(aws_access_key_id="test", aws_secret_access_key="test", region_name=
 
 
 class Server:
-    def __init__(self, endpoint, log_path, data_dir):
-        self.endpoint, self.log_path, self.data_dir = endpoint, log_path, data_dir
+    def __init__(self, endpoint, log_path, data_dir, pid=None):
+        self.endpoint, self.log_path, self.data_dir, self.pid = endpoint, log_path, data_dir, pid
 
     def client(self, service):
         import boto3
@@ -44,7 +44,7 @@ def nimbus(*extra_args):
                 except OSError:
                     time.sleep(0.05)
             try:
-                yield Server(endpoint, log_path, os.path.join(data, "d"))
+                yield Server(endpoint, log_path, os.path.join(data, "d"), proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(timeout=60)
