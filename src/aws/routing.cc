@@ -5,6 +5,12 @@
 
 namespace nimbus::aws {
 
+// Here, not in service.cc, so the edge's routing links alone (the
+// http_request fuzz target compiles routing.cc without the services).
+Protocol protocol_for(const ServiceDescriptor& d, const http::Request& req) {
+  return d.protocol_of ? d.protocol_of(req) : d.protocol;
+}
+
 namespace {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }

@@ -4,10 +4,6 @@
 
 namespace nimbus::aws {
 
-Protocol protocol_for(const ServiceDescriptor& d, const http::Request& req) {
-  return d.protocol_of ? d.protocol_of(req) : d.protocol;
-}
-
 Call::Call(http::Request& req, const ServiceDescriptor& service, std::string request_id)
     : request(req), service(service), protocol(protocol_for(service, req)), request_id(std::move(request_id)) {}
 
