@@ -9,6 +9,7 @@
 #include "aws/fields.h"
 #include "base/arn.h"
 #include "base/crypto.h"
+#include "base/decimal.h"
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
@@ -68,10 +69,8 @@ base::Status read_attributes(const aws::QueryParams& p, Entry& e) {
       if (a.value.empty())
         return invalid_value("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base_type + "'.");
       if (base_type == "Number") {
-        char* end = nullptr;
-        errno = 0;
-        std::strtod(a.value.c_str(), &end);
-        if (end != a.value.c_str() + a.value.size() || errno == ERANGE)
+        // The same rule as SQS's, so a raw delivery of what SNS accepted is never refused by the queue.
+        if (!base::is_aws_decimal(a.value))
           return invalid_value("Could not cast message attribute '" + name + "' value to number.");
       } else if (base_type == "String.Array") {
         boost::system::error_code ec;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "base/crypto.h"
+#include "base/decimal.h"
 #include "base/encoding.h"
 
 namespace nimbus::sqs {
@@ -138,23 +139,7 @@ base::Status check_message_attributes(const Attributes& attributes) {
                      std::string(base_type) + "'.");
     if (auto s = check_message_characters(v.string_value, "message attribute value"); !s) return s;
     if (base_type == "Number") {
-      // A decimal number: sign, digits, an optional fraction and exponent (AWS allows 38 digits of precision).
-      const std::string& t = v.string_value;
-      size_t i = 0, digits = 0;
-      if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
-      while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++digits;
-      if (i < t.size() && t[i] == '.') {
-        ++i;
-        while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++digits;
-      }
-      if (digits > 0 && i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-        ++i;
-        if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
-        size_t exp = 0;
-        while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++exp;
-        if (exp == 0) digits = 0;
-      }
-      if (digits == 0 || i != t.size() || digits > 38)
+      if (!base::is_aws_decimal(v.string_value))
         return invalid("Can't cast the value of message (user) attribute '" + name + "' to a number.");
     }
   }
