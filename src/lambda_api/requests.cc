@@ -198,7 +198,7 @@ base::Status apply_config(const json::object& in, functions::FunctionConfig& c) 
   if (auto* dl = in.if_contains("DeadLetterConfig"); dl && dl->is_object()) {
     std::string target;
     if (auto* t = dl->as_object().if_contains("TargetArn"); t && t->is_string()) target = std::string(t->as_string());
-    // Lambda's dead-letter queues are SQS queues and SNS topics, which nimbus does not serve yet.
+    // Lambda's dead-letter queues are SQS queues and SNS topics; the async queue does not deliver to them yet.
     if (!target.empty()) {
       std::string kind = target.rfind("arn:aws:sqs:", 0) == 0   ? "SQS queue"
                          : target.rfind("arn:aws:sns:", 0) == 0 ? "SNS topic"
@@ -207,7 +207,7 @@ base::Status apply_config(const json::object& in, functions::FunctionConfig& c) 
         return invalid("The provided target ARN " + target + " is invalid: a dead-letter target is an SQS queue or "
                        "SNS topic ARN");
       return invalid("DeadLetterConfig TargetArn " + target + ": nimbus cannot deliver to an " + kind +
-                     " yet (it does not serve " + kind.substr(0, 3) + "); use an on-failure destination to an S3 "
+                     " yet (the async queue's dead letters go to S3 only); use an on-failure destination to an S3 "
                      "bucket (PutFunctionEventInvokeConfig) instead");
     }
     c.dead_letter_target.clear();
