@@ -56,7 +56,7 @@ TEST_F(LambdaApiTest, UnsupportedParametersAreRefusedByName) {
       {R"("Architectures":["sparc"],)", "at 'architectures'"},
       {R"("Architectures":["x86_64","arm64"],)", "at 'architectures'"},
       {R"("TracingConfig":{"Mode":"Loud"},)", "tracingConfig.mode"},
-      {R"("DeadLetterConfig":{"TargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq"},)", "SQS queue"},
+      {R"("DeadLetterConfig":{"TargetArn":"arn:aws:s3:::b"},)", "is invalid"},
       {R"("DeadLetterConfig":{"TargetArn":"arn:aws:sns:us-east-1:000000000000:t"},)", "SNS topic"},
       {R"("Layers":["arn:aws:lambda:us-east-1:000000000000:layer:l:1"],)", "Layers is not supported"},
       {R"("KMSKeyArn":"arn:aws:kms:us-east-1:000000000000:key/k",)", "KMSKeyArn"},

@@ -198,19 +198,20 @@ base::Status apply_config(const json::object& in, functions::FunctionConfig& c) 
   if (auto* dl = in.if_contains("DeadLetterConfig"); dl && dl->is_object()) {
     std::string target;
     if (auto* t = dl->as_object().if_contains("TargetArn"); t && t->is_string()) target = std::string(t->as_string());
-    // Lambda's dead-letter queues are SQS queues and SNS topics; the async queue does not deliver to them yet.
-    if (!target.empty()) {
-      std::string kind = target.rfind("arn:aws:sqs:", 0) == 0   ? "SQS queue"
-                         : target.rfind("arn:aws:sns:", 0) == 0 ? "SNS topic"
-                                                                : "";
-      if (kind.empty())
-        return invalid("The provided target ARN " + target + " is invalid: a dead-letter target is an SQS queue or "
-                       "SNS topic ARN");
-      return invalid("DeadLetterConfig TargetArn " + target + ": nimbus cannot deliver to an " + kind +
-                     " yet (the async queue's dead letters go to S3 only); use an on-failure destination to an S3 "
-                     "bucket (PutFunctionEventInvokeConfig) instead");
+    // Lambda's dead-letter queues are SQS queues (served: the async queue sends
+    // there, server/wiring_functions.cc) and SNS topics (not delivered to yet).
+    if (target.rfind("arn:aws:sqs:", 0) == 0) {
+      c.dead_letter_target = target;
+    } else if (target.rfind("arn:aws:sns:", 0) == 0) {
+      return invalid("DeadLetterConfig TargetArn " + target + ": nimbus cannot deliver a function's dead letters "
+                     "to an SNS topic yet; use an SQS queue, or an on-failure destination to an S3 bucket "
+                     "(PutFunctionEventInvokeConfig)");
+    } else if (!target.empty()) {
+      return invalid("The provided target ARN " + target + " is invalid: a dead-letter target is an SQS queue or "
+                     "SNS topic ARN");
+    } else {
+      c.dead_letter_target.clear();
     }
-    c.dead_letter_target.clear();
   }
   if (auto* vpc = in.if_contains("VpcConfig"); vpc && vpc->is_object()) {
     const auto& o = vpc->as_object();

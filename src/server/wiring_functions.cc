@@ -67,6 +67,30 @@ void write_dead_letter(storage::Store& store, const std::string& region, const f
     spdlog::info("[{}] dead letter {} written to s3://{}/{}", function, dl.id, bucket, key);
 }
 
+// A failed async invocation into its function's DeadLetterConfig SQS queue, as
+// Lambda sends it: the event as the body, RequestID, ErrorCode and
+// ErrorMessage (its first 1 KB) as message attributes. On the consumer's
+// thread, after the queue's own write (the send fsyncs).
+void send_to_dead_letter_queue(Application& app, const functions::DeadLetter& dl) {
+  size_t colon = dl.function.find(':');
+  std::string name = dl.function.substr(0, colon);
+  std::string qualifier = colon == std::string::npos ? "" : dl.function.substr(colon + 1);
+  auto config = app.registry->resolve(name, qualifier);
+  if (!config || config->dead_letter_target.empty() || !app.sqs) return;
+  sqs::SendRequest m;
+  m.body = dl.payload;
+  m.message_attributes["RequestID"] = {"String", dl.id, ""};
+  m.message_attributes["ErrorCode"] = {"Number", "200", ""};
+  std::string message = dl.response.substr(0, 1024);
+  if (!message.empty()) m.message_attributes["ErrorMessage"] = {"String", message, ""};
+  auto sent = app.sqs->send(config->dead_letter_target, m);
+  if (!sent)
+    spdlog::warn("[{}] cannot send dead letter {} to {}: {}", name, dl.id, config->dead_letter_target,
+                 sent.error().message);
+  else
+    spdlog::info("[{}] dead letter {} sent to {}", name, dl.id, config->dead_letter_target);
+}
+
 }  // namespace
 
 base::Status open_functions(Application& app) {
@@ -130,6 +154,7 @@ base::Status build_functions(Application& app) {
   async_options.on_dead_letter = [&app](const functions::DeadLetter& dl) {
     record_dead_letter(app.metrics, dl.function);
     if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
+    send_to_dead_letter_queue(app, dl);
   };
   // One durable queue for the whole server: async invocations, SQS and SNS deliveries share queue.db.
   auto store = queue::Store::open(config.data_dir + "/queue.db");
