@@ -21,7 +21,7 @@ namespace json = boost::json;
 namespace {
 
 // Events are stored against "name" or "name:qualifier"; limits are per name.
-std::string name_of(const std::string& function) { return function.substr(0, function.find(':')); }
+std::string name_of(const std::string& function) { return split_target(function).name; }
 
 // What a message carries besides its payload: the target and the tracing and
 // chain context of the invocation.
@@ -114,6 +114,12 @@ bool is_uuid(const std::string& s) {
 
 }  // namespace
 
+EventTarget split_target(const std::string& function) {
+  size_t colon = function.find(':');
+  if (colon == std::string::npos) return {function, ""};
+  return {function.substr(0, colon), function.substr(colon + 1)};
+}
+
 std::string request_id_of(const std::string& message_id) {
   return is_uuid(message_id) ? message_id : base::uuid_from_hex(base::sha256_hex(message_id).substr(0, 32));
 }
@@ -131,10 +137,9 @@ struct AsyncQueue::Impl : queue::Handler {
   void start(const queue::Message& m, std::function<void(queue::Settle)> done) override {
     Attributes a = attributes_of(m);
     InvokeRequest req;
-    // Stored as "name" or "name:qualifier".
-    auto colon = a.function.find(':');
-    req.function = a.function.substr(0, colon);
-    if (colon != std::string::npos) req.qualifier = a.function.substr(colon + 1);
+    auto to = split_target(a.function);
+    req.function = std::move(to.name);
+    req.qualifier = std::move(to.qualifier);
     req.payload = m.payload;
     req.trace_id = a.trace;
     req.depth = a.depth;
@@ -174,8 +179,8 @@ struct AsyncQueue::Impl : queue::Handler {
     std::optional<EventInvokeConfig> cfg;
     // The config of the qualifier the event was sent to (an alias's, a version's, or $LATEST's).
     if (options.config_for) {
-      auto colon = function.find(':');
-      cfg = options.config_for(name_of(function), colon == std::string::npos ? "" : function.substr(colon + 1));
+      auto to = split_target(function);
+      cfg = options.config_for(to.name, to.qualifier);
     }
     auto d = queue::decide_retry(m.receive_count - 1, store.clock().now_ms() - m.sent_ms, outcome, retry_config(cfg));
     switch (d.kind) {

@@ -40,6 +40,12 @@ namespace nimbus::functions {
 // notification's "s3-event-N"), the same on every attempt, as Lambda's.
 std::string request_id_of(const std::string& message_id);
 
+// An event's target as the queue keeps it, "name" or "name:qualifier", split.
+struct EventTarget {
+  std::string name, qualifier;  // qualifier: empty for $LATEST
+};
+EventTarget split_target(const std::string& function);
+
 // An event that failed for good (for metrics, and its on-failure destination if any).
 struct DeadLetter {
   std::string id;           // its request id (request_id_of)

@@ -16,7 +16,6 @@
 #include "lambda_api/code_location.h"
 #include "lambda_api/service.h"
 #include "observability/log_store.h"
-#include "queue/store.h"
 #include "observability/span_store.h"
 #include "queue/store.h"
 #include "runtime_api/listener.h"
@@ -72,9 +71,7 @@ void write_dead_letter(storage::Store& store, const std::string& region, const f
 // ErrorMessage (its first 1 KB) as message attributes. On the consumer's
 // thread, after the queue's own write (the send fsyncs).
 void send_to_dead_letter_queue(Application& app, const functions::DeadLetter& dl) {
-  size_t colon = dl.function.find(':');
-  std::string name = dl.function.substr(0, colon);
-  std::string qualifier = colon == std::string::npos ? "" : dl.function.substr(colon + 1);
+  auto [name, qualifier] = functions::split_target(dl.function);
   auto config = app.registry->resolve(name, qualifier);
   if (!config || config->dead_letter_target.empty() || !app.sqs) return;
   sqs::SendRequest m;
