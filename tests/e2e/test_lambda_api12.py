@@ -198,7 +198,7 @@ def test_refused_parameters_cli(server, tmp_path):
     base = ["lambda", "create-function", "--function-name", "refused", "--runtime", "python3.11", "--handler",
             "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path)]
     for extra, says in [
-        (["--dead-letter-config", "TargetArn=arn:aws:sqs:us-east-1:000000000000:dlq"], "SQS queue"),
+        (["--dead-letter-config", "TargetArn=arn:aws:sns:us-east-1:000000000000:t"], "SNS topic"),  # an SQS queue is served
         (["--environment", "Variables={AWS_REGION=eu-west-1}"], "Reserved keys used in this request: AWS_REGION"),
         (["--environment", "Variables={BIG=" + "x" * 4100 + "}"], "exceeded the 4KB limit"),
         (["--layers", "arn:aws:lambda:us-east-1:000000000000:layer:l:1"], "Layers is not supported"),
