@@ -240,6 +240,13 @@ void render_filter(XmlNode& rule, const LifecycleFilter& f) {
 }  // namespace
 
 std::optional<std::vector<LifecycleRule>> parse_lifecycle_configuration(std::string_view body, S3Error& err) {
+  // pugixml passes bytes that are not UTF-8 through as text, and a render
+  // turns each into U+FFFD (three bytes): an ID that fit its 255 when stored
+  // would not when read back (found by fuzz/s3_xml). S3 refuses such a body.
+  if (!base::is_valid_utf8(body)) {
+    err = malformed();
+    return std::nullopt;
+  }
   auto doc = parse_xml(body);
   if (!doc) {
     err = to_s3_error(doc.error());

@@ -64,12 +64,6 @@ std::string XmlDocument::str() const {
 }
 
 base::Result<std::shared_ptr<pugi::xml_document>> parse_xml(std::string_view body) {
-  constexpr const char* kMalformed =
-      "The XML you provided was not well-formed or did not validate against our published schema";
-  // pugixml passes bytes that are not UTF-8 through as text, and they come
-  // back from a render as U+FFFD (three bytes each): a name that fit in its
-  // limit when stored would not fit when read back. S3 refuses such a body.
-  if (!base::is_valid_utf8(body)) return base::make_error(base::ErrorCode::kMalformed, kMalformed);
   auto doc = std::make_shared<pugi::xml_document>();
   // parse_ws_pcdata_single keeps text that is only whitespace when it is an
   // element's only content: <Key> </Key> names the key " " (dropping it
@@ -77,7 +71,9 @@ base::Result<std::shared_ptr<pugi::xml_document>> parse_xml(std::string_view bod
   // is still not text.
   auto res = doc->load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata_single,
                               pugi::encoding_utf8);
-  if (!res || !doc->document_element()) return base::make_error(base::ErrorCode::kMalformed, kMalformed);
+  if (!res || !doc->document_element())
+    return base::make_error(base::ErrorCode::kMalformed,
+                            "The XML you provided was not well-formed or did not validate against our published schema");
   return doc;
 }
 
