@@ -143,6 +143,17 @@ boost::asio::awaitable<http::Response> put_function_code_signing_config(Deps&, C
 boost::asio::awaitable<http::Response> delete_function_code_signing_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_runtime_management_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> put_runtime_management_config(Deps&, Call&);
+// Event source mappings (event_source_mapping_ops.cc); tag_ops hands an
+// event source mapping's ARN to the *_mapping_tags operations.
+boost::asio::awaitable<http::Response> create_event_source_mapping(Deps&, Call&);
+boost::asio::awaitable<http::Response> get_event_source_mapping(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_event_source_mapping(Deps&, Call&);
+boost::asio::awaitable<http::Response> delete_event_source_mapping(Deps&, Call&);
+boost::asio::awaitable<http::Response> list_event_source_mappings(Deps&, Call&);
+bool is_mapping_arn(const std::string& arn);
+boost::asio::awaitable<http::Response> list_mapping_tags(Deps&, Call&);
+boost::asio::awaitable<http::Response> tag_mapping(Deps&, Call&);
+boost::asio::awaitable<http::Response> untag_mapping(Deps&, Call&);
 // Function URLs (url_ops.cc)
 boost::asio::awaitable<http::Response> create_function_url_config(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_function_url_config(Deps&, Call&);

@@ -18,6 +18,7 @@
 #include "aws/service.h"
 #include "base/result.h"
 #include "http/message.h"
+#include "lambda_api/mapping_request.h"
 
 namespace boost::asio {
 class thread_pool;
@@ -28,6 +29,10 @@ class Registry;
 class Invoker;
 class AsyncQueue;
 }  // namespace nimbus::functions
+
+namespace nimbus::mappings {
+class Store;
+}
 
 namespace nimbus::lambda_api {
 
@@ -42,6 +47,10 @@ struct Options {
   const CodeLocations* code_locations = nullptr;
   // host:port of the edge, the tail of every FunctionUrl ("<id>.lambda-url.<region>.<edge>").
   std::string edge = "localhost:4566";
+  // Event source mappings; null: their operations answer that nimbus runs none here.
+  mappings::Store* mappings = nullptr;
+  // What a mapping needs of its SQS queue, by ARN (blocks: SQLite); kNotFound for none.
+  std::function<base::Result<QueueFacts>(const std::string& queue_arn)> queue_facts;
 };
 
 class Service {

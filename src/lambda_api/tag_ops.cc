@@ -48,6 +48,7 @@ base::Result<functions::Registry::Tags> parse_tags(const json::object& in) {
 }
 
 awaitable<http::Response> list_tags(Deps& d, Call& call) {
+  if (is_mapping_arn(call.path_param("ARN"))) co_return co_await list_mapping_tags(d, call);
   auto fn = tagged_function(call);
   if (!fn) co_return call.fail(fn.error());
   auto tags = d.registry.tags(*fn);
@@ -58,6 +59,7 @@ awaitable<http::Response> list_tags(Deps& d, Call& call) {
 }
 
 awaitable<http::Response> tag_resource(Deps& d, Call& call) {
+  if (is_mapping_arn(call.path_param("ARN"))) co_return co_await tag_mapping(d, call);
   auto fn = tagged_function(call);
   if (!fn) co_return call.fail(fn.error());
   auto in = call.json();
@@ -77,6 +79,7 @@ awaitable<http::Response> tag_resource(Deps& d, Call& call) {
 }
 
 awaitable<http::Response> untag_resource(Deps& d, Call& call) {
+  if (is_mapping_arn(call.path_param("ARN"))) co_return co_await untag_mapping(d, call);
   auto fn = tagged_function(call);
   if (!fn) co_return call.fail(fn.error());
   std::vector<std::string> keys;

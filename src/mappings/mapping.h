@@ -8,6 +8,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct Mapping {
   bool report_batch_item_failures = false;  // FunctionResponseTypes
   int maximum_concurrency = 0;        // ScalingConfig.MaximumConcurrency; 0: not set
   std::vector<std::string> filters;   // FilterCriteria.Filters[].Pattern, as given
+  std::map<std::string, std::string> tags;
   int64_t last_modified_ms = 0;
   std::string last_processing_result = "No records processed";
 };

@@ -17,6 +17,8 @@
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "lambda_api/code_location.h"
+#include "mappings/runner.h"
+#include "mappings/store.h"
 #include "observability/log_store.h"
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
@@ -105,6 +107,7 @@ base::Status Application::bind() {
 base::Status Application::build() {
   if (auto s = build_functions(*this); !s) return s;
   if (auto s = build_sns(*this); !s) return s;
+  if (auto s = build_mappings(*this); !s) return s;
   for (const auto& entry : service_table()) router.add(entry.build(*this));
   admin.services = {"s3"};
   for (const auto& d : router.services())
@@ -119,6 +122,7 @@ base::Status Application::start() {
   start_events(*this);
   if (auto s = start_sns(*this); !s) return s;
   start_lifecycle(*this);
+  start_mappings(*this);
   server->start();
   return {};
 }
@@ -127,6 +131,7 @@ void Application::stop() {
   if (lifecycle) lifecycle->stop();
   if (notifications) notifications->stop();
   if (sns_deliveries) sns_deliveries->stop();
+  stop_mappings(*this);  // before the invoker: no batch starts on a stopping invoker
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();
   if (sqs_service) sqs_service->stop();  // long polls answer now, so the drain does not wait for them

@@ -3,8 +3,8 @@
 // it, and is destroyed before them), built in four phases:
 //   open()   the data directory: objects, functions, events, logs, traces, APIs
 //   bind()   the edge port (functions are told its address)
-//   build()  the invoker, the async queue, and every service of the service
-//            table (server/service_table.cc) behind the edge router
+//   build()  the invoker, the async queue, SNS, event source mappings, and
+//            every service of the service table (server/service_table.cc) behind the edge router
 //   start()  accept connections, start the queues
 // and stopped by stop() on SIGINT/SIGTERM. The wiring of each area lives in
 // its own file (server/wiring_*.cc); this file only holds the members.
@@ -76,6 +76,10 @@ class QueueSink;
 namespace nimbus::sns {
 class Service;
 }
+namespace nimbus::mappings {
+class Store;
+class Runner;
+}  // namespace nimbus::mappings
 namespace nimbus::sqs {
 class Queues;
 class Service;
@@ -150,6 +154,8 @@ class Application {
   std::unique_ptr<topics::QueueSink> sns_queues;  // SNS → SQS (sqs::Queues::send)
   std::unique_ptr<topics::Deliveries> sns_deliveries;
   std::unique_ptr<sns::Service> sns;
+  std::unique_ptr<mappings::Store> mappings;         // event source mappings (mappings.db)
+  std::unique_ptr<mappings::Runner> mapping_runner;  // a poller per enabled mapping: SQS → its function
   std::vector<std::shared_ptr<void>> services;
 };
 

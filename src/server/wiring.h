@@ -7,16 +7,23 @@
 //   wiring_gateway.cc        API Gateway: its configuration, management API and invoke URLs
 //   wiring_messaging.cc      SQS on queue.db (opened by build_functions, shared with the async queue)
 //   wiring_sns.cc            SNS: topics, deliveries, the API and its links
+//   wiring_mappings.cc       event source mappings: their store, the pollers, the queue facts
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "aws/service.h"
 #include "base/result.h"
+
+namespace nimbus::lambda_api {
+struct QueueFacts;
+}
 
 namespace nimbus::server {
 
@@ -34,9 +41,14 @@ base::Status build_functions(Application& app);        // needs app.port
 base::Status start_functions(Application& app);
 base::Status build_sns(Application& app);          // after build_functions (the queue, the async queue)
 base::Status start_sns(Application& app);
+base::Status build_mappings(Application& app);     // after build_functions (app.sqs, app.invoker)
+void start_mappings(Application& app);
+void stop_mappings(Application& app);
 void start_events(Application& app);
 void start_lifecycle(Application& app);                // the S3 lifecycle sweeper
 void add_observability_collectors(Application& app);
+// What the Lambda API checks an event source mapping against: an SQS queue's facts by ARN.
+std::function<base::Result<lambda_api::QueueFacts>(const std::string&)> queue_facts(Application& app);
 
 // The service table's entries.
 aws::ServiceDescriptor wire_lambda_code(Application& app);  // GetFunction's Code.Location downloads

@@ -14,6 +14,7 @@
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "lambda_api/code_location.h"
+#include "lambda_api/mapping_request.h"
 #include "lambda_api/service.h"
 #include "observability/log_store.h"
 #include "observability/span_store.h"
@@ -198,6 +199,8 @@ aws::ServiceDescriptor wire_lambda(Application& app) {
   options.region = app.config.region;
   options.code_locations = app.code_locations.get();
   options.edge = "localhost:" + std::to_string(app.port);
+  options.mappings = app.mappings.get();
+  options.queue_facts = queue_facts(app);
   options.read_object = [&app](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
     auto o = app.store->open_object(bucket, key);
     if (!o) return o.error();
