@@ -1,5 +1,5 @@
 // Every S3 request XML body parser (s3/request_parsing.h, s3/lifecycle.h):
-// notification configuration, multi-object delete, CompleteMultipartUpload,
+// notification configuration (rendered back and parsed again), multi-object delete, CompleteMultipartUpload,
 // CreateBucketConfiguration, default encryption, lifecycle rules, bucket tagging,
 // and the bucket access documents (ACLs, CORS, public access block, ownership
 // controls), each given the whole input as its body.
@@ -11,6 +11,7 @@
 #include "s3/acl.h"
 #include "s3/cors.h"
 #include "s3/lifecycle.h"
+#include "s3/notification_config.h"
 #include "s3/request_parsing.h"
 #include "s3/tag_set.h"
 
@@ -19,10 +20,17 @@ using namespace nimbus;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
   s3::S3Error err;
-  auto exists = [](const std::string& function, const std::string&) { return function == "thumbnail"; };
-  if (auto rules = s3::parse_notification_configuration(body, exists, err))
+  if (auto rules = s3::parse_notification_configuration(body, err)) {
     for (const auto& r : *rules)
-      if (r.events.empty() || r.function_arn.empty()) std::abort();  // the parser promises both
+      if (r.events.empty() || !events::destination_kind(r.destination_arn)) std::abort();  // the parser promises both
+    // What Get answers must parse again to the same rules.
+    auto again = s3::parse_notification_configuration(s3::render_notification_configuration(*rules), err);
+    if (!again || again->size() != rules->size()) std::abort();
+    for (size_t i = 0; i < rules->size(); ++i)
+      if ((*again)[i].destination_arn != (*rules)[i].destination_arn || (*again)[i].events != (*rules)[i].events ||
+          (*again)[i].prefix != (*rules)[i].prefix || (*again)[i].suffix != (*rules)[i].suffix)
+        std::abort();
+  }
   if (auto d = s3::parse_delete_request(body, err))
     if (d->objects.empty() || d->objects.size() > 1000) std::abort();
   if (auto parts = s3::parse_complete_multipart(body, err))

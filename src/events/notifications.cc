@@ -7,6 +7,7 @@
 #include <iterator>
 #include <thread>
 
+#include "base/arn.h"
 #include "base/encoding.h"
 #include "base/sqlite.h"
 #include "base/time.h"
@@ -17,6 +18,8 @@ namespace json = boost::json;
 
 namespace {
 
+// event_outbox.function_arn holds any rule's destination ARN (a queue's or a
+// topic's too); the name is older than those destinations.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS bucket_notifications(bucket TEXT PRIMARY KEY, rules TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, function_arn TEXT NOT NULL,
@@ -37,7 +40,7 @@ std::string rules_to_json(const std::vector<Rule>& rules) {
   for (const auto& r : rules) {
     json::array evs;
     for (const auto& e : r.events) evs.push_back(json::string(e));
-    arr.push_back(json::object{{"id", r.id}, {"arn", r.function_arn}, {"events", evs}, {"prefix", r.prefix},
+    arr.push_back(json::object{{"id", r.id}, {"arn", r.destination_arn}, {"events", evs}, {"prefix", r.prefix},
                                {"suffix", r.suffix}});
   }
   return json::serialize(arr);
@@ -78,6 +81,12 @@ std::vector<Rule> rules_from_json(const std::string& bucket, const std::string& 
   return out;
 }
 
+// A destination's refusal that no retry changes.
+bool is_permanent(base::ErrorCode code) {
+  return code == base::ErrorCode::kNotFound || code == base::ErrorCode::kInvalidArgument ||
+         code == base::ErrorCode::kTooLarge;
+}
+
 }  // namespace
 
 std::string event_name(storage::EventKind kind) {
@@ -97,6 +106,16 @@ std::string event_name(const storage::ObjectEvent& ev) {
   if (ev.context.lifecycle && ev.kind == storage::EventKind::kDeleteMarkerCreated)
     return "LifecycleExpiration:DeleteMarkerCreated";
   return event_name(ev.kind);
+}
+
+std::optional<DestinationKind> destination_kind(const std::string& arn) {
+  auto a = base::Arn::parse(arn);
+  if (!a) return std::nullopt;
+  if (a->service == "lambda" && base::parse_lambda_arn(arn)) return DestinationKind::kFunction;
+  bool plain_name = !a->resource.empty() && a->resource.find_first_of(":/") == std::string::npos;
+  if (a->service == "sqs" && plain_name) return DestinationKind::kQueue;
+  if (a->service == "sns" && plain_name) return DestinationKind::kTopic;
+  return std::nullopt;
 }
 
 bool is_known_event(const std::string& p) {
@@ -149,6 +168,15 @@ std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, cons
                                                   {"arn", "arn:aws:s3:::" + ev.bucket}}},
                           {"object", object}}}};
   return json::serialize(json::object{{"Records", json::array{record}}});
+}
+
+std::string s3_test_event_json(const std::string& bucket, int64_t time_ms, const std::string& request_id) {
+  return json::serialize(json::object{{"Service", "Amazon S3"},
+                                      {"Event", "s3:TestEvent"},
+                                      {"Time", base::iso8601(time_ms)},
+                                      {"Bucket", bucket},
+                                      {"RequestId", request_id},
+                                      {"HostId", request_id}});
 }
 
 struct Notifications::Impl {
@@ -234,7 +262,7 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
   for (const auto& r : matching) {
     auto st = tx.prepare(
         "INSERT INTO event_outbox(function_arn, payload, created_ms, depth, trace) VALUES(?, ?, ?, ?, ?)");
-    st.bind(1, r.function_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
+    st.bind(1, r.destination_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
     st.bind(4, int64_t{depth}).bind(5, event.context.trace_id);
     if (auto s = st.run(); !s) return s;
   }
@@ -323,6 +351,12 @@ bool Notifications::Impl::drain() {
       // The outbox id names the delivery, so a row handed over twice (crash
       // between deliver and delete) is queued once.
       if (auto s = sink->deliver("s3-event-" + std::to_string(id), arn, payload, depth, trace); !s) {
+        if (is_permanent(s.error().code)) {
+          // A destination deleted or changed since the rule was set: S3 drops such events too.
+          spdlog::warn("events: event {} dropped: {} refused it: {}", id, arn, s.error().message);
+          handed.push_back(id);
+          continue;
+        }
         spdlog::warn("events: cannot hand event {} to {}: {}", id, arn, s.error().message);
         stuck = true;
         break;

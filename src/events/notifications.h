@@ -1,10 +1,10 @@
 // Bucket notifications: per-bucket rules (event patterns, prefix/suffix
-// filters, a destination function), and the outbox that makes delivery
+// filters, a destination: a function, an SQS queue or an SNS topic), and the outbox that makes delivery
 // lossless. As storage's CommitHook it writes one outbox row per matching
 // rule inside the object's own transaction (meta.db), so no acknowledged
 // change can lose its event on a crash; a relay thread then hands the rows
-// to a Sink (the durable queue, as async invocations: functions/async_queue.h)
-// and deletes them. The relay wakes on committed() (and once at start, for
+// to a Sink (server/targets.h: an asynchronous invocation, an SQS message or
+// an SNS publication) and deletes them. The relay wakes on committed() (and once at start, for
 // rows left by the process before), never on a timer, except to back off
 // after a failure to hand over or delete rows.
 //
@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,21 @@
 
 namespace nimbus::events {
 
+// Where a rule's events go, as S3's configuration names it.
+enum class DestinationKind { kFunction, kQueue, kTopic };
+
 struct Rule {
   std::string id;
-  std::string function_arn;  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], arn:aws:sqs:REGION:ACCOUNT:QUEUE
+  // or arn:aws:sns:REGION:ACCOUNT:TOPIC
+  std::string destination_arn;
   std::vector<std::string> events;  // "s3:ObjectCreated:*", "s3:ObjectRemoved:Delete", ...
   std::string prefix;
   std::string suffix;
 };
+
+// The kind of a destination ARN; nullopt for an ARN of any other service.
+std::optional<DestinationKind> destination_kind(const std::string& arn);
 
 // "ObjectCreated:Put" for a put, and so on: S3's event names without "s3:".
 std::string event_name(storage::EventKind kind);
@@ -41,15 +50,20 @@ bool is_known_event(const std::string& pattern);
 bool rule_matches(const Rule& rule, const std::string& name, const std::string& key);
 // The S3 event notification JSON (Records[...]) for one rule and change.
 std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, const std::string& region);
+// What S3 sends a queue or topic when a configuration names it: {"Service":"Amazon S3","Event":"s3:TestEvent",...}.
+std::string s3_test_event_json(const std::string& bucket, int64_t time_ms, const std::string& request_id);
 
 // Where outbox rows go: delivery must be durable when it returns, and
-// idempotent by id (a row may be handed over twice after a crash).
+// idempotent by id (a row may be handed over twice after a crash). A refusal
+// no retry changes (NotFound, InvalidArgument, TooLarge: a destination
+// deleted since its rule was set) drops the row with a warning; any other
+// error keeps it, and the relay backs off and tries again.
 class Sink {
  public:
   virtual ~Sink() = default;
   // depth: the chain depth of the invocation this event will cause; trace:
   // the X-Amzn-Trace-Id it continues (empty: none).
-  virtual base::Status deliver(const std::string& id, const std::string& function_arn, const std::string& payload,
+  virtual base::Status deliver(const std::string& id, const std::string& destination_arn, const std::string& payload,
                                int depth, const std::string& trace) = 0;
 };
 

@@ -164,8 +164,22 @@ struct AsyncQueue::Impl : queue::Handler {
     using queue::AttemptOutcome;
     using Kind = queue::RetryDecision::Kind;
     queue::Settlement s;
-    if (r.ok() && !r->function_error) return s;  // acknowledged
-    std::string function = attributes_of(m).function;
+    Attributes a = attributes_of(m);
+    const std::string& function = a.function;
+    std::optional<EventInvokeConfig> cfg;
+    // The config of the qualifier the event was sent to (an alias's, a version's, or $LATEST's).
+    if (options.config_for) {
+      auto to = split_target(function);
+      cfg = options.config_for(to.name, to.qualifier);
+    }
+    if (r.ok() && !r->function_error) {  // acknowledged
+      if (options.on_success && cfg && !cfg->on_success.empty())
+        s.after = [this, done = EventOutcome{request_id_of(m.id), function, m.payload, r->payload, "Success",
+                                              m.receive_count, cfg->on_success, r->executed_version, false, a.depth}] {
+          options.on_success(done);
+        };
+      return s;
+    }
     AttemptOutcome outcome = r.ok()                                         ? AttemptOutcome::kFailed
                              : r.error().code == base::ErrorCode::kThrottled ? AttemptOutcome::kThrottled
                              : r.error().code == base::ErrorCode::kNotFound  ? AttemptOutcome::kGone
@@ -176,12 +190,6 @@ struct AsyncQueue::Impl : queue::Handler {
                         : r.error().reason.empty() ? r.error().message
                                                    : json::serialize(json::object{{"errorMessage", r.error().message},
                                                                                   {"errorType", r.error().reason}});
-    std::optional<EventInvokeConfig> cfg;
-    // The config of the qualifier the event was sent to (an alias's, a version's, or $LATEST's).
-    if (options.config_for) {
-      auto to = split_target(function);
-      cfg = options.config_for(to.name, to.qualifier);
-    }
     auto d = queue::decide_retry(m.receive_count - 1, store.clock().now_ms() - m.sent_ms, outcome, retry_config(cfg));
     switch (d.kind) {
       case Kind::kDone: return s;
@@ -200,8 +208,11 @@ struct AsyncQueue::Impl : queue::Handler {
         s.condition = d.condition;
         s.error = error;
         if (options.on_dead_letter)
-          s.after = [this, dl = DeadLetter{request_id_of(m.id), function, m.payload, error, d.condition, d.attempts,
-                                           cfg ? cfg->on_failure : std::string()}] { options.on_dead_letter(dl); };
+          s.after = [this, dl = EventOutcome{request_id_of(m.id), function, m.payload, error, d.condition, d.attempts,
+                                             cfg ? cfg->on_failure : std::string(),
+                                             r.ok() ? r->executed_version : std::string("$LATEST"), r.ok(), a.depth}] {
+            options.on_dead_letter(dl);
+          };
         return s;
     }
     return s;

@@ -8,7 +8,8 @@
 // events wait and try again without spending an attempt; events past the
 // maximum age or out of attempts move to "lambda-async-dead" and their
 // on-failure destination gets a record. Pending events survive a restart and
-// are delivered after it (at least once). Events of an older nimbus
+// are delivered after it (at least once). A success whose config names an
+// OnSuccess destination gets a record too (on_success). Events of an older nimbus
 // (invocations.db) move into the queue once, when it opens.
 //
 // THREADING RULE: enqueue, list, stats and redrive may be called from any
@@ -46,15 +47,19 @@ struct EventTarget {
 };
 EventTarget split_target(const std::string& function);
 
-// An event that failed for good (for metrics, and its on-failure destination if any).
-struct DeadLetter {
+// An event finished for good: succeeded (for its OnSuccess destination), or
+// failed (for metrics, its OnFailure destination and dead-letter target).
+struct EventOutcome {
   std::string id;           // its request id (request_id_of)
   std::string function;     // name[:qualifier]
   std::string payload;      // the event
-  std::string response;     // the last error (function error JSON or the reason)
-  std::string condition;    // "RetriesExhausted" or "EventAgeExceeded"
+  std::string response;     // the function's response, or the last error (function error JSON or the reason)
+  std::string condition;    // "Success", "RetriesExhausted" or "EventAgeExceeded"
   int attempts = 0;
-  std::string destination;  // from the function's event invoke config; empty: none
+  std::string destination;  // the event invoke config's for this outcome; empty: none
+  std::string executed_version = "$LATEST";
+  bool function_error = false;  // the response is a function error (Unhandled)
+  int depth = 1;                // the chain depth the event ran at
 };
 
 struct AsyncOptions {
@@ -75,7 +80,10 @@ struct AsyncOptions {
   std::function<std::optional<EventInvokeConfig>(const std::string& function, const std::string& qualifier)>
       config_for;
   // Called (on the consumer's thread, no lock held) for every event given up on.
-  std::function<void(const DeadLetter&)> on_dead_letter;
+  std::function<void(const EventOutcome&)> on_dead_letter;
+  // Called (likewise) for every event that succeeded whose config names an
+  // OnSuccess destination.
+  std::function<void(const EventOutcome&)> on_success;
 };
 
 struct AsyncEvent {

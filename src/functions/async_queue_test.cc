@@ -70,7 +70,7 @@ class AsyncQueueTest : public ::testing::Test {
   }
   void open_queue() {
     q.reset();
-    options.on_dead_letter = [this](const DeadLetter& dl) { dead.push_back(dl); };
+    options.on_dead_letter = [this](const EventOutcome& dl) { dead.push_back(dl); };
     auto opened = AsyncQueue::open(*store, dir, target.target(), options);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     q = std::move(*opened);
@@ -88,7 +88,7 @@ class AsyncQueueTest : public ::testing::Test {
   std::unique_ptr<queue::Store> store;
   FakeTarget target;
   AsyncOptions options = lambda_like();
-  std::vector<DeadLetter> dead;
+  std::vector<EventOutcome> dead;
   std::unique_ptr<AsyncQueue> q;
 };
 
@@ -288,7 +288,7 @@ TEST_F(AsyncQueueTest, DeadLettersAreHandledOutsideTheQueueLockAndCanEnqueue) {
   std::vector<std::string> follow_ups;
   auto opened = AsyncQueue::open(*store, dir, target.target(), [&] {
     AsyncOptions o = options;
-    o.on_dead_letter = [&](const DeadLetter& dl) {
+    o.on_dead_letter = [&](const EventOutcome& dl) {
       auto id = q->enqueue("audit", dl.id);
       ASSERT_TRUE(id.ok());
       follow_ups.push_back(*id);

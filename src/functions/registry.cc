@@ -22,6 +22,16 @@ using base::make_error;
 
 namespace {
 
+// Adds a column a table of an older functions.db lacks (no-op when it has it).
+base::Status add_column_if_missing(base::Connection& db, const char* table, const char* column, const char* decl) {
+  {
+    auto cols = db.prepare(std::string("PRAGMA table_info(") + table + ")");
+    while (cols.step())
+      if (cols.text(1) == column) return {};
+  }
+  return db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + decl);
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS functions(
   name TEXT PRIMARY KEY, runtime TEXT NOT NULL, handler TEXT NOT NULL, description TEXT NOT NULL,
@@ -31,7 +41,8 @@ CREATE TABLE IF NOT EXISTS functions(
 CREATE TABLE IF NOT EXISTS versions(name TEXT NOT NULL, version INTEGER NOT NULL, config BLOB NOT NULL,
   PRIMARY KEY(name, version));
 CREATE TABLE IF NOT EXISTS invoke_configs(function TEXT NOT NULL, qualifier TEXT NOT NULL, max_retry INTEGER,
-  max_age INTEGER, on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
+  max_age INTEGER, on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL, on_success TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS provisioned(function TEXT NOT NULL, qualifier TEXT NOT NULL, count INTEGER NOT NULL,
   last_modified_ms INTEGER NOT NULL, PRIMARY KEY(function, qualifier));
 CREATE TABLE IF NOT EXISTS tags(function TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -337,21 +348,12 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
   if (!db) return db.error();
   if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s) return s.error();
   if (auto s = db->exec(kSchema); !s) return s.error();
-  // functions.db written before issue 12 lacks the column of the later settings.
-  bool has_extra = false;
-  {
-    auto cols = db->prepare("PRAGMA table_info(functions)");
-    while (cols.step()) has_extra = has_extra || cols.text(1) == "extra";
-  }
-  if (!has_extra)
-    if (auto s = db->exec("ALTER TABLE functions ADD COLUMN extra BLOB NOT NULL DEFAULT x''"); !s) return s.error();
-  bool has_routing = false;
-  {
-    auto cols = db->prepare("PRAGMA table_info(aliases)");
-    while (cols.step()) has_routing = has_routing || cols.text(1) == "routing";
-  }
-  if (!has_routing)
-    if (auto s = db->exec("ALTER TABLE aliases ADD COLUMN routing TEXT NOT NULL DEFAULT ''"); !s) return s.error();
+  // functions.db written before issue 12 lacks the column of the later settings, aliases
+  // their routing, invoke_configs their OnSuccess destination.
+  for (auto [table, column, decl] : {std::tuple{"functions", "extra", "BLOB NOT NULL DEFAULT x''"},
+                                     std::tuple{"aliases", "routing", "TEXT NOT NULL DEFAULT ''"},
+                                     std::tuple{"invoke_configs", "on_success", "TEXT NOT NULL DEFAULT ''"}})
+    if (auto s = add_column_if_missing(*db, table, column, decl); !s) return s.error();
   // event_invoke_configs (one config per function, before qualifiers had their own) becomes
   // invoke_configs' $LATEST rows, once, in one transaction.
   bool has_old_configs = false;
@@ -389,13 +391,14 @@ base::Result<std::unique_ptr<Registry>> Registry::open(const std::string& data_d
       s->aliases[al.text(0)][al.text(1)] = {al.text(0), al.text(1), al.text(2), al.text(3), al.text(4),
                                             decode_weights(al.text(5))};
     auto ic = r->db_.prepare(
-        "SELECT function, qualifier, max_retry, max_age, on_failure, last_modified_ms FROM invoke_configs");
+        "SELECT function, qualifier, max_retry, max_age, on_failure, last_modified_ms, on_success FROM invoke_configs");
     while (ic.step()) {
       EventInvokeConfig c;
       if (!ic.is_null(2)) c.max_retry_attempts = static_cast<int>(ic.integer(2));
       if (!ic.is_null(3)) c.max_event_age_s = static_cast<int>(ic.integer(3));
       c.on_failure = ic.text(4);
       c.last_modified_ms = ic.integer(5);
+      c.on_success = ic.text(6);
       s->invoke_configs[{ic.text(0), ic.text(1)}] = c;
     }
     auto tg = r->db_.prepare("SELECT function, key, value FROM tags");
@@ -972,13 +975,13 @@ base::Result<EventInvokeConfig> Registry::set_event_invoke_config(const std::str
   auto saved = guarded([&]() -> base::Status {
     auto st = db_.prepare(
         "INSERT OR REPLACE INTO invoke_configs(function, qualifier, max_retry, max_age, on_failure, "
-        "last_modified_ms) VALUES(?,?,?,?,?,?)");
+        "last_modified_ms, on_success) VALUES(?,?,?,?,?,?,?)");
     st.bind(1, function).bind(2, key);
     if (config.max_retry_attempts) st.bind(3, int64_t{*config.max_retry_attempts});
     else st.bind_null(3);
     if (config.max_event_age_s) st.bind(4, int64_t{*config.max_event_age_s});
     else st.bind_null(4);
-    st.bind(5, config.on_failure).bind(6, config.last_modified_ms);
+    st.bind(5, config.on_failure).bind(6, config.last_modified_ms).bind(7, config.on_success);
     return st.run();
   });
   if (!saved) return saved.error();

@@ -56,7 +56,10 @@ struct Alias {
 struct EventInvokeConfig {
   std::optional<int> max_retry_attempts;   // 0..2; default: the server's retry schedule
   std::optional<int> max_event_age_s;      // 60..21600; default: the server's maximum
-  std::string on_failure;                  // destination ARN (an S3 bucket), or empty
+  // Destination ARNs (an SQS queue, an SNS topic, a function; OnFailure also an
+  // S3 bucket), or empty: where a record of each finished event goes.
+  std::string on_success;
+  std::string on_failure;
   int64_t last_modified_ms = 0;
 };
 

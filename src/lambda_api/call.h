@@ -93,6 +93,11 @@ struct Call {
 
 using Handler = boost::asio::awaitable<http::Response> (*)(Deps&, Call&);
 
+// Options::check_target for a destination or dead-letter target that is set
+// (empty and S3 buckets pass): InvalidParameterValueException naming the ARN
+// when it cannot take nimbus's messages. Blocks: on the pool.
+base::Status check_target(const Options& options, const std::string& arn);
+
 // Functions: CRUD and code (function_ops.cc)
 boost::asio::awaitable<http::Response> create_function(Deps&, Call&);
 boost::asio::awaitable<http::Response> list_functions(Deps&, Call&);

@@ -57,7 +57,8 @@ TEST_F(LambdaApiTest, UnsupportedParametersAreRefusedByName) {
       {R"("Architectures":["x86_64","arm64"],)", "at 'architectures'"},
       {R"("TracingConfig":{"Mode":"Loud"},)", "tracingConfig.mode"},
       {R"("DeadLetterConfig":{"TargetArn":"arn:aws:s3:::b"},)", "is invalid"},
-      {R"("DeadLetterConfig":{"TargetArn":"arn:aws:sns:us-east-1:000000000000:t"},)", "SNS topic"},
+      {R"("DeadLetterConfig":{"TargetArn":"arn:aws:sns:us-east-1:000000000000:nope"},)", "nope does not exist"},
+      {R"("DeadLetterConfig":{"TargetArn":"arn:aws:s3:::bucket"},)", "SQS queue or SNS topic"},
       {R"("Layers":["arn:aws:lambda:us-east-1:000000000000:layer:l:1"],)", "Layers is not supported"},
       {R"("KMSKeyArn":"arn:aws:kms:us-east-1:000000000000:key/k",)", "KMSKeyArn"},
       {R"("FileSystemConfigs":[{"Arn":"a","LocalMountPath":"/mnt/x"}],)", "EFS"},
@@ -84,9 +85,13 @@ TEST_F(LambdaApiTest, UnsupportedParametersAreRefusedByName) {
   auto reserved = send("PUT", "/2015-03-31/functions/fn/configuration", R"({"Environment":{"Variables":{"_HANDLER":"x"}}})");
   EXPECT_EQ(reserved.status(), 400);
   auto on_success = send("PUT", "/2019-09-25/functions/fn/event-invoke-config",
-                         R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:sqs:us-east-1:000000000000:q"}}})");
+                         R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:events:us-east-1:000000000000:event-bus/b"}}})");
   EXPECT_EQ(on_success.status(), 400);
   EXPECT_NE(on_success.text("message").find("OnSuccess"), std::string::npos);
+  auto dlq = send("PUT", "/2015-03-31/functions/fn/configuration",
+                  R"({"DeadLetterConfig":{"TargetArn":"arn:aws:sns:us-east-1:000000000000:t"}})");
+  EXPECT_EQ(dlq.status(), 200) << dlq.raw.body;
+  EXPECT_EQ(dlq.object().at("DeadLetterConfig").at("TargetArn").as_string(), "arn:aws:sns:us-east-1:000000000000:t");
   auto version = send("PUT", "/2015-03-31/functions/fn/code",
                       R"({"S3Bucket":"code","S3Key":"fn.zip","S3ObjectVersion":"abc"})");
   EXPECT_EQ(version.status(), 400);

@@ -1,6 +1,7 @@
-// Event invoke config (retries, maximum event age, on-failure destination of
-// asynchronous invocations), per qualifier as on Lambda: none or $LATEST, a
-// version number, or an alias. Put replaces, Update merges, Get, Delete, List.
+// Event invoke config (retries, maximum event age, OnSuccess and OnFailure
+// destinations of asynchronous invocations), per qualifier as on Lambda: none
+// or $LATEST, a version number, or an alias. Put replaces, Update merges, Get,
+// Delete, List. A destination must exist when it is set (Options::check_target).
 #include <boost/json.hpp>
 
 #include "lambda_api/call.h"
@@ -9,6 +10,13 @@ namespace nimbus::lambda_api {
 
 namespace json = boost::json;
 using boost::asio::awaitable;
+
+base::Status check_target(const Options& options, const std::string& arn) {
+  if (arn.empty() || arn.rfind("arn:aws:s3:::", 0) == 0 || !options.check_target) return {};
+  auto s = options.check_target(arn);
+  if (!s) return base::make_error(base::ErrorCode::kInvalidArgument, "The destination " + arn + " cannot be used: " + s.error().message);
+  return {};
+}
 
 namespace {
 
@@ -26,6 +34,8 @@ awaitable<http::Response> save(Deps& d, Call& call, bool merge) {
       c = *old;
     }
     if (auto s = apply_event_invoke_config(*in, c); !s) return s.error();
+    for (const std::string* arn : {&c.on_success, &c.on_failure})
+      if (auto s = check_target(d.options, *arn); !s) return s.error();
     return d.registry.set_event_invoke_config(ref->name, ref->qualifier, c);
   });
   if (!saved) co_return call.fail(saved.error());

@@ -41,9 +41,21 @@ TEST_F(LambdaApiTest, EventInvokeConfigValidation) {
   auto retries = send("PUT", kPath, R"({"MaximumRetryAttempts":3})");
   EXPECT_EQ(retries.status(), 400);
   EXPECT_EQ(retries.text("message"), "MaximumRetryAttempts must be between 0 and 2");
-  auto sqs = send("PUT", kPath, R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:0:q"}}})");
-  EXPECT_EQ(sqs.status(), 400);
+  // A destination must exist when it is set.
+  auto missing = send("PUT", kPath, R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:000000000000:nope"}}})");
+  EXPECT_EQ(missing.status(), 400);
+  EXPECT_EQ(missing.error_type(), "InvalidParameterValueException");
+  EXPECT_NE(missing.text("message").find("nope does not exist"), std::string::npos) << missing.text("message");
   EXPECT_EQ(send("GET", kPath).status(), 404);  // nothing was saved
+  auto both = send("PUT", kPath, R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:sns:us-east-1:000000000000:t"},)"
+                                 R"("OnFailure":{"Destination":"arn:aws:sqs:us-east-1:000000000000:q"}}})");
+  ASSERT_EQ(both.status(), 200) << both.raw.body;
+  auto got = send("GET", kPath);
+  EXPECT_EQ(got.object().at("DestinationConfig").at("OnSuccess").at("Destination").as_string(),
+            "arn:aws:sns:us-east-1:000000000000:t");
+  EXPECT_EQ(got.object().at("DestinationConfig").at("OnFailure").at("Destination").as_string(),
+            "arn:aws:sqs:us-east-1:000000000000:q");
+  EXPECT_EQ(send("DELETE", kPath).status(), 204);
   EXPECT_EQ(send("PUT", "/2019-09-25/functions/nope/event-invoke-config", "{}").status(), 404);
 }
 

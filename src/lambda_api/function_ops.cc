@@ -77,6 +77,7 @@ awaitable<http::Response> create_function(Deps& d, Call& call) {
   if (!code || !code->is_object()) co_return call.fail(invalid("Code is required"));
   // Reading the package (from the object store) and unpacking it are disk work.
   auto created = co_await d.on_pool([&]() -> base::Result<functions::FunctionConfig> {
+    if (auto s = check_target(d.options, c.dead_letter_target); !s) return s.error();
     auto zip = code_from(d.options, code->as_object());
     if (!zip) return zip.error();
     return d.registry.create(c, *zip, *tags, origin_of(code->as_object()));
@@ -154,7 +155,10 @@ awaitable<http::Response> update_function_configuration(Deps& d, Call& call) {
     if (!c) return c.error();
     // Architectures belong to the code (UpdateFunctionCode), as on Lambda.
     if (in->if_contains("Architectures")) return invalid("Architectures is set with UpdateFunctionCode");
+    std::string dead_letter_target = c->dead_letter_target;
     if (auto s = apply_config(*in, *c); !s) return s.error();
+    if (c->dead_letter_target != dead_letter_target)
+      if (auto s = check_target(d.options, c->dead_letter_target); !s) return s.error();
     return d.registry.update_config(*c, revision);
   });
   if (!updated) co_return call.fail(updated.error());

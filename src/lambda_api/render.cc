@@ -76,9 +76,10 @@ json::object event_invoke_config_json(const std::string& function, const std::st
                    {"LastModified", static_cast<double>(c.last_modified_ms) / 1000.0}};
   if (c.max_retry_attempts) out["MaximumRetryAttempts"] = *c.max_retry_attempts;
   if (c.max_event_age_s) out["MaximumEventAgeInSeconds"] = *c.max_event_age_s;
-  json::object on_failure;
+  json::object on_success, on_failure;
+  if (!c.on_success.empty()) on_success["Destination"] = c.on_success;
   if (!c.on_failure.empty()) on_failure["Destination"] = c.on_failure;
-  out["DestinationConfig"] = json::object{{"OnSuccess", json::object{}}, {"OnFailure", on_failure}};
+  out["DestinationConfig"] = json::object{{"OnSuccess", on_success}, {"OnFailure", on_failure}};
   return out;
 }
 

@@ -198,14 +198,10 @@ base::Status apply_config(const json::object& in, functions::FunctionConfig& c) 
   if (auto* dl = in.if_contains("DeadLetterConfig"); dl && dl->is_object()) {
     std::string target;
     if (auto* t = dl->as_object().if_contains("TargetArn"); t && t->is_string()) target = std::string(t->as_string());
-    // Lambda's dead-letter queues are SQS queues (served: the async queue sends
-    // there, server/wiring_functions.cc) and SNS topics (not delivered to yet).
-    if (target.rfind("arn:aws:sqs:", 0) == 0) {
+    // Lambda's dead-letter targets are SQS queues and SNS topics (server/targets.h
+    // delivers to both); whether one exists is the operation's check (Options::check_target).
+    if (target.rfind("arn:aws:sqs:", 0) == 0 || target.rfind("arn:aws:sns:", 0) == 0) {
       c.dead_letter_target = target;
-    } else if (target.rfind("arn:aws:sns:", 0) == 0) {
-      return invalid("DeadLetterConfig TargetArn " + target + ": nimbus cannot deliver a function's dead letters "
-                     "to an SNS topic yet; use an SQS queue, or an on-failure destination to an S3 bucket "
-                     "(PutFunctionEventInvokeConfig)");
     } else if (!target.empty()) {
       return invalid("The provided target ARN " + target + " is invalid: a dead-letter target is an SQS queue or "
                      "SNS topic ARN");
@@ -263,22 +259,34 @@ base::Status apply_event_invoke_config(const json::object& in, functions::EventI
     c.max_event_age_s = static_cast<int>(v->as_int64());
   }
   if (auto* d = in.if_contains("DestinationConfig"); d && d->is_object()) {
-    if (auto* f = d->as_object().if_contains("OnFailure"); f && f->is_object()) {
-      c.on_failure.clear();
-      if (auto* dest = f->as_object().if_contains("Destination"); dest && dest->is_string())
-        c.on_failure = std::string(dest->as_string());
-      if (!c.on_failure.empty() && c.on_failure.rfind("arn:aws:s3:::", 0) != 0)
-        return invalid("nimbus supports S3 bucket destinations (arn:aws:s3:::BUCKET) for failed asynchronous "
-                       "invocations");
+    for (auto [member, on_failure] : {std::pair{"OnSuccess", false}, std::pair{"OnFailure", true}}) {
+      auto* side = d->as_object().if_contains(member);
+      if (!side || !side->is_object()) continue;
+      std::string& slot = on_failure ? c.on_failure : c.on_success;
+      slot.clear();
+      if (auto* dest = side->as_object().if_contains("Destination"); dest && dest->is_string())
+        slot = std::string(dest->as_string());
+      if (auto s = check_destination_arn(member, slot, on_failure); !s) return s;
     }
-    if (auto* ok = d->as_object().if_contains("OnSuccess"); ok && ok->is_object())
-      if (auto* dest = ok->as_object().if_contains("Destination"); dest && dest->is_string() &&
-                                                                   !dest->as_string().empty())
-        return invalid("OnSuccess destination " + std::string(dest->as_string()) +
-                       ": nimbus does not deliver records of successful asynchronous invocations yet (only OnFailure "
-                       "to an S3 bucket)");
   }
   return {};
+}
+
+base::Status check_destination_arn(const char* member, const std::string& arn, bool on_failure) {
+  if (arn.empty()) return {};
+  for (const char* prefix : {"arn:aws:sqs:", "arn:aws:sns:", "arn:aws:lambda:"})
+    if (arn.rfind(prefix, 0) == 0) return {};
+  if (arn.rfind("arn:aws:s3:::", 0) == 0) {
+    if (on_failure) return {};
+    return invalid(std::string(member) + " destination " + arn +
+                   ": an S3 bucket is a destination for failed invocations only (OnFailure)");
+  }
+  if (arn.rfind("arn:aws:events:", 0) == 0)
+    return invalid(std::string(member) + " destination " + arn +
+                   ": nimbus does not deliver invocation records to EventBridge yet; use an SQS queue, an SNS topic, "
+                   "a function or (OnFailure) an S3 bucket");
+  return invalid("The destination ARN " + arn + " is invalid: a destination is an SQS queue, SNS topic, Lambda "
+                 "function or S3 bucket ARN");
 }
 
 base::Result<int> reserved_concurrency(const json::object& in) {

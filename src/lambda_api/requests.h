@@ -33,6 +33,8 @@ base::Status apply_architectures(const boost::json::object& in, functions::Funct
 
 // Applies a Put/UpdateFunctionEventInvokeConfig body onto c.
 base::Status apply_event_invoke_config(const boost::json::object& in, functions::EventInvokeConfig& c);
+// An OnSuccess / OnFailure destination's ARN: SQS, SNS, Lambda, or (on failure) S3; EventBridge refused by name.
+base::Status check_destination_arn(const char* member, const std::string& arn, bool on_failure);
 
 // PutFunctionConcurrency's ReservedConcurrentExecutions (>= 0).
 base::Result<int> reserved_concurrency(const boost::json::object& in);

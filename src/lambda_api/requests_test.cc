@@ -53,8 +53,24 @@ TEST(LambdaRequests, EventInvokeConfig) {
   EXPECT_EQ(*c.max_retry_attempts, 1);
   EXPECT_EQ(c.on_failure, "arn:aws:s3:::dlq");
   EXPECT_FALSE(apply_event_invoke_config(body(R"({"MaximumEventAgeInSeconds":59})"), c));
+  // Queues, topics and functions take both outcomes; an S3 bucket failures only; EventBridge is refused by name.
+  ASSERT_TRUE(apply_event_invoke_config(
+      body(R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:sns:us-east-1:0:t"},)"
+           R"("OnFailure":{"Destination":"arn:aws:sqs:us-east-1:0:q"}}})"), c));
+  EXPECT_EQ(c.on_success, "arn:aws:sns:us-east-1:0:t");
+  EXPECT_EQ(c.on_failure, "arn:aws:sqs:us-east-1:0:q");
+  ASSERT_TRUE(apply_event_invoke_config(
+      body(R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:lambda:us-east-1:0:function:next"}}})"), c));
+  EXPECT_EQ(c.on_failure, "arn:aws:sqs:us-east-1:0:q");  // a side not given is kept (UpdateFunctionEventInvokeConfig)
+  ASSERT_TRUE(apply_event_invoke_config(body(R"({"DestinationConfig":{"OnSuccess":{}}})"), c));
+  EXPECT_EQ(c.on_success, "");
   EXPECT_FALSE(apply_event_invoke_config(
-      body(R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:0:q"}}})"), c));
+      body(R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:s3:::ok-bucket"}}})"), c));
+  auto bus = apply_event_invoke_config(
+      body(R"({"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:events:us-east-1:0:event-bus/default"}}})"), c);
+  ASSERT_FALSE(bus);
+  EXPECT_NE(bus.error().message.find("EventBridge"), std::string::npos);
+  EXPECT_FALSE(apply_event_invoke_config(body(R"({"DestinationConfig":{"OnFailure":{"Destination":"queue-q"}}})"), c));
 }
 
 TEST(LambdaRequests, Concurrency) {

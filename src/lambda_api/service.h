@@ -51,6 +51,10 @@ struct Options {
   mappings::Store* mappings = nullptr;
   // What a mapping needs of its SQS queue, by ARN (blocks: SQLite); kNotFound for none.
   std::function<base::Result<QueueFacts>(const std::string& queue_arn)> queue_facts;
+  // Whether an async destination or a dead-letter target (an SQS queue, an SNS
+  // topic, a function) exists and takes nimbus's messages, with why not
+  // (blocks: SQLite); null: not checked (unit tests).
+  std::function<base::Status(const std::string& arn)> check_target;
 };
 
 class Service {

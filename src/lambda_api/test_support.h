@@ -125,6 +125,11 @@ class LambdaApiTest : public ::testing::Test {
       if (bucket == "code" && key == "fn.zip") return zip();
       return base::make_error(base::ErrorCode::kNotFound, "The specified key does not exist.");
     };
+    // Destinations that exist: the queue "q" and the topic "t".
+    options.check_target = [](const std::string& arn) -> base::Status {
+      if (arn == "arn:aws:sqs:us-east-1:000000000000:q" || arn == "arn:aws:sns:us-east-1:000000000000:t") return {};
+      return base::make_error(base::ErrorCode::kNotFound, arn + " does not exist");
+    };
     service_ = std::make_unique<Service>(*registry_, fake_, credentials_, pool_, options);
     descriptor_ = service_->descriptor();
   }

@@ -27,7 +27,6 @@ struct Deps {
   boost::asio::thread_pool& blocking;
   const Options& options;
   events::Notifications* notifications = nullptr;
-  std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;
   BucketAccessCache* access = nullptr;  // bucket ACLs, public access block, ownership, policy
   const auth::CredentialStore* credentials = nullptr;  // form uploads verify their own signatures
 };

@@ -1,9 +1,14 @@
 // S3 bucket notification configuration: Put/GetBucketNotificationConfiguration
-// with LambdaFunctionConfigurations (events, prefix/suffix filters).
+// with queue, topic and function configurations (s3/notification_config.h).
+// Put checks every destination (it must exist and take S3's events), stores
+// the rules, then sends S3's s3:TestEvent to each queue and topic named, as
+// S3 does when a configuration is saved.
+#include <set>
+
 #include "events/notifications.h"
 #include "http/offload.h"
 #include "s3/call.h"
-#include "s3/request_parsing.h"
+#include "s3/notification_config.h"
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -16,28 +21,36 @@ awaitable<http::Response> put_bucket_notification(Deps& d, Call& c) {
   auto body = co_await http::read_body(c.req, 1 << 20);
   if (!body) co_return c.fail(body.error());
   S3Error err;
-  auto rules = parse_notification_configuration(*body, d.function_exists, err);
+  auto rules = parse_notification_configuration(*body, err);
   if (!rules) co_return c.fail(err);
-  auto s = co_await http::offload(d.blocking, [&] { return d.notifications->set(c.addr.bucket, std::move(*rules)); });
-  if (!s) co_return c.fail(s.error());
+  std::set<std::string> destinations;
+  for (const auto& r : *rules) destinations.insert(r.destination_arn);
+  auto refused = co_await http::offload(d.blocking, [&]() -> std::optional<S3Error> {
+    // In document order, as S3 checks them; the first that cannot take events is named.
+    for (const auto& r : *rules) {
+      auto s = d.options.check_destination ? d.options.check_destination(r.destination_arn)
+                                           : base::make_error(base::ErrorCode::kUnavailable, "no destinations served");
+      if (!s)
+        return s3_error(400, "InvalidArgument",
+                        "Unable to validate the following destination configurations: " + r.destination_arn + " (" +
+                            s.error().message + ")");
+    }
+    if (auto s = d.notifications->set(c.addr.bucket, std::move(*rules)); !s) return to_s3_error(s.error());
+    if (d.options.send_test_event)
+      for (const auto& arn : destinations)
+        if (events::destination_kind(arn) != events::DestinationKind::kFunction)
+          d.options.send_test_event(c.addr.bucket, arn);
+    return std::nullopt;
+  });
+  if (refused) co_return c.fail(*refused);
   co_return c.reply();
 }
 
 awaitable<http::Response> get_bucket_notification(Deps& d, Call& c) {
   if (auto b = d.store.get_bucket(c.addr.bucket); !b) co_return c.fail(b.error());
-  XmlDocument out("NotificationConfiguration");
-  if (d.notifications)
-    for (const auto& r : d.notifications->get(c.addr.bucket)) {
-      auto n = out.root().child("CloudFunctionConfiguration");
-      n.text("Id", r.id).text("CloudFunction", r.function_arn);
-      for (const auto& e : r.events) n.text("Event", e);
-      if (!r.prefix.empty() || !r.suffix.empty()) {
-        auto key = n.child("Filter").child("S3Key");
-        if (!r.prefix.empty()) key.child("FilterRule").text("Name", "Prefix").text("Value", r.prefix);
-        if (!r.suffix.empty()) key.child("FilterRule").text("Name", "Suffix").text("Value", r.suffix);
-      }
-    }
-  co_return c.xml(out.str());
+  std::vector<events::Rule> rules;
+  if (d.notifications) rules = d.notifications->get(c.addr.bucket);
+  co_return c.xml(render_notification_configuration(rules));
 }
 
 }  // namespace nimbus::s3

@@ -2,7 +2,6 @@
 
 #include <pugixml.hpp>
 
-#include "base/arn.h"
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "s3/xml.h"
@@ -15,23 +14,6 @@ constexpr const char* kMalformedMessage =
     "The XML you provided was not well-formed or did not validate against our published schema";
 
 S3Error malformed(std::string message = kMalformedMessage) { return s3_error(400, "MalformedXML", std::move(message)); }
-S3Error invalid(const std::string& message) { return s3_error(400, "InvalidArgument", message); }
-
-// Two rules may not share an event type for keys both could match.
-bool overlap(const events::Rule& a, const events::Rule& b) {
-  auto prefix_overlap = a.prefix.rfind(b.prefix, 0) == 0 || b.prefix.rfind(a.prefix, 0) == 0;
-  auto ends = [](const std::string& s, const std::string& t) {
-    return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
-  };
-  auto suffix_overlap = ends(a.suffix, b.suffix) || ends(b.suffix, a.suffix);
-  if (!prefix_overlap || !suffix_overlap) return false;
-  for (const auto& x : a.events)
-    for (const auto& y : b.events) {
-      auto family = [](const std::string& e) { return e.substr(0, e.find(':', 3)); };
-      if (x == y || (family(x) == family(y) && (x.back() == '*' || y.back() == '*'))) return true;
-    }
-  return false;
-}
 
 // The parsed document, or nullptr with err set (MalformedXML).
 std::shared_ptr<pugi::xml_document> document(std::string_view body, S3Error& err) {
@@ -48,79 +30,6 @@ std::shared_ptr<pugi::xml_document> document(std::string_view body, S3Error& err
 std::string unquoted(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
-}
-
-std::optional<std::vector<events::Rule>> parse_notification_configuration(
-    std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err) {
-  std::vector<events::Rule> rules;
-  if (body.empty()) return rules;
-  auto doc = document(body, err);
-  if (!doc) return std::nullopt;
-  pugi::xml_node root = doc->child("NotificationConfiguration");
-  if (!root) {
-    err = malformed();
-    return std::nullopt;
-  }
-  for (const char* other : {"QueueConfiguration", "TopicConfiguration"})
-    if (root.child(other)) {
-      err = invalid(std::string("Unable to validate the following destination configurations: ") + other +
-                    " destinations are not supported by nimbus");
-      return std::nullopt;
-    }
-  // S3's wire name for a LambdaFunctionConfiguration is CloudFunctionConfiguration;
-  // the long name is accepted too.
-  std::vector<pugi::xml_node> configs;
-  for (auto n : root.children())
-    if (std::string_view(n.name()) == "CloudFunctionConfiguration" ||
-        std::string_view(n.name()) == "LambdaFunctionConfiguration")
-      configs.push_back(n);
-  for (auto cfg : configs) {
-    events::Rule r;
-    r.id = cfg.child("Id").text().as_string();
-    if (r.id.empty()) r.id = base::random_hex(16);
-    r.function_arn = cfg.child("CloudFunction").text().as_string();
-    for (auto e : cfg.children("Event")) {
-      std::string name = e.text().as_string();
-      if (!events::is_known_event(name)) {
-        err = invalid("The event is not supported for notifications: " + name);
-        return std::nullopt;
-      }
-      r.events.push_back(name);
-    }
-    if (r.events.empty() || r.function_arn.empty()) {
-      err = malformed();
-      return std::nullopt;
-    }
-    for (auto fr : cfg.child("Filter").child("S3Key").children("FilterRule")) {
-      std::string name = base::to_lower(fr.child("Name").text().as_string());
-      std::string value = fr.child("Value").text().as_string();
-      if (name == "prefix") r.prefix = value;
-      else if (name == "suffix") r.suffix = value;
-      else {
-        err = invalid("filter rule name must be either prefix or suffix");
-        return std::nullopt;
-      }
-    }
-    // Stored as JSON, which must stay readable at the next start: text that is not UTF-8 is refused here.
-    if (!base::is_valid_utf8(r.id) || !base::is_valid_utf8(r.function_arn) || !base::is_valid_utf8(r.prefix) ||
-        !base::is_valid_utf8(r.suffix)) {
-      err = invalid("Id, CloudFunction and filter rule values must be valid UTF-8");
-      return std::nullopt;
-    }
-    auto arn = base::parse_lambda_arn(r.function_arn);
-    if (!arn || !function_exists || !function_exists(arn->function, arn->qualifier)) {
-      err = invalid("Unable to validate the following destination configurations: " + r.function_arn);
-      return std::nullopt;
-    }
-    rules.push_back(std::move(r));
-  }
-  for (size_t i = 0; i < rules.size(); ++i)
-    for (size_t j = i + 1; j < rules.size(); ++j)
-      if (overlap(rules[i], rules[j])) {
-        err = invalid("Configurations overlap. Configurations on the same bucket cannot share a common event type.");
-        return std::nullopt;
-      }
-  return rules;
 }
 
 std::optional<DeleteRequest> parse_delete_request(std::string_view body, S3Error& err) {

@@ -1,7 +1,6 @@
 // Parsers for what an S3 request carries in its body and in
-// x-amz-copy-source: the XML documents of PutBucketNotificationConfiguration,
-// DeleteObjects, CompleteMultipartUpload and CreateBucket, with S3's
-// MalformedXML / InvalidArgument answers. Pure functions (no store, no I/O),
+// x-amz-copy-source: the XML documents of DeleteObjects,
+// CompleteMultipartUpload and CreateBucket, with S3's MalformedXML / InvalidArgument answers. Pure functions (no store, no I/O),
 // so the operations and the fuzz targets (fuzz/s3_xml_fuzz.cc) call the same code.
 #pragma once
 
@@ -11,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "events/notifications.h"
 #include "s3/errors.h"
 #include "storage/types.h"
 
@@ -19,12 +17,6 @@ namespace nimbus::s3 {
 
 // An ETag as clients send it back, without its quotes.
 std::string unquoted(std::string_view etag);
-
-// <NotificationConfiguration> with Cloud/LambdaFunctionConfigurations. An
-// empty body clears the rules. function_exists says whether a rule's
-// function is there (its ARN is checked in document order, as S3 does).
-std::optional<std::vector<events::Rule>> parse_notification_configuration(
-    std::string_view body, const std::function<bool(const std::string& function, const std::string& qualifier)>& function_exists, S3Error& err);
 
 // <Delete>: up to 1000 <Object> (<Key>, optional <VersionId> and <ETag>,
 // the latter a condition as If-Match is), and <Quiet>.

@@ -36,15 +36,6 @@ TEST(RequestParsing, WhitespaceOnlyTextIsKept) {
   EXPECT_EQ(d->objects[0].key, " ");
   EXPECT_EQ(d->objects[1].key, "\t\n");
   EXPECT_EQ(d->objects[2].key, "  a  ");
-  auto rules = parse_notification_configuration(
-      "<NotificationConfiguration>\n <CloudFunctionConfiguration>\n  <CloudFunction>"
-      "arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction>\n  <Event>s3:ObjectCreated:*</Event>\n"
-      "  <Filter><S3Key><FilterRule><Name>Prefix</Name><Value> </Value></FilterRule></S3Key></Filter>\n"
-      " </CloudFunctionConfiguration>\n</NotificationConfiguration>",
-      [](const std::string&, const std::string&) { return true; }, err);
-  ASSERT_TRUE(rules) << err.message;
-  ASSERT_EQ(rules->size(), 1u);
-  EXPECT_EQ((*rules)[0].prefix, " ");
   // Indentation between elements is still not text.
   auto parts = parse_complete_multipart("<CompleteMultipartUpload>\n  <Part>\n    <PartNumber>1</PartNumber>\n"
                                         "    <ETag>\"e\"</ETag>\n  </Part>\n</CompleteMultipartUpload>\n", err);
@@ -64,26 +55,6 @@ TEST(RequestParsing, CompleteMultipart) {
                                         "</Part></CompleteMultipartUpload>", err));
   EXPECT_FALSE(parse_complete_multipart("<Other/>", err));
   EXPECT_EQ(err.status, 400);
-}
-
-TEST(RequestParsing, NotificationConfiguration) {
-  const std::string doc =
-      "<NotificationConfiguration><CloudFunctionConfiguration><Id>r1</Id>"
-      "<CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumb</CloudFunction>"
-      "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value>"
-      "</FilterRule></S3Key></Filter></CloudFunctionConfiguration></NotificationConfiguration>";
-  S3Error err;
-  auto exists = [](const std::string& f, const std::string&) { return f == "thumb"; };
-  auto rules = parse_notification_configuration(doc, exists, err);
-  ASSERT_TRUE(rules);
-  ASSERT_EQ(rules->size(), 1u);
-  EXPECT_EQ((*rules)[0].id, "r1");
-  EXPECT_EQ((*rules)[0].prefix, "in/");
-  EXPECT_FALSE(parse_notification_configuration(doc, [](const std::string&, const std::string&) { return false; }, err));
-  EXPECT_EQ(err.code, "InvalidArgument");
-  auto empty = parse_notification_configuration("", exists, err);
-  ASSERT_TRUE(empty);
-  EXPECT_TRUE(empty->empty());
 }
 
 TEST(RequestParsing, CopySource) {

@@ -195,8 +195,8 @@ boost::asio::awaitable<http::Response> Service::handle(http::Request& req) {
   http::Response res = co_await impl_->serve(req, call);
   // CORS headers go on every answer about a bucket with a CORS configuration, errors included.
   if (!call.addr.bucket.empty() && !req.header("origin").empty() && req.method != "OPTIONS") {
-    Deps deps{impl_->store, impl_->blocking, impl_->options, impl_->options.notifications, impl_->options.function_exists,
-              &impl_->access, &impl_->credentials};
+    Deps deps{impl_->store,         impl_->blocking, impl_->options, impl_->options.notifications,
+              &impl_->access,       &impl_->credentials};
     add_cors_headers(deps, call, res);
   }
   co_return res;
@@ -242,8 +242,7 @@ boost::asio::awaitable<http::Response> Service::Impl::serve(http::Request& req, 
   S3Error err;
   Route r = route(req.method, call.addr, req, err);
   if (!r.op) co_return call.fail(err);
-  Deps deps{store, blocking, options, options.notifications, options.function_exists,
-            &access, &credentials};
+  Deps deps{store, blocking, options, options.notifications, &access, &credentials};
   // A preflight is never signed; a form upload carries its signature in its fields.
   if (anonymous && r.name != "PreflightRequest" && r.name != "PostObject")
     if (auto denied = authorize_anonymous(deps, call, r.name)) co_return call.fail(*denied);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/credentials.h"
+#include "base/result.h"
 #include "http/message.h"
 
 namespace boost::asio {
@@ -45,7 +46,12 @@ struct Options {
   std::vector<std::string> virtual_host_suffixes;  // empty: default_virtual_host_suffixes()
   uint64_t max_object_size = 5ull << 30;           // 5 GiB, S3's single PUT limit
   events::Notifications* notifications = nullptr;  // bucket notifications, when served
-  std::function<bool(const std::string& function, const std::string& qualifier)> function_exists;  // validates notification destinations
+  // Notification destinations (functions, SQS queues, SNS topics): whether
+  // one can take a bucket's events (an error says why not), and S3's
+  // s3:TestEvent sent to each queue or topic a new configuration names. Both
+  // may block (the test event is a durable send): called on the blocking pool.
+  std::function<base::Status(const std::string& destination_arn)> check_destination;
+  std::function<void(const std::string& bucket, const std::string& destination_arn)> send_test_event;
   std::function<void(const RequestRecord&)> on_request;
 };
 

@@ -1,12 +1,9 @@
-// Bucket notifications: the outbox written in S3's commits, delivered as
-// asynchronous invocations.
-#include "base/arn.h"
-#include "base/crypto.h"
-#include "base/ids.h"
+// Bucket notifications: the outbox written in S3's commits, delivered to
+// functions, queues and topics.
 #include "events/notifications.h"
-#include "functions/async_queue.h"
 #include "functions/invoker.h"
 #include "server/application.h"
+#include "server/targets.h"
 #include "server/wiring.h"
 #include "storage/store.h"
 
@@ -14,24 +11,27 @@ namespace nimbus::server {
 
 namespace {
 
-// Bucket notifications are delivered as asynchronous invocations.
-class AsyncQueueSink : public events::Sink {
+// Bucket notifications go where their rule says (server/targets.h): an
+// asynchronous invocation, an SQS message, or an SNS publication with S3's
+// subject. At least once: a row handed over twice after a crash runs its
+// function once (the request id is derived from the row), but may reach a
+// queue or topic twice, as S3's own deliveries may.
+class TargetSink : public events::Sink {
  public:
-  explicit AsyncQueueSink(functions::AsyncQueue& queue) : queue_(queue) {}
+  explicit TargetSink(Application& app) : app_(app) {}
   base::Status deliver(const std::string& id, const std::string& arn, const std::string& payload, int depth,
                        const std::string& trace) override {
-    auto parsed = base::parse_lambda_arn(arn);
-    if (!parsed) return base::make_error(base::ErrorCode::kInvalidArgument, "not a function ARN: " + arn);
-    std::string target = parsed->function + (parsed->qualifier.empty() ? "" : ":" + parsed->qualifier);
-    // The invocation's request id is a UUID, as Lambda's are; derived from the
-    // outbox row's id, so a relay retried after a crash still sends it once.
-    auto queued = queue_.enqueue(target, payload, trace, base::uuid_from_hex(base::sha256_hex(id).substr(0, 32)), depth);
-    if (!queued) return queued.error();
-    return {};
+    TargetMessage m;
+    m.id = id;
+    m.body = payload;
+    m.subject = "Amazon S3 Notification";
+    m.depth = depth;
+    m.trace = trace;
+    return deliver_to_target(app_, arn, m);
   }
 
  private:
-  functions::AsyncQueue& queue_;
+  Application& app_;
 };
 
 }  // namespace
@@ -49,7 +49,7 @@ base::Status open_events(Application& app) {
 void start_events(Application& app) {
   app.notifications->set_depth_source(
       [&app](const std::string& principal) { return app.invoker->depth_of(principal); });
-  app.event_sink = std::make_unique<AsyncQueueSink>(*app.async_queue);
+  app.event_sink = std::make_unique<TargetSink>(app);
   app.notifications->start(*app.event_sink);
   app.admin.notifications = app.notifications.get();
 }

@@ -1,5 +1,5 @@
 // Functions: the registry, the invoker (told the edge's address), the async
-// queue and its dead letters, and the Lambda API.
+// queue with its destinations and dead-letter targets, and the Lambda API.
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
@@ -22,6 +22,7 @@
 #include "runtime_api/listener.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
+#include "server/targets.h"
 #include "server/wiring.h"
 #include "sqs/queues.h"
 #include "storage/store.h"
@@ -30,63 +31,90 @@ namespace nimbus::server {
 
 namespace {
 
-// Writes a failed async invocation to its S3 destination, in Lambda's
-// destination record format, under aws/lambda/async/FUNCTION/YYYY/MM/DD/HH/.
-void write_dead_letter(storage::Store& store, const std::string& region, const functions::DeadLetter& dl) {
-  std::string bucket = dl.destination.substr(std::string("arn:aws:s3:::").size());
-  std::string function = dl.function.substr(0, dl.function.find(':'));
+// The invocation record Lambda sends a destination, for a success or a failure.
+std::string destination_record(const std::string& region, const functions::EventOutcome& e) {
+  auto [name, qualifier] = functions::split_target(e.function);
+  boost::json::object response_context{{"statusCode", 200}, {"executedVersion", e.executed_version}};
+  if (e.condition != "Success") response_context["functionError"] = "Unhandled";
   boost::json::object record{
       {"version", "1.0"},
       {"timestamp", base::iso8601(base::now_ms())},
-      {"requestContext", boost::json::object{{"requestId", dl.id},
-                                             {"functionArn", functions::function_arn(region, dl.function)},
-                                             {"condition", dl.condition},
-                                             {"approximateInvokeCount", dl.attempts}}},
-      {"responseContext", boost::json::object{{"statusCode", 200}, {"executedVersion", "$LATEST"},
-                                              {"functionError", "Unhandled"}}}};
+      {"requestContext",
+       boost::json::object{{"requestId", e.id},
+                           {"functionArn", functions::function_arn(region, name, qualifier.empty() ? "$LATEST" : qualifier)},
+                           {"condition", e.condition},
+                           {"approximateInvokeCount", e.attempts}}},
+      {"responseContext", response_context}};
   boost::system::error_code ec;
-  auto request = boost::json::parse(dl.payload, ec);
-  record["requestPayload"] = ec ? boost::json::value(dl.payload) : request;
-  auto response = boost::json::parse(dl.response, ec);
-  record["responsePayload"] = ec ? boost::json::value(dl.response) : response;
-  std::string body = boost::json::serialize(record);
+  auto request = boost::json::parse(e.payload, ec);
+  record["requestPayload"] = ec ? boost::json::value(e.payload) : request;
+  if (!e.response.empty()) {
+    auto response = boost::json::parse(e.response, ec);
+    record["responsePayload"] = ec ? boost::json::value(e.response) : response;
+  }
+  return boost::json::serialize(record);
+}
+
+// Writes an invocation record to an S3 bucket destination, under
+// aws/lambda/async/FUNCTION/YYYY/MM/DD/HH/REQUEST-ID.json.
+void write_record_to_bucket(storage::Store& store, const std::string& bucket, const functions::EventOutcome& e,
+                            const std::string& body) {
+  std::string function = e.function.substr(0, e.function.find(':'));
   std::string hour = base::iso8601(base::now_ms()).substr(0, 13);  // 2024-01-01T10
   std::string key = "aws/lambda/async/" + function + "/" + hour.substr(0, 4) + "/" + hour.substr(5, 2) + "/" +
-                    hour.substr(8, 2) + "/" + hour.substr(11, 2) + "/" + dl.id + ".json";
+                    hour.substr(8, 2) + "/" + hour.substr(11, 2) + "/" + e.id + ".json";
   auto writer = store.new_writer(bucket);
   if (!writer) {
-    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, writer.error().message);
+    spdlog::warn("[{}] cannot write the record of {} to s3://{}: {}", function, e.id, bucket, writer.error().message);
     return;
   }
   (void)(*writer)->write(body.data(), body.size());
   (*writer)->finish_digests();
   storage::NewObject obj{key, {{"content-type", "application/json"}}, storage::EventKind::kPut};
   if (auto m = store.commit_object(bucket, std::move(obj), **writer, {}); !m)
-    spdlog::warn("[{}] cannot write dead letter {} to s3://{}: {}", function, dl.id, bucket, m.error().message);
+    spdlog::warn("[{}] cannot write the record of {} to s3://{}: {}", function, e.id, bucket, m.error().message);
   else
-    spdlog::info("[{}] dead letter {} written to s3://{}/{}", function, dl.id, bucket, key);
+    spdlog::info("[{}] record of {} written to s3://{}/{}", function, e.id, bucket, key);
 }
 
-// A failed async invocation into its function's DeadLetterConfig SQS queue, as
-// Lambda sends it: the event as the body, RequestID, ErrorCode and
-// ErrorMessage (its first 1 KB) as message attributes. On the consumer's
-// thread, after the queue's own write (the send fsyncs).
-void send_to_dead_letter_queue(Application& app, const functions::DeadLetter& dl) {
-  auto [name, qualifier] = functions::split_target(dl.function);
-  auto config = app.registry->resolve(name, qualifier);
-  if (!config || config->dead_letter_target.empty() || !app.sqs) return;
-  sqs::SendRequest m;
-  m.body = dl.payload;
-  m.message_attributes["RequestID"] = {"String", dl.id, ""};
-  m.message_attributes["ErrorCode"] = {"Number", "200", ""};
-  std::string message = dl.response.substr(0, 1024);
-  if (!message.empty()) m.message_attributes["ErrorMessage"] = {"String", message, ""};
-  auto sent = app.sqs->send(config->dead_letter_target, m);
-  if (!sent)
-    spdlog::warn("[{}] cannot send dead letter {} to {}: {}", name, dl.id, config->dead_letter_target,
-                 sent.error().message);
+// An invocation record to its OnSuccess or OnFailure destination: an S3
+// bucket, or a queue, topic or function (server/targets.h). On the consumer's
+// thread, after the event's settlement is durable.
+void send_to_destination(Application& app, const functions::EventOutcome& e) {
+  if (e.destination.empty()) return;
+  std::string body = destination_record(app.config.region, e);
+  static constexpr std::string_view kBucket = "arn:aws:s3:::";
+  if (e.destination.rfind(kBucket, 0) == 0) {
+    write_record_to_bucket(*app.store, e.destination.substr(kBucket.size()), e, body);
+    return;
+  }
+  TargetMessage m;
+  m.id = "destination/" + e.condition + "/" + e.id;
+  m.body = std::move(body);
+  m.depth = e.depth + 1;  // a destination function's invocation is one further down the chain
+  if (auto s = deliver_to_target(app, e.destination, m); !s)
+    spdlog::warn("[{}] cannot send the record of {} to {}: {}", e.function, e.id, e.destination, s.error().message);
   else
-    spdlog::info("[{}] dead letter {} sent to {}", name, dl.id, config->dead_letter_target);
+    spdlog::info("[{}] record of {} ({}) sent to {}", e.function, e.id, e.condition, e.destination);
+}
+
+// A failed async invocation to its function's DeadLetterConfig target (an SQS
+// queue or SNS topic), as Lambda sends it: the event as the body, RequestID,
+// ErrorCode and ErrorMessage (its first 1 KB) as message attributes.
+void send_to_dead_letter_target(Application& app, const functions::EventOutcome& e) {
+  auto [name, qualifier] = functions::split_target(e.function);
+  auto config = app.registry->resolve(name, qualifier);
+  if (!config || config->dead_letter_target.empty()) return;
+  TargetMessage m;
+  m.id = "dead-letter/" + e.id;
+  m.body = e.payload;
+  m.attributes = {{"RequestID", "String", e.id}, {"ErrorCode", "Number", "200"}};
+  std::string message = e.response.substr(0, 1024);
+  if (!message.empty()) m.attributes.push_back({"ErrorMessage", "String", message});
+  if (auto s = deliver_to_target(app, config->dead_letter_target, m); !s)
+    spdlog::warn("[{}] cannot send dead letter {} to {}: {}", name, e.id, config->dead_letter_target, s.error().message);
+  else
+    spdlog::info("[{}] dead letter {} sent to {}", name, e.id, config->dead_letter_target);
 }
 
 }  // namespace
@@ -149,11 +177,12 @@ base::Status build_functions(Application& app) {
     if (!c) return std::nullopt;
     return *c;
   };
-  async_options.on_dead_letter = [&app](const functions::DeadLetter& dl) {
-    record_dead_letter(app.metrics, dl.function);
-    if (!dl.destination.empty()) write_dead_letter(*app.store, app.config.region, dl);
-    send_to_dead_letter_queue(app, dl);
+  async_options.on_dead_letter = [&app](const functions::EventOutcome& e) {
+    record_dead_letter(app.metrics, e.function);
+    send_to_destination(app, e);
+    send_to_dead_letter_target(app, e);
   };
+  async_options.on_success = [&app](const functions::EventOutcome& e) { send_to_destination(app, e); };
   // One durable queue for the whole server: async invocations, SQS and SNS deliveries share queue.db.
   auto store = queue::Store::open(config.data_dir + "/queue.db");
   if (!store)
@@ -201,6 +230,9 @@ aws::ServiceDescriptor wire_lambda(Application& app) {
   options.edge = "localhost:" + std::to_string(app.port);
   options.mappings = app.mappings.get();
   options.queue_facts = queue_facts(app);
+  options.check_target = [&app](const std::string& arn) {
+    return check_target(app, arn, {TargetKind::kFunction, TargetKind::kQueue, TargetKind::kTopic});
+  };
   options.read_object = [&app](const std::string& bucket, const std::string& key) -> base::Result<std::string> {
     auto o = app.store->open_object(bucket, key);
     if (!o) return o.error();

@@ -1,11 +1,15 @@
 // The object store and S3, the edge's fallback.
 #include <spdlog/spdlog.h>
 
+#include "base/ids.h"
+#include "base/time.h"
+#include "events/notifications.h"
 #include "functions/registry.h"
 #include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
+#include "server/targets.h"
 #include "server/wiring.h"
 #include "storage/store.h"
 #include "observability/span_store.h"
@@ -32,8 +36,17 @@ aws::ServiceDescriptor wire_s3(Application& app) {
     };
   options.region = app.config.region;
   options.notifications = app.notifications.get();
-  options.function_exists = [&app](const std::string& name, const std::string& qualifier) {
-    return app.registry->resolve(name, qualifier).ok();
+  options.check_destination = [&app](const std::string& arn) {
+    // S3 takes standard queues and topics, and functions (FIFO ones are refused by check_target).
+    return check_target(app, arn, {TargetKind::kFunction, TargetKind::kQueue, TargetKind::kTopic});
+  };
+  options.send_test_event = [&app](const std::string& bucket, const std::string& arn) {
+    TargetMessage m;
+    m.id = "s3-test-event/" + base::uuid4();
+    m.body = events::s3_test_event_json(bucket, base::now_ms(), base::random_hex(8));
+    m.subject = "Amazon S3 Notification";
+    if (auto s = deliver_to_target(app, arn, m); !s)
+      spdlog::warn("s3: cannot send the s3:TestEvent of bucket {} to {}: {}", bucket, arn, s.error().message);
   };
   app.s3 = std::make_unique<s3::Service>(*app.store, app.credentials, app.blocking, options);
   aws::ServiceDescriptor d;

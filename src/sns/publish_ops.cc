@@ -290,6 +290,28 @@ awaitable<base::Result<std::string>> Service::publish(aws::Call& call) {
   co_return x.str();
 }
 
+base::Result<std::string> Service::publish_from_nimbus(const std::string& topic_arn, const std::string& message,
+                                                       const std::string& subject,
+                                                       const topics::MessageAttributes& attributes) {
+  auto topic = store_.topic(topic_arn);
+  if (!topic) return base::make_error(base::ErrorCode::kNotFound, "Topic does not exist: " + topic_arn);
+  if (topic->fifo)
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            topic_arn + " is a FIFO topic; nimbus's own messages go to standard topics");
+  Entry e;
+  e.message = message;
+  if (!subject.empty()) e.subject = subject;
+  e.attributes = attributes;
+  e.bytes = message.size();
+  for (const auto& [name, a] : attributes) e.bytes += name.size() + a.type.size() + a.value.size();
+  if (e.bytes > kMaxMessageBytes)
+    return base::make_error(base::ErrorCode::kTooLarge, "the message is over SNS's 256 KiB limit");
+  Publisher p{*this, *topic, {}, {}};
+  Published out = p.add(e);
+  if (auto s = p.commit(); !s) return s.error();
+  return out.message_id;
+}
+
 awaitable<base::Result<std::string>> Service::publish_batch(aws::Call& call) {
   aws::QueryFields f(call.params);
   auto arn = f.string("TopicArn", {.required = true});

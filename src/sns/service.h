@@ -77,6 +77,14 @@ class Service {
   boost::asio::awaitable<base::Result<std::string>> untag_resource(aws::Call& call);
   boost::asio::awaitable<base::Result<std::string>> list_tags_for_resource(aws::Call& call);
 
+  // A publication of nimbus's own (bucket notifications, Lambda destinations
+  // and dead-letter configs) to a standard topic, fanned out as Publish's: its
+  // message id. NotFound for a topic that does not exist, InvalidArgument for
+  // a FIFO topic (those sources publish without a group) or a message over
+  // SNS's limit. Blocking (the queue's fsync): never on an io thread.
+  base::Result<std::string> publish_from_nimbus(const std::string& topic_arn, const std::string& message,
+                                                const std::string& subject, const topics::MessageAttributes& attributes);
+
  private:
   friend struct Publisher;
   boost::asio::awaitable<http::Response> handle_link(http::Request& req);

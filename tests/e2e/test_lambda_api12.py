@@ -198,7 +198,7 @@ def test_refused_parameters_cli(server, tmp_path):
     base = ["lambda", "create-function", "--function-name", "refused", "--runtime", "python3.11", "--handler",
             "app.handler", "--role", ROLE, "--zip-file", zip_file(tmp_path)]
     for extra, says in [
-        (["--dead-letter-config", "TargetArn=arn:aws:sns:us-east-1:000000000000:t"], "SNS topic"),  # an SQS queue is served
+        (["--dead-letter-config", "TargetArn=arn:aws:sns:us-east-1:000000000000:t"], "does not exist"),  # SQS and SNS are served
         (["--environment", "Variables={AWS_REGION=eu-west-1}"], "Reserved keys used in this request: AWS_REGION"),
         (["--environment", "Variables={BIG=" + "x" * 4100 + "}"], "exceeded the 4KB limit"),
         (["--layers", "arn:aws:lambda:us-east-1:000000000000:layer:l:1"], "Layers is not supported"),
@@ -224,7 +224,7 @@ def test_revision_and_sha_checks_boto3(lam):
     with pytest.raises(ClientError) as e:
         lam.put_function_event_invoke_config(
             FunctionName="revs",
-            DestinationConfig={"OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:000000000000:q"}})
+            DestinationConfig={"OnSuccess": {"Destination": "arn:aws:events:us-east-1:000000000000:event-bus/b"}})
     assert error_of(e)[0] == "InvalidParameterValueException" and "OnSuccess" in error_of(e)[1]
     lam.delete_function(FunctionName="revs")
 

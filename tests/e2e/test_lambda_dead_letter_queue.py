@@ -1,7 +1,8 @@
-"""A function's DeadLetterConfig to an SQS queue: an Event invocation that
-fails every attempt lands in the queue as Lambda sends it (the event as the
-body; RequestID, ErrorCode and ErrorMessage as message attributes), and the
-configuration reads back. An SNS topic as the target is refused by name."""
+"""A function's DeadLetterConfig to an SQS queue or an SNS topic: an Event
+invocation that fails every attempt lands in the queue (or is published to
+the topic) as Lambda sends it (the event as the body; RequestID, ErrorCode
+and ErrorMessage as message attributes), and the configuration reads back.
+A target that does not exist is refused."""
 import json
 
 import pytest
@@ -60,6 +61,35 @@ def test_failed_event_invocations_go_to_the_dead_letter_queue(tmp_path):
             lam.update_function_configuration(FunctionName="unlucky",
                                               DeadLetterConfig={"TargetArn": "arn:aws:sns:us-east-1:000000000000:t"})
         assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
-        assert "SNS topic" in e.value.response["Error"]["Message"]
+        assert "does not exist" in e.value.response["Error"]["Message"]
+
+        # An SNS topic as the target: the dead letter is published with the same attributes,
+        # seen here through a raw SQS subscription.
+        import boto3
+        sns = boto3.client("sns", endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id="test",
+                           aws_secret_access_key="test")
+        topic = sns.create_topic(Name="fn-dead")["TopicArn"]
+        seen = sqs.create_queue(QueueName="fn-dead-seen")["QueueUrl"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:fn-dead-seen",
+                      Attributes={"RawMessageDelivery": "true"})
+        lam.update_function_configuration(FunctionName="unlucky", DeadLetterConfig={"TargetArn": topic})
+        wait_for(lambda: lam.get_function_configuration(FunctionName="unlucky")["LastUpdateStatus"] == "Successful")
+        assert lam.get_function_configuration(FunctionName="unlucky")["DeadLetterConfig"] == {"TargetArn": topic}
+        queued = lam.invoke(FunctionName="unlucky", InvocationType="Event", Payload=json.dumps({"item": "eight"}))
+        request_id = queued["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        published = []
+
+        def published_arrived():
+            r = sqs.receive_message(QueueUrl=seen, WaitTimeSeconds=2, MessageAttributeNames=["All"])
+            published.extend(r.get("Messages", []))
+            return published
+
+        wait_for(published_arrived, timeout=60, what="the dead letter published to the topic")
+        m = published[0]
+        assert json.loads(m["Body"]) == {"item": "eight"}, m
+        attrs = m["MessageAttributes"]
+        assert attrs["RequestID"] == {"StringValue": request_id, "DataType": "String"}, attrs
+        assert attrs["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}, attrs
+        assert "no luck with eight" in attrs["ErrorMessage"]["StringValue"], attrs
     finally:
         assert server.stop() == 0

@@ -196,7 +196,7 @@ def test_event_invoke_config_per_qualifier_cli(async_server, tmp_path):
         record = json.loads(body)
         assert record["requestPayload"] == {"q": str(qualifier)}
         assert record["requestContext"]["approximateInvokeCount"] == attempts
-        assert record["requestContext"]["functionArn"].endswith("eic" + (":" + qualifier if qualifier else ""))
+        assert record["requestContext"]["functionArn"].endswith("eic:" + (qualifier or "$LATEST"))
 
     run_aws(ep, "lambda", "delete-function-event-invoke-config", "--function-name", "eic", "--qualifier", "live")
     r = run_aws(ep, "lambda", "get-function-event-invoke-config", "--function-name", "eic", "--qualifier", "live",
