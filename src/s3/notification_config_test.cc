@@ -110,3 +110,24 @@ TEST(NotificationConfig, Refusals) {
   EXPECT_TRUE(refused("<QueueConfiguration><Id>\xff</Id><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue>"
                       "<Event>s3:ObjectCreated:*</Event></QueueConfiguration>"));
 }
+
+// fuzz/s3_xml: a suffix with a control character was stored and came back from Get as U+FFFD
+// (XML 1.0 has no such characters): it is MalformedXML, as such a document is for S3.
+TEST(NotificationConfig, ControlCharactersAreNotXml) {
+  S3Error err;
+  EXPECT_FALSE(parse_notification_configuration(
+      config("<QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:uploads</Queue>"
+             "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Suffix</Name><Value>.\x14pg</Value>"
+             "</FilterRule></S3Key></Filter></QueueConfiguration>"),
+      err));
+  EXPECT_EQ(err.code, "MalformedXML");
+  auto tab = parse_notification_configuration(
+      config("<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:000000000000:uploads</Queue>"
+             "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>a\tb</Value>"
+             "</FilterRule></S3Key></Filter></QueueConfiguration>"),
+      err);
+  ASSERT_TRUE(tab) << err.message;
+  auto again = parse_notification_configuration(render_notification_configuration(*tab), err);
+  ASSERT_TRUE(again) << err.message;
+  EXPECT_EQ((*again)[0].prefix, "a\tb");
+}

@@ -23,6 +23,26 @@ def sqs_client(endpoint):
                         aws_secret_access_key="test", config=Config(retries={"max_attempts": 0}))
 
 
+def fail_and_expect_dead_letter(lam, sqs, url, item):
+    """Invokes the failing function with `item` and checks its dead letter arrives in `url` as Lambda sends it."""
+    queued = lam.invoke(FunctionName="unlucky", InvocationType="Event", Payload=json.dumps({"item": item}))
+    request_id = queued["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    got = []
+
+    def arrived():
+        r = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, MessageAttributeNames=["All"])
+        got.extend(r.get("Messages", []))
+        return got
+
+    wait_for(arrived, timeout=60, what="the dead letter in " + url)
+    m = got[0]
+    assert json.loads(m["Body"]) == {"item": item}, m
+    attrs = m["MessageAttributes"]
+    assert attrs["RequestID"] == {"StringValue": request_id, "DataType": "String"}, attrs
+    assert attrs["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}, attrs
+    assert "no luck with " + item in attrs["ErrorMessage"]["StringValue"], attrs
+
+
 def test_failed_event_invocations_go_to_the_dead_letter_queue(tmp_path):
     server = Nimbus(tmp_path / "data", ["--async-retry-delays-ms", "100", "100"]).start()
     try:
@@ -34,22 +54,7 @@ def test_failed_event_invocations_go_to_the_dead_letter_queue(tmp_path):
                             Code={"ZipFile": python_zip({"app.py": APP})}, Timeout=5,
                             DeadLetterConfig={"TargetArn": dlq})
         assert lam.get_function_configuration(FunctionName="unlucky")["DeadLetterConfig"] == {"TargetArn": dlq}
-        queued = lam.invoke(FunctionName="unlucky", InvocationType="Event", Payload=json.dumps({"item": "seven"}))
-        request_id = queued["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
-        got = []
-
-        def arrived():
-            r = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, MessageAttributeNames=["All"])
-            got.extend(r.get("Messages", []))
-            return got
-
-        wait_for(arrived, timeout=60, what="the dead letter in the queue")
-        m = got[0]
-        assert json.loads(m["Body"]) == {"item": "seven"}, m
-        attrs = m["MessageAttributes"]
-        assert attrs["RequestID"] == {"StringValue": request_id, "DataType": "String"}, attrs
-        assert attrs["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}, attrs
-        assert "no luck with seven" in attrs["ErrorMessage"]["StringValue"], attrs
+        fail_and_expect_dead_letter(lam, sqs, url, "seven")
 
         # Removing it: an empty target.
         lam.update_function_configuration(FunctionName="unlucky", DeadLetterConfig={"TargetArn": ""})
@@ -75,21 +80,6 @@ def test_failed_event_invocations_go_to_the_dead_letter_queue(tmp_path):
         lam.update_function_configuration(FunctionName="unlucky", DeadLetterConfig={"TargetArn": topic})
         wait_for(lambda: lam.get_function_configuration(FunctionName="unlucky")["LastUpdateStatus"] == "Successful")
         assert lam.get_function_configuration(FunctionName="unlucky")["DeadLetterConfig"] == {"TargetArn": topic}
-        queued = lam.invoke(FunctionName="unlucky", InvocationType="Event", Payload=json.dumps({"item": "eight"}))
-        request_id = queued["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
-        published = []
-
-        def published_arrived():
-            r = sqs.receive_message(QueueUrl=seen, WaitTimeSeconds=2, MessageAttributeNames=["All"])
-            published.extend(r.get("Messages", []))
-            return published
-
-        wait_for(published_arrived, timeout=60, what="the dead letter published to the topic")
-        m = published[0]
-        assert json.loads(m["Body"]) == {"item": "eight"}, m
-        attrs = m["MessageAttributes"]
-        assert attrs["RequestID"] == {"StringValue": request_id, "DataType": "String"}, attrs
-        assert attrs["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}, attrs
-        assert "no luck with eight" in attrs["ErrorMessage"]["StringValue"], attrs
+        fail_and_expect_dead_letter(lam, sqs, seen, "eight")
     finally:
         assert server.stop() == 0
