@@ -54,6 +54,7 @@ struct Message {
   std::string origin_queue;    // a receivable dead letter's source queue (see QueueConfig::receivable_dead_letters)
   int64_t seq = 0;             // sequence number: order of sends
   int64_t first_received_ms = 0;  // when first received; 0: never
+  int64_t leased_ms = 0;          // when the current (or last) receive leased it; 0: never
   MessageState state = MessageState::kVisible;
 };
 

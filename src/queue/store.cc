@@ -51,6 +51,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {"messages", "origin_queue", "TEXT NOT NULL DEFAULT ''"},
     {"messages", "seq", "INTEGER NOT NULL DEFAULT 0"},
     {"messages", "first_received_ms", "INTEGER NOT NULL DEFAULT 0"},
+    {"messages", "leased_ms", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 base::Status add_missing_columns(base::Connection& db) {
@@ -70,7 +71,7 @@ base::Status add_missing_columns(base::Connection& db) {
 
 constexpr const char* kColumns =
     "queue, id, key, payload, attributes, sent_ms, visible_at_ms, receive_count, lease, last_error, dead_condition, "
-    "source_queue, origin_queue, seq, first_received_ms";
+    "source_queue, origin_queue, seq, first_received_ms, leased_ms";
 
 Message row_of(const base::Statement& st, int64_t now) {
   Message m;
@@ -89,6 +90,7 @@ Message row_of(const base::Statement& st, int64_t now) {
   m.origin_queue = st.text(12);
   m.seq = st.integer(13);
   m.first_received_ms = st.integer(14);
+  m.leased_ms = st.integer(15);
   m.state = !m.source_queue.empty()    ? MessageState::kDead
             : m.visible_at_ms <= now   ? MessageState::kVisible
             : !m.lease.empty()         ? MessageState::kInFlight
@@ -478,8 +480,8 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
     }
     auto lease = impl_->db.prepare(
         "UPDATE messages SET receive_count = receive_count + 1, lease = ?, visible_at_ms = ?, "
-        "first_received_ms = CASE WHEN first_received_ms = 0 THEN ? ELSE first_received_ms END "
-        "WHERE queue = ? AND id = ?");
+        "first_received_ms = CASE WHEN first_received_ms = 0 THEN ?3 ELSE first_received_ms END, leased_ms = ?3 "
+        "WHERE queue = ?4 AND id = ?5");
     for (auto& m : candidates) {
       if (static_cast<int>(out.size()) >= options.max) break;
       if (cfg->second.max_receives > 0 && m.receive_count >= cfg->second.max_receives && m.source_queue.empty()) {
@@ -497,6 +499,7 @@ base::Result<std::vector<Message>> Store::receive(const std::string& queue, cons
       m.visible_at_ms = now + options.visibility_ms;
       m.receive_count += 1;
       if (m.first_received_ms == 0) m.first_received_ms = now;
+      m.leased_ms = now;
       m.state = MessageState::kInFlight;
       lease.bind(1, m.lease).bind(2, m.visible_at_ms).bind(3, now).bind(4, queue).bind(5, m.id);
       auto r = lease.run();

@@ -19,6 +19,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
+constexpr int64_t kMaxVisibilityMs = 43200 * 1000;  // 12 hours from a receive, extensions included
 constexpr size_t kBatchMaxBytes = 1048576;
 
 base::Error invalid(std::string message, std::string reason = "InvalidParameterValue") {
@@ -536,6 +537,11 @@ base::Status Queues::change_visibility(const std::string& name, const std::strin
                    "visibility timeout change.");
   if (m->state != queue::MessageState::kInFlight)
     return invalid("Message not inflight.", "MessageNotInflight");
+  // A receive stays invisible for at most 12 hours in all, however often it is extended.
+  if (m->leased_ms > 0 && clock().now_ms() + secs * 1000 - m->leased_ms > kMaxVisibilityMs)
+    return invalid("Value " + std::to_string(secs) +
+                   " for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is "
+                   "beyond the limit [43200 seconds]");
   return store_.change_visibility(store_name(name), r->message_id, r->lease, secs * 1000);
 }
 

@@ -98,6 +98,30 @@ TEST_F(QueuesTest, SendAppliesAwsRulesAndDigests) {
   EXPECT_EQ(queues->send("arn:aws:sqs:us-east-1:000000000000:q", body("x")).ok(), true);
 }
 
+// SQS: a received message stays invisible for at most 12 hours from its receive, however it is extended.
+TEST_F(QueuesTest, VisibilityExtendsToTwelveHoursFromTheReceive) {
+  ASSERT_TRUE(queues->create_queue("q", {}, {}).ok());
+  ASSERT_TRUE(queues->send("q", body("a")).ok());
+  auto got = receive("q", 1, 30);
+  ASSERT_EQ(got.size(), 1u);
+  clock.advance_ms(20 * 1000);
+  auto over = queues->change_visibility("q", got[0].receipt_handle, 43200);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().reason, "InvalidParameterValue");
+  EXPECT_NE(over.error().message.find("Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"),
+            std::string::npos)
+      << over.error().message;
+  ASSERT_TRUE(queues->change_visibility("q", got[0].receipt_handle, 43180).ok());  // exactly 12 h in all
+  clock.advance_ms(43000 * 1000);
+  EXPECT_FALSE(queues->change_visibility("q", got[0].receipt_handle, 181).ok());
+  EXPECT_TRUE(queues->change_visibility("q", got[0].receipt_handle, 180).ok());
+  // A new receive starts a new 12 hours.
+  clock.advance_ms(181 * 1000);
+  auto again = receive("q", 1, 30);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_TRUE(queues->change_visibility("q", again[0].receipt_handle, 43199).ok());
+}
+
 TEST_F(QueuesTest, ReceiptHandlesAfterReReceipt) {
   ASSERT_TRUE(queues->create_queue("q", {}, {}).ok());
   ASSERT_TRUE(queues->send("q", body("a")).ok());
