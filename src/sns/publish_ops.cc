@@ -2,6 +2,8 @@
 // matched against every confirmed subscription's filter policy, rendered per
 // subscription (the Lambda event, the envelope, or the raw message), signed,
 // and queued for delivery in one durable write before the answer.
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 #include <regex>
 #include <set>
@@ -243,10 +245,23 @@ struct Publisher {
 
   base::Status commit() {
     auto s = service.deliveries_.enqueue(std::move(deliveries), topic.fifo);
-    if (!s) {
+    std::vector<topics::Store::DedupRecord> records;
+    {
       std::lock_guard l(service.dedup_mu_);
-      for (const auto& k : reserved) service.dedup_.erase(k);
+      for (const auto& k : reserved) {
+        if (!s) {
+          service.dedup_.erase(k);
+          continue;
+        }
+        if (auto it = service.dedup_.find(k); it != service.dedup_.end())
+          records.push_back({k.first, k.second, it->second.message_id, it->second.sequence_number,
+                             it->second.expires_ms});
+      }
     }
+    // After the deliveries: a crash between the two may deliver a retried publish twice, never lose one.
+    if (s && !records.empty())
+      if (auto kept = service.store_.remember_dedup(records, service.options_.clock->now_ms()); !kept)
+        spdlog::warn("sns: FIFO deduplication records not kept across a restart: {}", kept.error().message);
     return s;
   }
 };

@@ -153,6 +153,13 @@ void Service::sign(topics::Notification& n, const topics::Topic* topic) const {
   n.signature = signer_.sign(topics::canonical_string(n), v2 ? 2 : 1);
 }
 
+Service::Service(topics::Store& store, topics::Deliveries& deliveries, const topics::Signer& signer,
+                 boost::asio::thread_pool& blocking, Options options)
+    : store_(store), deliveries_(deliveries), signer_(signer), blocking_(blocking), options_(std::move(options)) {
+  for (auto& r : store_.dedup_records(options_.clock->now_ms()))
+    dedup_[{r.topic_arn, r.dedup_id}] = {r.message_id, r.sequence_number, r.expires_ms};
+}
+
 std::string Service::next_sequence_number() {
   std::lock_guard l(sequence_mu_);
   // Increasing across restarts: it starts from the clock, in microseconds.

@@ -47,9 +47,9 @@ struct Options {
 
 class Service {
  public:
+  // Reads the FIFO deduplication records still in their window (sns.db).
   Service(topics::Store& store, topics::Deliveries& deliveries, const topics::Signer& signer,
-          boost::asio::thread_pool& blocking, Options options)
-      : store_(store), deliveries_(deliveries), signer_(signer), blocking_(blocking), options_(std::move(options)) {}
+          boost::asio::thread_pool& blocking, Options options);
 
   aws::ServiceDescriptor descriptor();
   // The unsigned links of messages (SubscribeURL, UnsubscribeURL, SigningCertURL): registered before the admin API.
@@ -106,7 +106,9 @@ class Service {
   boost::asio::thread_pool& blocking_;
   Options options_;
   // FIFO deduplication: (topic, dedup id) -> the first message's id and
-  // sequence number, for 5 minutes (in memory: a restart forgets it).
+  // sequence number, for 5 minutes; also kept in sns.db once the message's
+  // deliveries are durable, and read back at start, so a restart inside the
+  // window still deduplicates.
   struct Dedup {
     std::string message_id, sequence_number;
     int64_t expires_ms = 0;

@@ -280,6 +280,32 @@ TEST(Sns, FifoTopicsDeduplicateForFiveMinutes) {
   EXPECT_NE(batch.body.find("<Failed><member><Id>b</Id><Code>InvalidParameter</Code>"), std::string::npos);
 }
 
+// The deduplication window holds across a restart: a new Service over the same sns.db remembers it.
+TEST(Sns, FifoDeduplicationSurvivesARestart) {
+  Sns s;
+  std::string arn = base::uri_encode(
+      s.create("kept.fifo", "&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"));
+  auto first = s.post("Action=Publish&TopicArn=" + arn + "&Message=once&MessageGroupId=g&MessageDeduplicationId=d1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  Options so;
+  so.public_url = "http://127.0.0.1:4566";
+  Service restarted(*s.store, *s.deliveries, *s.signer, s.blocking, so);
+  aws::Router router{aws::Authenticator{s.credentials, s.keys, "000000000000", {}}};
+  router.add(restarted.descriptor());
+  auto post = [&](const std::string& body) {
+    auto t = make_request("POST", "/", body + "&Version=2010-03-31",
+                          {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}, "sns");
+    return run(router.handle(t->req));
+  };
+  auto again = post("Action=Publish&TopicArn=" + arn + "&Message=once&MessageGroupId=g&MessageDeduplicationId=d1");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(between(first.body, "<MessageId>", "</MessageId>"), between(again.body, "<MessageId>", "</MessageId>"));
+  EXPECT_EQ(between(first.body, "<SequenceNumber>", "</SequenceNumber>"),
+            between(again.body, "<SequenceNumber>", "</SequenceNumber>"));
+  auto other = post("Action=Publish&TopicArn=" + arn + "&Message=once&MessageGroupId=g&MessageDeduplicationId=d2");
+  EXPECT_NE(between(first.body, "<MessageId>", "</MessageId>"), between(other.body, "<MessageId>", "</MessageId>"));
+}
+
 TEST(Sns, Tags) {
   Sns s;
   std::string arn = base::uri_encode(s.create("orders"));

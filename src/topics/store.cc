@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, protocol TEXT NOT NULL, endpoint TEXT NOT NULL,
   attributes TEXT NOT NULL, token TEXT NOT NULL, confirmed INTEGER NOT NULL, created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS subscriptions_by_topic ON subscriptions (topic_arn);
+CREATE TABLE IF NOT EXISTS fifo_dedup (
+  topic_arn TEXT NOT NULL, dedup_id TEXT NOT NULL, message_id TEXT NOT NULL, sequence_number TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL, PRIMARY KEY (topic_arn, dedup_id));
 )";
 
 std::string to_json(const std::map<std::string, std::string>& m) {
@@ -256,6 +259,34 @@ std::optional<Subscription> Store::by_token(const std::string& topic_arn, const 
   for (const auto& [arn, s] : impl_->subscriptions)
     if (s.topic_arn == topic_arn && !s.token.empty() && s.token == token) return s;
   return std::nullopt;
+}
+
+base::Status Store::remember_dedup(const std::vector<DedupRecord>& records, int64_t now_ms) {
+  std::lock_guard w(impl_->write_mu);
+  return impl_->tx([&]() -> base::Status {
+    if (auto s = impl_->db.prepare("DELETE FROM fifo_dedup WHERE expires_ms <= ?").bind(1, now_ms).run(); !s) return s;
+    auto st = impl_->db.prepare("INSERT OR REPLACE INTO fifo_dedup VALUES (?, ?, ?, ?, ?)");
+    for (const auto& r : records) {
+      st.bind(1, r.topic_arn).bind(2, r.dedup_id).bind(3, r.message_id).bind(4, r.sequence_number).bind(5, r.expires_ms);
+      if (auto s = st.run(); !s) return s;
+      st.reset();
+    }
+    return {};
+  });
+}
+
+std::vector<Store::DedupRecord> Store::dedup_records(int64_t now_ms) const {
+  std::vector<DedupRecord> out;
+  std::lock_guard w(impl_->write_mu);
+  try {
+    auto st = impl_->db.prepare(
+        "SELECT topic_arn, dedup_id, message_id, sequence_number, expires_ms FROM fifo_dedup WHERE expires_ms > ?");
+    st.bind(1, now_ms);
+    while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.integer(4)});
+  } catch (const std::exception&) {
+    // Unreadable records deduplicate nothing: the window starts afresh, as before they were kept.
+  }
+  return out;
 }
 
 }  // namespace nimbus::topics

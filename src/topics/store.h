@@ -51,6 +51,18 @@ class Store {
   // The pending subscription of a topic with this confirmation token.
   std::optional<Subscription> by_token(const std::string& topic_arn, const std::string& token) const;
 
+  // FIFO topics' deduplication records: (topic, deduplication id) -> the
+  // first message's id and sequence number, until expires_ms, so that a
+  // restart inside the window still deduplicates. remember_dedup writes them
+  // in one transaction and drops the expired ones (blocking: fsync);
+  // dedup_records reads those not expired (at start).
+  struct DedupRecord {
+    std::string topic_arn, dedup_id, message_id, sequence_number;
+    int64_t expires_ms = 0;
+  };
+  base::Status remember_dedup(const std::vector<DedupRecord>& records, int64_t now_ms);
+  std::vector<DedupRecord> dedup_records(int64_t now_ms) const;
+
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
