@@ -335,3 +335,17 @@ def test_proxy_integration_to_a_lambda_alias(server):
     assert lam.publish_version(FunctionName="aliased")["Version"] == "2"
     lam.update_alias(FunctionName="aliased", Name="live", FunctionVersion="2")
     assert json.loads(call(server, api, "GET", "/prod/v")[2]) == {"version": "2", "mark": "two"}
+
+
+def test_update_deployment(server):
+    c = apigw(server.endpoint)
+    api = c.create_api(Name="upd-dep", ProtocolType="HTTP")
+    integration = c.create_integration(ApiId=api["ApiId"], IntegrationType="AWS_PROXY", IntegrationUri=arn("py"),
+                                       PayloadFormatVersion="2.0")
+    c.create_route(ApiId=api["ApiId"], RouteKey="GET /a", Target="integrations/" + integration["IntegrationId"])
+    dep = c.create_deployment(ApiId=api["ApiId"], Description="first")
+    updated = c.update_deployment(ApiId=api["ApiId"], DeploymentId=dep["DeploymentId"], Description="second")
+    assert updated["Description"] == "second" and updated["DeploymentId"] == dep["DeploymentId"]
+    assert c.get_deployment(ApiId=api["ApiId"], DeploymentId=dep["DeploymentId"])["Description"] == "second"
+    with pytest.raises(c.exceptions.NotFoundException):
+        c.update_deployment(ApiId=api["ApiId"], DeploymentId="nosuch", Description="x")

@@ -731,3 +731,83 @@ def test_proxy_integration_to_a_lambda_alias(server):
     assert lam.publish_version(FunctionName="restaliased")["Version"] == "2"
     lam.update_alias(FunctionName="restaliased", Name="live", FunctionVersion="2")
     assert json.loads(call(server, api_id, "GET", "/test/v")[2]) == {"version": "2", "mark": "two"}
+
+
+def test_update_method_integration_and_deployment_in_place(server):
+    """UpdateMethod, UpdateIntegration and UpdateDeployment as patchOperations (Terraform's in-place updates):
+    the change is stored at once and served from the next deployment, as on AWS."""
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/pets", "GET")])
+    res = ids["/pets"]
+    status, header, _, _ = call(server, api_id, "GET", "/test/pets")
+    assert status == 200 and header("X-Handler") == "python"
+
+    m = c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "add", "path": "/requestParameters/method.request.querystring.q", "value": "false"},
+        {"op": "replace", "path": "/operationName", "value": "ListPets"}])
+    assert m["apiKeyRequired"] is True and m["operationName"] == "ListPets"
+    assert m["requestParameters"] == {"method.request.querystring.q": False}
+    got = c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")
+    assert got["apiKeyRequired"] is True and got["methodIntegration"]["type"] == "AWS_PROXY"
+    assert call(server, api_id, "GET", "/test/pets")[0] == 200, "served from the old deployment until redeployed"
+    c.create_deployment(restApiId=api_id, stageName="test")
+    assert call(server, api_id, "GET", "/test/pets")[0] == 403, "an API key is now required"
+    for cli in aws_clis():
+        c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+            {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+            {"op": "add", "path": "/requestParameters/method.request.querystring.q", "value": "false"}])
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "update-method", "--rest-api-id", api_id,
+                        "--resource-id", res, "--http-method", "GET", "--patch-operations",
+                        "op=replace,path=/apiKeyRequired,value=false",
+                        "op=remove,path=/requestParameters/method.request.querystring.q"],
+                       env=client_env(), capture_output=True, check=True)
+        m = c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")
+        assert m["apiKeyRequired"] is False and "requestParameters" not in m
+
+    # Refused, and nothing changed: a CUSTOM method with no authorizer, a path nimbus does not apply.
+    for ops in ([{"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}],
+                [{"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"}],
+                [{"op": "add", "path": "/authorizationScopes", "value": "s"}]):
+        with pytest.raises(ClientError):
+            c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=ops)
+    assert c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")["authorizationType"] == "NONE"
+    with pytest.raises(ClientError) as e:
+        c.update_method(restApiId=api_id, resourceId=res, httpMethod="POST",
+                        patchOperations=[{"op": "replace", "path": "/apiKeyRequired", "value": "true"}])
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
+
+    c.create_deployment(restApiId=api_id, stageName="test")
+    assert call(server, api_id, "GET", "/test/pets")[0] == 200
+
+    i = c.update_integration(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/uri", "value": invocation_uri("shaped")},
+        {"op": "replace", "path": "/timeoutInMillis", "value": "5000"},
+        {"op": "add", "path": "/cacheKeyParameters/method.request.querystring.kind"}])
+    assert i["uri"] == invocation_uri("shaped") and i["timeoutInMillis"] == 5000
+    assert i["cacheKeyParameters"] == ["method.request.querystring.kind"]
+    assert c.get_integration(restApiId=api_id, resourceId=res, httpMethod="GET")["uri"] == invocation_uri("shaped")
+    assert call(server, api_id, "GET", "/test/pets")[1]("X-Handler") == "python", "still the old deployment"
+    dep = c.create_deployment(restApiId=api_id, stageName="test", description="first")
+    status, header, body, _ = call(server, api_id, "GET", "/test/pets?kind=hello")
+    assert status == 200 and body == b"hello" and header("X-Handler") is None
+    for ops in ([{"op": "replace", "path": "/timeoutInMillis", "value": "100000"}],
+                [{"op": "replace", "path": "/uri", "value": "http://example.com"}],
+                [{"op": "replace", "path": "/type", "value": "HTTP_PROXY"}],
+                [{"op": "add", "path": "/requestTemplates/application~1json", "value": "{}"}]):
+        with pytest.raises(ClientError):
+            c.update_integration(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=ops)
+    assert c.get_integration(restApiId=api_id, resourceId=res, httpMethod="GET")["timeoutInMillis"] == 5000
+
+    d = c.update_deployment(restApiId=api_id, deploymentId=dep["id"],
+                            patchOperations=[{"op": "replace", "path": "/description", "value": "second"}])
+    assert d["description"] == "second" and d["id"] == dep["id"]
+    assert c.get_deployment(restApiId=api_id, deploymentId=dep["id"])["description"] == "second"
+    with pytest.raises(ClientError):
+        c.update_deployment(restApiId=api_id, deploymentId=dep["id"],
+                            patchOperations=[{"op": "replace", "path": "/canarySettings/percentTraffic", "value": "5"}])
+    with pytest.raises(ClientError) as e:
+        c.update_deployment(restApiId=api_id, deploymentId="nosuchdep",
+                            patchOperations=[{"op": "replace", "path": "/description", "value": "x"}])
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
