@@ -128,6 +128,7 @@ boost::asio::awaitable<http::Response> create_deployment(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployments(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_deployment(Deps&, Call&);
 boost::asio::awaitable<http::Response> delete_deployment(Deps&, Call&);
+boost::asio::awaitable<http::Response> update_deployment(Deps&, Call&);
 // Authorizers (v2_authorizer_ops.cc)
 boost::asio::awaitable<http::Response> create_authorizer(Deps&, Call&);
 boost::asio::awaitable<http::Response> get_authorizers(Deps&, Call&);

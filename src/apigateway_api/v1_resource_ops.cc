@@ -1,11 +1,12 @@
 // REST APIs' resource tree and what hangs on it: GetResources (?embed=methods),
 // GetResource, CreateResource, UpdateResource (pathPart, parentId), DeleteResource
-// (with its subtree); PutMethod,
+// (with its subtree); PutMethod, UpdateMethod,
 // GetMethod, DeleteMethod; PutIntegration (AWS_PROXY to a Lambda function),
-// GetIntegration, DeleteIntegration; method and integration responses, which
+// UpdateIntegration, GetIntegration, DeleteIntegration; method and integration responses, which
 // are stored and shown but do not change what a Lambda proxy answers.
 // A resource's document holds its methods (resourceMethods), each with its
 // methodIntegration and methodResponses, as GetResource renders them.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <map>
 
@@ -249,6 +250,85 @@ awaitable<http::Response> delete_resource(Deps& d, Call& call) {
 
 // --- methods ----------------------------------------------------------------
 
+namespace {
+
+// What PutMethod and UpdateMethod both check of a method's fields: the
+// authorization types nimbus applies, requestParameters' form, and that the
+// authorizer, validator and models it names exist.
+base::Status check_method(const Snapshot& s, const std::string& api, const json::object& fields) {
+  std::string type = fields.contains("authorizationType") ? std::string(fields.at("authorizationType").as_string()) : "";
+  if (type.empty()) return bad_request("Invalid input: 'authorizationType' is required");
+  if (type != "NONE" && type != "CUSTOM" && type != "AWS_IAM")
+    return base::make_error(base::ErrorCode::kNotImplemented,
+                            "nimbus does not support authorizationType " + type +
+                                " yet (NONE, AWS_IAM, or CUSTOM with a Lambda authorizer)");
+  if (const auto* params = fields.if_contains("requestParameters"))
+    for (const auto& [k, v] : params->as_object()) {
+      if (!v.is_bool()) return bad_request("requestParameters' values are booleans (required or not)");
+      std::string_view key = k;
+      if (!key.starts_with("method.request.header.") && !key.starts_with("method.request.querystring.") &&
+          !key.starts_with("method.request.path."))
+        return bad_request("Invalid mapping expression specified: " + std::string(key));
+    }
+  if (type == "CUSTOM") {
+    const auto* aid = fields.if_contains("authorizerId");
+    if (!aid) return bad_request("Invalid authorizer ID specified: a CUSTOM method needs authorizerId");
+    if (!s.find(api, kAuthorizer, std::string(aid->as_string()))) return bad_request("Invalid authorizer ID specified");
+  } else if (fields.contains("authorizerId")) {
+    return bad_request("authorizerId is only for authorizationType CUSTOM");
+  }
+  if (const auto* v = fields.if_contains("requestValidatorId"))
+    if (!s.find(api, kValidator, std::string(v->as_string())))
+      return bad_request("Invalid Request Validator identifier specified");
+  if (const auto* models = fields.if_contains("requestModels"))
+    for (const auto& [ct, name] : models->as_object())
+      if (!s.find(api, kModel, std::string(name.as_string())))
+        return bad_request("Invalid model identifier specified: " + std::string(name.as_string()));
+  return {};
+}
+
+// One of UpdateMethod's patchOperations (what Terraform's aws_api_gateway_method sends).
+base::Status apply_method_patch(json::object& m, const PatchOp& op) {
+  auto seg = patch_segments(op.path);
+  if (seg.size() == 1 && op.op == "replace" &&
+      (seg[0] == "authorizationType" || seg[0] == "authorizerId" || seg[0] == "operationName" ||
+       seg[0] == "requestValidatorId")) {
+    // An empty value unsets the optional ones, as AWS reads it.
+    if (op.value.empty() && seg[0] != "authorizationType") m.erase(seg[0]);
+    else m[seg[0]] = op.value;
+    return {};
+  }
+  if (seg.size() == 1 && op.op == "replace" && seg[0] == "apiKeyRequired") {
+    auto b = patch_bool(op);
+    if (!b) return b.error();
+    m["apiKeyRequired"] = *b;
+    return {};
+  }
+  if (seg.size() == 2 && (seg[0] == "requestParameters" || seg[0] == "requestModels")) {
+    auto& map = m[seg[0]];
+    if (!map.is_object()) map = json::object{};
+    if (op.op == "remove") {
+      if (!map.as_object().erase(seg[1])) return bad_request("Invalid patch path " + op.path + ": nothing there");
+    } else if (seg[0] == "requestParameters") {
+      // add without a value: optional, as the console writes it
+      bool required = false;
+      if (op.has_value && !op.value.empty()) {
+        auto b = patch_bool(op);
+        if (!b) return b.error();
+        required = *b;
+      }
+      map.as_object()[seg[1]] = required;
+    } else {
+      map.as_object()[seg[1]] = op.value;
+    }
+    if (map.as_object().empty()) m.erase(seg[0]);
+    return {};
+  }
+  return unsupported_patch(op, "a method");
+}
+
+}  // namespace
+
 awaitable<http::Response> put_method(Deps& d, Call& call) {
   auto in = call.json_body();
   if (!in) co_return call.fail(in.error());
@@ -264,40 +344,39 @@ awaitable<http::Response> put_method(Deps& d, Call& call) {
                             fields, "a method");
       !s)
     co_return call.fail(s.error());
-  std::string type = fields.contains("authorizationType") ? std::string(fields["authorizationType"].as_string()) : "";
-  if (type.empty()) co_return call.fail(bad_request("Invalid input: 'authorizationType' is required"));
-  if (type != "NONE" && type != "CUSTOM" && type != "AWS_IAM")
-    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
-                                         "nimbus does not support authorizationType " + type +
-                                             " yet (NONE, AWS_IAM, or CUSTOM with a Lambda authorizer)"));
-  if (const auto* params = fields.if_contains("requestParameters"))
-    for (const auto& [k, v] : params->as_object()) {
-      if (!v.is_bool()) co_return call.fail(bad_request("requestParameters' values are booleans (required or not)"));
-      std::string_view key = k;
-      if (!key.starts_with("method.request.header.") && !key.starts_with("method.request.querystring.") &&
-          !key.starts_with("method.request.path."))
-        co_return call.fail(bad_request("Invalid mapping expression specified: " + std::string(key)));
-    }
   std::string api = call.path_param("restapi_id");
   co_return co_await with_method(d, call, 201, true, [&](const Snapshot& s, MethodAt& at, json::object& m, json::object& answer) {
-    if (type == "CUSTOM") {
-      const auto* aid = fields.if_contains("authorizerId");
-      if (!aid) return base::Status(bad_request("Invalid authorizer ID specified: a CUSTOM method needs authorizerId"));
-      if (!s.find(api, kAuthorizer, std::string(aid->as_string())))
-        return base::Status(bad_request("Invalid authorizer ID specified"));
-    } else if (fields.contains("authorizerId")) {
-      return base::Status(bad_request("authorizerId is only for authorizationType CUSTOM"));
-    }
-    if (const auto* v = fields.if_contains("requestValidatorId"))
-      if (!s.find(api, kValidator, std::string(v->as_string())))
-        return base::Status(bad_request("Invalid Request Validator identifier specified"));
-    if (const auto* models = fields.if_contains("requestModels"))
-      for (const auto& [ct, name] : models->as_object())
-        if (!s.find(api, kModel, std::string(name.as_string())))
-          return base::Status(bad_request("Invalid model identifier specified: " + std::string(name.as_string())));
+    if (auto st = check_method(s, api, fields); !st) return st;
     m = fields;
     m["httpMethod"] = at.verb;
     if (!m.contains("apiKeyRequired")) m["apiKeyRequired"] = false;
+    answer = m;
+    return base::Status{};
+  });
+}
+
+// PATCH a method in place (Terraform's aws_api_gateway_method updates): its
+// integration and responses stay; a deployment freezes the change, as on AWS.
+awaitable<http::Response> update_method(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  auto ops = patch_ops(*in);
+  if (!ops) co_return call.fail(ops.error());
+  std::string api = call.path_param("restapi_id");
+  co_return co_await with_method(d, call, 200, false, [&](const Snapshot& s, MethodAt&, json::object& m, json::object& answer) {
+    json::object updated = m;
+    bool authorizer_named = false;
+    for (const auto& op : *ops) {
+      if (auto st = apply_method_patch(updated, op); !st) return st;
+      authorizer_named |= op.path == "/authorizerId" && !op.value.empty();
+    }
+    // Leaving CUSTOM drops the authorizer it named, unless this request names one.
+    if (!authorizer_named && updated.contains("authorizationType") && updated.at("authorizationType") != "CUSTOM")
+      updated.erase("authorizerId");
+    json::object fields = updated;
+    for (const char* k : {"httpMethod", "methodIntegration", "methodResponses"}) fields.erase(k);
+    if (auto st = check_method(s, api, fields); !st) return st;
+    m = updated;
     answer = m;
     return base::Status{};
   });
@@ -327,6 +406,69 @@ awaitable<http::Response> delete_method(Deps& d, Call& call) {
 
 // --- integrations -------------------------------------------------------------
 
+namespace {
+
+// What PutIntegration and UpdateIntegration both check: a Lambda proxy
+// integration (AWS_PROXY to a function's invocation URI) over INTERNET.
+base::Status check_integration(const json::object& fields) {
+  std::string type = fields.contains("type") ? std::string(fields.at("type").as_string()) : "";
+  if (type.empty()) return bad_request("Invalid input: 'type' is required");
+  if (type != "AWS_PROXY")
+    return base::make_error(base::ErrorCode::kNotImplemented,
+                            "nimbus does not support integration type " + type +
+                                " yet: REST APIs serve Lambda proxy integrations (AWS_PROXY)");
+  std::string uri = fields.contains("uri") ? std::string(fields.at("uri").as_string()) : "";
+  if (uri.rfind("arn:aws:apigateway:", 0) != 0 || uri.find(":lambda:path/2015-03-31/functions/") == std::string::npos ||
+      !uri.ends_with("/invocations"))
+    return bad_request("Invalid uri for an AWS_PROXY integration: nimbus serves Lambda functions, "
+                       "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations");
+  if (!fields.contains("httpMethod")) return bad_request("Enumeration value for HttpMethod must be non-empty");
+  if (const auto* ms = fields.if_contains("timeoutInMillis");
+      ms && (ms->to_number<int64_t>() < 50 || ms->to_number<int64_t>() > 29000))
+    return bad_request("Timeout should be between 50 ms and 29000 ms");
+  if (const auto* c = fields.if_contains("contentHandling"); c && *c != "CONVERT_TO_TEXT" && *c != "CONVERT_TO_BINARY")
+    return bad_request("Invalid contentHandling");
+  if (fields.contains("contentHandling"))
+    return base::make_error(base::ErrorCode::kNotImplemented,
+                            "nimbus does not support contentHandling on a Lambda proxy integration yet");
+  // Terraform always sends connectionType (default INTERNET); a VPC link is another matter.
+  if (const auto* c = fields.if_contains("connectionType"); c && *c != "INTERNET")
+    return base::make_error(base::ErrorCode::kNotImplemented,
+                            "nimbus does not support connectionType " + std::string(c->as_string()) +
+                                " (VPC links) yet: Lambda proxy integrations are INTERNET");
+  return {};
+}
+
+// One of UpdateIntegration's patchOperations (Terraform's aws_api_gateway_integration updates).
+base::Status apply_integration_patch(json::object& integration, const PatchOp& op) {
+  auto seg = patch_segments(op.path);
+  if (seg.size() == 1 && op.op == "replace" &&
+      (seg[0] == "type" || seg[0] == "uri" || seg[0] == "httpMethod" || seg[0] == "passthroughBehavior" ||
+       seg[0] == "cacheNamespace" || seg[0] == "connectionType")) {
+    integration[seg[0]] = op.value;
+    return {};
+  }
+  if (seg.size() == 1 && op.op == "replace" && seg[0] == "timeoutInMillis") {
+    auto n = patch_number(op);
+    if (!n || *n != static_cast<double>(static_cast<int64_t>(*n)))
+      return bad_request("Invalid value for /timeoutInMillis: " + op.value);
+    integration["timeoutInMillis"] = static_cast<int64_t>(*n);
+    return {};
+  }
+  if (seg.size() == 2 && seg[0] == "cacheKeyParameters" && (op.op == "add" || op.op == "remove")) {
+    auto& keys = integration["cacheKeyParameters"];
+    if (!keys.is_array()) keys = json::array{};
+    auto& arr = keys.as_array();
+    auto it = std::find(arr.begin(), arr.end(), json::value(seg[1]));
+    if (op.op == "add" && it == arr.end()) arr.push_back(json::value(seg[1]));
+    if (op.op == "remove" && it != arr.end()) arr.erase(it);
+    return {};
+  }
+  return unsupported_patch(op, "an integration");
+}
+
+}  // namespace
+
 awaitable<http::Response> put_integration(Deps& d, Call& call) {
   auto in = call.json_body();
   if (!in) co_return call.fail(in.error());
@@ -344,31 +486,7 @@ awaitable<http::Response> put_integration(Deps& d, Call& call) {
                             fields, "a Lambda proxy integration");
       !s)
     co_return call.fail(s.error());
-  std::string type = fields.contains("type") ? std::string(fields["type"].as_string()) : "";
-  if (type.empty()) co_return call.fail(bad_request("Invalid input: 'type' is required"));
-  if (type != "AWS_PROXY")
-    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
-                                         "nimbus does not support integration type " + type +
-                                             " yet: REST APIs serve Lambda proxy integrations (AWS_PROXY)"));
-  std::string uri = fields.contains("uri") ? std::string(fields["uri"].as_string()) : "";
-  if (uri.rfind("arn:aws:apigateway:", 0) != 0 || uri.find(":lambda:path/2015-03-31/functions/") == std::string::npos ||
-      !uri.ends_with("/invocations"))
-    co_return call.fail(bad_request("Invalid uri for an AWS_PROXY integration: nimbus serves Lambda functions, "
-                                    "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"));
-  if (!fields.contains("httpMethod"))
-    co_return call.fail(bad_request("Enumeration value for HttpMethod must be non-empty"));
-  if (const auto* ms = fields.if_contains("timeoutInMillis"); ms && (ms->to_number<int64_t>() < 50 || ms->to_number<int64_t>() > 29000))
-    co_return call.fail(bad_request("Timeout should be between 50 ms and 29000 ms"));
-  if (const auto* c = fields.if_contains("contentHandling"); c && *c != "CONVERT_TO_TEXT" && *c != "CONVERT_TO_BINARY")
-    co_return call.fail(bad_request("Invalid contentHandling"));
-  if (fields.contains("contentHandling"))
-    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
-                                         "nimbus does not support contentHandling on a Lambda proxy integration yet"));
-  // Terraform always sends connectionType (default INTERNET); a VPC link is another matter.
-  if (const auto* c = fields.if_contains("connectionType"); c && *c != "INTERNET")
-    co_return call.fail(base::make_error(base::ErrorCode::kNotImplemented,
-                                         "nimbus does not support connectionType " + std::string(c->as_string()) +
-                                             " (VPC links) yet: Lambda proxy integrations are INTERNET"));
+  if (auto st = check_integration(fields); !st) co_return call.fail(st.error());
   co_return co_await with_method(d, call, 201, false, [&](const Snapshot&, MethodAt& at, json::object& m, json::object& answer) {
     json::object integration = fields;
     if (!integration.contains("timeoutInMillis")) integration["timeoutInMillis"] = 29000;
@@ -391,6 +509,27 @@ awaitable<http::Response> get_integration(Deps& d, Call& call) {
   if (!m) co_return call.fail(no_method());
   if (!m->contains("methodIntegration")) co_return call.fail(not_found("Invalid Integration identifier specified"));
   co_return call.reply(200, m->at("methodIntegration"));
+}
+
+// PATCH the method's integration in place; its integration responses stay.
+awaitable<http::Response> update_integration(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  auto ops = patch_ops(*in);
+  if (!ops) co_return call.fail(ops.error());
+  co_return co_await with_method(d, call, 200, false, [&](const Snapshot&, MethodAt&, json::object& m, json::object& answer) {
+    auto* existing = m.if_contains("methodIntegration");
+    if (!existing) return base::Status(not_found("Invalid Integration identifier specified"));
+    json::object integration = existing->as_object();
+    for (const auto& op : *ops)
+      if (auto st = apply_integration_patch(integration, op); !st) return st;
+    json::object fields = integration;
+    fields.erase("integrationResponses");
+    if (auto st = check_integration(fields); !st) return st;
+    m["methodIntegration"] = integration;
+    answer = integration;
+    return base::Status{};
+  });
 }
 
 awaitable<http::Response> delete_integration(Deps& d, Call& call) {

@@ -239,6 +239,31 @@ awaitable<http::Response> get_deployment(Deps& d, Call& call) {
   co_return call.reply(200, **dep);
 }
 
+// PATCH /description (Terraform's aws_api_gateway_deployment updates it in
+// place); what a deployment serves is frozen, so nothing else changes.
+awaitable<http::Response> update_deployment(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  auto ops = patch_ops(*in);
+  if (!ops) co_return call.fail(ops.error());
+  std::string api = call.path_param("restapi_id"), id = call.path_param("deployment_id");
+  Doc updated;
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    auto dep = find_in(current, api, kDeployment, id, "Deployment");
+    if (!dep) return base::Status(dep.error());
+    updated = **dep;
+    for (const auto& op : *ops) {
+      if (op.path != "/description" || op.op == "add") return base::Status(unsupported_patch(op, "a deployment"));
+      if (op.op == "remove") updated.erase("description");
+      else updated["description"] = op.value;
+    }
+    changes.push_back(Change::put(api, kDeployment, id, updated));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(200, updated);
+}
+
 awaitable<http::Response> delete_deployment(Deps& d, Call& call) {
   std::string api = call.path_param("restapi_id"), id = call.path_param("deployment_id");
   auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {

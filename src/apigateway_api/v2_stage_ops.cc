@@ -269,6 +269,28 @@ awaitable<http::Response> get_deployment(Deps& d, Call& call) {
   co_return call.reply(200, *doc);
 }
 
+// UpdateDeployment: its description (what it serves is frozen).
+awaitable<http::Response> update_deployment(Deps& d, Call& call) {
+  auto in = call.json_body();
+  if (!in) co_return call.fail(in.error());
+  json::object body;
+  if (auto s = take_members(*in, {{"description", JsonType::kString}}, body, "a deployment update"); !s)
+    co_return call.fail(s.error());
+  std::string api = call.path_param("apiId"), id = call.path_param("deploymentId");
+  Doc updated;
+  auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {
+    if (auto a = v2::find_api(current, api); !a) return base::Status(a.error());
+    const Doc* doc = current.find(api, v2::kDeployment, id);
+    if (!doc) return base::Status(not_found("Invalid Deployment identifier specified " + id));
+    updated = *doc;
+    if (const auto* text = body.if_contains("description")) updated["description"] = *text;
+    changes.push_back(Change::put(api, v2::kDeployment, id, updated));
+    return base::Status{};
+  });
+  if (!saved) co_return call.fail(saved.error());
+  co_return call.reply(200, updated);
+}
+
 awaitable<http::Response> delete_deployment(Deps& d, Call& call) {
   std::string api = call.path_param("apiId"), id = call.path_param("deploymentId");
   auto saved = co_await d.update([&](const Snapshot& current, std::vector<Change>& changes) {

@@ -374,6 +374,11 @@ struct RestApis::Impl {
 
   awaitable<http::Response> serve(http::Request& req, const Address& addr, const gateway::Snapshot& snap, const Ids& ids,
                                   std::string trace) {
+    // disableExecuteApiEndpoint: every address form nimbus serves is the
+    // default endpoint (no custom domains), so the API answers nothing.
+    if (const gateway::Doc* rest_api = snap.find(addr.api_id, "restapi", addr.api_id))
+      if (const auto* off = rest_api->if_contains("disableExecuteApiEndpoint"); off && off->is_bool() && off->as_bool())
+        co_return forbidden(ids);
     // The stage is always the first segment.
     std::string_view path = addr.path;
     size_t end = path.find('/', 1);

@@ -196,6 +196,10 @@ struct Service::Impl {
 
   awaitable<http::Response> serve_http_api(http::Request& req, const Address& addr, const gateway::Snapshot& snap,
                                            const gateway::Doc& api, const std::string& request_id, RequestFacts& facts) {
+    // disableExecuteApiEndpoint leaves an API only its custom domains, which
+    // nimbus does not serve: every address form here is the default endpoint.
+    if (const auto* off = api.if_contains("disableExecuteApiEndpoint"); off && off->is_bool() && off->as_bool())
+      co_return gateway_reply(403, "Forbidden", request_id);
     // The stage: the first segment when it names one (or is "$default", as
     // the path forms write it), else $default with the whole path. rawPath
     // keeps a named stage's segment, as on AWS.
@@ -228,7 +232,6 @@ struct Service::Impl {
       r.set("apigw-requestid", request_id);
       co_return r;
     }
-    (void)api;
     auto reply = co_await serve_route(req, addr, *compiled, *stage_doc, stage, below, raw_path, request_id, facts);
     if (cors) apply_cors(*cors, req.headers, reply.headers);
     co_return reply;

@@ -56,11 +56,35 @@ awaitable<http::Response> create_alias(Deps& d, Call& call) {
 awaitable<http::Response> list_aliases(Deps& d, Call& call) {
   auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
+  // FunctionVersion: only the aliases whose FunctionVersion is that version
+  // (not those that merely route a weighted share to it).
+  std::string version = call.query_param("FunctionVersion");
+  if (!version.empty() && !version_rank(version))
+    co_return call.fail(base::make_error(base::ErrorCode::kInvalidArgument,
+                                         "1 validation error detected: Value '" + version +
+                                             "' at 'functionVersion' failed to satisfy constraint: Member must "
+                                             "satisfy regular expression pattern: (\\$LATEST|[0-9]+)",
+                                         "ValidationException"));
+  auto max = max_items(call.query_param("MaxItems"), 10000);
+  if (!max) co_return call.fail(max.error());
+  // The marker is the last alias name sent (aliases list in name order).
+  std::string marker = call.query_param("Marker");
   auto aliases = co_await d.on_pool([&] { return d.registry.list_aliases(ref->name); });
   if (!aliases) co_return call.fail(aliases.error());
   json::array arr;
-  for (const auto& a : *aliases) arr.push_back(alias_json(a, d.options.region));
-  co_return call.reply(200, json::object{{"Aliases", arr}});
+  std::string next;
+  for (const auto& a : *aliases) {
+    if (!version.empty() && a.version != version) continue;
+    if (!marker.empty() && a.name <= marker) continue;
+    if (arr.size() == *max) {
+      next = std::string(arr.back().as_object().at("Name").as_string());
+      break;
+    }
+    arr.push_back(alias_json(a, d.options.region));
+  }
+  json::object out{{"Aliases", arr}};
+  if (!next.empty()) out["NextMarker"] = next;
+  co_return call.reply(200, out);
 }
 
 awaitable<http::Response> get_alias(Deps& d, Call& call) {

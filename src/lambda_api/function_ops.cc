@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <limits>
+#include <regex>
 
 #include "base/encoding.h"
 #include "lambda_api/call.h"
@@ -94,18 +96,65 @@ awaitable<http::Response> create_function(Deps& d, Call& call) {
 }
 
 awaitable<http::Response> list_functions(Deps& d, Call& call) {
-  auto all = co_await d.on_pool([&] { return d.registry.list(); });
+  auto validation = [](std::string message) {
+    return base::make_error(base::ErrorCode::kInvalidArgument, "1 validation error detected: " + std::move(message),
+                            "ValidationException");
+  };
+  // FunctionVersion=ALL lists every published version after each function's $LATEST.
+  std::string function_version = call.query_param("FunctionVersion");
+  bool all_versions = function_version == "ALL";
+  if (!function_version.empty() && !all_versions)
+    co_return call.fail(validation("Value '" + function_version +
+                                   "' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum "
+                                   "value set: [ALL]"));
+  // MasterRegion selects Lambda@Edge replicas of functions in that region;
+  // nimbus makes no replicas, so the filter matches nothing.
+  std::string master_region = call.query_param("MasterRegion");
+  if (!master_region.empty()) {
+    static const std::regex kRegion(R"(ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1})");
+    if (!std::regex_match(master_region, kRegion))
+      co_return call.fail(validation("Value '" + master_region +
+                                     "' at 'masterRegion' failed to satisfy constraint: Member must satisfy regular "
+                                     "expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}"));
+    if (!all_versions)
+      co_return call.fail(ErrorType::kInvalidParameterValue, "FunctionVersion must be ALL when MasterRegion is set");
+  }
+  auto max = max_items(call.query_param("MaxItems"), 50);
+  if (!max) co_return call.fail(max.error());
+  // The marker is the last entry sent: its name, and with ALL "name:version".
   std::string marker = call.query_param("Marker");
-  std::string max_items = call.query_param("MaxItems");
-  int max = max_items.empty()
-                ? 50
-                : static_cast<int>(std::clamp<int64_t>(std::strtoll(max_items.c_str(), nullptr, 10), 1, 10000));
+  std::string marker_name = marker.substr(0, marker.find(':'));
+  int64_t marker_rank = std::numeric_limits<int64_t>::max();  // a bare name: all its versions were sent
+  if (auto colon = marker.find(':'); colon != std::string::npos) {
+    auto rank = version_rank(std::string_view(marker).substr(colon + 1));
+    if (!rank) co_return call.fail(ErrorType::kInvalidParameterValue, "Invalid Marker: " + marker);
+    marker_rank = *rank;
+  }
+  auto entries = co_await d.on_pool([&] {
+    std::vector<functions::FunctionConfig> out;
+    if (!master_region.empty()) return out;
+    for (auto& c : d.registry.list()) {
+      if (!all_versions) {
+        out.push_back(std::move(c));
+        continue;
+      }
+      auto versions = d.registry.list_versions(c.name);  // $LATEST first; gone if deleted meanwhile
+      if (versions) out.insert(out.end(), versions->begin(), versions->end());
+    }
+    return out;
+  });
+  auto after_marker = [&](const functions::FunctionConfig& c) {
+    if (marker.empty() || c.name > marker_name) return true;
+    return c.name == marker_name && version_rank(c.version).value_or(0) > marker_rank;
+  };
   json::array fns;
   std::string next;
-  for (const auto& c : all) {
-    if (!marker.empty() && c.name <= marker) continue;
-    if (static_cast<int>(fns.size()) == max) {
-      next = fns.back().as_object().at("FunctionName").as_string().c_str();
+  for (const auto& c : entries) {
+    if (!after_marker(c)) continue;
+    if (fns.size() == *max) {
+      const auto& last = fns.back().as_object();
+      next = std::string(last.at("FunctionName").as_string());
+      if (all_versions) next += ":" + std::string(last.at("Version").as_string());
       break;
     }
     fns.push_back(configuration_json(c, d.options.region));

@@ -302,4 +302,27 @@ base::Result<int> provisioned_concurrency(const json::object& in) {
   return to_int(v->as_int64());
 }
 
+base::Result<size_t> max_items(const std::string& raw, size_t cap) {
+  if (raw.empty()) return cap;
+  bool digits = raw.size() <= 6 && std::all_of(raw.begin(), raw.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  long n = digits ? std::strtol(raw.c_str(), nullptr, 10) : -1;
+  if (n < 1 || n > 10000)
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "1 validation error detected: Value '" + raw +
+                                "' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
+                            "ValidationException");
+  return std::min(static_cast<size_t>(n), cap);
+}
+
+std::optional<int64_t> version_rank(std::string_view version) {
+  if (version == "$LATEST") return 0;
+  if (version.empty() || version.size() > 12 || version[0] == '0') return std::nullopt;
+  int64_t n = 0;
+  for (char ch : version) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    n = n * 10 + (ch - '0');
+  }
+  return n;
+}
+
 }  // namespace nimbus::lambda_api

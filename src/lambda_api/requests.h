@@ -6,6 +6,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,5 +42,15 @@ base::Status check_destination_arn(const char* member, const std::string& arn, b
 base::Result<int> reserved_concurrency(const boost::json::object& in);
 // PutProvisionedConcurrencyConfig's ProvisionedConcurrentExecutions (>= 1).
 base::Result<int> provisioned_concurrency(const boost::json::object& in);
+
+// A list operation's MaxItems query parameter: "" is `cap`; otherwise an
+// integer 1..10000 (ValidationException, as Lambda answers, for anything
+// else), of which at most `cap` are answered a page, as Lambda caps
+// ListFunctions and ListVersionsByFunction at 50 whatever is asked.
+base::Result<size_t> max_items(const std::string& raw, size_t cap);
+
+// A version's place in Lambda's listing order: $LATEST first, then published
+// versions by number; nullopt for anything else (not a version).
+std::optional<int64_t> version_rank(std::string_view version);
 
 }  // namespace nimbus::lambda_api

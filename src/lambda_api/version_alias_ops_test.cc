@@ -183,5 +183,106 @@ TEST_F(LambdaApiTest, WeightedAliasesRouteByWeight) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(registry_->resolve("fn", "live")->version, "1");
 }
 
+
+// Publishes n versions of fn, each after a configuration change (publishing
+// nothing new returns the last version).
+class LambdaApiPaging : public LambdaApiTest {
+ protected:
+  void publish_versions(int n) {
+    for (int i = 1; i <= n; ++i) {
+      auto u = send("PUT", "/2015-03-31/functions/fn/configuration", R"({"Description":"v)" + std::to_string(i) + R"("})");
+      ASSERT_EQ(u.status(), 200) << u.raw.body;
+      auto v = send("POST", "/2015-03-31/functions/fn/versions");
+      ASSERT_EQ(v.status(), 201) << v.raw.body;
+      ASSERT_EQ(v.text("Version"), std::to_string(i));
+    }
+  }
+};
+
+std::vector<std::string> field_of(const boost::json::object& o, const char* list, const char* field) {
+  std::vector<std::string> out;
+  for (const auto& e : o.at(list).as_array()) out.emplace_back(e.at(field).as_string());
+  return out;
+}
+
+TEST_F(LambdaApiPaging, ListVersionsPages) {
+  ASSERT_EQ(create("fn").status(), 201);
+  publish_versions(11);
+  auto page = send("GET", "/2015-03-31/functions/fn/versions?MaxItems=5");
+  ASSERT_EQ(page.status(), 200) << page.raw.body;
+  EXPECT_EQ(field_of(page.object(), "Versions", "Version"), (std::vector<std::string>{"$LATEST", "1", "2", "3", "4"}));
+  EXPECT_EQ(page.text("NextMarker"), "4");
+  auto rest = send("GET", "/2015-03-31/functions/fn/versions?MaxItems=5&Marker=4");
+  EXPECT_EQ(field_of(rest.object(), "Versions", "Version"), (std::vector<std::string>{"5", "6", "7", "8", "9"}));
+  auto last = send("GET", "/2015-03-31/functions/fn/versions?MaxItems=5&Marker=" + rest.text("NextMarker"));
+  EXPECT_EQ(field_of(last.object(), "Versions", "Version"), (std::vector<std::string>{"10", "11"}));  // numeric order
+  EXPECT_FALSE(last.object().contains("NextMarker"));
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/versions").object().at("Versions").as_array().size(), 12u);
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/versions?MaxItems=0").error_type(), "ValidationException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/versions?MaxItems=10001").error_type(), "ValidationException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/versions?MaxItems=x").error_type(), "ValidationException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/versions?Marker=zz").error_type(), "InvalidParameterValueException");
+}
+
+TEST_F(LambdaApiPaging, ListAliasesByVersionAndPages) {
+  ASSERT_EQ(create("fn").status(), 201);
+  publish_versions(2);
+  for (auto [name, version] : {std::pair{"a", "1"}, {"b", "2"}, {"c", "1"}, {"d", "$LATEST"}, {"e", "1"}})
+    ASSERT_EQ(send("POST", "/2015-03-31/functions/fn/aliases",
+                   std::string(R"({"Name":")") + name + R"(","FunctionVersion":")" + version + R"("})")
+                  .status(),
+              201);
+  auto one = send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=1");
+  ASSERT_EQ(one.status(), 200) << one.raw.body;
+  EXPECT_EQ(field_of(one.object(), "Aliases", "Name"), (std::vector<std::string>{"a", "c", "e"}));
+  EXPECT_EQ(field_of(send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=%24LATEST").object(), "Aliases", "Name"),
+            (std::vector<std::string>{"d"}));
+  EXPECT_TRUE(send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=7").object().at("Aliases").as_array().empty());
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=x").error_type(), "ValidationException");
+
+  auto page = send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=1&MaxItems=2");
+  EXPECT_EQ(field_of(page.object(), "Aliases", "Name"), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(page.text("NextMarker"), "c");
+  auto rest = send("GET", "/2015-03-31/functions/fn/aliases?FunctionVersion=1&MaxItems=2&Marker=c");
+  EXPECT_EQ(field_of(rest.object(), "Aliases", "Name"), (std::vector<std::string>{"e"}));
+  EXPECT_FALSE(rest.object().contains("NextMarker"));
+  auto all = send("GET", "/2015-03-31/functions/fn/aliases?MaxItems=4");
+  EXPECT_EQ(field_of(all.object(), "Aliases", "Name"), (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(all.text("NextMarker"), "d");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions/fn/aliases?MaxItems=0").error_type(), "ValidationException");
+}
+
+TEST_F(LambdaApiPaging, ListFunctionsAllVersions) {
+  ASSERT_EQ(create("fn").status(), 201);
+  ASSERT_EQ(create("gn").status(), 201);
+  publish_versions(2);
+  auto latest = send("GET", "/2015-03-31/functions");
+  EXPECT_EQ(field_of(latest.object(), "Functions", "Version"), (std::vector<std::string>{"$LATEST", "$LATEST"}));
+  auto all = send("GET", "/2015-03-31/functions?FunctionVersion=ALL");
+  ASSERT_EQ(all.status(), 200) << all.raw.body;
+  EXPECT_EQ(field_of(all.object(), "Functions", "FunctionArn"),
+            (std::vector<std::string>{"arn:aws:lambda:us-east-1:000000000000:function:fn",
+                                      "arn:aws:lambda:us-east-1:000000000000:function:fn:1",
+                                      "arn:aws:lambda:us-east-1:000000000000:function:fn:2",
+                                      "arn:aws:lambda:us-east-1:000000000000:function:gn"}));
+  auto page = send("GET", "/2015-03-31/functions?FunctionVersion=ALL&MaxItems=2");
+  EXPECT_EQ(field_of(page.object(), "Functions", "Version"), (std::vector<std::string>{"$LATEST", "1"}));
+  EXPECT_EQ(page.text("NextMarker"), "fn:1");
+  auto rest = send("GET", "/2015-03-31/functions?FunctionVersion=ALL&MaxItems=2&Marker=fn%3A1");
+  EXPECT_EQ(field_of(rest.object(), "Functions", "FunctionName"), (std::vector<std::string>{"fn", "gn"}));
+  EXPECT_EQ(field_of(rest.object(), "Functions", "Version"), (std::vector<std::string>{"2", "$LATEST"}));
+  EXPECT_FALSE(rest.object().contains("NextMarker"));
+
+  EXPECT_EQ(send("GET", "/2015-03-31/functions?FunctionVersion=LATEST").error_type(), "ValidationException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions?MaxItems=0").error_type(), "ValidationException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions?MaxItems=many").error_type(), "ValidationException");
+  // No function is a Lambda@Edge replica.
+  auto edge = send("GET", "/2015-03-31/functions?FunctionVersion=ALL&MasterRegion=us-east-1");
+  ASSERT_EQ(edge.status(), 200) << edge.raw.body;
+  EXPECT_TRUE(edge.object().at("Functions").as_array().empty());
+  EXPECT_EQ(send("GET", "/2015-03-31/functions?MasterRegion=us-east-1").error_type(), "InvalidParameterValueException");
+  EXPECT_EQ(send("GET", "/2015-03-31/functions?FunctionVersion=ALL&MasterRegion=mars").error_type(), "ValidationException");
+}
+
 }  // namespace
 }  // namespace nimbus::lambda_api::testing

@@ -27,11 +27,27 @@ awaitable<http::Response> publish_version(Deps& d, Call& call) {
 awaitable<http::Response> list_versions(Deps& d, Call& call) {
   auto ref = call.qualified_function();
   if (!ref) co_return call.fail(ref.error());
+  // At most 50 a page, as Lambda; the marker is the last version sent.
+  auto max = max_items(call.query_param("MaxItems"), 50);
+  if (!max) co_return call.fail(max.error());
+  std::string marker = call.query_param("Marker");
+  auto after = marker.empty() ? std::optional<int64_t>(-1) : version_rank(marker);
+  if (!after) co_return call.fail(ErrorType::kInvalidParameterValue, "Invalid Marker: " + marker);
   auto versions = co_await d.on_pool([&] { return d.registry.list_versions(ref->name); });
   if (!versions) co_return call.fail(versions.error());
   json::array arr;
-  for (const auto& v : *versions) arr.push_back(configuration_json(v, d.options.region));
-  co_return call.reply(200, json::object{{"Versions", arr}});
+  std::string next;
+  for (const auto& v : *versions) {
+    if (version_rank(v.version).value_or(-1) <= *after) continue;
+    if (arr.size() == *max) {
+      next = std::string(arr.back().as_object().at("Version").as_string());
+      break;
+    }
+    arr.push_back(configuration_json(v, d.options.region));
+  }
+  json::object out{{"Versions", arr}};
+  if (!next.empty()) out["NextMarker"] = next;
+  co_return call.reply(200, out);
 }
 
 }  // namespace nimbus::lambda_api

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "s3/acl.h"
+#include "s3/bucket_access.h"
 #include "s3/cors.h"
 #include "s3/policy.h"
 
@@ -77,6 +78,20 @@ TEST(Cors, RulesMatchOriginMethodAndHeaders) {
   EXPECT_FALSE(match_cors_rule(*cors, "http://axb", "GET", {}));  // '?' is no wildcard in CORS
   EXPECT_FALSE(parse_cors_configuration("<CORSConfiguration/>", err));
   EXPECT_EQ(err.code, "MalformedXML");
+}
+
+TEST(ExpectedOwner, OnlyNimbusAccountPasses) {
+  EXPECT_FALSE(expected_owner_error({}));
+  EXPECT_FALSE(expected_owner_error({{"x-amz-expected-bucket-owner", "000000000000"}}));
+  EXPECT_FALSE(expected_owner_error({{"x-amz-source-expected-bucket-owner", "000000000000"}}));
+  for (const char* h : {"x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"}) {
+    for (const char* v : {"111122223333", "", "0000000000000"}) {
+      auto e = expected_owner_error({{h, v}});
+      ASSERT_TRUE(e) << h << ": " << v;
+      EXPECT_EQ(e->status, 403);
+      EXPECT_EQ(e->code, "AccessDenied");
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/arn.h"
 #include "storage/store.h"
 
 namespace nimbus::s3 {
@@ -95,6 +96,13 @@ std::string policy_action(std::string_view op) {
   for (const auto& r : kRows)
     if (r.op == op) return std::string(r.action);
   return "s3:" + std::string(op);
+}
+
+std::optional<S3Error> expected_owner_error(const base::HeaderList& headers) {
+  for (std::string_view h : {"x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"})
+    if (const std::string* owner = base::find_header(headers, h); owner && *owner != base::kAccountId)
+      return s3_error(403, "AccessDenied", "Access Denied");
+  return std::nullopt;
 }
 
 }  // namespace nimbus::s3

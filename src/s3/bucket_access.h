@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/headers.h"
 #include "s3/acl.h"
 #include "s3/cors.h"
 #include "s3/policy.h"
@@ -62,6 +63,12 @@ class BucketAccessCache {
   uint64_t generation_ = 0;  // bumped by invalidate(): a load that started before is not cached
   std::unordered_map<std::string, std::shared_ptr<const BucketAccess>> cache_;
 };
+
+// x-amz-expected-bucket-owner (and CopyObject's and UploadPartCopy's
+// x-amz-source-expected-bucket-owner): every bucket belongs to nimbus's one
+// account (base::kAccountId), so any other account id is S3's 403
+// AccessDenied; nullopt when the headers are absent or name that account.
+std::optional<S3Error> expected_owner_error(const base::HeaderList& headers);
 
 // The policy action an S3 operation needs ("GetObject" -> "s3:GetObject").
 std::string policy_action(std::string_view operation);

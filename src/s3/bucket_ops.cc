@@ -11,6 +11,7 @@
 #include "s3/acl.h"
 #include "s3/bucket_access.h"
 #include "s3/call.h"
+#include "s3/object_options.h"
 #include "s3/xml.h"
 
 namespace nimbus::s3 {
@@ -92,6 +93,7 @@ awaitable<http::Response> create_bucket(Deps& d, Call& c) {
   const std::string& name = c.addr.bucket;
   if (!valid_bucket_name(name))
     co_return c.fail(s3_error(400, "InvalidBucketName", "The specified bucket is not valid."));
+  if (auto lock = bucket_object_lock_error(c.req)) co_return c.fail(*lock);
   std::string region = d.options.region;
   auto body = co_await http::read_body(c.req, 64 * 1024);
   if (!body) co_return c.fail(body.error());

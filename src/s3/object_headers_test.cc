@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time.h"
+#include "s3/object_options.h"
 
 namespace nimbus::s3 {
 namespace {
@@ -59,6 +60,33 @@ TEST(Attributes, KeptHeadersAndAwsChunkedStripped) {
   EXPECT_EQ(attribute(a, "authorization"), "");
   r.headers = {{"content-encoding", "aws-chunked"}};
   EXPECT_EQ(attribute(attributes_from_request(r), "content-encoding"), "");
+}
+
+TEST(ObjectLock, RefusedByHeaderName) {
+  auto with = [](base::HeaderList h) {
+    http::Request r;
+    r.headers = std::move(h);
+    return r;
+  };
+  EXPECT_FALSE(write_options_error(with({})));
+  for (const char* h : {"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}) {
+    auto e = write_options_error(with({{h, "x"}}));
+    ASSERT_TRUE(e) << h;
+    EXPECT_EQ(e->status, 501);
+    EXPECT_EQ(e->code, "NotImplemented");
+    EXPECT_NE(e->message.find(h), std::string::npos);
+    EXPECT_NE(e->message.find("Object Lock"), std::string::npos);
+  }
+  EXPECT_FALSE(bucket_object_lock_error(with({})));
+  EXPECT_FALSE(bucket_object_lock_error(with({{"x-amz-bucket-object-lock-enabled", "false"}})));
+  EXPECT_FALSE(bucket_object_lock_error(with({{"x-amz-bucket-object-lock-enabled", "False"}})));
+  auto on = bucket_object_lock_error(with({{"x-amz-bucket-object-lock-enabled", "true"}}));
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->status, 501);
+  EXPECT_NE(on->message.find("x-amz-bucket-object-lock-enabled"), std::string::npos);
+  auto bad = bucket_object_lock_error(with({{"x-amz-bucket-object-lock-enabled", "yes"}}));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
 }
 
 }  // namespace

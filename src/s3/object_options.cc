@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/encoding.h"
 #include "base/headers.h"
 
 namespace nimbus::s3 {
@@ -18,7 +19,31 @@ std::string header(const http::Request& req, std::string_view name) {
   return v ? *v : std::string();
 }
 
+S3Error object_lock_not_implemented(std::string_view header_name) {
+  return s3_error(501, "NotImplemented",
+                  "A header or query you provided implies functionality that is not implemented: " +
+                      std::string(header_name) + " (nimbus does not implement S3 Object Lock)");
+}
+
 }  // namespace
+
+std::optional<S3Error> object_lock_error(const http::Request& req) {
+  // Retention and legal holds are promises never to delete; storing the
+  // object without keeping them would be worse than refusing the write.
+  for (std::string_view h : {"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
+                             "x-amz-object-lock-legal-hold"})
+    if (base::find_header(req.headers, h)) return object_lock_not_implemented(h);
+  return std::nullopt;
+}
+
+std::optional<S3Error> bucket_object_lock_error(const http::Request& req) {
+  const std::string* v = base::find_header(req.headers, "x-amz-bucket-object-lock-enabled");
+  if (!v) return std::nullopt;
+  std::string value = base::to_lower(*v);
+  if (value == "false") return std::nullopt;
+  if (value == "true") return object_lock_not_implemented("x-amz-bucket-object-lock-enabled");
+  return s3_error(400, "InvalidArgument", "Invalid x-amz-bucket-object-lock-enabled header: " + *v);
+}
 
 std::optional<S3Error> write_options_error(std::string_view storage_class, std::string_view sse, bool customer_key,
                                            bool kms_key) {
@@ -39,6 +64,7 @@ std::optional<S3Error> write_options_error(std::string_view storage_class, std::
 }
 
 std::optional<S3Error> write_options_error(const http::Request& req) {
+  if (auto lock = object_lock_error(req)) return lock;
   return write_options_error(header(req, "x-amz-storage-class"), header(req, "x-amz-server-side-encryption"),
                              base::find_header(req.headers, "x-amz-server-side-encryption-customer-algorithm") ||
                                  base::find_header(req.headers, "x-amz-server-side-encryption-customer-key"),

@@ -243,6 +243,9 @@ boost::asio::awaitable<http::Response> Service::Impl::serve(http::Request& req, 
   Route r = route(req.method, call.addr, req, err);
   if (!r.op) co_return call.fail(err);
   Deps deps{store, blocking, options, options.notifications, &access, &credentials};
+  // The caller's guard against writing to or reading from someone else's bucket.
+  if (!call.addr.bucket.empty())
+    if (auto denied = expected_owner_error(req.headers)) co_return call.fail(*denied);
   // A preflight is never signed; a form upload carries its signature in its fields.
   if (anonymous && r.name != "PreflightRequest" && r.name != "PostObject")
     if (auto denied = authorize_anonymous(deps, call, r.name)) co_return call.fail(*denied);

@@ -274,3 +274,78 @@ def test_apis_survive_a_restart(tmp_path):
         assert status == 200 and json.loads(body)["rawPath"] == "/after"
     finally:
         assert s.stop() == 0, s.log_text()
+
+
+def plain_get(server, path):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data
+
+
+def test_disable_execute_api_endpoint(server):
+    """nimbus serves no custom domains: with the default endpoint disabled, every address form answers 403."""
+    c = apigw(server.endpoint)
+    api = c.create_api(Name="no-default", ProtocolType="HTTP", Target=arn("py"), DisableExecuteApiEndpoint=True)
+    api_id = api["ApiId"]
+    assert c.get_api(ApiId=api_id)["DisableExecuteApiEndpoint"] is True
+    status, header, body, _ = call(server, api_id, "GET", "/x")
+    assert status == 403 and json.loads(body) == {"message": "Forbidden"}
+    assert header("content-type") == "application/json"
+    for path in (f"/_aws/execute-api/{api_id}/x", f"/restapis/{api_id}/$default/_user_request_/x"):
+        status, body = plain_get(server, path)
+        assert status == 403 and json.loads(body) == {"message": "Forbidden"}, path
+    c.update_api(ApiId=api_id, DisableExecuteApiEndpoint=False)
+    status, _, body, _ = call(server, api_id, "GET", "/x")
+    assert status == 200 and json.loads(body)["rawPath"] == "/x"
+    for cli in aws_clis():
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigatewayv2", "update-api", "--api-id", api_id,
+                        "--disable-execute-api-endpoint"], env=client_env(), capture_output=True, check=True)
+        assert call(server, api_id, "GET", "/x")[0] == 403
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigatewayv2", "update-api", "--api-id", api_id,
+                        "--no-disable-execute-api-endpoint"], env=client_env(), capture_output=True, check=True)
+        assert call(server, api_id, "GET", "/x")[0] == 200
+
+
+VERSIONED = r'''
+import json, os
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"version": context.function_version,
+                                                   "mark": os.environ.get("MARK", "")})}
+'''
+
+
+def test_proxy_integration_to_a_lambda_alias(server):
+    """An AWS_PROXY integration to an alias ARN runs the version the alias points at, not $LATEST."""
+    lam = lambda_client(server.endpoint)
+    lam.create_function(FunctionName="aliased", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": python_zip({"app.py": VERSIONED})}, Timeout=10,
+                        Environment={"Variables": {"MARK": "one"}})
+    assert lam.publish_version(FunctionName="aliased")["Version"] == "1"
+    lam.update_function_configuration(FunctionName="aliased", Environment={"Variables": {"MARK": "two"}})
+    lam.create_alias(FunctionName="aliased", Name="live", FunctionVersion="1")
+    api = make_api(server, "aliased:live", ["GET /v"])
+    status, _, body, _ = call(server, api, "GET", "/prod/v")
+    assert status == 200, body
+    assert json.loads(body) == {"version": "1", "mark": "one"}
+    # Moving the alias moves the API, with no redeploy.
+    assert lam.publish_version(FunctionName="aliased")["Version"] == "2"
+    lam.update_alias(FunctionName="aliased", Name="live", FunctionVersion="2")
+    assert json.loads(call(server, api, "GET", "/prod/v")[2]) == {"version": "2", "mark": "two"}
+
+
+def test_update_deployment(server):
+    c = apigw(server.endpoint)
+    api = c.create_api(Name="upd-dep", ProtocolType="HTTP")
+    integration = c.create_integration(ApiId=api["ApiId"], IntegrationType="AWS_PROXY", IntegrationUri=arn("py"),
+                                       PayloadFormatVersion="2.0")
+    c.create_route(ApiId=api["ApiId"], RouteKey="GET /a", Target="integrations/" + integration["IntegrationId"])
+    dep = c.create_deployment(ApiId=api["ApiId"], Description="first")
+    updated = c.update_deployment(ApiId=api["ApiId"], DeploymentId=dep["DeploymentId"], Description="second")
+    assert updated["Description"] == "second" and updated["DeploymentId"] == dep["DeploymentId"]
+    assert c.get_deployment(ApiId=api["ApiId"], DeploymentId=dep["DeploymentId"])["Description"] == "second"
+    with pytest.raises(c.exceptions.NotFoundException):
+        c.update_deployment(ApiId=api["ApiId"], DeploymentId="nosuch", Description="x")

@@ -663,3 +663,151 @@ def test_one_trace_from_the_client_through_the_gateway_to_the_function(server):
     assert status == 200 and len(answered) == 1, answered
     started = answered[0].split(";")[0]
     assert json.loads(body)["headers"]["X-Amzn-Trace-Id"].startswith(started + ";Parent="), body
+
+
+def test_disable_execute_api_endpoint(server):
+    """nimbus serves no custom domains: with the default endpoint disabled, the API answers 403 Forbidden."""
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "echo", [("/pets", "GET")], api_args={"disableExecuteApiEndpoint": True})
+    assert c.get_rest_api(restApiId=api_id)["disableExecuteApiEndpoint"] is True
+    status, header, body, _ = call(server, api_id, "GET", "/test/pets")
+    assert status == 403 and json.loads(body) == {"message": "Forbidden"}
+    assert header("x-amzn-ErrorType") == "ForbiddenException"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", f"/restapis/{api_id}/test/_user_request_/pets")
+    r = conn.getresponse()
+    assert r.status == 403 and json.loads(r.read()) == {"message": "Forbidden"}
+    conn.close()
+    c.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "false"}])
+    status, _, body, _ = call(server, api_id, "GET", "/test/pets")
+    assert status == 200 and json.loads(body)["resource"] == "/pets"
+    for cli in aws_clis():
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "update-rest-api", "--rest-api-id", api_id,
+                        "--patch-operations", "op=replace,path=/disableExecuteApiEndpoint,value=true"],
+                       env=client_env(), capture_output=True, check=True)
+        assert call(server, api_id, "GET", "/test/pets")[0] == 403
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "update-rest-api", "--rest-api-id", api_id,
+                        "--patch-operations", "op=replace,path=/disableExecuteApiEndpoint,value=false"],
+                       env=client_env(), capture_output=True, check=True)
+        assert call(server, api_id, "GET", "/test/pets")[0] == 200
+
+
+def test_request_body_over_10_mb_is_413(server):
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "shaped", [("/big", "POST")])
+    status, header, body, _ = call(server, api_id, "POST", "/test/big", body=b"x" * (10 * 1024 * 1024 + 1))
+    assert status == 413
+    assert json.loads(body) == {"message": "HTTP content length exceeded 10485760 bytes."}
+    assert header("x-amzn-ErrorType") == "RequestTooLargeException"
+    # Exactly 10 MB still reaches the function.
+    status, _, body, _ = call(server, api_id, "POST", "/test/big", body=b"x" * (10 * 1024 * 1024))
+    assert status == 200 and body == b"", body
+
+
+VERSIONED = r'''
+import json, os
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"version": context.function_version,
+                                                   "mark": os.environ.get("MARK", "")})}
+'''
+
+
+def test_proxy_integration_to_a_lambda_alias(server):
+    """An AWS_PROXY integration whose uri names an alias runs the alias's version, not $LATEST."""
+    lam = lambda_client(server.endpoint)
+    lam.create_function(FunctionName="restaliased", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": python_zip({"app.py": VERSIONED})}, Timeout=10,
+                        Environment={"Variables": {"MARK": "one"}})
+    assert lam.publish_version(FunctionName="restaliased")["Version"] == "1"
+    lam.update_function_configuration(FunctionName="restaliased", Environment={"Variables": {"MARK": "two"}})
+    lam.create_alias(FunctionName="restaliased", Name="live", FunctionVersion="1")
+    c = apigw(server.endpoint)
+    api_id, _ = build_api(c, "restaliased:live", [("/v", "GET")])
+    status, _, body, _ = call(server, api_id, "GET", "/test/v")
+    assert status == 200, body
+    assert json.loads(body) == {"version": "1", "mark": "one"}
+    assert lam.publish_version(FunctionName="restaliased")["Version"] == "2"
+    lam.update_alias(FunctionName="restaliased", Name="live", FunctionVersion="2")
+    assert json.loads(call(server, api_id, "GET", "/test/v")[2]) == {"version": "2", "mark": "two"}
+
+
+def test_update_method_integration_and_deployment_in_place(server):
+    """UpdateMethod, UpdateIntegration and UpdateDeployment as patchOperations (Terraform's in-place updates):
+    the change is stored at once and served from the next deployment, as on AWS."""
+    from botocore.exceptions import ClientError
+    c = apigw(server.endpoint)
+    api_id, ids = build_api(c, "echo", [("/pets", "GET")])
+    res = ids["/pets"]
+    status, header, _, _ = call(server, api_id, "GET", "/test/pets")
+    assert status == 200 and header("X-Handler") == "python"
+
+    m = c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "add", "path": "/requestParameters/method.request.querystring.q", "value": "false"},
+        {"op": "replace", "path": "/operationName", "value": "ListPets"}])
+    assert m["apiKeyRequired"] is True and m["operationName"] == "ListPets"
+    assert m["requestParameters"] == {"method.request.querystring.q": False}
+    got = c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")
+    assert got["apiKeyRequired"] is True and got["methodIntegration"]["type"] == "AWS_PROXY"
+    assert call(server, api_id, "GET", "/test/pets")[0] == 200, "served from the old deployment until redeployed"
+    c.create_deployment(restApiId=api_id, stageName="test")
+    assert call(server, api_id, "GET", "/test/pets")[0] == 403, "an API key is now required"
+    for cli in aws_clis():
+        c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+            {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+            {"op": "add", "path": "/requestParameters/method.request.querystring.q", "value": "false"}])
+        subprocess.run([cli, "--endpoint-url", server.endpoint, "apigateway", "update-method", "--rest-api-id", api_id,
+                        "--resource-id", res, "--http-method", "GET", "--patch-operations",
+                        "op=replace,path=/apiKeyRequired,value=false",
+                        "op=remove,path=/requestParameters/method.request.querystring.q"],
+                       env=client_env(), capture_output=True, check=True)
+        m = c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")
+        assert m["apiKeyRequired"] is False and "requestParameters" not in m
+
+    # Refused, and nothing changed: a CUSTOM method with no authorizer, a path nimbus does not apply.
+    for ops in ([{"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}],
+                [{"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"}],
+                [{"op": "add", "path": "/authorizationScopes", "value": "s"}]):
+        with pytest.raises(ClientError):
+            c.update_method(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=ops)
+    assert c.get_method(restApiId=api_id, resourceId=res, httpMethod="GET")["authorizationType"] == "NONE"
+    with pytest.raises(ClientError) as e:
+        c.update_method(restApiId=api_id, resourceId=res, httpMethod="POST",
+                        patchOperations=[{"op": "replace", "path": "/apiKeyRequired", "value": "true"}])
+    assert e.value.response["Error"]["Code"] == "NotFoundException"
+
+    c.create_deployment(restApiId=api_id, stageName="test")
+    assert call(server, api_id, "GET", "/test/pets")[0] == 200
+
+    i = c.update_integration(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/uri", "value": invocation_uri("shaped")},
+        {"op": "replace", "path": "/timeoutInMillis", "value": "5000"},
+        {"op": "add", "path": "/cacheKeyParameters/method.request.querystring.kind"}])
+    assert i["uri"] == invocation_uri("shaped") and i["timeoutInMillis"] == 5000
+    assert i["cacheKeyParameters"] == ["method.request.querystring.kind"]
+    assert c.get_integration(restApiId=api_id, resourceId=res, httpMethod="GET")["uri"] == invocation_uri("shaped")
+    assert call(server, api_id, "GET", "/test/pets")[1]("X-Handler") == "python", "still the old deployment"
+    dep = c.create_deployment(restApiId=api_id, stageName="test", description="first")
+    status, header, body, _ = call(server, api_id, "GET", "/test/pets?kind=hello")
+    assert status == 200 and body == b"hello" and header("X-Handler") is None
+    for ops in ([{"op": "replace", "path": "/timeoutInMillis", "value": "100000"}],
+                [{"op": "replace", "path": "/uri", "value": "http://example.com"}],
+                [{"op": "replace", "path": "/type", "value": "HTTP_PROXY"}],
+                [{"op": "add", "path": "/requestTemplates/application~1json", "value": "{}"}]):
+        with pytest.raises(ClientError):
+            c.update_integration(restApiId=api_id, resourceId=res, httpMethod="GET", patchOperations=ops)
+    assert c.get_integration(restApiId=api_id, resourceId=res, httpMethod="GET")["timeoutInMillis"] == 5000
+
+    d = c.update_deployment(restApiId=api_id, deploymentId=dep["id"],
+                            patchOperations=[{"op": "replace", "path": "/description", "value": "second"}])
+    assert d["description"] == "second" and d["id"] == dep["id"]
+    assert c.get_deployment(restApiId=api_id, deploymentId=dep["id"])["description"] == "second"
+    with pytest.raises(ClientError):
+        c.update_deployment(restApiId=api_id, deploymentId=dep["id"],
+                            patchOperations=[{"op": "replace", "path": "/canarySettings/percentTraffic", "value": "5"}])
+    with pytest.raises(ClientError) as e:
+        c.update_deployment(restApiId=api_id, deploymentId="nosuchdep",
+                            patchOperations=[{"op": "replace", "path": "/description", "value": "x"}])
+    assert e.value.response["Error"]["Code"] == "NotFoundException"

@@ -215,3 +215,37 @@ def test_uploads_and_deliveries_do_not_stall_each_other(server):
     wait_for(delivered, timeout=60, what="200 events")
     # Generous: without the stall this takes about a second; with it, minutes.
     assert time.time() - start < 30
+
+
+# The recorder, printing each record's object versionId too.
+VERSION_RECORDER = RECORDER.replace(
+    'print("EVENT %s %s %s %s %s" % (rec["eventName"], rec["s3"]["bucket"]["name"], o["key"], o.get("size", "-"),\n'
+    '                                       rec["s3"]["configurationId"]), flush=True)',
+    'print("VEVENT %s %s %s %s" % (rec["eventName"], rec["s3"]["bucket"]["name"], o["key"], o.get("versionId", "-")),\n'
+    '              flush=True)')
+assert VERSION_RECORDER != RECORDER
+
+
+def test_versioned_bucket_events_carry_version_ids(server):
+    s3 = boto3_client(server.endpoint)
+    lam = lambda_client(server.endpoint)
+    s3.create_bucket(Bucket="album")
+    s3.put_bucket_versioning(Bucket="album", VersioningConfiguration={"Status": "Enabled"})
+    lam.create_function(FunctionName="versions", Runtime="provided.al2023", Role=ROLE, Handler="x",
+                        Code={"ZipFile": bootstrap_zip(VERSION_RECORDER)})
+    s3.put_bucket_notification_configuration(Bucket="album", NotificationConfiguration={"LambdaFunctionConfigurations": [
+        {"LambdaFunctionArn": ARN.format("versions"), "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]})
+    first = s3.put_object(Bucket="album", Key="p.jpg", Body=b"one")["VersionId"]
+    second = s3.put_object(Bucket="album", Key="p.jpg", Body=b"two")["VersionId"]
+    assert first != second
+    for vid in (first, second):
+        wait_for(lambda: f"VEVENT ObjectCreated:Put album p.jpg {vid}" in server.log_text(), what="a Put event")
+    # A DELETE without a version id makes a delete marker: its own event, with the marker's id.
+    marker = s3.delete_object(Bucket="album", Key="p.jpg")
+    assert marker["DeleteMarker"] is True
+    wait_for(lambda: f"VEVENT ObjectRemoved:DeleteMarkerCreated album p.jpg {marker['VersionId']}" in server.log_text(),
+             what="the DeleteMarkerCreated event")
+    # Deleting one version for good is ObjectRemoved:Delete, with that version's id.
+    s3.delete_object(Bucket="album", Key="p.jpg", VersionId=first)
+    wait_for(lambda: f"VEVENT ObjectRemoved:Delete album p.jpg {first}" in server.log_text(), what="the Delete event")
+    assert f"VEVENT ObjectRemoved:DeleteMarkerCreated album p.jpg {first}" not in server.log_text()
