@@ -11,21 +11,14 @@ base::Result<Filters> Filters::parse(const std::vector<std::string>& patterns) {
     return base::make_error(base::ErrorCode::kInvalidArgument,
                             "Invalid filter criteria: at most " + std::to_string(kMaxPatterns) +
                                 " filters are allowed per event source mapping.");
-  // EventBridge's limits rather than SNS's 5 keys: a pattern names record fields at any depth.
-  patterns::Limits limits{.max_keys = 64, .max_combinations = 10000, .max_bytes = kMaxPatternLength};
+  auto grammar = patterns::Grammar::lambda_filter_criteria(kMaxPatternLength);
   Filters f;
   for (const auto& p : patterns) {
     if (p.size() > kMaxPatternLength)
       return base::make_error(base::ErrorCode::kInvalidArgument,
                               "Invalid filter pattern definition: a pattern is longer than 4096 characters.");
-    auto policy = patterns::FilterPolicy::parse(p, patterns::Scope::kMessageBody, limits);
-    if (!policy) {
-      // The matcher words its errors for SNS; the reason after its prefix is the same.
-      std::string why = policy.error().message;
-      constexpr std::string_view kSnsPrefix = "Invalid parameter: FilterPolicy: ";
-      if (why.rfind(kSnsPrefix, 0) == 0) why.erase(0, kSnsPrefix.size());
-      return base::make_error(base::ErrorCode::kInvalidArgument, "Invalid filter pattern definition. " + why);
-    }
+    auto policy = patterns::FilterPolicy::parse(p, patterns::Scope::kMessageBody, grammar);
+    if (!policy) return policy.error();
     f.patterns_.push_back(std::move(*policy));
   }
   return f;
