@@ -27,6 +27,10 @@
 #include "s3/errors.h"
 #include "s3/lifecycle_sweeper.h"
 #include "s3/service.h"
+#include "buses/deliveries.h"
+#include "buses/router.h"
+#include "buses/store.h"
+#include "eventbridge/service.h"
 #include "sns/service.h"
 #include "topics/delivery.h"
 #include "topics/signer.h"
@@ -108,6 +112,7 @@ base::Status Application::build() {
   if (auto s = build_functions(*this); !s) return s;
   if (auto s = build_sns(*this); !s) return s;
   if (auto s = build_mappings(*this); !s) return s;
+  if (auto s = build_eventbridge(*this); !s) return s;
   for (const auto& entry : service_table()) router.add(entry.build(*this));
   admin.services = {"s3"};
   for (const auto& d : router.services())
@@ -121,6 +126,7 @@ base::Status Application::start() {
   if (auto s = start_functions(*this); !s) return s;
   start_events(*this);
   if (auto s = start_sns(*this); !s) return s;
+  if (auto s = start_eventbridge(*this); !s) return s;
   start_lifecycle(*this);
   start_mappings(*this);
   server->start();
@@ -131,6 +137,7 @@ void Application::stop() {
   if (lifecycle) lifecycle->stop();
   if (notifications) notifications->stop();
   if (sns_deliveries) sns_deliveries->stop();
+  stop_eventbridge(*this);
   stop_mappings(*this);  // before the invoker: no batch starts on a stopping invoker
   if (async_queue) async_queue->stop();
   if (invoker) invoker->shutdown();

@@ -84,6 +84,15 @@ namespace nimbus::sqs {
 class Queues;
 class Service;
 }
+namespace nimbus::buses {
+class Store;
+class Deliveries;
+class Router;
+class TargetSink;
+}  // namespace nimbus::buses
+namespace nimbus::eventbridge {
+class Service;
+}
 
 namespace nimbus::server {
 
@@ -156,6 +165,11 @@ class Application {
   std::unique_ptr<sns::Service> sns;
   std::unique_ptr<mappings::Store> mappings;         // event source mappings (mappings.db)
   std::unique_ptr<mappings::Runner> mapping_runner;  // a poller per enabled mapping: SQS → its function
+  std::unique_ptr<buses::Store> buses;                // EventBridge's buses and rules (buses.db)
+  std::unique_ptr<buses::TargetSink> bus_targets;     // rule targets: server/targets.h, or another bus
+  std::unique_ptr<buses::Deliveries> bus_deliveries;  // matched events on their way to targets (queue.db)
+  std::unique_ptr<buses::Router> bus_router;          // PutEvents: envelope, matching, deliveries
+  std::unique_ptr<eventbridge::Service> eventbridge;
   std::vector<std::shared_ptr<void>> services;
 };
 

@@ -20,6 +20,7 @@ const std::vector<ServiceEntry>& service_table() {
       {"apigateway", &wire_apigateway},
       {"sts", [](Application& a) { return a.keep(std::make_unique<sts::Service>(a.credentials))->descriptor(); }},
       {"sns", &wire_sns},
+      {"events", &wire_eventbridge},
   };
   return table;
 }

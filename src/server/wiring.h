@@ -8,6 +8,7 @@
 //   wiring_messaging.cc      SQS on queue.db (opened by build_functions, shared with the async queue)
 //   wiring_sns.cc            SNS: topics, deliveries, the API and its links
 //   wiring_mappings.cc       event source mappings: their store, the pollers, the queue facts
+//   wiring_eventbridge.cc    EventBridge: buses and rules, the router, deliveries to targets
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.
@@ -43,6 +44,9 @@ base::Status build_sns(Application& app);          // after build_functions (the
 base::Status start_sns(Application& app);
 base::Status build_mappings(Application& app);     // after build_functions (app.sqs, app.invoker)
 void start_mappings(Application& app);
+base::Status build_eventbridge(Application& app);  // after build_sns (targets may be topics)
+base::Status start_eventbridge(Application& app);
+void stop_eventbridge(Application& app);
 void stop_mappings(Application& app);
 void start_events(Application& app);
 void start_lifecycle(Application& app);                // the S3 lifecycle sweeper
@@ -60,7 +64,8 @@ aws::ServiceDescriptor wire_sqs(Application& app);          // SQS, both protoco
 aws::ServiceDescriptor wire_apigateway(Application& app);   // the management APIs (v1 and v2)
 aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
 aws::ServiceDescriptor wire_sns(Application& app);
-aws::ServiceDescriptor wire_sns_links(Application& app);  // SubscribeURL, UnsubscribeURL, SigningCertURL: unsigned
+aws::ServiceDescriptor wire_sns_links(Application& app);
+aws::ServiceDescriptor wire_eventbridge(Application& app);  // SubscribeURL, UnsubscribeURL, SigningCertURL: unsigned
 
 struct ServiceEntry {
   std::string_view name;
