@@ -113,7 +113,8 @@ base::Result<int> value(std::string_view token, Field f, std::string_view field_
   if (f == Field::kDayOfWeek)
     for (size_t i = 0; i < kDayNames.size(); ++i)
       if (token == kDayNames[i]) return static_cast<int>(i) + 1;
-  if (token.empty()) return invalid(std::string(r.name) + " field '" + std::string(field_text) + "' has an empty value");
+  if (token.empty())
+    return invalid(std::string(r.name) + " field '" + std::string(field_text) + "' has an empty value");
   return invalid(std::string(r.name) + " value '" + std::string(token) + "' is not valid: expected " + range_text(f));
 }
 
@@ -155,8 +156,7 @@ base::Result<Bits> parse_list(std::string_view text, Field f) {
       lo = *a;
       hi = *b;
       if (hi < lo) {
-        if (!r.wraps)
-          return invalid(std::string(r.name) + " range " + std::string(base) + " ends before it starts");
+        if (!r.wraps) return invalid(std::string(r.name) + " range " + std::string(base) + " ends before it starts");
         hi += span;  // 22-2 is 22, 23, 0, 1, 2
       }
     } else {
@@ -284,7 +284,8 @@ base::Result<Cron> Cron::parse(std::string_view fields_text) {
   }
   const bool dom_any = fields[2] == "?";
   const bool dow_any = fields[4] == "?";
-  if (dom_any && dow_any) return invalid("Day-of-month and Day-of-week can't both be '?': one of them must name the days");
+  if (dom_any && dow_any)
+    return invalid("Day-of-month and Day-of-week can't both be '?': one of them must name the days");
   if (!dom_any && !dow_any)
     return invalid(
         "you can't specify both Day-of-month and Day-of-week: if you specify a value or a * in one, you must use ? in "
@@ -426,9 +427,10 @@ std::optional<WallMinutes> Cron::next_at_or_after(WallMinutes from) const {
       ++h, mi = 0;
       continue;
     }
-    return WallMinutes{std::chrono::local_days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}}
-                           .time_since_epoch() +
-                       std::chrono::hours{h} + std::chrono::minutes{m3}};
+    return WallMinutes{
+        std::chrono::local_days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}}
+            .time_since_epoch() +
+        std::chrono::hours{h} + std::chrono::minutes{m3}};
   }
 }
 

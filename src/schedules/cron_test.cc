@@ -58,9 +58,12 @@ TEST(SchedulesCron, AwsDocumentedExamples) {
   EXPECT_EQ(fires("15 12 * * ? *", fri), (V{"2027-01-01T12:15", "2027-01-02T12:15", "2027-01-03T12:15"}));
   EXPECT_EQ(fires("0 18 ? * MON-FRI *", fri), (V{"2027-01-01T18:00", "2027-01-04T18:00", "2027-01-05T18:00"}));
   EXPECT_EQ(fires("0 8 1 * ? *", fri), (V{"2027-01-01T08:00", "2027-02-01T08:00", "2027-03-01T08:00"}));
-  EXPECT_EQ(fires("0/15 * * * ? *", wall(2027, 1, 1, 10, 1)), (V{"2027-01-01T10:15", "2027-01-01T10:30", "2027-01-01T10:45"}));
-  EXPECT_EQ(fires("0/10 * ? * MON-FRI *", wall(2027, 1, 1, 23, 55)), (V{"2027-01-04T00:00", "2027-01-04T00:10", "2027-01-04T00:20"}));
-  EXPECT_EQ(fires("0/5 8-17 ? * MON-FRI *", wall(2027, 1, 1, 17, 51)), (V{"2027-01-01T17:55", "2027-01-04T08:00", "2027-01-04T08:05"}));
+  EXPECT_EQ(fires("0/15 * * * ? *", wall(2027, 1, 1, 10, 1)),
+            (V{"2027-01-01T10:15", "2027-01-01T10:30", "2027-01-01T10:45"}));
+  EXPECT_EQ(fires("0/10 * ? * MON-FRI *", wall(2027, 1, 1, 23, 55)),
+            (V{"2027-01-04T00:00", "2027-01-04T00:10", "2027-01-04T00:20"}));
+  EXPECT_EQ(fires("0/5 8-17 ? * MON-FRI *", wall(2027, 1, 1, 17, 51)),
+            (V{"2027-01-01T17:55", "2027-01-04T08:00", "2027-01-04T08:05"}));
   // 8:00 to 17:55: the last fire of a day is 17:55.
   EXPECT_EQ(fires("0/5 8-17 ? * MON-FRI *", wall(2027, 1, 4, 17, 55), 2), (V{"2027-01-04T17:55", "2027-01-05T08:00"}));
   // The first Monday: January's is the 4th, February's the 1st.
@@ -68,11 +71,13 @@ TEST(SchedulesCron, AwsDocumentedExamples) {
   EXPECT_EQ(fires("0 12 * * ? *", fri, 1), (V{"2027-01-01T12:00"}));
   EXPECT_EQ(fires("5,35 14 * * ? *", fri), (V{"2027-01-01T14:05", "2027-01-01T14:35", "2027-01-02T14:05"}));
   // The last Friday of each month, 2019 to 2022, and then never.
-  EXPECT_EQ(fires("15 10 ? * 6L 2019-2022", wall(2019, 1, 1)), (V{"2019-01-25T10:15", "2019-02-22T10:15", "2019-03-29T10:15"}));
+  EXPECT_EQ(fires("15 10 ? * 6L 2019-2022", wall(2019, 1, 1)),
+            (V{"2019-01-25T10:15", "2019-02-22T10:15", "2019-03-29T10:15"}));
   EXPECT_EQ(fires("15 10 ? * 6L 2019-2022", wall(2022, 12, 30, 10, 16)), (V{"never"}));
   // Every 30 minutes, 22:00 (well, 20:00) to 02:30, on days Monday to Friday:
   // each fire's own day must be a weekday, so Saturday 00:00-02:30 does not.
-  EXPECT_EQ(fires("0/30 20-2 ? * MON-FRI *", wall(2027, 1, 1, 2, 0), 3), (V{"2027-01-01T02:00", "2027-01-01T02:30", "2027-01-01T20:00"}));
+  EXPECT_EQ(fires("0/30 20-2 ? * MON-FRI *", wall(2027, 1, 1, 2, 0), 3),
+            (V{"2027-01-01T02:00", "2027-01-01T02:30", "2027-01-01T20:00"}));
   EXPECT_EQ(fires("0/30 20-2 ? * MON-FRI *", wall(2027, 1, 1, 23, 45), 2), (V{"2027-01-04T00:00", "2027-01-04T00:30"}));
 }
 
@@ -151,17 +156,26 @@ TEST(SchedulesCron, NearestWeekdayStaysInItsMonth) {
 }
 
 TEST(SchedulesCron, ListsRangesIncrements) {
-  EXPECT_EQ(fires("5/15 0 * * ? *", wall(2027, 1, 1), 5), (V{"2027-01-01T00:05", "2027-01-01T00:20", "2027-01-01T00:35", "2027-01-01T00:50", "2027-01-02T00:05"}));
-  EXPECT_EQ(fires("*/20 0 * * ? *", wall(2027, 1, 1), 4), (V{"2027-01-01T00:00", "2027-01-01T00:20", "2027-01-01T00:40", "2027-01-02T00:00"}));
-  EXPECT_EQ(fires("10-30/10 0 * * ? *", wall(2027, 1, 1), 4), (V{"2027-01-01T00:10", "2027-01-01T00:20", "2027-01-01T00:30", "2027-01-02T00:10"}));
+  EXPECT_EQ(fires("5/15 0 * * ? *", wall(2027, 1, 1), 5),
+            (V{"2027-01-01T00:05", "2027-01-01T00:20", "2027-01-01T00:35", "2027-01-01T00:50", "2027-01-02T00:05"}));
+  EXPECT_EQ(fires("*/20 0 * * ? *", wall(2027, 1, 1), 4),
+            (V{"2027-01-01T00:00", "2027-01-01T00:20", "2027-01-01T00:40", "2027-01-02T00:00"}));
+  EXPECT_EQ(fires("10-30/10 0 * * ? *", wall(2027, 1, 1), 4),
+            (V{"2027-01-01T00:10", "2027-01-01T00:20", "2027-01-01T00:30", "2027-01-02T00:10"}));
   // A wrapping range keeps its step across the wrap: 50, 55, 0, 5, 10.
-  EXPECT_EQ(fires("50-10/5 0 * * ? *", wall(2027, 1, 1), 4), (V{"2027-01-01T00:00", "2027-01-01T00:05", "2027-01-01T00:10", "2027-01-01T00:50"}));
-  EXPECT_EQ(fires("0 0 1-31/30 * ? *", wall(2027, 1, 1), 3), (V{"2027-01-01T00:00", "2027-01-31T00:00", "2027-02-01T00:00"}));
+  EXPECT_EQ(fires("50-10/5 0 * * ? *", wall(2027, 1, 1), 4),
+            (V{"2027-01-01T00:00", "2027-01-01T00:05", "2027-01-01T00:10", "2027-01-01T00:50"}));
+  EXPECT_EQ(fires("0 0 1-31/30 * ? *", wall(2027, 1, 1), 3),
+            (V{"2027-01-01T00:00", "2027-01-31T00:00", "2027-02-01T00:00"}));
   EXPECT_EQ(fires("30-30 13-13 ? * 2,4,6 *", wall(2027, 1, 1), 2), (V{"2027-01-01T13:30", "2027-01-04T13:30"}));
-  EXPECT_EQ(fires("0 0 1/10,2,3/8 * ? *", wall(2027, 1, 1), 6), (V{"2027-01-01T00:00", "2027-01-02T00:00", "2027-01-03T00:00", "2027-01-11T00:00", "2027-01-19T00:00", "2027-01-21T00:00"}));
+  EXPECT_EQ(fires("0 0 1/10,2,3/8 * ? *", wall(2027, 1, 1), 6),
+            (V{"2027-01-01T00:00", "2027-01-02T00:00", "2027-01-03T00:00", "2027-01-11T00:00", "2027-01-19T00:00",
+               "2027-01-21T00:00"}));
   // Month and day ranges that wrap: NOV-FEB, FRI-MON.
-  EXPECT_EQ(fires("0 0 1 NOV-FEB ? *", wall(2027, 2, 2), 4), (V{"2027-11-01T00:00", "2027-12-01T00:00", "2028-01-01T00:00", "2028-02-01T00:00"}));
-  EXPECT_EQ(fires("0 0 ? * FRI-MON *", wall(2027, 1, 1), 5), (V{"2027-01-01T00:00", "2027-01-02T00:00", "2027-01-03T00:00", "2027-01-04T00:00", "2027-01-08T00:00"}));
+  EXPECT_EQ(fires("0 0 1 NOV-FEB ? *", wall(2027, 2, 2), 4),
+            (V{"2027-11-01T00:00", "2027-12-01T00:00", "2028-01-01T00:00", "2028-02-01T00:00"}));
+  EXPECT_EQ(fires("0 0 ? * FRI-MON *", wall(2027, 1, 1), 5),
+            (V{"2027-01-01T00:00", "2027-01-02T00:00", "2027-01-03T00:00", "2027-01-04T00:00", "2027-01-08T00:00"}));
   // Years: lists, ranges, increments.
   EXPECT_EQ(fires("0 0 1 1 ? 2030,2040", wall(2031, 1, 1), 2), (V{"2040-01-01T00:00", "never"}));
   EXPECT_EQ(fires("0 0 1 1 ? 2030/5", wall(2031, 1, 1), 2), (V{"2035-01-01T00:00", "2040-01-01T00:00"}));
@@ -178,13 +192,15 @@ TEST(SchedulesCron, NamesAreCaseInsensitive) {
 }
 
 TEST(SchedulesCron, RefusesWithAClearMessage) {
-  EXPECT_EQ(refusal("0 10 * * ? * *"), "cron() takes six fields (Minutes Hours Day-of-month Month Day-of-week Year), got 7");
-  EXPECT_EQ(refusal("0 10 * * ?"), "cron() takes six fields (Minutes Hours Day-of-month Month Day-of-week Year), got 5");
+  EXPECT_EQ(refusal("0 10 * * ? * *"),
+            "cron() takes six fields (Minutes Hours Day-of-month Month Day-of-week Year), got 7");
+  EXPECT_EQ(refusal("0 10 * * ?"),
+            "cron() takes six fields (Minutes Hours Day-of-month Month Day-of-week Year), got 5");
   EXPECT_EQ(refusal(""), "cron() takes six fields (Minutes Hours Day-of-month Month Day-of-week Year), got 0");
   EXPECT_EQ(refusal("0 10 ? * ? *"), "Day-of-month and Day-of-week can't both be '?': one of them must name the days");
   const std::string neither =
-      "you can't specify both Day-of-month and Day-of-week: if you specify a value or a * in one, you must use ? in the "
-      "other";
+      "you can't specify both Day-of-month and Day-of-week: if you specify a value or a * in one, you must use ? "
+      "in the other";
   EXPECT_EQ(refusal("0 10 * * * *"), neither);
   EXPECT_EQ(refusal("0 10 1 * MON *"), neither);
   EXPECT_EQ(refusal("0 10 * * MON-FRI *"), neither);  // Unix cron habits
@@ -216,7 +232,8 @@ TEST(SchedulesCron, RefusesWithAClearMessage) {
   EXPECT_EQ(refusal("0/ * * * ? *"), "Minutes increment in '0/' must be a number");
   EXPECT_EQ(refusal("0 */24 * * ? *"), "Hours increment 24 is out of range 1-23");
 
-  EXPECT_EQ(refusal("0 10 ? * 3#1,6#3 *"), "with '#', Day-of-week holds only one expression ('3#1,6#3' is more than one)");
+  EXPECT_EQ(refusal("0 10 ? * 3#1,6#3 *"),
+            "with '#', Day-of-week holds only one expression ('3#1,6#3' is more than one)");
   EXPECT_EQ(refusal("0 10 ? * 3#1#2 *"), "with '#', Day-of-week holds only one expression ('3#1#2' is more than one)");
   EXPECT_EQ(refusal("0 10 ? * 3#1,5 *"), "with '#', Day-of-week holds only one expression ('3#1,5' is more than one)");
   EXPECT_EQ(refusal("0 10 ? * 3#6 *"), "Day-of-week '3#6': the number after '#' must be 1-5");

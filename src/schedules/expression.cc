@@ -76,13 +76,15 @@ base::Result<At> parse_at(std::string_view inner) {
     }
     return true;
   };
-  if (!form()) return invalid("at() takes yyyy-mm-ddThh:mm:ss, e.g. at(2027-03-14T09:30:00), got at(" + std::string(inner) + ")");
+  if (!form())
+    return invalid("at() takes yyyy-mm-ddThh:mm:ss, e.g. at(2027-03-14T09:30:00), got at(" + std::string(inner) + ")");
   auto num = [&](size_t pos, size_t len) {
     int v = 0;
     for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (inner[i] - '0');
     return v;
   };
-  const std::chrono::year_month_day ymd{std::chrono::year{num(0, 4)}, std::chrono::month{static_cast<unsigned>(num(5, 2))},
+  const std::chrono::year_month_day ymd{std::chrono::year{num(0, 4)},
+                                        std::chrono::month{static_cast<unsigned>(num(5, 2))},
                                         std::chrono::day{static_cast<unsigned>(num(8, 2))}};
   const int h = num(11, 2), mi = num(14, 2), s = num(17, 2);
   if (!ymd.ok()) return invalid("at(" + std::string(inner) + ") is not a date that exists");

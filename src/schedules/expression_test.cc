@@ -167,8 +167,10 @@ TEST(SchedulesExpression, RuleRateCountsFromCreationOnePeriodOn) {
   EXPECT_EQ(iso(schedules::next_after(every5, created + 10min - 1ms, rule)), "2027-01-01T10:10:07.250Z");
   // A year on, still on the same 5-minute grid, computed, not stepped to.
   EXPECT_EQ(iso(schedules::next_after(every5, utc(2028, 1, 1, 10, 0, 8), rule)), "2028-01-01T10:05:07.250Z");
-  EXPECT_EQ(iso(schedules::next_after(parsed("rate(1 day)", Dialect::kRule), created, rule)), "2027-01-02T10:00:07.250Z");
-  EXPECT_EQ(iso(schedules::next_after(parsed("rate(1 hour)", Dialect::kRule), created, rule)), "2027-01-01T11:00:07.250Z");
+  EXPECT_EQ(iso(schedules::next_after(parsed("rate(1 day)", Dialect::kRule), created, rule)),
+            "2027-01-02T10:00:07.250Z");
+  EXPECT_EQ(iso(schedules::next_after(parsed("rate(1 hour)", Dialect::kRule), created, rule)),
+            "2027-01-01T11:00:07.250Z");
 }
 
 TEST(SchedulesExpression, SchedulerRateStartsAtStartDateOrAtOnce) {
@@ -183,8 +185,8 @@ TEST(SchedulesExpression, SchedulerRateStartsAtStartDateOrAtOnce) {
   EXPECT_EQ(iso(schedules::next_after(every5, created, now)), "2027-01-01T10:05:00.000Z");
 
   // A StartDate: the first fire is the StartDate; an EndDate: none at or after it.
-  const Evaluation window = schedules::for_schedule(TimeZone::utc(), created, utc(2027, 2, 1, 8, 30),
-                                                    utc(2027, 2, 1, 8, 45));
+  const Evaluation window =
+      schedules::for_schedule(TimeZone::utc(), created, utc(2027, 2, 1, 8, 30), utc(2027, 2, 1, 8, 45));
   EXPECT_EQ(iso(schedules::upcoming(every5, created, 5, window)),
             (V{"2027-02-01T08:30:00.000Z", "2027-02-01T08:35:00.000Z", "2027-02-01T08:40:00.000Z"}));
 }
@@ -256,8 +258,8 @@ TEST(SchedulesExpression, AtFiresOnceInItsZone) {
 }
 
 TEST(SchedulesExpression, CronKeepsToTheScheduleWindow) {
-  const Evaluation window = schedules::for_schedule(TimeZone::utc(), utc(2027, 1, 1), utc(2027, 1, 10, 10, 0),
-                                                    utc(2027, 1, 12, 10, 0));
+  const Evaluation window =
+      schedules::for_schedule(TimeZone::utc(), utc(2027, 1, 1), utc(2027, 1, 10, 10, 0), utc(2027, 1, 12, 10, 0));
   // The StartDate itself may fire; the EndDate may not.
   EXPECT_EQ(iso(schedules::upcoming(parsed("cron(0 10 * * ? *)"), utc(2027, 1, 1), 5, window)),
             (V{"2027-01-10T10:00:00.000Z", "2027-01-11T10:00:00.000Z"}));
@@ -267,11 +269,14 @@ TEST(SchedulesExpression, ImpossibleOrFarAwayIsQuick) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(rule_fires("cron(0 0 30 2 ? *)", utc(2027, 1, 1)), (V{}));
   EXPECT_EQ(fires_in("America/New_York", "cron(0 0 30 2 ? *)", utc(1970, 1, 1)), (V{}));
-  EXPECT_EQ(rule_fires("cron(0 0 29 2 ? *)", utc(2097, 1, 1), 2), (V{"2104-02-29T00:00:00.000Z", "2108-02-29T00:00:00.000Z"}));
+  EXPECT_EQ(rule_fires("cron(0 0 29 2 ? *)", utc(2097, 1, 1), 2),
+            (V{"2104-02-29T00:00:00.000Z", "2108-02-29T00:00:00.000Z"}));
   EXPECT_EQ(rule_fires("cron(59 23 31 12 ? 2199)", utc(2027, 1, 1), 2), (V{"2199-12-31T23:59:00.000Z"}));
   // Time zones east of UTC reach 2199's last local minute before 2200 in UTC; west of it, after.
-  EXPECT_EQ(fires_in("Pacific/Kiritimati", "cron(59 23 31 12 ? 2199)", utc(2027, 1, 1)), (V{"2199-12-31T09:59:00.000Z"}));
-  EXPECT_EQ(fires_in("Pacific/Pago_Pago", "cron(59 23 31 12 ? 2199)", utc(2027, 1, 1)), (V{"2200-01-01T10:59:00.000Z"}));
+  EXPECT_EQ(fires_in("Pacific/Kiritimati", "cron(59 23 31 12 ? 2199)", utc(2027, 1, 1)),
+            (V{"2199-12-31T09:59:00.000Z"}));
+  EXPECT_EQ(fires_in("Pacific/Pago_Pago", "cron(59 23 31 12 ? 2199)", utc(2027, 1, 1)),
+            (V{"2200-01-01T10:59:00.000Z"}));
   EXPECT_EQ(rule_fires("rate(5 minutes)", utc(2300, 1, 1), 1), (V{}));
   EXPECT_EQ(rule_fires("cron(* * * * ? *)", Time::max(), 1), (V{}));
   EXPECT_EQ(rule_fires("cron(* * * * ? *)", Time::min(), 1), (V{"1970-01-01T00:00:00.000Z"}));

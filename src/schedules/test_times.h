@@ -26,7 +26,9 @@ inline WallMinutes wall(int y, unsigned mo, unsigned d, int h = 0, int mi = 0) {
 
 inline std::string iso(Time t) { return base::iso8601(t.time_since_epoch().count()); }
 inline std::string iso(std::optional<Time> t) { return t ? iso(*t) : "never"; }
-inline std::string iso(WallMinutes t) { return base::iso8601(std::chrono::milliseconds{t.time_since_epoch()}.count()).substr(0, 16); }
+inline std::string iso(WallMinutes t) {
+  return base::iso8601(std::chrono::milliseconds{t.time_since_epoch()}.count()).substr(0, 16);
+}
 inline std::string iso(std::optional<WallMinutes> t) { return t ? iso(*t) : "never"; }
 inline std::vector<std::string> iso(const std::vector<Time>& ts) {
   std::vector<std::string> out;
