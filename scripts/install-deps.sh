@@ -10,6 +10,8 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libarchive-dev zip
+  # schedules' time zones: Howard Hinnant's date/tz over the OS tz database (/usr/share/zoneinfo)
+  libhowardhinnant-date-dev tzdata
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the fuzz targets (scripts/fuzz.sh): clang's libFuzzer, ASan and UBSan runtimes, llvm-symbolizer
