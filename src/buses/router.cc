@@ -50,14 +50,17 @@ void Router::match(const std::string& bus, const json::value& event, const std::
     if (!compiled->pattern->matches(event)) continue;
     const Rule& rule = compiled->rule;
     RuleContext context{rule.arn, rule.name, ingestion};
-    for (const auto& target : rule.targets) {
+    for (size_t i = 0; i < rule.targets.size(); ++i) {
+      const Target& target = rule.targets[i];
+      // A bus receives the event itself: its own rules transform it for their targets.
+      bool to_bus = target.arn.find(":event-bus/") != std::string::npos;
+      std::optional<std::string> body = to_bus ? event_text : compiled->inputs[i].render(event, context);
+      if (!body) continue;  // InputPath matched nothing, or a template came out as no JSON: AWS sends nothing
       Delivery d;
       d.id = id_prefix + "/" + rule.arn + "/" + target.id;
       d.rule_arn = rule.arn;
       d.target = target;
-      // A bus receives the event itself: its own rules transform it for their targets.
-      bool to_bus = target.arn.find(":event-bus/") != std::string::npos;
-      d.body = to_bus ? event_text : render_target_input(target.input, event, context);
+      d.body = std::move(*body);
       d.event = event_text;
       out.push_back(std::move(d));
     }

@@ -178,6 +178,7 @@ struct Store::Impl {
       auto p = parse_event_pattern(r.event_pattern);
       if (p) c->pattern = std::make_shared<const patterns::FilterPolicy>(std::move(*p));
     }
+    for (const auto& t : r.targets) c->inputs.emplace_back(t.input);
     c->rule = std::move(r);
     return c;
   }

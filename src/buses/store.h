@@ -26,6 +26,7 @@ namespace nimbus::buses {
 struct CompiledRule {
   Rule rule;
   std::shared_ptr<const patterns::FilterPolicy> pattern;
+  std::vector<InputPlan> inputs;  // each target's input, parsed once (rule.targets' order)
 };
 
 // The event-pattern grammar, and its parse with EventBridge's refusal text

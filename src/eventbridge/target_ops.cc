@@ -32,15 +32,16 @@ base::Status check_target_arn(const std::string& arn) {
   return {};
 }
 
-base::Result<buses::Target> read_target(const json::value& v) {
+base::Result<buses::Target> read_target(const json::value& v, size_t index) {
   if (!v.is_object()) return base::make_error(base::ErrorCode::kMalformed, "A target must be an object");
   const auto& o = v.as_object();
   aws::JsonFields f(o);
   auto id = f.string("Id", {.required = true, .min_length = 1, .max_length = 64, .pattern = kNamePattern});
   auto arn = f.string("Arn", {.required = true, .min_length = 1, .max_length = 1600});
   auto role = f.string("RoleArn", {.min_length = 1, .max_length = 1600});
-  auto input = f.string("Input", {.max_length = 8192});
-  auto input_path = f.string("InputPath", {.max_length = 256});
+  // Their lengths and syntax are validate_target_input's, in AWS's words.
+  auto input = f.string("Input");
+  auto input_path = f.string("InputPath");
   for (const char* name : kUnsupported) f.unsupported(name, "PutTargets");
   const json::object* transformer = f.object("InputTransformer");
   const json::object* retry = f.object("RetryPolicy");
@@ -55,7 +56,7 @@ base::Result<buses::Target> read_target(const json::value& v) {
   t.input.input_path = input_path;
   if (transformer) {
     aws::JsonFields tf(*transformer);
-    auto tmpl = tf.string("InputTemplate", {.required = true, .min_length = 1, .max_length = 8192});
+    auto tmpl = tf.string("InputTemplate", {.required = true});
     const json::object* paths = tf.object("InputPathsMap");
     if (auto s = tf.status(); !s) return s.error();
     buses::InputTransformer tr;
@@ -67,7 +68,7 @@ base::Result<buses::Target> read_target(const json::value& v) {
       }
     t.input.transformer = std::move(tr);
   }
-  if (auto s = buses::validate_target_input(t.input); !s) return validation(s.error().message);
+  if (auto s = buses::validate_target_input(t.input, t.id, index); !s) return validation(s.error().message);
   if (retry) {
     aws::JsonFields rf(*retry);
     auto attempts = rf.integer("MaximumRetryAttempts", {.min = 0, .max = 185});
@@ -132,8 +133,9 @@ Reply put_targets(Context& c, const json::object& in) {
     return validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have "
                       "length between 1 and 100");
   std::vector<buses::Target> next = rule->targets;
+  size_t index = 0;
   for (const auto& v : *targets) {
-    auto t = read_target(v);
+    auto t = read_target(v, ++index);
     if (!t) return t.error();
     auto same = std::find_if(next.begin(), next.end(), [&](const buses::Target& x) { return x.id == t->id; });
     if (same != next.end()) *same = std::move(*t);
