@@ -6,6 +6,7 @@
 
 #include "base/arn.h"
 #include "base/sqlite.h"
+#include "base/time.h"
 
 namespace nimbus::buses {
 
@@ -89,6 +90,7 @@ json::object to_json(const Rule& r) {
                                    {"input", to_json(t.input)},
                                    {"retry_attempts", t.retry.maximum_retry_attempts},
                                    {"retry_age", t.retry.maximum_event_age_seconds},
+                                   {"retry_given", t.retry_given},
                                    {"dead_letter_arn", t.dead_letter_arn}});
   return {{"name", r.name},
           {"bus", r.bus},
@@ -127,6 +129,7 @@ Rule rule_of(const json::object& o) {
       target.retry.maximum_retry_attempts = static_cast<int>(num(t, "retry_attempts", 185));
       target.retry.maximum_event_age_seconds = static_cast<int>(num(t, "retry_age", 86400));
       target.dead_letter_arn = str(t, "dead_letter_arn");
+      if (const json::value* g = t.if_contains("retry_given"); g && g->is_bool()) target.retry_given = g->as_bool();
       r.targets.push_back(std::move(target));
     }
   }
@@ -234,6 +237,7 @@ base::Result<std::unique_ptr<Store>> Store::open(const std::string& path, const 
     Bus b;
     b.name = kDefaultBus;
     b.arn = store->bus_arn(kDefaultBus);
+    b.created_ms = b.modified_ms = base::now_ms();
     auto made = store->create_bus(std::move(b));
     if (!made) return made.error();
   }

@@ -36,6 +36,7 @@ struct Target {
   std::string role_arn;  // kept and returned; nimbus does not assume roles
   TargetInput input;
   RetryPolicy retry;
+  bool retry_given = false;     // a RetryPolicy was set (rendered back only then, as AWS)
   std::string dead_letter_arn;  // DeadLetterConfig.Arn: an SQS queue, or empty
 };
 

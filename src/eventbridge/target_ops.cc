@@ -76,6 +76,7 @@ base::Result<buses::Target> read_target(const json::value& v, size_t index) {
     if (auto s = rf.status(); !s) return s.error();
     if (attempts) t.retry.maximum_retry_attempts = static_cast<int>(*attempts);
     if (age) t.retry.maximum_event_age_seconds = static_cast<int>(*age);
+    t.retry_given = true;
   }
   if (dead_letter) {
     aws::JsonFields df(*dead_letter);
@@ -104,8 +105,9 @@ json::object render(const buses::Target& t) {
     }
     o["InputTransformer"] = std::move(tr);
   }
-  o["RetryPolicy"] = json::object{{"MaximumRetryAttempts", t.retry.maximum_retry_attempts},
-                                  {"MaximumEventAgeInSeconds", t.retry.maximum_event_age_seconds}};
+  if (t.retry_given)
+    o["RetryPolicy"] = json::object{{"MaximumRetryAttempts", t.retry.maximum_retry_attempts},
+                                    {"MaximumEventAgeInSeconds", t.retry.maximum_event_age_seconds}};
   if (!t.dead_letter_arn.empty()) o["DeadLetterConfig"] = json::object{{"Arn", t.dead_letter_arn}};
   return o;
 }
