@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "base/arn.h"
+#include "base/crypto.h"
 #include "base/ids.h"
 #include "base/time.h"
 #include "buses/deliveries.h"
@@ -43,28 +44,49 @@ std::string Router::bus_name_of(const std::string& name_or_arn) {
   return name_or_arn;
 }
 
+void Router::deliver(const CompiledRule& compiled, const json::value& event, const std::string& event_text,
+                     const std::string& id_prefix, const std::string& ingestion, std::vector<Delivery>& out) {
+  const Rule& rule = compiled.rule;
+  RuleContext context{rule.arn, rule.name, ingestion};
+  for (size_t i = 0; i < rule.targets.size(); ++i) {
+    const Target& target = rule.targets[i];
+    // A bus receives the event itself: its own rules transform it for their targets.
+    bool to_bus = target.arn.find(":event-bus/") != std::string::npos;
+    std::optional<std::string> body = to_bus ? event_text : compiled.inputs[i].render(event, context);
+    if (!body) continue;  // InputPath matched nothing, or a template came out as no JSON: AWS sends nothing
+    Delivery d;
+    d.id = id_prefix + "/" + rule.arn + "/" + target.id;
+    d.rule_arn = rule.arn;
+    d.target = target;
+    d.body = std::move(*body);
+    d.event = event_text;
+    out.push_back(std::move(d));
+  }
+}
+
 void Router::match(const std::string& bus, const json::value& event, const std::string& event_text,
                    const std::string& id_prefix, std::vector<Delivery>& out) {
   std::string ingestion = event_time(clock_.now_ms());
-  for (const auto& compiled : store_.matchable(bus)) {
-    if (!compiled->pattern->matches(event)) continue;
-    const Rule& rule = compiled->rule;
-    RuleContext context{rule.arn, rule.name, ingestion};
-    for (size_t i = 0; i < rule.targets.size(); ++i) {
-      const Target& target = rule.targets[i];
-      // A bus receives the event itself: its own rules transform it for their targets.
-      bool to_bus = target.arn.find(":event-bus/") != std::string::npos;
-      std::optional<std::string> body = to_bus ? event_text : compiled->inputs[i].render(event, context);
-      if (!body) continue;  // InputPath matched nothing, or a template came out as no JSON: AWS sends nothing
-      Delivery d;
-      d.id = id_prefix + "/" + rule.arn + "/" + target.id;
-      d.rule_arn = rule.arn;
-      d.target = target;
-      d.body = std::move(*body);
-      d.event = event_text;
-      out.push_back(std::move(d));
-    }
-  }
+  for (const auto& compiled : store_.matchable(bus))
+    if (compiled->pattern->matches(event)) deliver(*compiled, event, event_text, id_prefix, ingestion, out);
+}
+
+base::Status Router::fire(const CompiledRule& compiled, int64_t due_ms) {
+  std::string time = event_time(due_ms);
+  // The id derives from (rule, due time): a fire repeated after a crash queues the same deliveries.
+  std::string id = base::uuid_from_hex(base::sha256_hex(compiled.rule.arn + "@" + std::to_string(due_ms)).substr(0, 32));
+  json::value event = json::object{{"version", "0"},
+                                   {"id", id},
+                                   {"detail-type", "Scheduled Event"},
+                                   {"source", "aws.events"},
+                                   {"account", std::string(base::kAccountId)},
+                                   {"time", time},
+                                   {"region", store_.region()},
+                                   {"resources", json::array{json::string(compiled.rule.arn)}},
+                                   {"detail", json::object{}}};
+  std::vector<Delivery> deliveries;
+  deliver(compiled, event, json::serialize(event), id, event_time(clock_.now_ms()), deliveries);
+  return deliveries_.enqueue(std::move(deliveries));
 }
 
 base::Result<std::vector<EntryResult>> Router::put_events(const std::vector<PutEventsEntry>& entries) {

@@ -50,6 +50,11 @@ class Router {
   base::Result<std::vector<EntryResult>> put_events(const std::vector<PutEventsEntry>& entries);
   // An event from another bus: matched against this bus's rules and delivered.
   base::Status route(const std::string& bus, const std::string& event_json, const std::string& delivery_id);
+  // A scheduled rule's event for its due time (AWS's Scheduled Event:
+  // detail-type "Scheduled Event", source "aws.events", resources [the rule's
+  // ARN], detail {}), delivered to every target of the rule. Idempotent per
+  // (rule, due time) while the deliveries are queued.
+  base::Status fire(const struct CompiledRule& rule, int64_t due_ms);
   // TestEventPattern: whether event (JSON text) matches pattern. InvalidArgument
   // (reason InvalidEventPatternException) for a bad pattern; InvalidArgument for a bad event.
   static base::Result<bool> test_pattern(const std::string& pattern, const std::string& event_json);
@@ -59,6 +64,8 @@ class Router {
 
  private:
   // Adds the deliveries of one event to `out`.
+  void deliver(const CompiledRule& compiled, const boost::json::value& event, const std::string& event_text,
+               const std::string& id_prefix, const std::string& ingestion, std::vector<struct Delivery>& out);
   void match(const std::string& bus, const boost::json::value& event, const std::string& event_text,
              const std::string& id_prefix, std::vector<struct Delivery>& out);
   Store& store_;

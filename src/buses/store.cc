@@ -18,6 +18,7 @@ namespace {
 // targets change together, in one row, so a crash never splits them.
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS documents (kind TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS fired (rule_arn TEXT PRIMARY KEY, due_ms INTEGER NOT NULL);
 )";
 
 json::object tags_json(const std::map<std::string, std::string>& m) {
@@ -152,13 +153,30 @@ base::Result<patterns::FilterPolicy> parse_event_pattern(const std::string& text
   return p;
 }
 
+base::Result<schedules::Expression> parse_rule_schedule(const std::string& text) {
+  auto e = schedules::parse(text, schedules::Dialect::kRule);
+  if (!e) {
+    base::Error err = base::make_error(base::ErrorCode::kInvalidArgument,
+                                       "Parameter ScheduleExpression is not valid: " + e.error().message);
+    err.reason = "ValidationException";
+    return err;
+  }
+  return e;
+}
+
 struct Store::Impl {
   base::Connection db;
+  std::function<void()> listener;
+  std::map<std::string, int64_t> fired;  // rule ARN -> the due time it last fired at
   std::string region;
   std::mutex write_mu;
   mutable std::mutex mu;
   std::map<std::string, Bus> buses;                                  // by name
   std::map<std::string, std::shared_ptr<const CompiledRule>> rules;  // by bus/name
+
+  void changed() {
+    if (listener) listener();
+  }
 
   base::Status write(const char* kind, const std::string& key, const json::object& doc) {
     return base::in_transaction(db, [&] {
@@ -169,11 +187,6 @@ struct Store::Impl {
           .run();
     });
   }
-  base::Status erase(const char* kind, const std::string& key) {
-    return base::in_transaction(db, [&] {
-      return db.prepare("DELETE FROM documents WHERE kind = ? AND key = ?").bind(1, std::string(kind)).bind(2, key).run();
-    });
-  }
 
   static std::shared_ptr<const CompiledRule> compile(Rule r) {
     auto c = std::make_shared<CompiledRule>();
@@ -182,6 +195,10 @@ struct Store::Impl {
       if (p) c->pattern = std::make_shared<const patterns::FilterPolicy>(std::move(*p));
     }
     for (const auto& t : r.targets) c->inputs.emplace_back(t.input);
+    if (!r.schedule_expression.empty()) {
+      auto e = parse_rule_schedule(r.schedule_expression);
+      if (e) c->schedule = std::make_shared<const schedules::Expression>(std::move(*e));
+    }
     c->rule = std::move(r);
     return c;
   }
@@ -200,8 +217,11 @@ struct Store::Impl {
     if (auto s = change(*r); !s) return s;
     if (auto s = write("rule", rule_key(bus, name), to_json(*r)); !s) return s;
     auto compiled = compile(std::move(*r));
-    std::lock_guard l(mu);
-    rules[rule_key(bus, name)] = std::move(compiled);
+    {
+      std::lock_guard l(mu);
+      rules[rule_key(bus, name)] = std::move(compiled);
+    }
+    changed();
     return {};
   }
 };
@@ -229,6 +249,8 @@ base::Result<std::unique_ptr<Store>> Store::open(const std::string& path, const 
         impl->rules[key] = Impl::compile(std::move(r));
       }
     }
+    auto fired = impl->db.prepare("SELECT rule_arn, due_ms FROM fired");
+    while (fired.step()) impl->fired[fired.text(0)] = fired.integer(1);
   } catch (const std::exception& e) {
     return base::make_error(base::ErrorCode::kIo, std::string("reading ") + path + ": " + e.what());
   }
@@ -266,8 +288,11 @@ base::Result<Bus> Store::create_bus(Bus b) {
   }
   b.arn = bus_arn(b.name);
   if (auto s = impl_->write("bus", b.name, to_json(b)); !s) return s.error();
-  std::lock_guard l(impl_->mu);
-  impl_->buses[b.name] = b;
+  {
+    std::lock_guard l(impl_->mu);
+    impl_->buses[b.name] = b;
+  }
+  impl_->changed();
   return b;
 }
 
@@ -290,9 +315,12 @@ base::Status Store::delete_bus(const std::string& name) {
     return impl_->db.prepare("DELETE FROM documents WHERE kind = 'bus' AND key = ?").bind(1, name).run();
   });
   if (!done) return done;
-  std::lock_guard l(impl_->mu);
-  for (const auto& key : rule_keys) impl_->rules.erase(key);
-  impl_->buses.erase(name);
+  {
+    std::lock_guard l(impl_->mu);
+    for (const auto& key : rule_keys) impl_->rules.erase(key);
+    impl_->buses.erase(name);
+  }
+  impl_->changed();
   return {};
 }
 
@@ -328,8 +356,11 @@ base::Result<Rule> Store::put_rule(Rule r) {
   r.arn = rule_arn(r.bus, r.name);
   if (auto s = impl_->write("rule", key, to_json(r)); !s) return s.error();
   auto compiled = Impl::compile(r);
-  std::lock_guard l(impl_->mu);
-  impl_->rules[key] = std::move(compiled);
+  {
+    std::lock_guard l(impl_->mu);
+    impl_->rules[key] = std::move(compiled);
+  }
+  impl_->changed();
   return r;
 }
 
@@ -343,9 +374,20 @@ base::Status Store::delete_rule(const std::string& bus, const std::string& name)
     if (!it->second->rule.targets.empty())
       return base::make_error(base::ErrorCode::kConflict, "Rule can't be deleted since it has targets.");
   }
-  if (auto s = impl_->erase("rule", key); !s) return s;
-  std::lock_guard l(impl_->mu);
-  impl_->rules.erase(key);
+  std::string arn = rule_arn(bus, name);
+  // Its fire record goes with it: a rule made again under the name starts afresh.
+  auto done = base::in_transaction(impl_->db, [&]() -> base::Status {
+    if (auto s = impl_->db.prepare("DELETE FROM documents WHERE kind = 'rule' AND key = ?").bind(1, key).run(); !s)
+      return s;
+    return impl_->db.prepare("DELETE FROM fired WHERE rule_arn = ?").bind(1, arn).run();
+  });
+  if (!done) return done;
+  {
+    std::lock_guard l(impl_->mu);
+    impl_->rules.erase(key);
+    impl_->fired.erase(arn);
+  }
+  impl_->changed();
   return {};
 }
 
@@ -385,6 +427,40 @@ std::vector<std::shared_ptr<const CompiledRule>> Store::matchable(const std::str
     if (r->rule.bus == bus && r->rule.enabled() && r->pattern) out.push_back(r);
   return out;
 }
+
+std::vector<std::shared_ptr<const CompiledRule>> Store::scheduled() const {
+  std::lock_guard l(impl_->mu);
+  std::vector<std::shared_ptr<const CompiledRule>> out;
+  for (const auto& [_, r] : impl_->rules)
+    if (r->rule.enabled() && r->schedule) out.push_back(r);
+  return out;
+}
+
+std::shared_ptr<const CompiledRule> Store::compiled(const std::string& bus, const std::string& name) const {
+  std::lock_guard l(impl_->mu);
+  auto it = impl_->rules.find(rule_key(bus, name));
+  return it == impl_->rules.end() ? nullptr : it->second;
+}
+
+std::optional<int64_t> Store::last_fired(const std::string& rule_arn) const {
+  std::lock_guard l(impl_->mu);
+  auto it = impl_->fired.find(rule_arn);
+  if (it == impl_->fired.end()) return std::nullopt;
+  return it->second;
+}
+
+base::Status Store::set_last_fired(const std::string& rule_arn, int64_t due_ms) {
+  std::lock_guard w(impl_->write_mu);
+  auto done = base::in_transaction(impl_->db, [&] {
+    return impl_->db.prepare("INSERT OR REPLACE INTO fired VALUES (?, ?)").bind(1, rule_arn).bind(2, due_ms).run();
+  });
+  if (!done) return done;
+  std::lock_guard l(impl_->mu);
+  impl_->fired[rule_arn] = due_ms;
+  return {};
+}
+
+void Store::on_change(std::function<void()> listener) { impl_->listener = std::move(listener); }
 
 base::Status Store::set_tags(const std::string& arn, std::map<std::string, std::string> tags) {
   std::optional<std::string> bus_name;

@@ -10,6 +10,7 @@
 // call them from the blocking pool; they serialise on a write mutex.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "base/result.h"
 #include "buses/types.h"
 #include "patterns/filter_policy.h"
+#include "schedules/expression.h"
 
 namespace nimbus::buses {
 
@@ -27,7 +29,11 @@ struct CompiledRule {
   Rule rule;
   std::shared_ptr<const patterns::FilterPolicy> pattern;
   std::vector<InputPlan> inputs;  // each target's input, parsed once (rule.targets' order)
+  std::shared_ptr<const schedules::Expression> schedule;  // a scheduled rule's expression, parsed
 };
+
+// A rule's ScheduleExpression, parsed, with PutRule's refusal text.
+base::Result<schedules::Expression> parse_rule_schedule(const std::string& text);
 
 // The event-pattern grammar, and its parse with EventBridge's refusal text
 // (kInvalidArgument, reason "InvalidEventPatternException").
@@ -59,6 +65,17 @@ class Store {
   std::vector<Rule> rules(const std::string& bus) const;  // by name
   // The enabled rules of a bus with an event pattern: what PutEvents matches against.
   std::vector<std::shared_ptr<const CompiledRule>> matchable(const std::string& bus) const;
+
+  // The enabled rules with a ScheduleExpression: what the rule timer fires.
+  std::vector<std::shared_ptr<const CompiledRule>> scheduled() const;
+  std::shared_ptr<const CompiledRule> compiled(const std::string& bus, const std::string& name) const;
+  // When a scheduled rule last fired (its due time), kept so that a restart
+  // catches up at most once. Blocking (fsync).
+  std::optional<int64_t> last_fired(const std::string& rule_arn) const;
+  base::Status set_last_fired(const std::string& rule_arn, int64_t due_ms);
+  // Called after every change to buses or rules, outside the store's locks
+  // (the rule timer re-reads them). Set once, before use.
+  void on_change(std::function<void()> listener);
 
   // Tags of a bus or rule, by ARN: kNotFound for neither.
   base::Status set_tags(const std::string& arn, std::map<std::string, std::string> tags);

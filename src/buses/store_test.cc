@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "buses/deliveries.h"
 #include "buses/router.h"
+#include "buses/rule_timer.h"
 #include "buses/store.h"
 #include "queue/store.h"
 #include "queue/test_dir.h"
@@ -212,4 +213,44 @@ TEST(BusRouter, TestEventPattern) {
   auto bad = Router::test_pattern(R"({"source":"a"})", R"({"source":"b"})");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().reason, "InvalidEventPatternException");
+}
+
+TEST(BusRuleTimer, FiresOnTimeWithTheScheduledEventAndCatchesUpOnce) {
+  Fixture f;
+  Rule r;
+  r.name = "every-minute";
+  r.bus = kDefaultBus;
+  r.schedule_expression = "rate(1 minute)";
+  r.created_ms = f.clock.now_ms();
+  ASSERT_TRUE(f.store->put_rule(r).ok());
+  ASSERT_TRUE(f.store->set_targets(kDefaultBus, "every-minute", {target("q", kQueueArn)}).ok());
+  RuleTimer timer(*f.store, *f.router, f.clock);
+  int64_t created = f.clock.now_ms();
+  EXPECT_EQ(timer.run_once(), created + 60000);  // rate(): one period after creation
+  f.clock.advance_ms(59999);
+  timer.run_once();
+  f.deliveries->run_once();
+  EXPECT_TRUE(f.sink.delivered.empty());
+  f.clock.advance_ms(1);
+  EXPECT_EQ(timer.run_once(), created + 120000);
+  f.deliveries->run_once();
+  ASSERT_EQ(f.sink.delivered.size(), 1u);
+  json::object event = json::parse(f.sink.delivered[0].body).as_object();
+  EXPECT_EQ(event["detail-type"], "Scheduled Event");
+  EXPECT_EQ(event["source"], "aws.events");
+  EXPECT_EQ(event["resources"], json::array{"arn:aws:events:us-east-1:000000000000:rule/every-minute"});
+  EXPECT_EQ(event["detail"], json::object{});
+  EXPECT_EQ(event["time"], "2017-12-23T03:34:20Z");
+  // Ten minutes down: one fire to catch up, for the latest missed time, then the schedule goes on.
+  f.clock.advance_ms(10 * 60000 + 500);
+  RuleTimer again(*f.store, *f.router, f.clock);
+  EXPECT_EQ(again.run_once(), created + 12 * 60000);
+  f.deliveries->run_once();
+  ASSERT_EQ(f.sink.delivered.size(), 2u);
+  EXPECT_EQ(json::parse(f.sink.delivered[1].body).as_object()["time"], "2017-12-23T03:44:20Z");
+  auto upcoming = again.upcoming(3);
+  ASSERT_EQ(upcoming.size(), 1u);
+  EXPECT_EQ(upcoming[0].fires_ms, (std::vector<int64_t>{created + 12 * 60000, created + 13 * 60000, created + 14 * 60000}));
+  ASSERT_TRUE(f.store->set_state(kDefaultBus, "every-minute", "DISABLED").ok());
+  EXPECT_EQ(again.run_once(), 0);
 }

@@ -10,6 +10,7 @@
 #include "cli/api_commands.h"
 #include "cli/event_commands.h"
 #include "cli/queue_commands.h"
+#include "cli/schedule_commands.h"
 #include "cli/function_commands.h"
 #include "cli/log_commands.h"
 #include "cli/status_command.h"
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
   serve->add_option("--async-retry-delays-ms", config.async_retry_delays_ms,
                     "Delays before each retry of a failed async invocation (Lambda: 60000 120000)")
       ->capture_default_str();
+  serve->add_option("--schedule-time-scale", config.schedule_time_scale,
+                    "Test only: run schedules this many times faster than real time (60: a minute a second)")
+      ->check(CLI::Range(1.0, 100000.0))
+      ->capture_default_str();
   serve->add_option("--async-max-age-s", config.async_max_age_s, "Seconds an async event may wait before it is dropped")
       ->capture_default_str();
   serve->add_option("--python", config.python, "Interpreter that runs functions of the python3.x runtimes")
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_function_commands(app, &exit_code);
   nimbus::cli::add_event_commands(app, &exit_code);
   nimbus::cli::add_queue_commands(app, &exit_code);
+  nimbus::cli::add_schedule_commands(app, &exit_code);
   nimbus::cli::add_api_commands(app, &exit_code);
   nimbus::cli::add_log_commands(app, &exit_code);
   nimbus::cli::add_trace_commands(app, &exit_code);

@@ -35,7 +35,7 @@ Reply create_event_bus(Context& c, const json::object& in) {
   b.name = *name;
   b.description = description.value_or("");
   b.tags = std::move(*tags);
-  b.created_ms = b.modified_ms = base::now_ms();
+  b.created_ms = b.modified_ms = c.clock.now_ms();
   auto made = c.store.create_bus(std::move(b));
   if (!made) {
     if (made.error().code == base::ErrorCode::kAlreadyExists)

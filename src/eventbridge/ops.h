@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aws/fields.h"
+#include "base/clock.h"
 #include "base/result.h"
 
 namespace nimbus::buses {
@@ -22,6 +23,7 @@ namespace json = boost::json;
 struct Context {
   buses::Store& store;
   buses::Router& router;
+  const base::Clock& clock;  // creation times: the schedules' clock, which a test may scale
 };
 
 using Reply = base::Result<json::object>;

@@ -55,8 +55,9 @@ Reply put_rule(Context& c, const json::object& in) {
   if (!bus) return bus.error();
   if (!pattern && !schedule) return validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
   if (schedule) {
-    // Refused, not stored: a rule that would never fire must not look accepted.
-    return validation("Parameter ScheduleExpression is not supported by nimbus yet: scheduled rules are not run.");
+    if (*bus != buses::kDefaultBus) return validation("ScheduleExpression is supported only on the default event bus.");
+    auto e = buses::parse_rule_schedule(*schedule);
+    if (!e) return e.error();
   }
   if (pattern) {
     auto p = buses::parse_event_pattern(*pattern);
@@ -68,11 +69,12 @@ Reply put_rule(Context& c, const json::object& in) {
   r.name = *name;
   r.bus = *bus;
   r.event_pattern = pattern.value_or("");
+  r.schedule_expression = schedule.value_or("");
   r.state = state.value_or("ENABLED");
   r.description = description.value_or("");
   r.role_arn = role.value_or("");
   r.tags = std::move(*tags);
-  r.created_ms = base::now_ms();
+  r.created_ms = c.clock.now_ms();
   auto put = c.store.put_rule(std::move(r));
   if (!put) return put.error();
   return json::object{{"RuleArn", put->arn}};

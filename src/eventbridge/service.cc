@@ -56,8 +56,9 @@ struct Service::Impl {
   boost::asio::thread_pool& blocking;
 };
 
-Service::Service(buses::Store& store, buses::Router& router, boost::asio::thread_pool& blocking)
-    : impl_(new Impl{{store, router}, blocking}) {}
+Service::Service(buses::Store& store, buses::Router& router, boost::asio::thread_pool& blocking,
+                 const base::Clock& clock)
+    : impl_(new Impl{{store, router, clock}, blocking}) {}
 
 Service::~Service() = default;
 

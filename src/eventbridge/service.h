@@ -16,6 +16,7 @@
 #include <string>
 
 #include "aws/service.h"
+#include "base/clock.h"
 #include "base/result.h"
 #include "http/message.h"
 
@@ -35,7 +36,9 @@ aws::ServiceError error_of(const base::Error& e);
 
 class Service {
  public:
-  Service(buses::Store& store, buses::Router& router, boost::asio::thread_pool& blocking);
+  // clock: when buses and rules are created (a rule's rate() counts from then).
+  Service(buses::Store& store, buses::Router& router, boost::asio::thread_pool& blocking,
+          const base::Clock& clock = base::system_clock());
   ~Service();
   aws::ServiceDescriptor descriptor();
   boost::asio::awaitable<http::Response> handle(aws::Call& call);

@@ -102,6 +102,8 @@ boost::asio::awaitable<http::Response> handle_admin(const AdminDeps& deps, http:
   }
   if (path.rfind("/_nimbus/queues", 0) == 0 && deps.sqs && deps.blocking)
     if (auto answered = co_await handle_queue_admin(*deps.sqs, *deps.blocking, req)) co_return std::move(*answered);
+  if (path == "/_nimbus/schedules" && req.method == "GET" && deps.schedules && deps.blocking)
+    co_return json_reply(co_await http::offload(*deps.blocking, [&] { return deps.schedules(); }));
   if (path == "/_nimbus/status" && req.method == "GET" && deps.status && deps.blocking)
     co_return json_reply(co_await http::offload(*deps.blocking, [&] { return deps.status(); }));
   if (path.rfind("/_nimbus/traces", 0) == 0 && req.method == "GET" && deps.spans) {

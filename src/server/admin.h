@@ -54,6 +54,7 @@ struct AdminDeps {
   boost::asio::thread_pool* blocking = nullptr;     // where a scrape's collectors run
   observability::SpanStore* spans = nullptr;        // GET /_nimbus/traces[/ID]
   std::function<boost::json::object()> status;       // GET /_nimbus/status (run on `blocking`)
+  std::function<boost::json::object()> schedules;    // GET /_nimbus/schedules (run on `blocking`)
   bool metrics_auth = false;  // /metrics then needs Basic (access key:secret) or SigV4
 };
 

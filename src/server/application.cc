@@ -29,6 +29,7 @@
 #include "s3/service.h"
 #include "buses/deliveries.h"
 #include "buses/router.h"
+#include "buses/rule_timer.h"
 #include "buses/store.h"
 #include "eventbridge/service.h"
 #include "sns/service.h"

@@ -25,6 +25,7 @@
 #include "auth/sigv4.h"
 #include "aws/authenticate.h"
 #include "aws/router.h"
+#include "base/clock.h"
 #include "base/result.h"
 #include "http/server.h"
 #include "observability/metrics.h"
@@ -89,6 +90,7 @@ class Store;
 class Deliveries;
 class Router;
 class TargetSink;
+class RuleTimer;
 }  // namespace nimbus::buses
 namespace nimbus::eventbridge {
 class Service;
@@ -170,6 +172,8 @@ class Application {
   std::unique_ptr<buses::Deliveries> bus_deliveries;  // matched events on their way to targets (queue.db)
   std::unique_ptr<buses::Router> bus_router;          // PutEvents: envelope, matching, deliveries
   std::unique_ptr<eventbridge::Service> eventbridge;
+  std::unique_ptr<base::ScaledClock> schedule_clock;  // --schedule-time-scale (test only); real time at 1
+  std::unique_ptr<buses::RuleTimer> rule_timer;       // fires rules with a ScheduleExpression
   std::vector<std::shared_ptr<void>> services;
 };
 

@@ -37,7 +37,10 @@ struct ServeConfig {
   bool python_zygote = true;                 // fork Python instances from a pre-started interpreter
   std::string python_preload = "boto3,PIL.Image";  // what that interpreter imports up front
   int async_concurrency = 0;  // async events of one function at once; 0: twice the CPU cores
-  int64_t lifecycle_interval_seconds = 3600;  // how often S3 lifecycle rules are applied
+  int64_t lifecycle_interval_seconds = 3600;
+  // Test-only: schedules (rules' ScheduleExpression) run this many times
+  // faster than real time from the start, so rate(1 minute) fires every second at 60.
+  double schedule_time_scale = 1.0;  // how often S3 lifecycle rules are applied
   int64_t lifecycle_day_seconds = 86400;      // a lifecycle rule's "day": shorter only in tests
   int64_t code_url_expiry_seconds = 600;      // GetFunction's Code.Location link: shorter only in tests
 };

@@ -3,10 +3,13 @@
 // that is a function, a queue or a topic is reached through server/targets.h
 // (as bucket notifications and Lambda destinations are); a target that is
 // another bus gets the event routed on that bus's rules.
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 
 #include "buses/deliveries.h"
 #include "buses/router.h"
+#include "buses/rule_timer.h"
 #include "buses/store.h"
 #include "eventbridge/service.h"
 #include "server/application.h"
@@ -50,17 +53,29 @@ base::Status build_eventbridge(Application& app) {
   if (!deliveries) return base::make_error(deliveries.error().code, "events: " + deliveries.error().message);
   app.bus_deliveries = std::move(*deliveries);
   app.bus_router = std::make_unique<buses::Router>(*app.buses, *app.bus_deliveries);
-  app.eventbridge = std::make_unique<eventbridge::Service>(*app.buses, *app.bus_router, app.blocking);
+  const base::ScaledClock* scaled = nullptr;
+  if (app.config.schedule_time_scale != 1.0) {
+    app.schedule_clock = std::make_unique<base::ScaledClock>(base::system_clock(), app.config.schedule_time_scale);
+    scaled = app.schedule_clock.get();
+    spdlog::warn("schedules run {}x faster than real time (--schedule-time-scale: for tests only)",
+                 app.config.schedule_time_scale);
+  }
+  const base::Clock& schedule_time = scaled ? static_cast<const base::Clock&>(*scaled) : base::system_clock();
+  app.eventbridge = std::make_unique<eventbridge::Service>(*app.buses, *app.bus_router, app.blocking, schedule_time);
+  app.rule_timer = std::make_unique<buses::RuleTimer>(*app.buses, *app.bus_router, base::system_clock(), scaled);
+  app.buses->on_change([timer = app.rule_timer.get()] { timer->poke(); });
   return {};
 }
 
 base::Status start_eventbridge(Application& app) {
   if (auto s = app.bus_deliveries->start(); !s)
     return base::make_error(s.error().code, "events: cannot start deliveries: " + s.error().message);
+  app.rule_timer->start();
   return {};
 }
 
 void stop_eventbridge(Application& app) {
+  if (app.rule_timer) app.rule_timer->stop();
   if (app.bus_deliveries) app.bus_deliveries->stop();
 }
 

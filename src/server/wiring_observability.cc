@@ -9,6 +9,8 @@
 #include "observability/log_store.h"
 #include "observability/otlp_exporter.h"
 #include "observability/span_store.h"
+#include "base/time.h"
+#include "buses/rule_timer.h"
 #include "server/application.h"
 #include "server/metrics_wiring.h"
 #include "server/wiring.h"
@@ -79,6 +81,18 @@ aws::ServiceDescriptor wire_admin(Application& app) {
     board["storage"] = boost::json::object{{"free_bytes", space.free}, {"total_bytes", space.total},
                                            {"reserve_bytes", app.store->data_dir().reserve()}};
     return board;
+  };
+  // Every scheduled rule with its next three fire times (`nimbus schedules ls`).
+  admin.schedules = [&app] {
+    boost::json::array out;
+    if (app.rule_timer)
+      for (const auto& u : app.rule_timer->upcoming(3)) {
+        boost::json::array next;
+        for (auto ms : u.fires_ms) next.push_back(boost::json::string(base::iso8601(ms)));
+        out.push_back(boost::json::object{{"kind", "rule"}, {"arn", u.rule_arn}, {"expression", u.expression},
+                                          {"next", std::move(next)}});
+      }
+    return boost::json::object{{"schedules", std::move(out)}};
   };
   return admin_descriptor(admin);
 }

@@ -15,7 +15,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, Nimbus, aws_clis, client_env, python_zip, run_modern_python
+from conftest import (ACCESS_KEY, REGION, SECRET_KEY, Nimbus, aws_clis, client_env, nimbus_bin, python_zip,
+                      run_modern_python)
 from test_lambda import ROLE, lambda_client, wait_for
 from test_lambda_dead_letter_queue import sqs_client
 
@@ -186,9 +187,9 @@ def test_the_management_api_answers_and_refuses_as_aws(server):
     assert code_of(ev.describe_event_bus, Name="nope")[0] == "ResourceNotFoundException"
     assert code_of(ev.put_rule, Name="bad", EventPattern='{"source": "not-an-array"}')[0] == "InvalidEventPatternException"
     assert code_of(ev.put_rule, Name="bad")[0] == "ValidationException"
-    code, message = code_of(ev.put_rule, Name="timer", ScheduleExpression="rate(5 minutes)")
-    assert code == "ValidationException" and "ScheduleExpression" in message
     ev.create_event_bus(Name="dup")
+    code, message = code_of(ev.put_rule, Name="timer", EventBusName="dup", ScheduleExpression="rate(5 minutes)")
+    assert code == "ValidationException" and "only on the default event bus" in message
     assert code_of(ev.create_event_bus, Name="dup")[0] == "ResourceAlreadyExistsException"
     assert code_of(ev.create_event_bus, Name="x", EventSourceName="aws.partner/x")[0] == "ValidationException"
     ev.put_rule(Name="m", EventPattern='{"source":["m"]}', Description="many targets",
@@ -318,3 +319,48 @@ def test_events_accepted_before_a_kill9_are_delivered_after_the_restart(tmp_path
 
     wait_for(all_arrived, timeout=90, what=f"{len(accepted)} accepted events")
     assert server.stop() == 0, server.log_text()
+
+
+def test_scheduled_rules_fire_on_time_under_the_test_clock(tmp_path):
+    # At 120x a minute lasts half a second: rate(1 minute) and cron(* * * * ? *) fire every 0.5 s of real time.
+    server = Nimbus(tmp_path / "data", ["--schedule-time-scale", "120"]).start()
+    try:
+        ev, sqs = events_client(server.endpoint), sqs_client(server.endpoint)
+        url = sqs.create_queue(QueueName="ticks")["QueueUrl"]
+        rate_arn = ev.put_rule(Name="tick", ScheduleExpression="rate(1 minute)")["RuleArn"]
+        ev.put_rule(Name="cron", ScheduleExpression="cron(* * * * ? *)")
+        ev.put_targets(Rule="tick", Targets=[{"Id": "q", "Arn": qarn("ticks")}])
+        ev.put_targets(Rule="cron", Targets=[{"Id": "q", "Arn": qarn("ticks"),
+                                              "InputTransformer": {"InputPathsMap": {"t": "$.time"},
+                                                                   "InputTemplate": '{"cron": <t>}'}}])
+        assert ev.describe_rule(Name="tick")["ScheduleExpression"] == "rate(1 minute)"
+        code, message = code_of(ev.put_rule, Name="bad", ScheduleExpression="rate(1 minutes)")
+        assert code == "ValidationException" and "ScheduleExpression is not valid" in message
+        assert code_of(ev.put_rule, Name="bad", ScheduleExpression="cron(0 12 * * * *)")[0] == "ValidationException"
+        assert code_of(ev.put_rule, Name="bad", EventBusName="ticks-bus", ScheduleExpression="rate(5 minutes)")[0] \
+            == "ResourceNotFoundException"
+        got = receive(sqs, url, 6, timeout=30)
+        bodies = [json.loads(m["Body"]) for m in got]
+        scheduled = [b for b in bodies if "detail-type" in b]
+        assert scheduled, bodies
+        e = scheduled[0]
+        assert (e["detail-type"], e["source"], e["resources"], e["detail"]) == \
+            ("Scheduled Event", "aws.events", [rate_arn], {})
+        # Each rule's fires are a minute apart on the (scaled) clock, and cron's fall on whole minutes.
+        times = sorted(b["time"] for b in scheduled)
+        assert len(set(times)) == len(times), times
+        crons = [b["cron"] for b in bodies if "cron" in b]
+        assert crons and all(t.endswith(":00Z") for t in crons), crons
+        r = subprocess.run([nimbus_bin(), "schedules", "ls"], capture_output=True, text=True,
+                           env=client_env({"NIMBUS_ENDPOINT": server.endpoint}), timeout=30)
+        assert r.returncode == 0, r.stderr
+        line = [l for l in r.stdout.splitlines() if "rule/tick" in l][0]
+        assert "rate(1 minute)" in line and line.count("Z") == 3, r.stdout
+        ev.disable_rule(Name="tick")
+        ev.disable_rule(Name="cron")
+        time.sleep(0.5)
+        sqs.purge_queue(QueueUrl=url)
+        time.sleep(1.5)
+        assert not sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages")
+    finally:
+        assert server.stop() == 0, server.log_text()

@@ -1,0 +1,118 @@
+#include "buses/rule_timer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "buses/router.h"
+#include "buses/store.h"
+
+namespace nimbus::buses {
+
+namespace {
+
+schedules::Time to_time(int64_t ms) { return schedules::Time{std::chrono::milliseconds(ms)}; }
+int64_t to_ms(schedules::Time t) { return t.time_since_epoch().count(); }
+
+}  // namespace
+
+RuleTimer::RuleTimer(Store& store, Router& router, const base::Clock& clock, const base::ScaledClock* scaled)
+    : store_(store), router_(router), clock_(scaled ? *scaled : clock), scaled_(scaled) {}
+
+RuleTimer::~RuleTimer() { stop(); }
+
+void RuleTimer::start() {
+  std::lock_guard l(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void RuleTimer::stop() {
+  {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RuleTimer::poke() {
+  {
+    std::lock_guard l(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+// The rule's next fire: after its last fire, or after its creation (rate()
+// counts from there; a cron() rule created at 10:00:30 next fires at its
+// first match after that). 0: none left.
+int64_t RuleTimer::next_due(const CompiledRule& c) const {
+  auto ev = schedules::for_rule(to_time(c.rule.created_ms));
+  int64_t after = store_.last_fired(c.rule.arn).value_or(c.rule.created_ms);
+  auto next = schedules::next_after(*c.schedule, to_time(after), ev);
+  return next ? to_ms(*next) : 0;
+}
+
+int64_t RuleTimer::run_once() {
+  int64_t now = clock_.now_ms();
+  int64_t earliest = 0;
+  for (const auto& rule : store_.scheduled()) {
+    int64_t due = next_due(*rule);
+    if (due == 0) continue;
+    if (due <= now) {
+      // Missed fires (downtime) collapse into this one: the latest due time not after now.
+      auto ev = schedules::for_rule(to_time(rule->rule.created_ms));
+      int64_t latest = due;
+      for (auto t = schedules::next_after(*rule->schedule, to_time(due), ev); t && to_ms(*t) <= now;
+           t = schedules::next_after(*rule->schedule, *t, ev))
+        latest = to_ms(*t);
+      if (auto s = router_.fire(*rule, latest); !s) {
+        spdlog::warn("events: rule {} could not fire: {}", rule->rule.arn, s.error().message);
+        due = now + 1000;  // try again shortly; the fire's id keeps a retry from doubling it
+      } else {
+        if (auto s = store_.set_last_fired(rule->rule.arn, latest); !s)
+          spdlog::warn("events: rule {} fired, but its fire could not be recorded: {}", rule->rule.arn,
+                       s.error().message);
+        due = next_due(*rule);
+        if (due == 0) continue;
+      }
+    }
+    earliest = earliest == 0 ? due : std::min(earliest, due);
+  }
+  return earliest;
+}
+
+void RuleTimer::loop() {
+  std::unique_lock l(mu_);
+  while (!stopping_) {
+    poked_ = false;
+    l.unlock();
+    int64_t next = run_once();
+    l.lock();
+    if (stopping_) break;
+    if (poked_) continue;
+    if (next == 0) {
+      cv_.wait(l, [this] { return stopping_ || poked_; });
+      continue;
+    }
+    int64_t wait_ms = scaled_ ? scaled_->real_ms_until(next) : std::max<int64_t>(0, next - clock_.now_ms());
+    cv_.wait_for(l, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || poked_; });
+  }
+}
+
+std::vector<RuleTimer::Upcoming> RuleTimer::upcoming(size_t n) const {
+  std::vector<Upcoming> out;
+  for (const auto& rule : store_.scheduled()) {
+    Upcoming u{rule->rule.arn, rule->rule.schedule_expression, {}};
+    auto ev = schedules::for_rule(to_time(rule->rule.created_ms));
+    int64_t after = std::max(store_.last_fired(rule->rule.arn).value_or(rule->rule.created_ms), clock_.now_ms() - 1);
+    for (auto t : schedules::upcoming(*rule->schedule, to_time(after), n, ev)) u.fires_ms.push_back(to_ms(t));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace nimbus::buses
