@@ -398,8 +398,9 @@ struct Parser {
     else return invalid("Unsupported anything-but pattern: " + std::string(name));
     Condition c;
     c.kind = Kind::kAnythingBut;
+    std::string_view operator_name = name;  // clang 14 cannot capture a structured binding
     auto one = [&](const json::value& v) -> base::Status {
-      auto e = k == Kind::kWildcard ? wildcard(v) : string_operand(k, name, v);
+      auto e = k == Kind::kWildcard ? wildcard(v) : string_operand(k, operator_name, v);
       if (!e) return e.error();
       c.excluded.push_back(std::move(*e));
       return {};
