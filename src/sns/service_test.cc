@@ -268,6 +268,13 @@ TEST(Sns, FifoTopicsDeduplicateForFiveMinutes) {
   EXPECT_FALSE(between(r1.body, "<SequenceNumber>", "</SequenceNumber>").empty());
   auto r3 = s.post("Action=Publish&TopicArn=" + arn + "&Message=other&MessageGroupId=g");
   EXPECT_NE(between(r1.body, "<MessageId>", "</MessageId>"), between(r3.body, "<MessageId>", "</MessageId>"));
+  // Created again with content-based deduplication off: not the same topic (it was dropped unseen).
+  auto again = s.post("Action=CreateTopic&Name=orders.fifo&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"
+                      "&Attributes.entry.2.key=ContentBasedDeduplication&Attributes.entry.2.value=false");
+  EXPECT_EQ(between(again.body, "<Message>", "</Message>"),
+            "Invalid parameter: Attributes Reason: Topic already exists with different attributes");
+  EXPECT_EQ(s.create("orders.fifo", "&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"),
+            base::uri_decode(arn));
   auto r4 = s.post("Action=Publish&TopicArn=" + arn + "&Message=x");
   EXPECT_EQ(between(r4.body, "<Message>", "</Message>"),
             "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
