@@ -101,6 +101,13 @@ TEST(Sns, CreateTopicIsIdempotentAndRefusesDifferentAttributes) {
   r = s.post("Action=GetTopicAttributes&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Anope");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(between(r.body, "<Code>", "</Code>"), "NotFound");
+  // DeleteTopic is idempotent: twice, or of a topic that never was, succeeds.
+  for (int i = 0; i < 2; ++i) {
+    r = s.post("Action=DeleteTopic&TopicArn=" + base::uri_encode(arn));
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  r = s.post("Action=GetTopicAttributes&TopicArn=" + base::uri_encode(arn));
+  EXPECT_EQ(r.status, 404);
 }
 
 TEST(Sns, ListTopicsPagesByHundred) {
@@ -166,6 +173,9 @@ TEST(Sns, HttpSubscriptionHandshakeThenFilteredNotifications) {
   r = s.get("/?Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(s.store->subscription(sub_arn));
+  // A signed Unsubscribe of the subscription now gone succeeds, as SNS answers it.
+  r = s.post("Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST(Sns, SubscribingAgainWhilePendingSendsTheConfirmationAgain) {

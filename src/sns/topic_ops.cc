@@ -69,7 +69,8 @@ awaitable<base::Result<std::string>> Service::delete_topic(aws::Call& call) {
   aws::QueryFields f(call.params);
   auto arn = f.string("TopicArn", {.required = true});
   if (auto s = f.status(); !s) co_return s.error();
-  if (!store_.topic(*arn)) co_return topic_not_found();
+  // Idempotent, as SNS documents and does: a topic that does not exist (deleted already) is no error.
+  if (!store_.topic(*arn)) co_return std::string();
   std::string a = *arn;
   auto s = co_await http::offload(blocking_, [&] { return store_.delete_topic(a); });
   if (!s) co_return s.error();
