@@ -173,9 +173,14 @@ TEST(Sns, HttpSubscriptionHandshakeThenFilteredNotifications) {
   r = s.get("/?Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(s.store->subscription(sub_arn));
-  // A signed Unsubscribe of the subscription now gone succeeds, as SNS answers it.
+  // A signed Unsubscribe of the subscription now gone succeeds, as SNS answers it; of what is
+  // no subscription ARN, it is a bad parameter.
   r = s.post("Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
   EXPECT_EQ(r.status, 200) << r.body;
+  r = s.post("Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(arn));
+  EXPECT_EQ(between(r.body, "<Message>", "</Message>"), "Invalid parameter: SubscriptionArn");
+  r = s.post("Action=Unsubscribe&SubscriptionArn=garbage");
+  EXPECT_EQ(between(r.body, "<Message>", "</Message>"), "Invalid parameter: SubscriptionArn");
 }
 
 TEST(Sns, SubscribingAgainWhilePendingSendsTheConfirmationAgain) {
