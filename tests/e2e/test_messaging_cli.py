@@ -14,7 +14,9 @@ queue fed by a topic, a function fed by a mapping, an async invocation's
 destination records), and AWS's error codes, refusals included.
 
 Each CLI runs against one shared server under its own name prefix. One CLI
-process costs about half a second, so waits are long polls, not sleeps."""
+process costs about half a second of CPU, so waits are long polls, not sleeps,
+and independent calls (and independent parts of a test: a standard and a FIFO
+topic, a mapping and asynchronous invocations) run at once."""
 import base64
 import hashlib
 import json
