@@ -8,11 +8,14 @@ namespace nimbus::mappings {
 namespace {
 
 // What a poller runs by: a change to any of it restarts the poller. (Not
-// LastModified or LastProcessingResult, which change nothing it does.)
+// LastModified, LastProcessingResult or the tags, which change nothing it does:
+// a restart gives back the batch being gathered, and its messages' next
+// receive counts again, towards the queue's maxReceiveCount.)
 std::string running_form(const Mapping& m) {
   Mapping copy = m;
   copy.last_modified_ms = 0;
   copy.last_processing_result.clear();
+  copy.tags.clear();
   return boost::json::serialize(to_json(copy));
 }
 

@@ -101,6 +101,13 @@ TEST(Sns, CreateTopicIsIdempotentAndRefusesDifferentAttributes) {
   r = s.post("Action=GetTopicAttributes&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Anope");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(between(r.body, "<Code>", "</Code>"), "NotFound");
+  // DeleteTopic is idempotent: twice, or of a topic that never was, succeeds.
+  for (int i = 0; i < 2; ++i) {
+    r = s.post("Action=DeleteTopic&TopicArn=" + base::uri_encode(arn));
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  r = s.post("Action=GetTopicAttributes&TopicArn=" + base::uri_encode(arn));
+  EXPECT_EQ(r.status, 404);
 }
 
 TEST(Sns, ListTopicsPagesByHundred) {
@@ -166,6 +173,14 @@ TEST(Sns, HttpSubscriptionHandshakeThenFilteredNotifications) {
   r = s.get("/?Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(s.store->subscription(sub_arn));
+  // A signed Unsubscribe of the subscription now gone succeeds, as SNS answers it; of what is
+  // no subscription ARN, it is a bad parameter.
+  r = s.post("Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(sub_arn));
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = s.post("Action=Unsubscribe&SubscriptionArn=" + base::uri_encode(arn));
+  EXPECT_EQ(between(r.body, "<Message>", "</Message>"), "Invalid parameter: SubscriptionArn");
+  r = s.post("Action=Unsubscribe&SubscriptionArn=garbage");
+  EXPECT_EQ(between(r.body, "<Message>", "</Message>"), "Invalid parameter: SubscriptionArn");
 }
 
 TEST(Sns, SubscribingAgainWhilePendingSendsTheConfirmationAgain) {
@@ -268,6 +283,13 @@ TEST(Sns, FifoTopicsDeduplicateForFiveMinutes) {
   EXPECT_FALSE(between(r1.body, "<SequenceNumber>", "</SequenceNumber>").empty());
   auto r3 = s.post("Action=Publish&TopicArn=" + arn + "&Message=other&MessageGroupId=g");
   EXPECT_NE(between(r1.body, "<MessageId>", "</MessageId>"), between(r3.body, "<MessageId>", "</MessageId>"));
+  // Created again with content-based deduplication off: not the same topic (it was dropped unseen).
+  auto again = s.post("Action=CreateTopic&Name=orders.fifo&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"
+                      "&Attributes.entry.2.key=ContentBasedDeduplication&Attributes.entry.2.value=false");
+  EXPECT_EQ(between(again.body, "<Message>", "</Message>"),
+            "Invalid parameter: Attributes Reason: Topic already exists with different attributes");
+  EXPECT_EQ(s.create("orders.fifo", "&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"),
+            base::uri_decode(arn));
   auto r4 = s.post("Action=Publish&TopicArn=" + arn + "&Message=x");
   EXPECT_EQ(between(r4.body, "<Message>", "</Message>"),
             "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");

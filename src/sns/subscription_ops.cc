@@ -217,7 +217,16 @@ awaitable<base::Result<std::string>> Service::unsubscribe(aws::Call& call) {
   aws::QueryFields f(call.params);
   auto arn = f.string("SubscriptionArn", {.required = true});
   if (auto s = f.status(); !s) co_return s.error();
-  if (!store_.subscription(*arn)) co_return subscription_not_found();
+  // A subscription that is gone (unsubscribed already, or its topic deleted) is no error: SNS
+  // answers Unsubscribe so, though its reference lists NotFound. What is no subscription ARN
+  // (arn:aws:sns:REGION:ACCOUNT:TOPIC:ID) at all is a bad parameter.
+  if (!store_.subscription(*arn)) {
+    auto a = base::Arn::parse(*arn);
+    auto colon = a ? a->resource.find(':') : std::string::npos;
+    if (!a || a->service != "sns" || colon == 0 || colon == std::string::npos || colon + 1 == a->resource.size())
+      co_return invalid_parameter("SubscriptionArn");
+    co_return std::string();
+  }
   std::string a = *arn;
   auto s = co_await http::offload(blocking_, [&] { return store_.unsubscribe(a); });
   if (!s) co_return s.error();

@@ -31,6 +31,9 @@ awaitable<base::Result<std::string>> Service::create_topic(aws::Call& call) {
   if (!fifo && !std::regex_match(*name, kName)) co_return invalid_parameter("Topic Name");
   for (const auto& [k, v] : attributes)
     if (auto s = check_topic_attribute(k, v, fifo, true); !s) co_return s.error();
+  // Compared with an existing topic as asked: the topic keeps no ContentBasedDeduplication=false
+  // (it is the default), yet a request saying false must not match a topic that has it on.
+  const auto requested = attributes;
   attributes.erase("FifoTopic");
   if (attributes.count("ContentBasedDeduplication") && attributes["ContentBasedDeduplication"] == "false")
     attributes.erase("ContentBasedDeduplication");
@@ -47,10 +50,12 @@ awaitable<base::Result<std::string>> Service::create_topic(aws::Call& call) {
   if (!created->second) {
     // Idempotent for the same request; a different one names what differs, as SNS does.
     const topics::Topic& existing = created->first;
-    for (const auto& [k, v] : attributes) {
+    for (const auto& [k, v] : requested) {
+      if (k == "FifoTopic") continue;  // the name says it: a .fifo name is FIFO, no other is
       auto it = existing.attributes.find(k);
-      if (it == existing.attributes.end() || it->second != v)
-        co_return invalid_parameter("Attributes Reason: Topic already exists with different attributes");
+      std::string have = it != existing.attributes.end() ? it->second
+                         : k == "ContentBasedDeduplication" ? "false" : "";
+      if (have != v) co_return invalid_parameter("Attributes Reason: Topic already exists with different attributes");
     }
     if (!tags->empty() && *tags != existing.tags)
       co_return invalid_parameter("Tags Reason: Topic already exists with different tags");
@@ -64,7 +69,8 @@ awaitable<base::Result<std::string>> Service::delete_topic(aws::Call& call) {
   aws::QueryFields f(call.params);
   auto arn = f.string("TopicArn", {.required = true});
   if (auto s = f.status(); !s) co_return s.error();
-  if (!store_.topic(*arn)) co_return topic_not_found();
+  // Idempotent, as SNS documents and does: a topic that does not exist (deleted already) is no error.
+  if (!store_.topic(*arn)) co_return std::string();
   std::string a = *arn;
   auto s = co_await http::offload(blocking_, [&] { return store_.delete_topic(a); });
   if (!s) co_return s.error();

@@ -60,6 +60,37 @@ struct RedrivePolicy {
   int max_receives = 0;
 };
 
+// maxReceiveCount as a number or a string of one ("5", as AWS's own examples write it); 0 otherwise.
+int64_t receive_count(const json::value& count) {
+  if (count.is_int64()) return count.as_int64();
+  if (!count.is_string()) return 0;
+  try {
+    size_t used = 0;
+    int64_t n = std::stoll(std::string(count.as_string()), &used);
+    return used == count.as_string().size() ? n : 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// A RedrivePolicy as kept and answered: SQS reads maxReceiveCount back as a number, however it was
+// set, and the document compact (Terraform and SDK users compare what they set with what they read).
+// Text that is no JSON object is kept as it came, for config_of to refuse.
+std::string stored_redrive_policy(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return text;
+  if (auto* count = v.as_object().if_contains("maxReceiveCount"); count && count->is_string())
+    if (int64_t n = receive_count(*count); n > 0) *count = n;
+  return json::serialize(v);
+}
+
+StringMap as_stored(StringMap attributes) {
+  auto it = attributes.find("RedrivePolicy");
+  if (it != attributes.end() && !it->second.empty()) it->second = stored_redrive_policy(it->second);
+  return attributes;
+}
+
 base::Result<RedrivePolicy> parse_redrive_policy(const std::string& text, const std::string& region) {
   auto bad = [&](const std::string& why) {
     return invalid("Value " + text + " for parameter RedrivePolicy is invalid. Reason: " + why);
@@ -72,17 +103,7 @@ base::Result<RedrivePolicy> parse_redrive_policy(const std::string& text, const 
   auto* count = o.if_contains("maxReceiveCount");
   if (!arn || !arn->is_string()) return bad("Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
   if (!count) return bad("Redrive policy does not contain mandatory attribute: maxReceiveCount.");
-  int64_t n = 0;
-  if (count->is_int64()) n = count->as_int64();
-  else if (count->is_string()) {
-    try {
-      size_t used = 0;
-      n = std::stoll(std::string(count->as_string()), &used);
-      if (used != count->as_string().size()) n = 0;
-    } catch (const std::exception&) {
-      n = 0;
-    }
-  }
+  int64_t n = receive_count(*count);
   if (n < 1 || n > 1000) return bad("Invalid value for maxReceiveCount: " + json::serialize(*count) + ", valid values are from 1 to 1000 both inclusive.");
   auto a = base::Arn::parse(arn->as_string());
   auto name = name_from_arn(arn->as_string());
@@ -170,8 +191,9 @@ base::Result<queue::QueueConfig> Queues::config_of(const std::string& name, cons
   return c;
 }
 
-base::Result<bool> Queues::create_queue(const std::string& name, const StringMap& attributes, const StringMap& tags) {
+base::Result<bool> Queues::create_queue(const std::string& name, const StringMap& asked, const StringMap& tags) {
   std::lock_guard lock(settings_mu_);
+  const StringMap attributes = as_stored(asked);
   auto fifo_attr = attributes.find("FifoQueue");
   bool fifo = fifo_attr != attributes.end() && fifo_attr->second == "true";
   if (auto s = check_queue_name(name, fifo); !s) return s.error();
@@ -261,8 +283,9 @@ base::Result<QueueSettings> Queues::settings(const std::string& name) {
   return l->settings;
 }
 
-base::Status Queues::set_attributes(const std::string& name, const StringMap& attributes) {
+base::Status Queues::set_attributes(const std::string& name, const StringMap& asked) {
   std::lock_guard lock(settings_mu_);
+  const StringMap attributes = as_stored(asked);
   auto l = load(name);
   if (!l) return l.error();
   if (auto s = check_attributes(attributes, l->settings.fifo(), false); !s) return s;

@@ -174,6 +174,14 @@ TEST_F(QueuesTest, RedrivePolicyMovesToTheDlqAndBack) {
                         "src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"2"})"}}, {})
                   .ok());
   EXPECT_EQ(*queues->dead_letter_sources("dlq"), std::vector<std::string>{"src"});
+  // Read back as SQS answers it: maxReceiveCount a number, though it was set as a string; created
+  // again with the string form, it is the same queue.
+  const std::string as_read = R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":2})";
+  EXPECT_EQ(queues->get_attributes("src", {"RedrivePolicy"})->at("RedrivePolicy"), as_read);
+  EXPECT_TRUE(queues->create_queue(
+                        "src", {{"RedrivePolicy", R"({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:dlq", "maxReceiveCount": "2"})"}}, {})
+                  .ok());
+  EXPECT_TRUE(queues->create_queue("src", {{"RedrivePolicy", as_read}}, {}).ok());
   ASSERT_TRUE(queues->send("src", body("m")).ok());
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(receive("src", 1, 1).size(), 1u);
