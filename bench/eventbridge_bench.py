@@ -23,9 +23,9 @@ PutEvents of 10 entries for SECONDS; then 1 client on a bus with no rules
 the clients are the bottleneck, so the CPU figure is the steadier comparison.
 
 lateness: 20 rules `cron(* * * * ? *)` (due on every whole minute, UTC) target
-the recording function, for MINUTES minutes of real time; lateness = the
-function's receive time minus the whole minute it was due (the Scheduled
-Event's own `time`). Prints a RESULT line per measurement.
+one SQS queue, for MINUTES minutes of real time; a long-polling client (woken
+by the send) records when each Scheduled Event arrived; lateness = that time
+minus the whole minute it was due (the event's own `time`). Prints a RESULT line per measurement.
 """
 import io
 import json
@@ -235,20 +235,30 @@ def throughput(seconds):
 
 
 def lateness(minutes):
+    import threading
     with nimbus() as server:
-        _, fn = deploy_recorder(server)
-        ev = server.client("events")
+        ev, sqs = server.client("events"), server.client("sqs")
+        url = sqs.create_queue(QueueName="ticks")["QueueUrl"]
         for i in range(20):
             ev.put_rule(Name=f"minutely-{i}", ScheduleExpression="cron(* * * * ? *)")
-            ev.put_targets(Rule=f"minutely-{i}", Targets=[{"Id": "fn", "Arn": fn}])
-        time.sleep(minutes * 60 + 3)
-        text = received(server)
-    late = []
-    for line in text.splitlines():
-        if line.startswith("SCHEDULED "):
-            _, rule, due, got = line.split()
-            due_s = datetime.strptime(due, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
-            late.append((float(got) - due_s) * 1000)
+            ev.put_targets(Rule=f"minutely-{i}", Targets=[{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:000000000000:ticks"}])
+        late, stop = [], time.time() + minutes * 60 + 3
+
+        def receive():  # a long poll answers as soon as a message arrives
+            while time.time() < stop:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=5).get("Messages", [])
+                now = time.time()
+                for m in got:
+                    due = json.loads(m["Body"])["time"]
+                    due_s = datetime.strptime(due, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+                    late.append((now - due_s) * 1000)
+                if got:
+                    sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                                    for i, m in enumerate(got)])
+
+        t = threading.Thread(target=receive)
+        t.start()
+        t.join()
     late.sort()
     print(f"RESULT schedule-lateness fires={len(late)} p50_ms={statistics.median(late):.2f} "
           f"p99_ms={percentile(late, 0.99):.2f} max_ms={late[-1]:.2f} min_ms={late[0]:.2f}")

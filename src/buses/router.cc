@@ -71,7 +71,7 @@ void Router::match(const std::string& bus, const json::value& event, const std::
     if (compiled->pattern->matches(event)) deliver(*compiled, event, event_text, id_prefix, ingestion, out);
 }
 
-base::Status Router::fire(const CompiledRule& compiled, int64_t due_ms) {
+void Router::scheduled_deliveries(const CompiledRule& compiled, int64_t due_ms, std::vector<Delivery>& out) {
   std::string time = event_time(due_ms);
   // The id derives from (rule, due time): a fire repeated after a crash queues the same deliveries.
   std::string id = base::uuid_from_hex(base::sha256_hex(compiled.rule.arn + "@" + std::to_string(due_ms)).substr(0, 32));
@@ -84,8 +84,14 @@ base::Status Router::fire(const CompiledRule& compiled, int64_t due_ms) {
                                    {"region", store_.region()},
                                    {"resources", json::array{json::string(compiled.rule.arn)}},
                                    {"detail", json::object{}}};
+  deliver(compiled, event, json::serialize(event), id, event_time(clock_.now_ms()), out);
+}
+
+base::Status Router::enqueue(std::vector<Delivery> deliveries) { return deliveries_.enqueue(std::move(deliveries)); }
+
+base::Status Router::fire(const CompiledRule& compiled, int64_t due_ms) {
   std::vector<Delivery> deliveries;
-  deliver(compiled, event, json::serialize(event), id, event_time(clock_.now_ms()), deliveries);
+  scheduled_deliveries(compiled, due_ms, deliveries);
   return deliveries_.enqueue(std::move(deliveries));
 }
 

@@ -55,6 +55,10 @@ class Router {
   // ARN], detail {}), delivered to every target of the rule. Idempotent per
   // (rule, due time) while the deliveries are queued.
   base::Status fire(const struct CompiledRule& rule, int64_t due_ms);
+  // The same, for many rules due at once: their deliveries added to `out`,
+  // for one enqueue() (one transaction, one fsync) of them all.
+  void scheduled_deliveries(const CompiledRule& rule, int64_t due_ms, std::vector<struct Delivery>& out);
+  base::Status enqueue(std::vector<Delivery> deliveries);
   // TestEventPattern: whether event (JSON text) matches pattern. InvalidArgument
   // (reason InvalidEventPatternException) for a bad pattern; InvalidArgument for a bad event.
   static base::Result<bool> test_pattern(const std::string& pattern, const std::string& event_json);

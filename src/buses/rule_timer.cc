@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "buses/deliveries.h"
 #include "buses/router.h"
 #include "buses/store.h"
 
@@ -59,28 +60,44 @@ int64_t RuleTimer::next_due(const CompiledRule& c) const {
 int64_t RuleTimer::run_once() {
   int64_t now = clock_.now_ms();
   int64_t earliest = 0;
+  // Every rule due now fires in one enqueue and one record of the fires:
+  // twenty rules on the same minute cost one fsync each, not twenty.
+  std::vector<Delivery> deliveries;
+  std::vector<std::pair<std::string, int64_t>> fires;
+  std::vector<std::shared_ptr<const CompiledRule>> fired;
   for (const auto& rule : store_.scheduled()) {
     int64_t due = next_due(*rule);
     if (due == 0) continue;
-    if (due <= now) {
-      // Missed fires (downtime) collapse into this one: the latest due time not after now.
-      auto ev = schedules::for_rule(to_time(rule->rule.created_ms));
-      int64_t latest = due;
-      for (auto t = schedules::next_after(*rule->schedule, to_time(due), ev); t && to_ms(*t) <= now;
-           t = schedules::next_after(*rule->schedule, *t, ev))
-        latest = to_ms(*t);
-      if (auto s = router_.fire(*rule, latest); !s) {
-        spdlog::warn("events: rule {} could not fire: {}", rule->rule.arn, s.error().message);
-        due = now + 1000;  // try again shortly; the fire's id keeps a retry from doubling it
-      } else {
-        if (auto s = store_.set_last_fired(rule->rule.arn, latest); !s)
-          spdlog::warn("events: rule {} fired, but its fire could not be recorded: {}", rule->rule.arn,
-                       s.error().message);
-        due = next_due(*rule);
-        if (due == 0) continue;
-      }
+    if (due > now) {
+      earliest = earliest == 0 ? due : std::min(earliest, due);
+      continue;
     }
-    earliest = earliest == 0 ? due : std::min(earliest, due);
+    // Missed fires (downtime) collapse into this one: the latest due time not after now.
+    auto ev = schedules::for_rule(to_time(rule->rule.created_ms));
+    int64_t latest = due;
+    for (auto t = schedules::next_after(*rule->schedule, to_time(due), ev); t && to_ms(*t) <= now;
+         t = schedules::next_after(*rule->schedule, *t, ev))
+      latest = to_ms(*t);
+    router_.scheduled_deliveries(*rule, latest, deliveries);
+    fires.emplace_back(rule->rule.arn, latest);
+    fired.push_back(rule);
+  }
+  if (fires.empty()) return earliest;
+  if (auto s = router_.enqueue(std::move(deliveries)); !s) {
+    spdlog::warn("events: {} scheduled rules could not fire: {}", fires.size(), s.error().message);
+    int64_t retry = now + 1000;  // try again shortly; the fires' ids keep a retry from doubling them
+    return earliest == 0 ? retry : std::min(earliest, retry);
+  }
+  if (auto s = store_.set_last_fired(fires); !s) {
+    // Unrecorded, they are due again: the next turn after a pause re-queues the same ids, not a hot loop.
+    spdlog::warn("events: {} scheduled rules fired, but their fires could not be recorded: {}", fires.size(),
+                 s.error().message);
+    int64_t retry = now + 1000;
+    return earliest == 0 ? retry : std::min(earliest, retry);
+  }
+  for (const auto& rule : fired) {
+    int64_t due = next_due(*rule);
+    if (due != 0) earliest = earliest == 0 ? due : std::min(earliest, due);
   }
   return earliest;
 }

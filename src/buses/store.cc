@@ -450,13 +450,21 @@ std::optional<int64_t> Store::last_fired(const std::string& rule_arn) const {
 }
 
 base::Status Store::set_last_fired(const std::string& rule_arn, int64_t due_ms) {
+  return set_last_fired(std::vector<std::pair<std::string, int64_t>>{{rule_arn, due_ms}});
+}
+
+base::Status Store::set_last_fired(const std::vector<std::pair<std::string, int64_t>>& fires) {
+  if (fires.empty()) return {};
   std::lock_guard w(impl_->write_mu);
-  auto done = base::in_transaction(impl_->db, [&] {
-    return impl_->db.prepare("INSERT OR REPLACE INTO fired VALUES (?, ?)").bind(1, rule_arn).bind(2, due_ms).run();
+  auto done = base::in_transaction(impl_->db, [&]() -> base::Status {
+    for (const auto& [arn, due] : fires)
+      if (auto s = impl_->db.prepare("INSERT OR REPLACE INTO fired VALUES (?, ?)").bind(1, arn).bind(2, due).run(); !s)
+        return s;
+    return {};
   });
   if (!done) return done;
   std::lock_guard l(impl_->mu);
-  impl_->fired[rule_arn] = due_ms;
+  for (const auto& [arn, due] : fires) impl_->fired[arn] = due;
   return {};
 }
 

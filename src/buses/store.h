@@ -73,6 +73,7 @@ class Store {
   // catches up at most once. Blocking (fsync).
   std::optional<int64_t> last_fired(const std::string& rule_arn) const;
   base::Status set_last_fired(const std::string& rule_arn, int64_t due_ms);
+  base::Status set_last_fired(const std::vector<std::pair<std::string, int64_t>>& fires);  // one transaction
   // Called after every change to buses or rules, outside the store's locks
   // (the rule timer re-reads them). Set once, before use.
   void on_change(std::function<void()> listener);
