@@ -141,6 +141,9 @@ def xml_seeds():
         '<Event>s3:ObjectCreated:Put</Event><Event>s3:ObjectCreated:Put</Event></LambdaFunctionConfiguration>'
         '<QueueConfiguration/></NotificationConfiguration>')
     out("s3_xml", "notification_empty", f'<NotificationConfiguration{ns}/>')
+    out("s3_xml", "notification_eventbridge", f'<NotificationConfiguration{ns}><EventBridgeConfiguration>'
+        '</EventBridgeConfiguration><QueueConfiguration><Queue>arn:aws:sqs:us-east-1:000000000000:uploads</Queue>'
+        '<Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>')
     out("s3_xml", "delete", f'<?xml version="1.0" encoding="UTF-8"?>\n<Delete{ns}><Object><Key>a.txt</Key></Object>'
         '<Object><Key>dir/b &amp; c.txt</Key><VersionId>null</VersionId></Object><Quiet>true</Quiet></Delete>')
     out("s3_xml", "complete_multipart", f'<CompleteMultipartUpload{ns}><Part><ETag>"7778aef83f66abc1fa1e8477f296d394"'

@@ -17,14 +17,25 @@
 
 using namespace nimbus;
 
+namespace {
+constexpr const char* kRegion = "us-east-1";
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
   s3::S3Error err;
-  if (auto rules = s3::parse_notification_configuration(body, err)) {
-    for (const auto& r : *rules)
-      if (r.events.empty() || !events::destination_kind(r.destination_arn)) std::abort();  // the parser promises both
+  if (auto rules = s3::parse_notification_configuration(body, kRegion, err)) {
+    // The parser promises a destination of a known kind, and events for all but the EventBridge rule (which
+    // takes every event), itself at most once and last.
+    for (size_t i = 0; i < rules->size(); ++i) {
+      const auto& r = (*rules)[i];
+      auto kind = events::destination_kind(r.destination_arn);
+      if (!kind) std::abort();
+      bool bus = *kind == events::DestinationKind::kEventBus;
+      if (bus != r.events.empty() || (bus && i + 1 != rules->size())) std::abort();
+    }
     // What Get answers must parse again to the same rules.
-    auto again = s3::parse_notification_configuration(s3::render_notification_configuration(*rules), err);
+    auto again = s3::parse_notification_configuration(s3::render_notification_configuration(*rules), kRegion, err);
     if (!again || again->size() != rules->size()) std::abort();
     for (size_t i = 0; i < rules->size(); ++i)
       if ((*again)[i].destination_arn != (*rules)[i].destination_arn || (*again)[i].events != (*rules)[i].events ||

@@ -9,8 +9,10 @@
 
 #include "base/arn.h"
 #include "base/encoding.h"
+#include "base/ids.h"
 #include "base/sqlite.h"
 #include "base/time.h"
+#include "events/bus_event.h"
 
 namespace nimbus::events {
 
@@ -115,7 +117,15 @@ std::optional<DestinationKind> destination_kind(const std::string& arn) {
   bool plain_name = !a->resource.empty() && a->resource.find_first_of(":/") == std::string::npos;
   if (a->service == "sqs" && plain_name) return DestinationKind::kQueue;
   if (a->service == "sns" && plain_name) return DestinationKind::kTopic;
+  constexpr std::string_view kBus = "event-bus/";
+  if (a->service == "events" && a->resource.size() > kBus.size() && a->resource.rfind(kBus, 0) == 0 &&
+      a->resource.find_first_of(":/", kBus.size()) == std::string::npos)
+    return DestinationKind::kEventBus;
   return std::nullopt;
+}
+
+Rule event_bus_rule(const std::string& region) {
+  return Rule{"", base::make_arn("events", region, "event-bus/default"), {}, "", ""};
 }
 
 bool is_known_event(const std::string& p) {
@@ -128,6 +138,8 @@ bool is_known_event(const std::string& p) {
 }
 
 bool rule_matches(const Rule& rule, const std::string& name, const std::string& key) {
+  // S3 sends EventBridge everything: the bus's rules filter.
+  if (destination_kind(rule.destination_arn) == DestinationKind::kEventBus) return true;
   if (key.compare(0, rule.prefix.size(), rule.prefix) != 0) return false;
   if (key.size() < rule.suffix.size() || key.compare(key.size() - rule.suffix.size(), rule.suffix.size(), rule.suffix) != 0)
     return false;
@@ -141,11 +153,14 @@ bool rule_matches(const Rule& rule, const std::string& name, const std::string& 
   return false;
 }
 
+std::string event_key(const std::string& key) {
+  std::string out = base::uri_encode(key, false);
+  for (size_t p; (p = out.find("%20")) != std::string::npos;) out.replace(p, 3, "+");
+  return out;
+}
+
 std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, const std::string& region) {
-  // S3 form-encodes keys in events: "red flower.jpg" becomes "red+flower.jpg".
-  std::string key = base::uri_encode(ev.key, false);
-  for (size_t p; (p = key.find("%20")) != std::string::npos;) key.replace(p, 3, "+");
-  json::object object{{"key", key}, {"sequencer", ev.sequencer}};
+  json::object object{{"key", event_key(ev.key)}, {"sequencer", ev.sequencer}};
   if (ev.kind != storage::EventKind::kDelete && ev.kind != storage::EventKind::kDeleteMarkerCreated) {
     object["size"] = ev.size;
     object["eTag"] = ev.etag;
@@ -260,9 +275,13 @@ base::Status Notifications::on_commit(storage::Connection& tx, const storage::Ob
     return {};
   }
   for (const auto& r : matching) {
+    // The bus's event gets its id here, once: a row relayed twice routes the same event.
+    std::string payload = destination_kind(r.destination_arn) == DestinationKind::kEventBus
+                              ? s3_bus_event_json(event, impl_->region, base::uuid4())
+                              : s3_event_json(event, r, impl_->region);
     auto st = tx.prepare(
         "INSERT INTO event_outbox(function_arn, payload, created_ms, depth, trace) VALUES(?, ?, ?, ?, ?)");
-    st.bind(1, r.destination_arn).bind_blob(2, s3_event_json(event, r, impl_->region)).bind(3, base::now_ms());
+    st.bind(1, r.destination_arn).bind_blob(2, payload).bind(3, base::now_ms());
     st.bind(4, int64_t{depth}).bind(5, event.context.trace_id);
     if (auto s = st.run(); !s) return s;
   }

@@ -1,10 +1,11 @@
 // Bucket notifications: per-bucket rules (event patterns, prefix/suffix
-// filters, a destination: a function, an SQS queue or an SNS topic), and the outbox that makes delivery
+// filters, a destination: a function, an SQS queue, an SNS topic, or the
+// default EventBridge bus, which takes every event), and the outbox that makes delivery
 // lossless. As storage's CommitHook it writes one outbox row per matching
 // rule inside the object's own transaction (meta.db), so no acknowledged
 // change can lose its event on a crash; a relay thread then hands the rows
-// to a Sink (server/targets.h: an asynchronous invocation, an SQS message or
-// an SNS publication) and deletes them. The relay wakes on committed() (and once at start, for
+// to a Sink (server/targets.h: an asynchronous invocation, an SQS message,
+// an SNS publication, or the event routed on the bus) and deletes them. The relay wakes on committed() (and once at start, for
 // rows left by the process before), never on a timer, except to back off
 // after a failure to hand over or delete rows.
 //
@@ -27,15 +28,17 @@
 
 namespace nimbus::events {
 
-// Where a rule's events go, as S3's configuration names it.
-enum class DestinationKind { kFunction, kQueue, kTopic };
+// Where a rule's events go, as S3's configuration names it (kEventBus: its
+// EventBridgeConfiguration; the ARN of any bus is of this kind, but S3 only
+// ever names the default one).
+enum class DestinationKind { kFunction, kQueue, kTopic, kEventBus };
 
 struct Rule {
   std::string id;
-  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], arn:aws:sqs:REGION:ACCOUNT:QUEUE
-  // or arn:aws:sns:REGION:ACCOUNT:TOPIC
+  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], arn:aws:sqs:REGION:ACCOUNT:QUEUE,
+  // arn:aws:sns:REGION:ACCOUNT:TOPIC or arn:aws:events:REGION:ACCOUNT:event-bus/default
   std::string destination_arn;
-  std::vector<std::string> events;  // "s3:ObjectCreated:*", "s3:ObjectRemoved:Delete", ...
+  std::vector<std::string> events;  // "s3:ObjectCreated:*", "s3:ObjectRemoved:Delete", ...; none for the bus
   std::string prefix;
   std::string suffix;
 };
@@ -43,11 +46,20 @@ struct Rule {
 // The kind of a destination ARN; nullopt for an ARN of any other service.
 std::optional<DestinationKind> destination_kind(const std::string& arn);
 
+// S3's EventBridge destination: the region's default bus, with no id, events
+// or filters of its own. S3 sends it every event of the bucket, and the bus's
+// rules do the filtering.
+Rule event_bus_rule(const std::string& region);
+
 // "ObjectCreated:Put" for a put, and so on: S3's event names without "s3:".
 std::string event_name(storage::EventKind kind);
 std::string event_name(const storage::ObjectEvent& ev);  // also LifecycleExpiration:Delete
 bool is_known_event(const std::string& pattern);
+// Whether a change (its event name and key) goes to the rule's destination;
+// always for the EventBridge rule.
 bool rule_matches(const Rule& rule, const std::string& name, const std::string& key);
+// A key as S3 writes it in its events: form-encoded, "red flower.jpg" becomes "red+flower.jpg".
+std::string event_key(const std::string& key);
 // The S3 event notification JSON (Records[...]) for one rule and change.
 std::string s3_event_json(const storage::ObjectEvent& ev, const Rule& rule, const std::string& region);
 // What S3 sends a queue or topic when a configuration names it: {"Service":"Amazon S3","Event":"s3:TestEvent",...}.
@@ -62,7 +74,9 @@ class Sink {
  public:
   virtual ~Sink() = default;
   // depth: the chain depth of the invocation this event will cause; trace:
-  // the X-Amzn-Trace-Id it continues (empty: none).
+  // the X-Amzn-Trace-Id it continues (empty: none). payload is what the
+  // destination receives: S3's event JSON, or for a bus the EventBridge
+  // event (events/bus_event.h).
   virtual base::Status deliver(const std::string& id, const std::string& destination_arn, const std::string& payload,
                                int depth, const std::string& trace) = 0;
 };

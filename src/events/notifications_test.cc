@@ -84,6 +84,18 @@ TEST(Notifications, RulesSurviveReopening) {
   std::filesystem::remove_all(dir);
 }
 
+// S3's EventBridge destination: the default bus's ARN, every event, no filters of its own.
+TEST(Rules, TheEventBusTakesEverything) {
+  Rule bus = event_bus_rule("eu-west-1");
+  EXPECT_EQ(bus.destination_arn, "arn:aws:events:eu-west-1:000000000000:event-bus/default");
+  EXPECT_EQ(destination_kind(bus.destination_arn), DestinationKind::kEventBus);
+  EXPECT_TRUE(bus.events.empty());
+  EXPECT_TRUE(rule_matches(bus, "ObjectCreated:Put", "anything"));
+  EXPECT_TRUE(rule_matches(bus, "LifecycleExpiration:Delete", "x/y"));
+  EXPECT_EQ(destination_kind("arn:aws:events:us-east-1:000000000000:rule/r"), std::nullopt);
+  EXPECT_EQ(destination_kind("arn:aws:events:us-east-1:000000000000:event-bus/"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace nimbus::events
 
@@ -200,6 +212,49 @@ TEST(Relay, AFailedDeleteIsReportedAndRetriedLater) {
     EXPECT_EQ(sink.calls, 2) << "handed over again (the queue takes it once, by id)";
   }
   (*n)->stop();
+}
+
+// With EventBridge on, every change stages one more row: the bus's event,
+// built at the commit (its id fixed then), relayed under the row's id.
+TEST(Relay, TheBusGetsEveryEventAsEventBridgeReceivesIt) {
+  TempDir dir;
+  auto n = Notifications::open(dir.path, "us-east-1");
+  ASSERT_TRUE(n.ok());
+  Rule queue{"q", "arn:aws:sqs:us-east-1:000000000000:jpegs", {"s3:ObjectCreated:*"}, "in/", ""};
+  ASSERT_TRUE((*n)->set("b", {queue, event_bus_rule("us-east-1")}).ok());
+  auto db = base::Connection::open(dir.path + "/meta.db", false);
+  ASSERT_TRUE(db.ok());
+  storage::ObjectEvent put;
+  put.bucket = "b";
+  put.key = "out/x";
+  put.size = 3;
+  put.etag = "e";
+  put.sequencer = "01";
+  put.time_ms = 1000;
+  ASSERT_TRUE((*n)->on_commit(*db, put).ok());
+  storage::ObjectEvent del = put;
+  del.kind = storage::EventKind::kDelete;
+  del.key = "in/y";
+  ASSERT_TRUE((*n)->on_commit(*db, del).ok());
+  EXPECT_EQ((*n)->pending(), 2u) << "the queue's rule matches neither; the bus takes both";
+  RecordingSink sink;
+  (*n)->start(sink);
+  ASSERT_TRUE(sink.wait_for(2));
+  (*n)->stop();
+  EXPECT_EQ(std::get<0>(sink.got[0]), "s3-event-1");
+  EXPECT_EQ(std::get<1>(sink.got[0]), "arn:aws:events:us-east-1:000000000000:event-bus/default");
+  EXPECT_NE(std::get<2>(sink.got[0]).find(R"("detail-type":"Object Created","source":"aws.s3")"), std::string::npos)
+      << std::get<2>(sink.got[0]);
+  EXPECT_NE(std::get<2>(sink.got[1]).find(R"("deletion-type":"Permanently Deleted")"), std::string::npos)
+      << std::get<2>(sink.got[1]);
+  EXPECT_NE(std::get<2>(sink.got[0]).substr(0, 40), std::get<2>(sink.got[1]).substr(0, 40)) << "each event its own id";
+  // The rule is kept as any other: read back at the next start.
+  auto again = Notifications::open(dir.path, "us-east-1");
+  ASSERT_TRUE(again.ok());
+  auto rules = (*again)->get("b");
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(destination_kind(rules[1].destination_arn), DestinationKind::kEventBus);
+  EXPECT_TRUE(rules[1].events.empty());
 }
 
 }  // namespace

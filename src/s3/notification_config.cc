@@ -118,7 +118,8 @@ std::optional<events::Rule> parse_rule(pugi::xml_node cfg, const ConfigKind& kin
 
 }  // namespace
 
-std::optional<std::vector<events::Rule>> parse_notification_configuration(std::string_view body, S3Error& err) {
+std::optional<std::vector<events::Rule>> parse_notification_configuration(std::string_view body,
+                                                                          const std::string& region, S3Error& err) {
   std::vector<events::Rule> rules;
   if (body.empty()) return rules;
   auto doc = parse_xml(body);
@@ -131,13 +132,20 @@ std::optional<std::vector<events::Rule>> parse_notification_configuration(std::s
     err = malformed();
     return std::nullopt;
   }
+  bool event_bridge = false;
   for (auto cfg : root.children()) {
     if (cfg.type() != pugi::node_element) continue;
     std::string_view name = cfg.name();
     if (name == "EventBridgeConfiguration") {
-      err = invalid("Unable to validate the following destination configurations: EventBridgeConfiguration (nimbus "
-                    "does not deliver bucket events to EventBridge yet)");
-      return std::nullopt;
+      // An element without members, at most once in S3's schema: it turns EventBridge on, for every event.
+      bool has_members = false;
+      for (auto n : cfg.children()) has_members = has_members || n.type() == pugi::node_element;
+      if (event_bridge || has_members) {
+        err = malformed();
+        return std::nullopt;
+      }
+      event_bridge = true;
+      continue;
     }
     const ConfigKind* kind = kind_of(name);
     if (!kind) {
@@ -154,13 +162,20 @@ std::optional<std::vector<events::Rule>> parse_notification_configuration(std::s
         err = invalid("Configurations overlap. Configurations on the same bucket cannot share a common event type.");
         return std::nullopt;
       }
+  // Never overlaps: it has no event types of its own.
+  if (event_bridge) rules.push_back(events::event_bus_rule(region));
   return rules;
 }
 
 std::string render_notification_configuration(const std::vector<events::Rule>& rules) {
   XmlDocument out("NotificationConfiguration");
+  bool event_bridge = false;
   for (const auto& r : rules) {
     auto kind = events::destination_kind(r.destination_arn).value_or(events::DestinationKind::kFunction);
+    if (kind == events::DestinationKind::kEventBus) {
+      event_bridge = true;
+      continue;
+    }
     const ConfigKind* k = &kKinds[0];
     for (const auto& c : kKinds)
       if (c.kind == kind) {
@@ -176,6 +191,8 @@ std::string render_notification_configuration(const std::vector<events::Rule>& r
       if (!r.suffix.empty()) key.child("FilterRule").text("Name", "Suffix").text("Value", r.suffix);
     }
   }
+  // Last, and written open and closed (an empty text), as S3 answers it.
+  if (event_bridge) out.root().child("EventBridgeConfiguration").set_text("");
   return out.str();
 }
 

@@ -7,6 +7,8 @@ using namespace nimbus::s3;
 
 namespace {
 
+constexpr const char* kRegion = "us-east-1";
+
 std::string config(const std::string& inner) { return "<NotificationConfiguration>" + inner + "</NotificationConfiguration>"; }
 
 }  // namespace
@@ -21,7 +23,7 @@ TEST(NotificationConfig, FunctionQueueAndTopicRules) {
              "<Event>s3:ObjectRemoved:*</Event></TopicConfiguration>"
              "<CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:thumb:live"
              "</CloudFunction><Event>s3:LifecycleExpiration:*</Event></CloudFunctionConfiguration>"),
-      err);
+      kRegion, err);
   ASSERT_TRUE(rules) << err.message;
   ASSERT_EQ(rules->size(), 3u);
   EXPECT_EQ((*rules)[0].id, "q");
@@ -37,7 +39,7 @@ TEST(NotificationConfig, FunctionQueueAndTopicRules) {
   EXPECT_NE(rendered.find("<Topic>arn:aws:sns:"), std::string::npos);
   EXPECT_NE(rendered.find("<CloudFunctionConfiguration>"), std::string::npos);
   EXPECT_NE(rendered.find("<Name>Prefix</Name><Value>in/</Value>"), std::string::npos);
-  auto again = parse_notification_configuration(rendered, err);
+  auto again = parse_notification_configuration(rendered, kRegion, err);
   ASSERT_TRUE(again) << err.message;
   ASSERT_EQ(again->size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
@@ -50,10 +52,10 @@ TEST(NotificationConfig, FunctionQueueAndTopicRules) {
 
 TEST(NotificationConfig, EmptyClears) {
   S3Error err;
-  auto empty = parse_notification_configuration("", err);
+  auto empty = parse_notification_configuration("", kRegion, err);
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
-  auto none = parse_notification_configuration("<NotificationConfiguration/>", err);
+  auto none = parse_notification_configuration("<NotificationConfiguration/>", kRegion, err);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
 }
@@ -66,7 +68,7 @@ TEST(NotificationConfig, WhitespacePrefixIsKept) {
       "arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction>\n  <Event>s3:ObjectCreated:*</Event>\n"
       "  <Filter><S3Key><FilterRule><Name>Prefix</Name><Value> </Value></FilterRule></S3Key></Filter>\n"
       " </CloudFunctionConfiguration>\n</NotificationConfiguration>",
-      err);
+      kRegion, err);
   ASSERT_TRUE(rules) << err.message;
   ASSERT_EQ(rules->size(), 1u);
   EXPECT_EQ((*rules)[0].prefix, " ");
@@ -74,7 +76,9 @@ TEST(NotificationConfig, WhitespacePrefixIsKept) {
 
 TEST(NotificationConfig, Refusals) {
   S3Error err;
-  auto refused = [&](const std::string& inner) { return !parse_notification_configuration(config(inner), err); };
+  auto refused = [&](const std::string& inner) {
+    return !parse_notification_configuration(config(inner), kRegion, err);
+  };
   // An ARN of the wrong kind for its element.
   EXPECT_TRUE(refused("<QueueConfiguration><Queue>arn:aws:sns:us-east-1:000000000000:t</Queue>"
                       "<Event>s3:ObjectCreated:*</Event></QueueConfiguration>"));
@@ -83,10 +87,11 @@ TEST(NotificationConfig, Refusals) {
   EXPECT_TRUE(refused("<TopicConfiguration><Topic>not-an-arn</Topic><Event>s3:ObjectCreated:*</Event>"
                       "</TopicConfiguration>"));
   EXPECT_EQ(err.code, "InvalidArgument");
-  // EventBridge is refused by name, never taken and dropped.
-  EXPECT_TRUE(refused("<EventBridgeConfiguration/>"));
-  EXPECT_EQ(err.code, "InvalidArgument");
-  EXPECT_NE(err.message.find("EventBridge"), std::string::npos);
+  // EventBridgeConfiguration has no members, and is there once or not at all.
+  EXPECT_TRUE(refused("<EventBridgeConfiguration><Event>s3:ObjectCreated:*</Event></EventBridgeConfiguration>"));
+  EXPECT_EQ(err.code, "MalformedXML");
+  EXPECT_TRUE(refused("<EventBridgeConfiguration/><EventBridgeConfiguration/>"));
+  EXPECT_EQ(err.code, "MalformedXML");
   // Unknown elements do not validate.
   EXPECT_TRUE(refused("<SomethingConfiguration/>"));
   EXPECT_EQ(err.code, "MalformedXML");
@@ -119,15 +124,63 @@ TEST(NotificationConfig, ControlCharactersAreNotXml) {
       config("<QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:uploads</Queue>"
              "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Suffix</Name><Value>.\x14pg</Value>"
              "</FilterRule></S3Key></Filter></QueueConfiguration>"),
-      err));
+      kRegion, err));
   EXPECT_EQ(err.code, "MalformedXML");
   auto tab = parse_notification_configuration(
       config("<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:000000000000:uploads</Queue>"
              "<Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>a\tb</Value>"
              "</FilterRule></S3Key></Filter></QueueConfiguration>"),
-      err);
+      kRegion, err);
   ASSERT_TRUE(tab) << err.message;
-  auto again = parse_notification_configuration(render_notification_configuration(*tab), err);
+  auto again = parse_notification_configuration(render_notification_configuration(*tab), kRegion, err);
   ASSERT_TRUE(again) << err.message;
   EXPECT_EQ((*again)[0].prefix, "a\tb");
+}
+
+// EventBridgeConfiguration turns on delivery of every event to the default
+// bus: one rule to the region's default bus, after the others wherever the
+// element stood, rendered back as S3 writes it (open and closed, last).
+TEST(NotificationConfig, EventBridge) {
+  S3Error err;
+  auto rules = parse_notification_configuration(
+      config("<EventBridgeConfiguration></EventBridgeConfiguration>"
+             "<QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:eu-west-1:000000000000:uploads</Queue>"
+             "<Event>s3:ObjectCreated:*</Event></QueueConfiguration>"),
+      "eu-west-1", err);
+  ASSERT_TRUE(rules) << err.message;
+  ASSERT_EQ(rules->size(), 2u);
+  EXPECT_EQ((*rules)[0].id, "q");
+  const events::Rule& bus = (*rules)[1];
+  EXPECT_EQ(bus.destination_arn, "arn:aws:events:eu-west-1:000000000000:event-bus/default");
+  EXPECT_EQ(events::destination_kind(bus.destination_arn), events::DestinationKind::kEventBus);
+  EXPECT_TRUE(bus.events.empty());
+  EXPECT_TRUE(bus.prefix.empty() && bus.suffix.empty());
+
+  std::string rendered = render_notification_configuration(*rules);
+  EXPECT_NE(rendered.find("</QueueConfiguration><EventBridgeConfiguration></EventBridgeConfiguration>"
+                          "</NotificationConfiguration>"),
+            std::string::npos)
+      << rendered;
+  auto again = parse_notification_configuration(rendered, "eu-west-1", err);
+  ASSERT_TRUE(again) << err.message;
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[1].destination_arn, bus.destination_arn);
+
+  // Alone, and self-closed as the SDKs may send it.
+  auto alone = parse_notification_configuration(config("<EventBridgeConfiguration/>"), kRegion, err);
+  ASSERT_TRUE(alone) << err.message;
+  ASSERT_EQ(alone->size(), 1u);
+  EXPECT_EQ(render_notification_configuration(*alone),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><NotificationConfiguration "
+            "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><EventBridgeConfiguration></EventBridgeConfiguration>"
+            "</NotificationConfiguration>");
+  // A configuration without it turns it off.
+  auto off = parse_notification_configuration(config(""), kRegion, err);
+  ASSERT_TRUE(off);
+  EXPECT_TRUE(off->empty());
+  // No event type of its own, so it overlaps nothing.
+  EXPECT_TRUE(parse_notification_configuration(
+      config("<EventBridgeConfiguration/><TopicConfiguration><Topic>arn:aws:sns:us-east-1:000000000000:t</Topic>"
+             "<Event>s3:ObjectCreated:*</Event><Event>s3:ObjectRemoved:*</Event></TopicConfiguration>"),
+      kRegion, err));
 }

@@ -1,8 +1,9 @@
 // S3 bucket notification configuration: Put/GetBucketNotificationConfiguration
-// with queue, topic and function configurations (s3/notification_config.h).
-// Put checks every destination (it must exist and take S3's events), stores
-// the rules, then sends S3's s3:TestEvent to each queue and topic named, as
-// S3 does when a configuration is saved.
+// with queue, topic and function configurations and EventBridge
+// (s3/notification_config.h). Put checks every destination (it must exist
+// and take S3's events), stores the rules, then sends S3's s3:TestEvent to
+// each queue and topic named, as S3 does when a configuration is saved (the
+// event bus gets none).
 #include <set>
 
 #include "events/notifications.h"
@@ -21,7 +22,7 @@ awaitable<http::Response> put_bucket_notification(Deps& d, Call& c) {
   auto body = co_await http::read_body(c.req, 1 << 20);
   if (!body) co_return c.fail(body.error());
   S3Error err;
-  auto rules = parse_notification_configuration(*body, err);
+  auto rules = parse_notification_configuration(*body, d.options.region, err);
   if (!rules) co_return c.fail(err);
   std::set<std::string> destinations;
   for (const auto& r : *rules) destinations.insert(r.destination_arn);
@@ -38,7 +39,8 @@ awaitable<http::Response> put_bucket_notification(Deps& d, Call& c) {
     if (auto s = d.notifications->set(c.addr.bucket, std::move(*rules)); !s) return to_s3_error(s.error());
     if (d.options.send_test_event)
       for (const auto& arn : destinations)
-        if (events::destination_kind(arn) != events::DestinationKind::kFunction)
+        if (auto kind = events::destination_kind(arn);
+            kind == events::DestinationKind::kQueue || kind == events::DestinationKind::kTopic)
           d.options.send_test_event(c.addr.bucket, arn);
     return std::nullopt;
   });

@@ -3,6 +3,8 @@
 #include "base/arn.h"
 #include "base/crypto.h"
 #include "base/ids.h"
+#include "buses/router.h"
+#include "buses/store.h"
 #include "functions/async_queue.h"
 #include "functions/registry.h"
 #include "server/application.h"
@@ -21,6 +23,7 @@ const char* kind_name(TargetKind k) {
     case TargetKind::kFunction: return "a Lambda function";
     case TargetKind::kQueue: return "an SQS queue";
     case TargetKind::kTopic: return "an SNS topic";
+    case TargetKind::kEventBus: return "an EventBridge event bus";
   }
   return "";
 }
@@ -29,7 +32,7 @@ const char* kind_name(TargetKind k) {
 
 base::Result<TargetKind> target_kind(const std::string& arn) {
   if (auto kind = events::destination_kind(arn)) return *kind;
-  return invalid(arn + " is not the ARN of a Lambda function, an SQS queue or an SNS topic");
+  return invalid(arn + " is not the ARN of a Lambda function, an SQS queue, an SNS topic or an event bus");
 }
 
 base::Status check_target(Application& app, const std::string& arn, const std::vector<TargetKind>& allowed) {
@@ -60,6 +63,13 @@ base::Status check_target(Application& app, const std::string& arn, const std::v
       auto topic = app.topics->topic(arn);
       if (!topic) return base::make_error(base::ErrorCode::kNotFound, "The topic " + arn + " does not exist");
       if (topic->fifo) return invalid(arn + " is a FIFO topic; only standard topics take these messages");
+      return {};
+    }
+    case TargetKind::kEventBus: {
+      if (!app.buses) return base::make_error(base::ErrorCode::kUnavailable, "EventBridge is not served");
+      std::string name = buses::Router::bus_name_of(arn);
+      if (!app.buses->bus(name))
+        return base::make_error(base::ErrorCode::kNotFound, "Event bus " + name + " does not exist.");
       return {};
     }
   }
@@ -96,6 +106,10 @@ base::Status deliver_to_target(Application& app, const std::string& arn, const T
       if (!published) return published.error();
       return {};
     }
+    case TargetKind::kEventBus:
+      if (!app.bus_router) return base::make_error(base::ErrorCode::kUnavailable, "EventBridge is not served");
+      // The deliveries' ids derive from the message's: routed again after a crash, it queues once.
+      return app.bus_router->route(arn, m.body, m.id);
   }
   return {};
 }

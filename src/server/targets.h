@@ -4,7 +4,9 @@
 // gets a message through sqs::Queues::send (the queue's own rules and MD5s),
 // an SNS topic a publication through sns::Service::publish_from_nimbus (its
 // subscriptions' filters and deliveries), a Lambda function an asynchronous
-// invocation on the async queue (its retries and destinations). FIFO queues
+// invocation on the async queue (its retries and destinations), an
+// EventBridge bus the message as an event routed on the bus's rules
+// (buses::Router::route: a bucket's events with EventBridge enabled). FIFO queues
 // and topics are refused: these sources send without a message group, as
 // AWS's do not send to FIFO destinations either.
 //
@@ -34,13 +36,16 @@ struct TargetAttribute {
 
 struct TargetMessage {
   // Names the delivery: a function's invocation request id is derived from it, so a
-  // delivery handed over twice (a crash between send and bookkeeping) runs once.
+  // delivery handed over twice (a crash between send and bookkeeping) runs once;
+  // a bus's deliveries to its targets are named after it, so they queue once.
   std::string id;
-  std::string body;
+  std::string body;  // to a bus: an EventBridge event (JSON with the whole envelope)
   std::string subject;  // topics only; empty: none
   std::vector<TargetAttribute> attributes;  // queues and topics
-  int depth = 1;        // functions: the chain depth of the invocation it starts
-  std::string trace;    // functions: the X-Amzn-Trace-Id it continues
+  // functions only: an event routed on a bus reaches its targets through
+  // EventBridge's deliveries, which carry neither (buses::Delivery).
+  int depth = 1;        // the chain depth of the invocation it starts
+  std::string trace;    // the X-Amzn-Trace-Id it continues
 };
 
 // The kind of destination an ARN names, or InvalidArgument saying what it is not.
@@ -52,7 +57,8 @@ base::Result<TargetKind> target_kind(const std::string& arn);
 base::Status check_target(Application& app, const std::string& arn, const std::vector<TargetKind>& allowed);
 
 // Durable on return: the message is in the queue, the publication queued for its
-// subscriptions, the invocation queued.
+// subscriptions, the invocation queued, the event's deliveries to the bus's
+// matching targets queued (none when no rule matches).
 base::Status deliver_to_target(Application& app, const std::string& arn, const TargetMessage& message);
 
 }  // namespace nimbus::server

@@ -1,5 +1,5 @@
 // Bucket notifications: the outbox written in S3's commits, delivered to
-// functions, queues and topics.
+// functions, queues, topics and the default event bus.
 #include "events/notifications.h"
 #include "functions/invoker.h"
 #include "server/application.h"
@@ -12,10 +12,12 @@ namespace nimbus::server {
 namespace {
 
 // Bucket notifications go where their rule says (server/targets.h): an
-// asynchronous invocation, an SQS message, or an SNS publication with S3's
-// subject. At least once: a row handed over twice after a crash runs its
-// function once (the request id is derived from the row), but may reach a
-// queue or topic twice, as S3's own deliveries may.
+// asynchronous invocation, an SQS message, an SNS publication with S3's
+// subject, or the EventBridge event routed on the default bus. At least
+// once: a row handed over twice after a crash runs its function once (the
+// request id is derived from the row) and queues the bus's deliveries once
+// (their ids are derived from the row), but may reach a queue or topic
+// twice, as S3's own deliveries may.
 class TargetSink : public events::Sink {
  public:
   explicit TargetSink(Application& app) : app_(app) {}

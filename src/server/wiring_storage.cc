@@ -37,8 +37,9 @@ aws::ServiceDescriptor wire_s3(Application& app) {
   options.region = app.config.region;
   options.notifications = app.notifications.get();
   options.check_destination = [&app](const std::string& arn) {
-    // S3 takes standard queues and topics, and functions (FIFO ones are refused by check_target).
-    return check_target(app, arn, {TargetKind::kFunction, TargetKind::kQueue, TargetKind::kTopic});
+    // S3 takes standard queues and topics, functions (FIFO ones are refused by check_target) and,
+    // for an EventBridgeConfiguration, the default bus.
+    return check_target(app, arn, {TargetKind::kFunction, TargetKind::kQueue, TargetKind::kTopic, TargetKind::kEventBus});
   };
   options.send_test_event = [&app](const std::string& bucket, const std::string& arn) {
     TargetMessage m;
