@@ -60,9 +60,14 @@ int64_t ScheduleTimer::run_once() {
   int64_t now = clock_.now_ms();
   int64_t earliest = 0;
   auto wake_at = [&](int64_t t) { earliest = earliest == 0 ? t : std::min(earliest, t); };
-  for (const auto& c : store_.enabled()) {
+  auto enabled = store_.enabled();
+  std::unordered_map<std::string, Planned> plan;
+  plan.reserve(enabled.size());
+  for (const auto& c : enabled) {
     const Schedule& s = c->schedule;
-    int64_t due = next_due(*c);
+    auto known = planned_.find(s.arn);
+    int64_t due = known != planned_.end() && known->second.version == c ? known->second.due : next_due(*c);
+    Planned& planned = plan[s.arn] = Planned{c, due};
     if (due == 0) continue;
     if (fire_time(*c, due) > now) {
       wake_at(fire_time(*c, due));
@@ -82,22 +87,22 @@ int64_t ScheduleTimer::run_once() {
       wake_at(now + 1000);  // try again shortly; the fire's id keeps a retry from doubling it
       continue;
     }
-    if (auto st = store_.set_last_fired(s.arn, latest); !st) {
+    // Queued: this process goes on from it even if the record fails (a restart may then fire it again).
+    auto next = schedules::next_after(*c->expression, to_time(latest), c->evaluation);
+    planned.due = next ? to_ms(*next) : 0;
+    if (auto st = store_.set_last_fired(s.arn, latest); !st)
       spdlog::warn("scheduler: schedule {} fired, but its fire could not be recorded: {}", s.arn, st.error().message);
-      wake_at(now + 1000);
-      continue;
-    }
-    bool last = !schedules::next_after(*c->expression, to_time(latest), c->evaluation);
     bool completes = c->expression->kind() == schedules::Expression::Kind::kAt || s.end_ms.has_value();
-    if (last && completes && s.deletes_after_completion()) {
+    if (!next && completes && s.deletes_after_completion()) {
       if (auto st = store_.delete_completed(s.group, s.name, s.modified_ms); !st)
         spdlog::warn("scheduler: schedule {} completed, but could not be deleted: {}", s.arn, st.error().message);
       else
         spdlog::info("scheduler: schedule {} completed and was deleted (ActionAfterCompletion DELETE)", s.arn);
       continue;
     }
-    if (int64_t next = next_due(*c)) wake_at(fire_time(*c, next));
+    if (planned.due) wake_at(fire_time(*c, planned.due));
   }
+  planned_ = std::move(plan);
   return earliest;
 }
 

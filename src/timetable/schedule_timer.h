@@ -25,7 +25,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -63,6 +65,15 @@ class ScheduleTimer {
 
  private:
   int64_t next_due(const CompiledSchedule& c) const;  // 0: nothing left
+  // Each enabled schedule's next due time, kept while its version (the
+  // store's immutable CompiledSchedule) is the same: a turn recomputes only
+  // what changed or fired, so many schedules do not slow every fire down.
+  // run_once()'s alone.
+  struct Planned {
+    std::shared_ptr<const CompiledSchedule> version;
+    int64_t due = 0;
+  };
+  std::unordered_map<std::string, Planned> planned_;
   Store& store_;
   buses::Deliveries& deliveries_;
   const base::Clock& clock_;
