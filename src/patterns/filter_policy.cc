@@ -398,8 +398,10 @@ struct Parser {
     else return invalid("Unsupported anything-but pattern: " + std::string(name));
     Condition c;
     c.kind = Kind::kAnythingBut;
+    // A structured binding is not captured by clang 14 (C++20 allows it): the key by name.
+    std::string_view key = name;
     auto one = [&](const json::value& v) -> base::Status {
-      auto e = k == Kind::kWildcard ? wildcard(v) : string_operand(k, name, v);
+      auto e = k == Kind::kWildcard ? wildcard(v) : string_operand(k, key, v);
       if (!e) return e.error();
       c.excluded.push_back(std::move(*e));
       return {};

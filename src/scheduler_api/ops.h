@@ -12,7 +12,7 @@
 #include "aws/fields.h"
 #include "base/clock.h"
 #include "base/result.h"
-#include "scheduler_api/service.h"
+#include "scheduler_api/request.h"
 #include "timetable/types.h"
 
 namespace nimbus::timetable {

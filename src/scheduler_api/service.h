@@ -22,6 +22,7 @@
 #include "base/encoding.h"
 #include "base/result.h"
 #include "http/message.h"
+#include "scheduler_api/request.h"
 
 namespace boost::asio {
 class thread_pool;
@@ -35,15 +36,6 @@ namespace nimbus::scheduler_api {
 
 // Scheduler's wire errors, from domain errors: the one table.
 aws::ServiceError error_of(const base::Error& e);
-
-// One request as the operations read it: what the route table captured from
-// the path, the URL's query and the JSON body.
-struct Request {
-  std::string operation;
-  std::map<std::string, std::string> path;
-  std::vector<base::QueryParam> query;
-  boost::json::object body;
-};
 
 class Service {
  public:

@@ -122,6 +122,10 @@ def test_the_api_answers_and_refuses_as_aws(server):
     code, message = code_of(sch.create_schedule, Name="bad", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
                             Target=target("arn:aws:scheduler:::aws-sdk:sqs:sendMessage", Input="{}"))
     assert code == "ValidationException" and "nimbus does not support the target" in message
+    # A value far over its maximum length is refused for its length (std::regex recurses per character).
+    code, message = code_of(sch.create_schedule, Name="bad", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
+                            Target=target(qarn("q"), RoleArn=f"arn:aws:iam::{ACCOUNT}:role/" + "r" * 300_000))
+    assert code == "ValidationException" and "length less than or equal to 1600" in message
 
     # Updates replace the whole schedule; listings filter and page.
     sch.update_schedule(Name="backup", GroupName="nightly", ScheduleExpression="rate(12 hours)", State="DISABLED",
