@@ -291,6 +291,42 @@ def sqs_seeds():
     out("sqs_input", "arn", b"\x03arn:aws:sqs:us-east-1:000000000000:orders")
 
 
+def scheduler_seeds():
+    # scheduler_request: the first byte picks the reader (0 CreateSchedule body, 1 expression and zone, 2 target ARN).
+    import json
+    role = "arn:aws:iam::000000000000:role/scheduler"
+    bodies = {
+        "rate-queue": {"Name": "tick", "ScheduleExpression": "rate(5 minutes)", "FlexibleTimeWindow": {"Mode": "OFF"},
+                       "Target": {"Arn": "arn:aws:sqs:us-east-1:000000000000:ticks", "RoleArn": role,
+                                  "Input": "tick <aws.scheduler.scheduled-time> <aws.scheduler.attempt-number>"}},
+        "cron-zone-flexible": {"Name": "morning", "ScheduleExpression": "cron(0 9 ? * MON-FRI *)",
+                               "ScheduleExpressionTimezone": "America/New_York", "StartDate": 1796212800,
+                               "EndDate": 1830000000.5,
+                               "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+                               "Target": {"Arn": "arn:aws:lambda:us-east-1:000000000000:function:f", "RoleArn": role,
+                                          "Input": "{\"n\": <aws.scheduler.attempt-number>}",
+                                          "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600},
+                                          "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"}}},
+        "at-bus": {"Name": "once", "ScheduleExpression": "at(2027-03-14T02:30:00)",
+                   "ScheduleExpressionTimezone": "Europe/Berlin", "ActionAfterCompletion": "DELETE",
+                   "FlexibleTimeWindow": {"Mode": "OFF"},
+                   "Target": {"Arn": "arn:aws:events:us-east-1:000000000000:event-bus/default", "RoleArn": role,
+                              "Input": "{\"arn\": \"<aws.scheduler.schedule-arn>\"}",
+                              "EventBridgeParameters": {"DetailType": "Tick", "Source": "shop.clock"}}},
+        "refused": {"Name": "x", "ScheduleExpression": "rate(1 minutes)", "KmsKeyArn": "k",
+                    "FlexibleTimeWindow": {"Mode": "FLEXIBLE"},
+                    "Target": {"Arn": "arn:aws:scheduler:::aws-sdk:sqs:sendMessage", "RoleArn": "r",
+                               "SqsParameters": {"MessageGroupId": "g"}}},
+    }
+    for name, body in bodies.items():
+        out("scheduler_request", name, b"\x00" + json.dumps(body).encode())
+    for name, text in {"cron-dst": "cron(30 1 * * ? *)\nAmerica/New_York", "rate-days": "rate(7 days)\nUTC",
+                       "cron-last": "cron(0 0 L * ? 2027-2030)\nAsia/Kolkata", "nth": "cron(15 10 ? * 6#3 *)\n",
+                       "at": "at(2027-11-07T01:30:00)\nAmerica/New_York"}.items():
+        out("scheduler_request", name, b"\x01" + text.encode())
+    out("scheduler_request", "arn", b"\x02arn:aws:lambda:us-east-1:000000000000:function:f:live")
+
+
 if __name__ == "__main__":
     auth_seeds()
     chunked_seeds()
@@ -302,3 +338,4 @@ if __name__ == "__main__":
     zip_seeds()
     prelude_seeds()
     sqs_seeds()
+    scheduler_seeds()

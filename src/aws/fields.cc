@@ -53,7 +53,9 @@ void Validation::check_string(std::string_view name, const std::optional<std::st
     add(constraint(quoted(*v), name, "Member must have length greater than or equal to " + std::to_string(rule.min_length)));
   if (v->size() > rule.max_length)
     add(constraint(quoted(*v), name, "Member must have length less than or equal to " + std::to_string(rule.max_length)));
-  if (!rule.pattern.empty()) {
+  // A value already too long is not matched too: std::regex recurses per
+  // character, so a long enough one (a request body's) would overflow the stack.
+  if (!rule.pattern.empty() && v->size() <= rule.max_length) {
     std::regex re{std::string(rule.pattern)};
     if (!std::regex_match(*v, re))
       add(constraint(quoted(*v), name, "Member must satisfy regular expression pattern: " + std::string(rule.pattern)));

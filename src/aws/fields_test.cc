@@ -69,6 +69,17 @@ TEST(JsonFields, PatternAndLength) {
   EXPECT_NE(s.error().message.find("Member must have length less than or equal to 4"), std::string::npos);
 }
 
+TEST(JsonFields, AnOverlongValueIsRefusedForItsLengthWithoutMatchingThePattern) {
+  // std::regex recurses per character: matching megabytes would overflow the stack.
+  boost::json::object in{{"RoleArn", "arn:aws:iam::000000000000:role/" + std::string(4 << 20, 'a')}};
+  JsonFields f(in);
+  (void)f.string("RoleArn", {.max_length = 1600, .pattern = "^arn:aws:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$"});
+  auto s = f.status();
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message.rfind("1 validation error detected: ", 0), 0u);
+  EXPECT_NE(s.error().message.find("Member must have length less than or equal to 1600"), std::string::npos);
+}
+
 TEST(JsonFields, UnsupportedFieldsAreRefusedNotIgnored) {
   auto in = obj(R"({"Policy":"{}"})");
   JsonFields f(in);

@@ -26,13 +26,27 @@ int64_t num(const json::object& o, std::string_view k, int64_t otherwise) {
 
 // What the consumer needs besides the body, in the queue message's attributes.
 std::string attributes_json(const Delivery& d) {
-  return json::serialize(json::object{{"rule", d.rule_arn},
-                                      {"target_id", d.target.id},
-                                      {"target_arn", d.target.arn},
-                                      {"retries", d.target.retry.maximum_retry_attempts},
-                                      {"max_age_s", d.target.retry.maximum_event_age_seconds},
-                                      {"dead_letter", d.target.dead_letter_arn},
-                                      {"event", d.event}});
+  json::array dead_letter_attributes;
+  for (const auto& a : d.dead_letter_attributes)
+    dead_letter_attributes.push_back(json::array{json::string(a.name), json::string(a.type), json::string(a.value)});
+  json::object o{{"rule", d.rule_arn},
+                 {"target_id", d.target.id},
+                 {"target_arn", d.target.arn},
+                 {"retries", d.target.retry.maximum_retry_attempts},
+                 {"max_age_s", d.target.retry.maximum_event_age_seconds},
+                 {"dead_letter", d.target.dead_letter_arn},
+                 {"event", d.event},
+                 {"dead_letter_attributes", std::move(dead_letter_attributes)}};
+  if (!d.attempt_marker.empty()) o["attempt_marker"] = d.attempt_marker;
+  return json::serialize(o);
+}
+
+std::string with_attempt(std::string text, const std::string& marker, int attempt) {
+  if (marker.empty()) return text;
+  std::string number = std::to_string(attempt);
+  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + number.size()))
+    text.replace(at, marker.size(), number);
+  return text;
 }
 
 Delivery delivery_of(const queue::Message& m) {
@@ -50,6 +64,18 @@ Delivery delivery_of(const queue::Message& m) {
   d.target.retry.maximum_event_age_seconds = static_cast<int>(num(o, "max_age_s", 86400));
   d.target.dead_letter_arn = str(o, "dead_letter");
   d.event = str(o, "event");
+  d.attempt_marker = str(o, "attempt_marker");
+  if (const json::value* a = o.if_contains("dead_letter_attributes"); a && a->is_array()) {
+    for (const auto& e : a->as_array())
+      if (e.is_array() && e.as_array().size() == 3 && e.as_array()[0].is_string() && e.as_array()[1].is_string() &&
+          e.as_array()[2].is_string())
+        d.dead_letter_attributes.push_back({std::string(e.as_array()[0].as_string()),
+                                            std::string(e.as_array()[1].as_string()),
+                                            std::string(e.as_array()[2].as_string())});
+  } else {
+    // Queued by a nimbus that named no attributes: a rule's.
+    d.dead_letter_attributes = {{"RULE_ARN", "String", d.rule_arn}, {"TARGET_ARN", "String", d.target.arn}};
+  }
   return d;
 }
 
@@ -85,9 +111,11 @@ struct Deliveries::Impl : queue::Handler {
 
   void start(const queue::Message& m, std::function<void(queue::Settle)> done) override {
     Delivery d = delivery_of(m);
-    run_blocking([this, d = std::move(d), done = std::move(done)]() mutable {
-      base::Status s = options.sink ? options.sink->deliver(d.id, d.target.arn, d.body, {})
-                                    : base::make_error(base::ErrorCode::kUnavailable, "no target sink is connected");
+    int attempt = static_cast<int>(m.receive_count);
+    run_blocking([this, d = std::move(d), done = std::move(done), attempt]() mutable {
+      base::Status s = options.sink
+                           ? options.sink->deliver(d.id, d.target.arn, with_attempt(d.body, d.attempt_marker, attempt), {})
+                           : base::make_error(base::ErrorCode::kUnavailable, "no target sink is connected");
       Attempt a = from_status(s);
       done([this, d, a](const queue::Message& m) { return settle(m, d, a); });
     });
@@ -117,11 +145,12 @@ struct Deliveries::Impl : queue::Handler {
       case Kind::kDeadLetter: break;
     }
     if (!d.target.dead_letter_arn.empty() && options.sink) {
-      std::vector<SinkAttribute> attributes{{"RULE_ARN", "String", d.rule_arn},
-                                            {"TARGET_ARN", "String", d.target.arn},
-                                            {"ERROR_CODE", "String", a.code},
-                                            {"ERROR_MESSAGE", "String", a.error.empty() ? a.code : a.error}};
-      auto sent = options.sink->deliver(d.id + "/dead-letter", d.target.dead_letter_arn, d.event, attributes);
+      std::vector<SinkAttribute> attributes = d.dead_letter_attributes;
+      attributes.push_back({"ERROR_CODE", "String", a.code});
+      attributes.push_back({"ERROR_MESSAGE", "String", a.error.empty() ? a.code : a.error});
+      auto sent = options.sink->deliver(d.id + "/dead-letter", d.target.dead_letter_arn,
+                                        with_attempt(d.event, d.attempt_marker, static_cast<int>(m.receive_count)),
+                                        attributes);
       if (sent) {
         spdlog::warn("events: delivery {} to {} failed for good ({}); sent to its dead-letter queue {}", d.id,
                      d.target.arn, a.error, d.target.dead_letter_arn);

@@ -14,6 +14,12 @@
 // ERROR_MESSAGE message attributes), or, without one, stays in
 // "events-delivery-dead".
 //
+// EventBridge Scheduler's fires (timetable/schedule_timer.h) travel the same
+// way: a Delivery names its own dead-letter attributes (Scheduler's
+// SCHEDULE_ARN, TARGET_ARN, EXECUTION_ID) and may carry an attempt marker,
+// replaced by the attempt's number each time the delivery is handed over
+// (Scheduler's <aws.scheduler.attempt-number>).
+//
 // THREADING RULE: enqueue() fsyncs: call it from the blocking pool. The
 // consumer runs on its own thread and calls the sink through `blocking`
 // (or inline when null).
@@ -50,10 +56,16 @@ class TargetSink {
 
 struct Delivery {
   std::string id;  // unique per (event, rule, target): idempotent enqueue
-  std::string rule_arn;
+  std::string rule_arn;  // the rule's ARN, or the Scheduler schedule's
   Target target;      // as the rule held it when the event matched
   std::string body;   // what the target receives (the event, or its input)
   std::string event;  // the event itself: a dead letter's body
+  // A dead letter's message attributes before ERROR_CODE and ERROR_MESSAGE,
+  // which every dead letter gets: a rule's RULE_ARN and TARGET_ARN.
+  std::vector<SinkAttribute> dead_letter_attributes;
+  // When set, each occurrence in body and event is replaced by the attempt's
+  // number (1 for the first) as the delivery is handed to the sink.
+  std::string attempt_marker;
 };
 
 struct DeliveryOptions {

@@ -60,6 +60,7 @@ void Router::deliver(const CompiledRule& compiled, const json::value& event, con
     d.target = target;
     d.body = std::move(*body);
     d.event = event_text;
+    d.dead_letter_attributes = {{"RULE_ARN", "String", rule.arn}, {"TARGET_ARN", "String", target.arn}};
     out.push_back(std::move(d));
   }
 }

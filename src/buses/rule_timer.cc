@@ -19,33 +19,13 @@ int64_t to_ms(schedules::Time t) { return t.time_since_epoch().count(); }
 }  // namespace
 
 RuleTimer::RuleTimer(Store& store, Router& router, const base::Clock& clock, const base::ScaledClock* scaled)
-    : store_(store), router_(router), clock_(scaled ? *scaled : clock), scaled_(scaled) {}
+    : store_(store), router_(router), clock_(scaled ? *scaled : clock), loop_(clock_, scaled, [this] { return run_once(); }) {}
 
 RuleTimer::~RuleTimer() { stop(); }
 
-void RuleTimer::start() {
-  std::lock_guard l(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
-}
-
-void RuleTimer::stop() {
-  {
-    std::lock_guard l(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void RuleTimer::poke() {
-  {
-    std::lock_guard l(mu_);
-    poked_ = true;
-  }
-  cv_.notify_all();
-}
+void RuleTimer::start() { loop_.start(); }
+void RuleTimer::stop() { loop_.stop(); }
+void RuleTimer::poke() { loop_.poke(); }
 
 // The rule's next fire: after its last fire, or after its creation (rate()
 // counts from there; a cron() rule created at 10:00:30 next fires at its
@@ -74,10 +54,8 @@ int64_t RuleTimer::run_once() {
     }
     // Missed fires (downtime) collapse into this one: the latest due time not after now.
     auto ev = schedules::for_rule(to_time(rule->rule.created_ms));
-    int64_t latest = due;
-    for (auto t = schedules::next_after(*rule->schedule, to_time(due), ev); t && to_ms(*t) <= now;
-         t = schedules::next_after(*rule->schedule, *t, ev))
-      latest = to_ms(*t);
+    int64_t latest = to_ms(schedules::latest_not_after(*rule->schedule, to_time(due - 1), to_time(now), ev)
+                               .value_or(to_time(due)));
     router_.scheduled_deliveries(*rule, latest, deliveries);
     fires.emplace_back(rule->rule.arn, latest);
     fired.push_back(rule);
@@ -100,24 +78,6 @@ int64_t RuleTimer::run_once() {
     if (due != 0) earliest = earliest == 0 ? due : std::min(earliest, due);
   }
   return earliest;
-}
-
-void RuleTimer::loop() {
-  std::unique_lock l(mu_);
-  while (!stopping_) {
-    poked_ = false;
-    l.unlock();
-    int64_t next = run_once();
-    l.lock();
-    if (stopping_) break;
-    if (poked_) continue;
-    if (next == 0) {
-      cv_.wait(l, [this] { return stopping_ || poked_; });
-      continue;
-    }
-    int64_t wait_ms = scaled_ ? scaled_->real_ms_until(next) : std::max<int64_t>(0, next - clock_.now_ms());
-    cv_.wait_for(l, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || poked_; });
-  }
 }
 
 std::vector<RuleTimer::Upcoming> RuleTimer::upcoming(size_t n) const {

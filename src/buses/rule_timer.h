@@ -8,19 +8,19 @@
 // start, for the latest missed time — never a burst — then keeps its
 // schedule. Time comes from a base::Clock; with a base::ScaledClock
 // (nimbus serve --schedule-time-scale, a test option) schedules run faster.
+// The thread and its waiting are a base::DueLoop, shared with EventBridge
+// Scheduler's timer (timetable/schedule_timer.h).
 //
 // THREADING RULE: start() and stop() from one thread; the timer's own
 // thread does every fire. upcoming() may be called from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/due_loop.h"
 #include "base/result.h"
 
 namespace nimbus::buses {
@@ -48,15 +48,10 @@ class RuleTimer {
 
  private:
   int64_t next_due(const struct CompiledRule& rule) const;
-  void loop();
   Store& store_;
   Router& router_;
   const base::Clock& clock_;
-  const base::ScaledClock* scaled_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false, poked_ = false;
-  std::thread thread_;
+  base::DueLoop loop_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace nimbus::buses

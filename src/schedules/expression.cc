@@ -213,4 +213,20 @@ std::vector<Time> upcoming(const Expression& e, Time after, size_t n, const Eval
   return out;
 }
 
+std::optional<Time> latest_not_after(const Expression& e, Time after, Time until, const Evaluation& ev) {
+  if (until <= after) return std::nullopt;
+  if (const Rate* rate = e.rate()) {
+    // Only the last period before `until` can hold the answer; an EndDate
+    // inside the gap leaves it empty, and the walk below finds the last fire before the end.
+    Time last_period = until - std::chrono::duration_cast<milliseconds>(rate->period());
+    if (last_period > after) {
+      auto t = next_after(e, last_period, ev);
+      if (t && *t <= until) return t;
+    }
+  }
+  std::optional<Time> latest;
+  for (auto t = next_after(e, after, ev); t && *t <= until; t = next_after(e, *t, ev)) latest = t;
+  return latest;
+}
+
 }  // namespace nimbus::schedules

@@ -98,5 +98,9 @@ Evaluation for_schedule(TimeZone zone, Time created, std::optional<Time> start_d
 std::optional<Time> next_after(const Expression& e, Time after, const Evaluation& ev);
 // The next `n` fire times after `after`, fewer when the expression runs out.
 std::vector<Time> upcoming(const Expression& e, Time after, size_t n, const Evaluation& ev);
+// The last fire time t with after < t <= until, or nullopt when there is
+// none: what a timer that was down from `after` to `until` fires once, for
+// every fire it missed (rate() jumps whole periods; cron() steps by fire).
+std::optional<Time> latest_not_after(const Expression& e, Time after, Time until, const Evaluation& ev);
 
 }  // namespace nimbus::schedules

@@ -290,3 +290,21 @@ TEST(SchedulesExpression, UpcomingGivesTheNextThree) {
             (V{"2027-01-29T12:00:00.000Z", "2027-02-26T12:00:00.000Z", "2027-03-26T12:00:00.000Z"}));
   EXPECT_EQ(rule_fires("cron(0 12 ? * 6L *)", utc(2027, 1, 1), 0), (V{}));
 }
+
+TEST(SchedulesExpression, LatestNotAfterIsTheLastMissedFire) {
+  Time created = utc(2027, 1, 1, 10, 0, 7);
+  auto ev = schedules::for_schedule(TimeZone::utc(), created);
+  Expression rate = parsed("rate(5 minutes)");
+  // Down for a day: one answer, found without walking every fire.
+  EXPECT_EQ(iso(schedules::latest_not_after(rate, created, utc(2027, 1, 2, 10, 3), ev)), "2027-01-02T10:00:07.000Z");
+  EXPECT_EQ(iso(schedules::latest_not_after(rate, created, created + 4min, ev)), "never");
+  // An EndDate inside the gap: the last fire before it.
+  auto ended = schedules::for_schedule(TimeZone::utc(), created, std::nullopt, utc(2027, 1, 1, 12, 1));
+  EXPECT_EQ(iso(schedules::latest_not_after(rate, created, utc(2027, 1, 3), ended)), "2027-01-01T12:00:07.000Z");
+  Expression cron = parsed("cron(0 9 * * ? *)");
+  auto berlin = schedules::for_schedule(zone("Europe/Berlin"), created);
+  EXPECT_EQ(iso(schedules::latest_not_after(cron, created, utc(2027, 7, 4, 7, 30), berlin)), "2027-07-04T07:00:00.000Z");
+  EXPECT_EQ(iso(schedules::latest_not_after(cron, utc(2027, 7, 4, 7), utc(2027, 7, 4, 7, 30), berlin)), "never");
+  Expression at = parsed("at(2027-03-01T08:00:00)");
+  EXPECT_EQ(iso(schedules::latest_not_after(at, created, utc(2027, 6, 1), ev)), "2027-03-01T08:00:00.000Z");
+}

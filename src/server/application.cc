@@ -32,6 +32,9 @@
 #include "buses/rule_timer.h"
 #include "buses/store.h"
 #include "eventbridge/service.h"
+#include "scheduler_api/service.h"
+#include "timetable/schedule_timer.h"
+#include "timetable/store.h"
 #include "sns/service.h"
 #include "topics/delivery.h"
 #include "topics/signer.h"
@@ -114,6 +117,7 @@ base::Status Application::build() {
   if (auto s = build_sns(*this); !s) return s;
   if (auto s = build_mappings(*this); !s) return s;
   if (auto s = build_eventbridge(*this); !s) return s;
+  if (auto s = build_scheduler(*this); !s) return s;
   for (const auto& entry : service_table()) router.add(entry.build(*this));
   admin.services = {"s3"};
   for (const auto& d : router.services())
@@ -128,6 +132,7 @@ base::Status Application::start() {
   start_events(*this);
   if (auto s = start_sns(*this); !s) return s;
   if (auto s = start_eventbridge(*this); !s) return s;
+  start_scheduler(*this);
   start_lifecycle(*this);
   start_mappings(*this);
   server->start();
@@ -138,6 +143,7 @@ void Application::stop() {
   if (lifecycle) lifecycle->stop();
   if (notifications) notifications->stop();
   if (sns_deliveries) sns_deliveries->stop();
+  stop_scheduler(*this);  // before EventBridge's deliveries, which its fires go into
   stop_eventbridge(*this);
   stop_mappings(*this);  // before the invoker: no batch starts on a stopping invoker
   if (async_queue) async_queue->stop();

@@ -95,6 +95,13 @@ class RuleTimer;
 namespace nimbus::eventbridge {
 class Service;
 }
+namespace nimbus::timetable {
+class Store;
+class ScheduleTimer;
+}  // namespace nimbus::timetable
+namespace nimbus::scheduler_api {
+class Service;
+}
 
 namespace nimbus::server {
 
@@ -174,6 +181,9 @@ class Application {
   std::unique_ptr<eventbridge::Service> eventbridge;
   std::unique_ptr<base::ScaledClock> schedule_clock;  // --schedule-time-scale (test only); real time at 1
   std::unique_ptr<buses::RuleTimer> rule_timer;       // fires rules with a ScheduleExpression
+  std::unique_ptr<timetable::Store> schedules;        // EventBridge Scheduler's groups and schedules (scheduler.db)
+  std::unique_ptr<scheduler_api::Service> scheduler;  // the Scheduler API (rest-json)
+  std::unique_ptr<timetable::ScheduleTimer> schedule_timer;  // fires schedules into bus_deliveries
   std::vector<std::shared_ptr<void>> services;
 };
 

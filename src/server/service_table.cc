@@ -21,6 +21,7 @@ const std::vector<ServiceEntry>& service_table() {
       {"sts", [](Application& a) { return a.keep(std::make_unique<sts::Service>(a.credentials))->descriptor(); }},
       {"sns", &wire_sns},
       {"events", &wire_eventbridge},
+      {"scheduler", &wire_scheduler},
   };
   return table;
 }

@@ -9,6 +9,7 @@
 //   wiring_sns.cc            SNS: topics, deliveries, the API and its links
 //   wiring_mappings.cc       event source mappings: their store, the pollers, the queue facts
 //   wiring_eventbridge.cc    EventBridge: buses and rules, the router, deliveries to targets
+//   wiring_scheduler.cc      EventBridge Scheduler: schedules, the API, the timer (EventBridge's deliveries)
 //   service_table.cc         every service behind the edge router
 //
 // THREADING RULE: called on the main thread during startup.
@@ -47,6 +48,9 @@ void start_mappings(Application& app);
 base::Status build_eventbridge(Application& app);  // after build_sns (targets may be topics)
 base::Status start_eventbridge(Application& app);
 void stop_eventbridge(Application& app);
+base::Status build_scheduler(Application& app);  // after build_eventbridge (its deliveries, the schedules' clock)
+void start_scheduler(Application& app);
+void stop_scheduler(Application& app);
 void stop_mappings(Application& app);
 void start_events(Application& app);
 void start_lifecycle(Application& app);                // the S3 lifecycle sweeper
@@ -65,7 +69,8 @@ aws::ServiceDescriptor wire_apigateway(Application& app);   // the management AP
 aws::ServiceDescriptor wire_execute_api(Application& app);  // invoke URLs: claims them unsigned
 aws::ServiceDescriptor wire_sns(Application& app);
 aws::ServiceDescriptor wire_sns_links(Application& app);
-aws::ServiceDescriptor wire_eventbridge(Application& app);  // SubscribeURL, UnsubscribeURL, SigningCertURL: unsigned
+aws::ServiceDescriptor wire_eventbridge(Application& app);
+aws::ServiceDescriptor wire_scheduler(Application& app);  // EventBridge Scheduler (rest-json, signing name scheduler)
 
 struct ServiceEntry {
   std::string_view name;

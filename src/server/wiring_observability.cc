@@ -15,6 +15,7 @@
 #include "server/metrics_wiring.h"
 #include "server/wiring.h"
 #include "storage/store.h"
+#include "timetable/schedule_timer.h"
 
 namespace nimbus::server {
 
@@ -82,7 +83,7 @@ aws::ServiceDescriptor wire_admin(Application& app) {
                                            {"reserve_bytes", app.store->data_dir().reserve()}};
     return board;
   };
-  // Every scheduled rule with its next three fire times (`nimbus schedules ls`).
+  // Every scheduled rule and Scheduler schedule with its next three fire times (`nimbus schedules ls`).
   admin.schedules = [&app] {
     boost::json::array out;
     if (app.rule_timer)
@@ -90,6 +91,16 @@ aws::ServiceDescriptor wire_admin(Application& app) {
         boost::json::array next;
         for (auto ms : u.fires_ms) next.push_back(boost::json::string(base::iso8601(ms)));
         out.push_back(boost::json::object{{"kind", "rule"}, {"arn", u.rule_arn}, {"expression", u.expression},
+                                          {"next", std::move(next)}});
+      }
+    // EventBridge Scheduler's schedules: the expression with its time zone, the next due times.
+    if (app.schedule_timer)
+      for (const auto& u : app.schedule_timer->upcoming(3)) {
+        boost::json::array next;
+        for (auto ms : u.fires_ms) next.push_back(boost::json::string(base::iso8601(ms)));
+        out.push_back(boost::json::object{{"kind", "schedule"},
+                                          {"arn", u.schedule_arn},
+                                          {"expression", u.expression + " " + (u.time_zone.empty() ? "UTC" : u.time_zone)},
                                           {"next", std::move(next)}});
       }
     return boost::json::object{{"schedules", std::move(out)}};
