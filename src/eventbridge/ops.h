@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aws/fields.h"
+#include "aws/key_value_tags.h"
 #include "base/clock.h"
 #include "base/result.h"
 
@@ -69,10 +70,7 @@ base::Result<std::string> existing_bus(Context& c, aws::JsonFields& f, const cha
 base::Result<std::map<std::string, std::string>> read_tags(const json::value* tags);
 json::array render_tags(const std::map<std::string, std::string>& tags);
 // Paging by name: the items after the token, at most limit; the next token or "".
-struct Page {
-  size_t begin = 0, end = 0;
-  std::string next;
-};
+using aws::Page;
 base::Result<Page> page_of(const std::vector<std::string>& names, aws::JsonFields& f);
 double epoch_seconds(int64_t ms);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws/fields.h"
+#include "aws/key_value_tags.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "scheduler_api/request.h"
@@ -68,10 +69,7 @@ double epoch_seconds(int64_t ms);
 base::Result<std::map<std::string, std::string>> read_tags(const json::value* tags, const char* field = "Tags");
 json::array render_tags(const std::map<std::string, std::string>& tags);
 // Paging over sorted keys: the items from the token on, at most MaxResults (1..100).
-struct Page {
-  size_t begin = 0, end = 0;
-  std::string next;
-};
+using aws::Page;
 base::Result<Page> page_of(const std::vector<std::string>& keys, aws::JsonFields& f);
 
 }  // namespace nimbus::scheduler_api

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aws/key_value_tags.h"
 #include "scheduler_api/ops.h"
 
 namespace nimbus::scheduler_api {
@@ -55,41 +56,18 @@ base::Result<std::optional<int64_t>> timestamp(const json::object& in, const cha
 double epoch_seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
 base::Result<std::map<std::string, std::string>> read_tags(const json::value* tags, const char* field) {
-  std::map<std::string, std::string> out;
-  if (!tags || tags->is_null()) return out;
-  if (!tags->is_array()) return validation(std::string(field) + " must be a list of {Key, Value}.");
-  if (tags->as_array().size() > 200)
-    return validation("1 validation error detected: Value at '" + aws::member_name(field) +
-                      "' failed to satisfy constraint: Member must have length less than or equal to 200");
-  for (const auto& t : tags->as_array()) {
-    const json::object* o = t.if_object();
-    const json::value* k = o ? o->if_contains("Key") : nullptr;
-    const json::value* v = o ? o->if_contains("Value") : nullptr;
-    if (!k || !k->is_string() || !v || !v->is_string())
-      return validation("A tag needs a Key and a Value, both strings.");
-    if (k->as_string().empty() || k->as_string().size() > 128 || v->as_string().empty() || v->as_string().size() > 256)
-      return validation("A tag's Key must be 1 to 128 characters and its Value 1 to 256.");
-    out[std::string(k->as_string())] = std::string(v->as_string());
-  }
-  return out;
+  auto read = aws::read_key_value_tags(tags, field, {.max_tags = 200, .min_value_length = 1});
+  if (!read) return validation(read.error().message);
+  return read;
 }
 
-json::array render_tags(const std::map<std::string, std::string>& tags) {
-  json::array out;
-  for (const auto& [k, v] : tags) out.push_back(json::object{{"Key", k}, {"Value", v}});
-  return out;
-}
+json::array render_tags(const std::map<std::string, std::string>& tags) { return aws::render_key_value_tags(tags); }
 
 base::Result<Page> page_of(const std::vector<std::string>& keys, aws::JsonFields& f) {
   auto token = f.string("NextToken", {.min_length = 1, .max_length = 2048});
   auto limit = f.integer("MaxResults", {.min = 1, .max = 100});
   if (auto s = f.status(); !s) return s.error();
-  Page p;
-  // The token is the key the page starts at: stable while items come and go before it.
-  if (token) p.begin = static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), *token) - keys.begin());
-  p.end = std::min(keys.size(), p.begin + static_cast<size_t>(limit.value_or(100)));
-  if (p.end < keys.size()) p.next = keys[p.end];
-  return p;
+  return aws::page_by_key(keys, token, static_cast<size_t>(limit.value_or(100)));
 }
 
 }  // namespace nimbus::scheduler_api
