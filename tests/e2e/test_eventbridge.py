@@ -19,20 +19,9 @@ from conftest import (ACCESS_KEY, REGION, SECRET_KEY, Nimbus, aws_clis, client_e
                       run_modern_python)
 from test_lambda import ROLE, lambda_client, wait_for
 from test_lambda_dead_letter_queue import sqs_client
+from test_lambda_destinations import RECORDER  # writes each event to $OUT/<request id>.json
 
 ACCOUNT = "000000000000"
-
-RECORDER = '''
-import json, os
-
-def handler(event, context):
-    out = os.environ["OUT"]
-    tmp = os.path.join(out, context.aws_request_id + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(event, f)
-    os.rename(tmp, os.path.join(out, context.aws_request_id + ".json"))
-'''
-
 
 def events_client(endpoint):
     import boto3
